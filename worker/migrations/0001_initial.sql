@@ -76,6 +76,8 @@ CREATE TABLE calls (
   decision TEXT NOT NULL CHECK (decision IN ('relay', 'reject', 'pending')),
   reject_code INTEGER,
   reject_reason TEXT,
+  -- JSON array of enrichment steps skipped because Zendesk did not answer (fail open).
+  degraded TEXT NOT NULL DEFAULT '[]',
   -- The full decision as answered to the edge, replayed for retransmitted INVITEs.
   decision_json TEXT,
   -- 'ringing', 'answered', 'completed', 'failed', 'cancelled', 'rejected'.

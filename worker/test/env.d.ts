@@ -1,11 +1,13 @@
 import type { D1Migration } from '@cloudflare/vitest-pool-workers';
-import type { Env } from '../src/env';
+import type { Env as BridgeEnv } from '../src/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends import('../src/env').Env {
+    interface Env extends BridgeEnv {
       TEST_MIGRATIONS: D1Migration[];
+    }
+    interface GlobalProps {
+      mainModule: typeof import('../src/index');
     }
   }
 }
-export type { Env };

@@ -1,0 +1,130 @@
+// `npm start`: the bridge on this machine: the Zendesk stand-in (or a real account) and the Worker
+// API on a local D1 with migrations applied and a demo line seeded.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureNpmPackages, fail, ROOT, WRANGLER_ENV } from './lib/bootstrap.mjs';
+import { startProcess, stopAll, waitForHttp } from './lib/processes.mjs';
+
+ensureNpmPackages();
+
+const ports = {
+  worker: Number(process.env.WORKER_PORT ?? 8787),
+  standin: Number(process.env.ZENDESK_STANDIN_PORT ?? 8788),
+};
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+const workerDir = join(ROOT, 'worker');
+
+// A real account when all three are set; the stand-in otherwise.
+const real = ['ZENDESK_SUBDOMAIN', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN'].every(
+  (k) => process.env[k],
+);
+const zendesk = real
+  ? {
+      url: `https://${process.env.ZENDESK_SUBDOMAIN}.zendesk.com`,
+      email: process.env.ZENDESK_EMAIL,
+      token: process.env.ZENDESK_API_TOKEN,
+    }
+  : {
+      url: `http://127.0.0.1:${ports.standin}`,
+      email: 'bridge@example.com',
+      token: 'standin-token',
+    };
+
+/** Local secrets live in worker/.dev.vars (ignored by git), generated once. */
+function localSecrets() {
+  const file = join(workerDir, '.dev.vars');
+  const vars = existsSync(file)
+    ? Object.fromEntries(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      )
+    : {};
+  for (const key of ['EDGE_SECRET', 'APP_JWT_SECRET', 'ADMIN_TOKEN'])
+    vars[key] ??= randomBytes(24).toString('base64url');
+  vars.ZENDESK_API_TOKEN = zendesk.token;
+  writeFileSync(
+    file,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
+  return vars;
+}
+
+const secrets = localSecrets();
+const migrate = spawnSync(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local'], {
+  cwd: workerDir,
+  stdio: 'inherit',
+  env: { ...process.env, ...WRANGLER_ENV, CI: 'true' },
+});
+if (migrate.status !== 0) fail('Applying the D1 migrations failed; see above.');
+
+if (!real) {
+  startProcess('zendesk', bin('tsx'), ['test/zendesk-standin/server.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ZENDESK_STANDIN_PORT: String(ports.standin),
+      ZENDESK_EMAIL: zendesk.email,
+      ZENDESK_API_TOKEN: zendesk.token,
+    },
+  });
+}
+startProcess(
+  'worker',
+  bin('wrangler'),
+  [
+    'dev',
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(ports.worker),
+    '--var',
+    `ZENDESK_BASE_URL:${zendesk.url}`,
+    '--var',
+    `ZENDESK_EMAIL:${zendesk.email}`,
+    '--test-scheduled',
+  ],
+  { cwd: workerDir, env: { ...process.env, ...WRANGLER_ENV } },
+);
+
+try {
+  if (!real) await waitForHttp(`http://127.0.0.1:${ports.standin}/__standin/state`);
+  await waitForHttp(`http://127.0.0.1:${ports.worker}/health`, 60_000);
+  await seedDemoLine();
+} catch (err) {
+  console.error(`✖ ${err.message}`);
+  await stopAll(1);
+}
+
+async function seedDemoLine() {
+  const res = await fetch(`http://127.0.0.1:${ports.worker}/v1/admin/lines`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      slug: 'demo',
+      name: 'Demo line (AI agent hand-off)',
+      sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+      default_country: 'US',
+      create_ticket: true,
+      acl: [{ cidr: '127.0.0.1/32', label: 'this machine' }],
+    }),
+  });
+  if (res.status !== 201 && res.status !== 409)
+    throw new Error(`seeding the demo line answered ${res.status}`);
+}
+
+console.log(`
+SIP bridge is running.
+  Worker API       http://127.0.0.1:${ports.worker}   (health: /health, OpenAPI: /openapi.json with the admin token)
+  Zendesk          ${real ? zendesk.url + ' (your account)' : `http://127.0.0.1:${ports.standin}   (stand-in; state at /__standin/state)`}
+  Demo line        "demo", allows 127.0.0.1/32, creates tickets
+  Local secrets    worker/.dev.vars (ADMIN_TOKEN, EDGE_SECRET, APP_JWT_SECRET)
+Press Ctrl+C to stop everything.
+`);

@@ -1,0 +1,75 @@
+// `npm test`: installs what is missing, then runs every suite and prints one closing count.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureNpmPackages, ROOT, WRANGLER_ENV } from './lib/bootstrap.mjs';
+
+ensureNpmPackages();
+
+const results = join(ROOT, 'test-results');
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+const steps = [
+  { name: 'format (prettier)', cmd: bin('prettier'), args: ['--check', '.'] },
+  { name: 'lint (eslint)', cmd: bin('eslint'), args: ['.'] },
+  { name: 'types (tsc -b)', cmd: bin('tsc'), args: ['-b'] },
+  {
+    name: 'worker (vitest in workerd, local D1)',
+    cmd: bin('vitest'),
+    args: [
+      'run',
+      '--root',
+      'worker',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(results, 'worker.json')}`,
+    ],
+    report: 'worker.json',
+  },
+  {
+    name: 'cross-part (vitest in Node)',
+    cmd: bin('vitest'),
+    args: [
+      'run',
+      '--config',
+      'test/vitest.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(results, 'node.json')}`,
+    ],
+    report: 'node.json',
+  },
+];
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures = [];
+for (const step of steps) {
+  console.log(`\n━━ ${step.name}`);
+  const started = Date.now();
+  const res = spawnSync(step.cmd, step.args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...WRANGLER_ENV },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const reportPath = step.report && join(results, step.report);
+  if (reportPath && existsSync(reportPath)) {
+    const r = JSON.parse(readFileSync(reportPath, 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
+  if (res.status !== 0) {
+    failures.push(step.name);
+    if (!step.report) failed += 1;
+  }
+  console.log(`━━ ${step.name}: ${res.status === 0 ? 'ok' : 'FAILED'} in ${seconds} s`);
+}
+
+console.log(failures.length ? `\nFailed steps: ${failures.join(', ')}` : '\nAll steps passed.');
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,31 @@
+// Options of the stand-in and their defaults.
+
+export interface StandinOptions {
+  /** Email of the API user; requests must authenticate as `{email}/token:{apiToken}`. */
+  email?: string;
+  apiToken?: string;
+  /** Mimics the admin setting "Validate user phone numbers": non-E.164 phones get a 422. */
+  validatePhoneNumbers?: boolean;
+  /** How long after creation a new user stays invisible to search ("up to a few minutes"). */
+  searchIndexDelayMs?: number;
+  /** Load the demo seed (default true); otherwise start with only the API user. */
+  seed?: boolean;
+  /** Clock in epoch ms, for tests that move time by hand. */
+  now?: () => number;
+}
+
+export type ResolvedOptions = Required<StandinOptions>;
+
+export const DEFAULT_EMAIL = 'bridge@example.com';
+export const DEFAULT_API_TOKEN = 'standin-token';
+
+export function resolveOptions(options: StandinOptions = {}): ResolvedOptions {
+  return {
+    email: options.email ?? DEFAULT_EMAIL,
+    apiToken: options.apiToken ?? DEFAULT_API_TOKEN,
+    validatePhoneNumbers: options.validatePhoneNumbers ?? false,
+    searchIndexDelayMs: options.searchIndexDelayMs ?? 0,
+    seed: options.seed ?? true,
+    now: options.now ?? (() => Date.now()),
+  };
+}

@@ -1,0 +1,146 @@
+// Demo data for `npm start` and tests: callers with phones stored in human formats across countries.
+import type { StandinStore } from './store';
+
+export const ADA_LOVELACE_ID = 20001;
+export const MARIE_CURIE_ID = 20002;
+export const ALAN_TURING_ID = 20003;
+export const KENJI_SATO_ID = 20004;
+/** Sam and Alex Rivera share one family phone: a search by it finds two users (ambiguous). */
+export const SAM_RIVERA_ID = 20005;
+export const ALEX_RIVERA_ID = 20006;
+export const LISE_MEITNER_ID = 20007;
+/** An end-user without a phone: no phone search finds her. */
+export const KATHERINE_JOHNSON_ID = 20008;
+export const GRACE_HOPPER_AGENT_ID = 20009;
+/** The user the API credentials belong to (email from the options). */
+export const API_USER_ID = 20010;
+
+export const OPEN_TICKET_ID = 1001;
+export const PENDING_TICKET_ID = 1002;
+export const SOLVED_TICKET_ID = 1003;
+export const CLOSED_TICKET_ID = 1004;
+/** The id the next created ticket gets. */
+export const FIRST_NEW_TICKET_ID = 1005;
+
+/** Phones exactly as stored; searches must cope with these formats. */
+export const DEMO_PHONES = {
+  adaLovelace: '+1 (415) 555-0100',
+  marieCurie: '+33 6 12 34 56 78',
+  alanTuring: '+44 20 7946 0958',
+  kenjiSato: '+81 3-1234-5678',
+  riveraFamily: '+1 415 555 0199',
+  liseMeitner: '+4930901820',
+} as const;
+
+// Fixed times keep responses stable across runs.
+const SEEDED_AT = Date.UTC(2024, 0, 15, 9, 0, 0);
+const hoursLater = (hours: number) => SEEDED_AT + hours * 3_600_000;
+
+/**
+ * Loads the demo users and tickets into an empty store.
+ *
+ * @example
+ * applyDemoSeed(store, { apiUserEmail: 'bridge@example.com' });
+ */
+export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: string }): void {
+  const users = [
+    {
+      id: ADA_LOVELACE_ID,
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      phone: DEMO_PHONES.adaLovelace,
+    },
+    {
+      id: MARIE_CURIE_ID,
+      name: 'Marie Curie',
+      email: 'marie.curie@example.fr',
+      phone: DEMO_PHONES.marieCurie,
+      locale: 'fr-FR',
+      time_zone: 'Paris',
+    },
+    {
+      id: ALAN_TURING_ID,
+      name: 'Alan Turing',
+      email: 'alan.turing@example.co.uk',
+      phone: DEMO_PHONES.alanTuring,
+      locale: 'en-GB',
+      time_zone: 'London',
+    },
+    {
+      id: KENJI_SATO_ID,
+      name: 'Kenji Sato',
+      phone: DEMO_PHONES.kenjiSato,
+      locale: 'ja',
+      time_zone: 'Tokyo',
+    },
+    { id: SAM_RIVERA_ID, name: 'Sam Rivera', phone: DEMO_PHONES.riveraFamily },
+    { id: ALEX_RIVERA_ID, name: 'Alex Rivera', phone: DEMO_PHONES.riveraFamily },
+    {
+      id: LISE_MEITNER_ID,
+      name: 'Lise Meitner',
+      phone: DEMO_PHONES.liseMeitner,
+      locale: 'de',
+      time_zone: 'Berlin',
+    },
+    { id: KATHERINE_JOHNSON_ID, name: 'Katherine Johnson', email: 'katherine@example.com' },
+    {
+      id: GRACE_HOPPER_AGENT_ID,
+      name: 'Grace Hopper',
+      email: 'grace@example.com',
+      role: 'agent' as const,
+    },
+    { id: API_USER_ID, name: 'SIP Bridge', email: options.apiUserEmail, role: 'agent' as const },
+  ];
+  for (const user of users) store.addUser({ ...user, createdAt: SEEDED_AT });
+
+  store.addTicket({
+    id: OPEN_TICKET_ID,
+    subject: 'Router keeps rebooting',
+    description: 'My router restarts every few minutes since the firmware update.',
+    status: 'open',
+    requester_id: ADA_LOVELACE_ID,
+    assignee_id: GRACE_HOPPER_AGENT_ID,
+    tags: ['hardware'],
+    via_id: 0,
+    createdAt: hoursLater(1),
+  });
+  store.addComment(OPEN_TICKET_ID, {
+    body: 'Asked the customer for the router model.',
+    public: false,
+    author_id: GRACE_HOPPER_AGENT_ID,
+    createdAt: hoursLater(2),
+  });
+  store.addTicket({
+    id: PENDING_TICKET_ID,
+    subject: 'Question about my invoice',
+    description: 'Why was I charged twice in December?',
+    status: 'pending',
+    requester_id: MARIE_CURIE_ID,
+    assignee_id: GRACE_HOPPER_AGENT_ID,
+    tags: ['billing'],
+    via_id: 4,
+    createdAt: hoursLater(3),
+  });
+  store.addTicket({
+    id: SOLVED_TICKET_ID,
+    subject: 'Callback about order 7741',
+    description: 'Customer called about a late delivery.',
+    status: 'solved',
+    requester_id: ALAN_TURING_ID,
+    submitter_id: GRACE_HOPPER_AGENT_ID,
+    assignee_id: GRACE_HOPPER_AGENT_ID,
+    tags: ['delivery'],
+    via_id: 34,
+    createdAt: hoursLater(4),
+  });
+  store.addTicket({
+    id: CLOSED_TICKET_ID,
+    subject: 'Password reset',
+    description: 'I cannot log in to my account.',
+    status: 'closed',
+    requester_id: KENJI_SATO_ID,
+    assignee_id: GRACE_HOPPER_AGENT_ID,
+    via_id: 0,
+    createdAt: hoursLater(5),
+  });
+}

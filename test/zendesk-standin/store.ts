@@ -1,0 +1,248 @@
+// In-memory state of the stand-in: users, tickets and their comments. No Node APIs (runs in workerd).
+
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const USER_ROLES = ['end-user', 'agent', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** A ticket holds at most this many comments; Zendesk answers 422 past it. */
+export const MAX_COMMENTS_PER_TICKET = 5000;
+
+export interface StoredUser {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  role: UserRole;
+  verified: boolean;
+  active: boolean;
+  shared: boolean;
+  external_id: string | null;
+  locale: string;
+  time_zone: string;
+  organization_id: number | null;
+  tags: string[];
+  user_fields: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  /** Epoch ms from which search finds this user (mimics Zendesk's indexing delay). */
+  searchableAt: number;
+}
+
+export interface StoredTicket {
+  id: number;
+  subject: string | null;
+  description: string;
+  status: TicketStatus;
+  requester_id: number;
+  submitter_id: number;
+  assignee_id: number | null;
+  tags: string[];
+  /** Kept as sent so tests can assert on it; the JSON exposes it only as `via.channel`. */
+  via_id: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The `voice_comment` fields, as documented for the Tickets API. */
+export interface VoiceCommentData {
+  from: string;
+  to: string;
+  recording_url?: string;
+  started_at: string;
+  call_duration: number;
+  answered_by_id?: number;
+  transcription_text?: string;
+  location?: string;
+}
+
+export interface StoredComment {
+  id: number;
+  ticket_id: number;
+  type: 'Comment' | 'VoiceComment';
+  body: string;
+  public: boolean;
+  author_id: number;
+  createdAt: number;
+  data?: VoiceCommentData;
+}
+
+export interface NewUser {
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  role?: UserRole;
+  id?: number;
+  external_id?: string | null;
+  locale?: string;
+  time_zone?: string;
+  tags?: string[];
+  createdAt?: number;
+  /** Epoch ms from which search finds the user; defaults to 0 (always searchable). */
+  searchableAt?: number;
+}
+
+export interface NewTicket {
+  /** The first comment; Zendesk calls it the description. */
+  description: string;
+  requester_id: number;
+  subject?: string | null;
+  status?: TicketStatus;
+  submitter_id?: number;
+  assignee_id?: number | null;
+  tags?: string[];
+  via_id?: number | null;
+  /** Whether the first comment is public (Zendesk's default is true). */
+  public?: boolean;
+  id?: number;
+  createdAt?: number;
+}
+
+export interface NewComment {
+  type?: StoredComment['type'];
+  body: string;
+  public?: boolean;
+  author_id: number;
+  data?: VoiceCommentData;
+  createdAt?: number;
+}
+
+const FIRST_USER_ID = 20001;
+const FIRST_TICKET_ID = 1001;
+const FIRST_COMMENT_ID = 50001;
+const FIRST_AUDIT_ID = 90001;
+
+/**
+ * The stand-in's records. Maps are cleared in place on reset, so references held by tests stay valid.
+ *
+ * @example
+ * const store = new StandinStore(Date.now);
+ * const ada = store.addUser({ name: 'Ada', phone: '+1 (415) 555-0100' });
+ * store.addTicket({ requester_id: ada.id, description: 'Call me back' });
+ */
+export class StandinStore {
+  readonly users = new Map<number, StoredUser>();
+  readonly tickets = new Map<number, StoredTicket>();
+  /** Comments per ticket id, oldest first. */
+  readonly comments = new Map<number, StoredComment[]>();
+  private nextUserId = FIRST_USER_ID;
+  private nextTicketId = FIRST_TICKET_ID;
+  private nextCommentId = FIRST_COMMENT_ID;
+  private nextAuditId = FIRST_AUDIT_ID;
+
+  constructor(private readonly now: () => number) {}
+
+  clear(): void {
+    this.users.clear();
+    this.tickets.clear();
+    this.comments.clear();
+    this.nextUserId = FIRST_USER_ID;
+    this.nextTicketId = FIRST_TICKET_ID;
+    this.nextCommentId = FIRST_COMMENT_ID;
+    this.nextAuditId = FIRST_AUDIT_ID;
+  }
+
+  addUser(input: NewUser): StoredUser {
+    const id = input.id ?? this.nextUserId;
+    if (this.users.has(id)) throw new Error(`user ${id} already exists`);
+    this.nextUserId = Math.max(this.nextUserId, id + 1);
+    const createdAt = input.createdAt ?? this.now();
+    const user: StoredUser = {
+      id,
+      name: input.name,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      role: input.role ?? 'end-user',
+      verified: input.email !== undefined && input.email !== null,
+      active: true,
+      shared: false,
+      external_id: input.external_id ?? null,
+      locale: input.locale ?? 'en-US',
+      time_zone: input.time_zone ?? 'UTC',
+      organization_id: null,
+      tags: [...(input.tags ?? [])],
+      user_fields: {},
+      createdAt,
+      updatedAt: createdAt,
+      searchableAt: input.searchableAt ?? 0,
+    };
+    this.users.set(id, user);
+    return user;
+  }
+
+  addTicket(input: NewTicket): StoredTicket {
+    const requester = this.users.get(input.requester_id);
+    if (!requester) throw new Error(`requester ${input.requester_id} does not exist`);
+    const id = input.id ?? this.nextTicketId;
+    if (this.tickets.has(id)) throw new Error(`ticket ${id} already exists`);
+    this.nextTicketId = Math.max(this.nextTicketId, id + 1);
+    const createdAt = input.createdAt ?? this.now();
+    const ticket: StoredTicket = {
+      id,
+      subject: input.subject ?? null,
+      description: input.description,
+      status: input.status ?? 'new',
+      requester_id: requester.id,
+      submitter_id: input.submitter_id ?? requester.id,
+      assignee_id: input.assignee_id ?? null,
+      tags: [...new Set(input.tags ?? [])],
+      via_id: input.via_id ?? null,
+      createdAt,
+      updatedAt: createdAt,
+    };
+    this.tickets.set(id, ticket);
+    this.comments.set(id, []);
+    this.addComment(id, {
+      body: input.description,
+      public: input.public ?? true,
+      author_id: ticket.submitter_id,
+      createdAt,
+    });
+    return ticket;
+  }
+
+  addComment(ticketId: number, input: NewComment): StoredComment {
+    const list = this.comments.get(ticketId);
+    if (!list) throw new Error(`ticket ${ticketId} does not exist`);
+    const comment: StoredComment = {
+      id: this.nextCommentId++,
+      ticket_id: ticketId,
+      type: input.type ?? 'Comment',
+      body: input.body,
+      public: input.public ?? true,
+      author_id: input.author_id,
+      createdAt: input.createdAt ?? this.now(),
+      ...(input.data ? { data: input.data } : {}),
+    };
+    list.push(comment);
+    return comment;
+  }
+
+  commentCount(ticketId: number): number {
+    return this.comments.get(ticketId)?.length ?? 0;
+  }
+
+  nextAudit(): number {
+    return this.nextAuditId++;
+  }
+
+  findUserByEmail(email: string): StoredUser | undefined {
+    const wanted = email.toLowerCase();
+    for (const user of this.users.values()) if (user.email?.toLowerCase() === wanted) return user;
+    return undefined;
+  }
+
+  /** Plain-JSON copy for `GET /__standin/state`. */
+  snapshot(): {
+    users: StoredUser[];
+    tickets: StoredTicket[];
+    comments: Record<string, StoredComment[]>;
+  } {
+    return {
+      users: [...this.users.values()],
+      tickets: [...this.tickets.values()],
+      comments: Object.fromEntries(this.comments),
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppClaims } from './auth/app-jwt';
+import type { Env } from './env';
+import { apiError, fieldIssues } from './http/problem';
+
+export type AppEnv = { Bindings: Env; Variables: { appClaims: AppClaims } };
+
+/** A router whose invalid bodies and queries answer 400 with a field path for each issue. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return apiError(
+          c,
+          400,
+          'invalid_request',
+          'The request is invalid; see issues.',
+          fieldIssues(result.error.issues),
+        );
+      }
+    },
+  });
+}

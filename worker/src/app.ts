@@ -1,0 +1,90 @@
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { createRouter } from './app-env';
+import { adminToken } from './auth/admin-token';
+import { appJwt } from './auth/app-jwt';
+import { edgeSignature } from './auth/edge-signature';
+import { apiError } from './http/problem';
+import { adminBlocklistRoutes } from './routes/admin-blocklist';
+import { adminLineRoutes } from './routes/admin-lines';
+import { edgeRoutes } from './routes/edge';
+import { healthRoutes } from './routes/health';
+import { reportRoutes } from './routes/reports';
+import { ticketRoutes } from './routes/tickets';
+
+/** Largest request body accepted (an event batch of 100 calls fits in well under this). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The bridge API: every route but /health is authenticated (edge HMAC, app JWT or admin token).
+ * @example export default { fetch: createApp().fetch }
+ */
+export function createApp() {
+  const app = createRouter();
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        apiError(c, 413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`),
+    }),
+  );
+  app.use('/v1/edge/*', edgeSignature());
+  app.use('/v1/tickets/*', appJwt());
+  app.use('/v1/admin/*', adminToken());
+  app.use('/v1/reports/*', adminToken());
+  app.use('/openapi.json', adminToken());
+
+  app.route('/', healthRoutes);
+  app.route('/', edgeRoutes);
+  app.route('/', ticketRoutes);
+  app.route('/', reportRoutes);
+  app.route('/', adminLineRoutes);
+  app.route('/', adminBlocklistRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'edgeHmac', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Bridge-Signature',
+    description:
+      'v1=hex(HMAC-SHA256(EDGE_SECRET, "<X-Bridge-Timestamp>.<X-Bridge-Nonce>.<METHOD>.<path?query>.<body>")); ' +
+      'timestamp within 60 s, nonce used once',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'appJwt', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT (HS256, signed by the Zendesk app proxy, aud "sip-bridge-api")',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'SIP bridge for Zendesk Talk API',
+      version: '1',
+      description:
+        'Call decisions and lifecycle for the Kamailio edge, call details for the sidebar app, reports and administration.',
+    },
+  });
+
+  app.notFound((c) => apiError(c, 404, 'not_found', 'No such endpoint.'));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status < 500) {
+      // Hono's validators throw 400 for a body that is not JSON at all.
+      return apiError(c, err.status as 400, 'invalid_json', 'The body is not valid JSON.', [
+        { path: '', message: err.message },
+      ]);
+    }
+    console.error('unhandled error', err);
+    return apiError(
+      c,
+      500,
+      'internal_error',
+      'Something went wrong on our side; it has been logged.',
+    );
+  });
+  return app;
+}

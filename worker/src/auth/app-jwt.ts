@@ -1,0 +1,52 @@
+import type { MiddlewareHandler } from 'hono';
+import { verify } from 'hono/jwt';
+import type { Env } from '../env';
+import { unauthorized } from '../http/problem';
+
+/** The audience the sidebar app puts in the JWT that Zendesk's proxy signs for it. */
+export const APP_JWT_AUDIENCE = 'sip-bridge-api';
+/** Longest token lifetime accepted, so a token lifted from a log is useless soon. */
+export const APP_JWT_MAX_LIFETIME_S = 3600;
+
+export interface AppClaims {
+  sub?: string;
+  exp: number;
+  iat?: number;
+  aud: string;
+}
+
+/**
+ * Accepts requests from the Zendesk sidebar app: an HS256 JWT signed by Zendesk's proxy with the
+ * app's secure setting (the secret never reaches the browser), carried as `Authorization: Bearer`.
+ */
+export function appJwt(): MiddlewareHandler<{
+  Bindings: Env;
+  Variables: { appClaims: AppClaims };
+}> {
+  return async (c, next) => {
+    const secret = c.env.APP_JWT_SECRET;
+    if (!secret || secret.length < 16) {
+      console.error('APP_JWT_SECRET is not configured (16+ characters); refusing app requests');
+      return unauthorized(c);
+    }
+    const token = /^Bearer ([A-Za-z0-9_\-.]{10,4096})$/.exec(
+      c.req.header('Authorization') ?? '',
+    )?.[1];
+    if (!token) return unauthorized(c);
+    try {
+      const claims = (await verify(token, secret, {
+        alg: 'HS256',
+        aud: APP_JWT_AUDIENCE,
+      })) as Partial<AppClaims>;
+      const now = Math.floor(Date.now() / 1000);
+      // hono checks exp only when present: we require it, and a bounded lifetime.
+      if (typeof claims.exp !== 'number' || claims.exp - now > APP_JWT_MAX_LIFETIME_S + 60) {
+        return unauthorized(c);
+      }
+      c.set('appClaims', claims as AppClaims);
+    } catch {
+      return unauthorized(c);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,77 @@
+import type { CallerMatch } from './match-caller';
+
+/** How long a match is trusted before Zendesk is asked again. */
+export const MATCH_TTL_S = {
+  matched: 3600,
+  // Short: a caller's new user takes minutes to become searchable, and an agent may fix duplicates.
+  ambiguous: 600,
+  no_match: 300,
+} as const;
+
+interface Entry {
+  match: CallerMatch;
+  expiresAt: number;
+}
+
+const MEMORY_LIMIT = 10_000;
+// Per-isolate copy in front of D1, so a repeat caller costs neither Zendesk nor a D1 read.
+const memory = new Map<string, Entry>();
+
+/** Cached match for this E.164 number, from memory, then D1. */
+export async function readCachedMatch(
+  db: D1Database,
+  e164: string,
+  nowMs: number,
+): Promise<CallerMatch | null> {
+  const hit = memory.get(e164);
+  if (hit && hit.expiresAt > nowMs) return hit.match;
+  const row = await db
+    .prepare(
+      'SELECT result, user_id, candidates, expires_at FROM caller_matches WHERE e164 = ? AND expires_at > ?',
+    )
+    .bind(e164, nowMs)
+    .first<{
+      result: CallerMatch['result'];
+      user_id: number | null;
+      candidates: string;
+      expires_at: number;
+    }>();
+  if (!row) return null;
+  const match: CallerMatch = {
+    result: row.result,
+    userId: row.user_id,
+    candidates: JSON.parse(row.candidates) as CallerMatch['candidates'],
+  };
+  remember(e164, match, row.expires_at);
+  return match;
+}
+
+function remember(e164: string, match: CallerMatch, expiresAt: number) {
+  if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value!);
+  memory.set(e164, { match, expiresAt });
+}
+
+/** Stores a match in D1 and memory with the TTL of its kind. */
+export async function writeCachedMatch(
+  db: D1Database,
+  e164: string,
+  match: CallerMatch,
+  nowMs: number,
+) {
+  const expiresAt = nowMs + MATCH_TTL_S[match.result] * 1000;
+  await db
+    .prepare(
+      `INSERT INTO caller_matches (e164, result, user_id, candidates, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (e164) DO UPDATE SET result = excluded.result, user_id = excluded.user_id,
+         candidates = excluded.candidates, expires_at = excluded.expires_at`,
+    )
+    .bind(e164, match.result, match.userId, JSON.stringify(match.candidates), expiresAt)
+    .run();
+  remember(e164, match, expiresAt);
+}
+
+/** Forgets every in-memory entry (tests, and after an agent resolves an ambiguous caller). */
+export function clearMatchMemory(e164?: string) {
+  if (e164) memory.delete(e164);
+  else memory.clear();
+}

@@ -1,0 +1,227 @@
+import type { CallRecord } from '../schemas/calls';
+import type { CallFacts, Decision } from '../schemas/edge';
+import { formatUsd } from './cost';
+
+/** A calls row as stored in D1. */
+export interface CallRow {
+  id: number;
+  call_id: string;
+  line_id: number | null;
+  line_slug: string;
+  source_ip: string;
+  source_port: number | null;
+  transport: string | null;
+  acl_entry: string | null;
+  from_uri: string;
+  to_uri: string;
+  request_uri: string;
+  p_asserted_identity: string | null;
+  user_agent: string | null;
+  codecs: string;
+  caller_e164: string | null;
+  caller_kind: CallRecord['caller']['kind'];
+  match_result: CallRecord['caller']['match'];
+  matched_user_id: number | null;
+  match_candidates: string;
+  passed_ticket_id: string | null;
+  ticket_id: number | null;
+  ticket_link: CallRecord['ticket']['link'];
+  decision: CallRecord['decision']['action'];
+  reject_code: number | null;
+  reject_reason: string | null;
+  degraded: string;
+  decision_json: string | null;
+  status: CallRecord['status'];
+  received_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  duration_s: number | null;
+  final_code: number | null;
+  final_reason: string | null;
+  ended_by: string | null;
+  cost_micros: number | null;
+  summary_status: string;
+  summary_attempts: number;
+  seq: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Next value of the change counter, computed inside the writing statement (SQLite serializes writes). */
+export const NEXT_SEQ = '(SELECT COALESCE(MAX(seq), 0) + 1 FROM calls)';
+
+export async function findCall(db: D1Database, callId: string): Promise<CallRow | null> {
+  return db.prepare('SELECT * FROM calls WHERE call_id = ?').bind(callId).first<CallRow>();
+}
+
+/**
+ * Inserts the call as 'pending' unless a row with this Call-ID exists.
+ * Only the request that inserted it goes on to decide, so a retried INVITE never decides twice.
+ */
+export async function claimCall(
+  db: D1Database,
+  facts: CallFacts,
+  lineId: number | null,
+  callerKind: CallRow['caller_kind'],
+  callerE164: string | null,
+  now: string,
+): Promise<boolean> {
+  const res = await db
+    .prepare(
+      `INSERT INTO calls (call_id, line_id, line_slug, source_ip, source_port, transport, acl_entry,
+         from_uri, to_uri, request_uri, p_asserted_identity, user_agent, codecs, caller_e164, caller_kind,
+         match_result, passed_ticket_id, ticket_link, decision, status, received_at, seq, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unavailable', ?, 'none', 'pending', 'ringing', ?,
+         ${NEXT_SEQ}, ?, ?)
+       ON CONFLICT (call_id) DO NOTHING`,
+    )
+    .bind(
+      facts.call_id,
+      lineId,
+      facts.line,
+      facts.source.ip,
+      facts.source.port ?? null,
+      facts.source.transport ?? null,
+      facts.acl_entry ?? null,
+      facts.sip.from,
+      facts.sip.to,
+      facts.sip.request_uri,
+      facts.sip.p_asserted_identity ?? null,
+      facts.sip.user_agent ?? null,
+      JSON.stringify(facts.codecs),
+      callerE164,
+      callerKind,
+      facts.ticket_id ?? null,
+      facts.received_at ?? now,
+      now,
+      now,
+    )
+    .run();
+  return res.meta.changes === 1;
+}
+
+/** Takes over a decision left 'pending' by a request that died, so the call is not stuck. */
+export async function reclaimStaleCall(
+  db: D1Database,
+  callId: string,
+  staleBefore: string,
+  now: string,
+) {
+  const res = await db
+    .prepare(
+      `UPDATE calls SET updated_at = ? WHERE call_id = ? AND decision = 'pending' AND updated_at < ?`,
+    )
+    .bind(now, callId, staleBefore)
+    .run();
+  return res.meta.changes === 1;
+}
+
+/** Records a ticket the bridge created as soon as it exists, so a takeover never creates a second one. */
+export async function recordCreatedTicket(db: D1Database, callId: string, ticketId: number) {
+  await db
+    .prepare(`UPDATE calls SET ticket_id = ?, ticket_link = 'created' WHERE call_id = ?`)
+    .bind(ticketId, callId)
+    .run();
+}
+
+export interface DecisionOutcome {
+  decision: Decision;
+  matchedUserId: number | null;
+  candidates: { id: number; name: string; phone: string | null }[];
+}
+
+/** Stores the decision and everything learnt while making it. */
+export async function completeDecision(
+  db: D1Database,
+  callId: string,
+  o: DecisionOutcome,
+  now: string,
+) {
+  const d = o.decision;
+  await db
+    .prepare(
+      `UPDATE calls SET match_result = ?, matched_user_id = ?, match_candidates = ?, ticket_id = ?,
+         ticket_link = ?, decision = ?, reject_code = ?, reject_reason = ?, degraded = ?, decision_json = ?,
+         status = ?, seq = ${NEXT_SEQ}, updated_at = ?
+       WHERE call_id = ?`,
+    )
+    .bind(
+      d.call.match,
+      o.matchedUserId,
+      JSON.stringify(o.candidates),
+      d.call.ticket_id,
+      d.call.ticket_link,
+      d.action,
+      d.code ?? null,
+      d.reason ?? null,
+      JSON.stringify(d.call.degraded),
+      JSON.stringify(d),
+      d.action === 'reject' ? 'rejected' : 'ringing',
+      now,
+      callId,
+    )
+    .run();
+}
+
+/** The record in the shape the API serves. */
+export function toCallRecord(row: CallRow): CallRecord {
+  return {
+    call_id: row.call_id,
+    line: row.line_slug,
+    status: row.status,
+    source: {
+      ip: row.source_ip,
+      port: row.source_port,
+      transport: row.transport,
+      acl_entry: row.acl_entry,
+    },
+    sip: {
+      from: row.from_uri,
+      to: row.to_uri,
+      request_uri: row.request_uri,
+      p_asserted_identity: row.p_asserted_identity,
+      user_agent: row.user_agent,
+    },
+    codecs: JSON.parse(row.codecs) as string[],
+    caller: {
+      e164: row.caller_e164,
+      kind: row.caller_kind,
+      match: row.match_result,
+      user_id: row.matched_user_id,
+      candidates: JSON.parse(row.match_candidates) as CallRecord['caller']['candidates'],
+    },
+    ticket: { id: row.ticket_id, link: row.ticket_link, passed_id: row.passed_ticket_id },
+    decision: {
+      action: row.decision,
+      code: row.reject_code,
+      reason: row.reject_reason,
+      degraded: JSON.parse(row.degraded) as string[],
+    },
+    timeline: {
+      received_at: row.received_at,
+      answered_at: row.answered_at,
+      ended_at: row.ended_at,
+    },
+    duration_s: row.duration_s,
+    final: { code: row.final_code, reason: row.final_reason, ended_by: row.ended_by },
+    cost: {
+      micros: row.cost_micros,
+      usd: row.cost_micros === null ? null : formatUsd(row.cost_micros),
+    },
+    summary_status: row.summary_status,
+    updated_at: row.updated_at,
+  };
+}
+
+/** Calls linked to a ticket, newest first. */
+export async function listCallsForTicket(
+  db: D1Database,
+  ticketId: number,
+  limit = 50,
+): Promise<CallRow[]> {
+  const res = await db
+    .prepare('SELECT * FROM calls WHERE ticket_id = ? ORDER BY received_at DESC, id DESC LIMIT ?')
+    .bind(ticketId, limit)
+    .all<CallRow>();
+  return res.results;
+}

@@ -1,0 +1,59 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { LineConfig } from '../lines/store';
+import type { CallFacts } from '../schemas/edge';
+import type { CallerMatch } from './match-caller';
+
+/** `+1 415 555 0100` for people; falls back to the E.164 string. */
+export function humanNumber(e164: string | null): string | null {
+  if (!e164) return null;
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+function matchLine(match: CallerMatch | null, withheld: boolean): string {
+  if (withheld) return 'caller withheld their number';
+  if (!match) return 'not checked (Zendesk did not answer in time)';
+  if (match.result === 'matched') return `matched user #${match.userId}`;
+  if (match.result === 'no_match') return 'no Zendesk user has this number';
+  return `ambiguous, ${match.candidates.length} users share this number: ${match.candidates
+    .map((c) => `#${c.id} ${c.name}`)
+    .join(', ')}`;
+}
+
+/** The ticket the bridge creates for a call that came without a valid ticket. */
+export function callTicket(p: {
+  line: LineConfig;
+  facts: CallFacts;
+  callerE164: string | null;
+  match: CallerMatch | null;
+  withheld: boolean;
+}) {
+  const caller = humanNumber(p.callerE164) ?? 'an unknown caller';
+  const body = [
+    `Inbound SIP call on line "${p.line.name}" (${p.line.slug}) from ${caller}.`,
+    '',
+    `Caller match: ${matchLine(p.match, p.withheld)}`,
+    `From: ${p.facts.sip.from}`,
+    `To: ${p.facts.sip.to}`,
+    `Request-URI: ${p.facts.sip.request_uri}`,
+    ...(p.facts.sip.p_asserted_identity
+      ? [`P-Asserted-Identity: ${p.facts.sip.p_asserted_identity}`]
+      : []),
+    `Source: ${p.facts.source.ip}${p.facts.acl_entry ? ` (ACL ${p.facts.acl_entry})` : ''}${
+      p.facts.source.transport ? ` over ${p.facts.source.transport.toUpperCase()}` : ''
+    }`,
+    `Codecs offered: ${p.facts.codecs.length ? p.facts.codecs.join(', ') : 'none listed'}`,
+    ...(p.facts.sip.user_agent ? [`User agent: ${p.facts.sip.user_agent}`] : []),
+    `Call-ID: ${p.facts.call_id}`,
+  ].join('\n');
+  return {
+    subject: `Phone call from ${caller}`,
+    comment: { body, public: false },
+    tags: [
+      'sip_bridge',
+      `sip_line_${p.line.slug.replaceAll('-', '_')}`,
+      `sip_caller_${p.withheld ? 'withheld' : (p.match?.result ?? 'unchecked')}`,
+    ],
+    // Zendesk's SIP-IN guide asks for "phone call inbound" tickets (via_id 34).
+    via_id: 34,
+  };
+}

@@ -1,0 +1,55 @@
+/** Blocked caller numbers, per line or for every line (Zendesk's SIP lines cannot block numbers). */
+export interface BlockedNumber {
+  id: number;
+  e164: string;
+  line: string | null;
+  reason: string;
+  created_at: string;
+}
+
+export class BlockConflictError extends Error {}
+
+const SELECT = `SELECT b.id, b.e164, l.slug AS line, b.reason, b.created_at
+  FROM blocked_numbers b LEFT JOIN lines l ON l.id = b.line_id`;
+
+/** The block that applies to this caller on this line, if any. */
+export async function findBlock(
+  db: D1Database,
+  e164: string,
+  lineId: number,
+): Promise<BlockedNumber | null> {
+  return db
+    .prepare(`${SELECT} WHERE b.e164 = ? AND (b.line_id IS NULL OR b.line_id = ?) LIMIT 1`)
+    .bind(e164, lineId)
+    .first<BlockedNumber>();
+}
+
+export async function listBlocked(db: D1Database): Promise<BlockedNumber[]> {
+  return (await db.prepare(`${SELECT} ORDER BY b.id`).all<BlockedNumber>()).results;
+}
+
+/** Blocks a number; `lineId` null blocks it everywhere. */
+export async function addBlock(
+  db: D1Database,
+  entry: { e164: string; lineId: number | null; reason: string },
+): Promise<BlockedNumber> {
+  try {
+    const row = await db
+      .prepare(
+        'INSERT INTO blocked_numbers (e164, line_id, reason, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .bind(entry.e164, entry.lineId, entry.reason, new Date().toISOString())
+      .first<{ id: number }>();
+    return (await db.prepare(`${SELECT} WHERE b.id = ?`).bind(row!.id).first<BlockedNumber>())!;
+  } catch (err) {
+    if (String(err).includes('UNIQUE'))
+      throw new BlockConflictError(`${entry.e164} is already blocked there`);
+    throw err;
+  }
+}
+
+export async function removeBlock(db: D1Database, id: number): Promise<boolean> {
+  return (
+    (await db.prepare('DELETE FROM blocked_numbers WHERE id = ?').bind(id).run()).meta.changes === 1
+  );
+}

@@ -1,0 +1,230 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { Line, LineCreate, LinePatch } from '../schemas/lines';
+
+/** A line as the call path needs it. */
+export interface LineConfig {
+  id: number;
+  slug: string;
+  name: string;
+  sipTargets: string[];
+  defaultCountry: CountryCode;
+  invalidTicket: 'drop' | 'reject';
+  createTicket: boolean;
+  callSummary: 'private_note' | 'voice_comment' | 'none';
+  pricePerMinuteMicros: number;
+  maxCps: number;
+  enabled: boolean;
+}
+
+interface LineRow {
+  id: number;
+  slug: string;
+  name: string;
+  sip_targets: string;
+  default_country: string;
+  invalid_ticket: 'drop' | 'reject';
+  create_ticket: number;
+  call_summary: 'private_note' | 'voice_comment' | 'none';
+  price_per_minute_micros: number;
+  max_cps: number;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface AclRow {
+  id: number;
+  line_id: number;
+  cidr: string;
+  label: string;
+  created_at: string;
+}
+
+export class LineConflictError extends Error {}
+
+const nowIso = () => new Date().toISOString();
+
+function toConfig(row: LineRow): LineConfig {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    sipTargets: JSON.parse(row.sip_targets) as string[],
+    defaultCountry: row.default_country as CountryCode,
+    invalidTicket: row.invalid_ticket,
+    createTicket: row.create_ticket === 1,
+    callSummary: row.call_summary,
+    pricePerMinuteMicros: row.price_per_minute_micros,
+    maxCps: row.max_cps,
+    enabled: row.enabled === 1,
+  };
+}
+
+function toLine(row: LineRow, acl: AclRow[]): Line {
+  const c = toConfig(row);
+  return {
+    slug: c.slug,
+    name: c.name,
+    sip_targets: c.sipTargets,
+    default_country: c.defaultCountry,
+    invalid_ticket: c.invalidTicket,
+    create_ticket: c.createTicket,
+    call_summary: c.callSummary,
+    price_per_minute_micros: c.pricePerMinuteMicros,
+    max_cps: c.maxCps,
+    enabled: c.enabled,
+    acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** The line the edge named, or null. */
+export async function findLineConfig(db: D1Database, slug: string): Promise<LineConfig | null> {
+  const row = await db.prepare('SELECT * FROM lines WHERE slug = ?').bind(slug).first<LineRow>();
+  return row ? toConfig(row) : null;
+}
+
+export async function listLines(db: D1Database): Promise<Line[]> {
+  const [lines, acl] = await db.batch<LineRow | AclRow>([
+    db.prepare('SELECT * FROM lines ORDER BY slug'),
+    db.prepare('SELECT * FROM acl_entries ORDER BY line_id, id'),
+  ]);
+  const aclRows = (acl?.results ?? []) as AclRow[];
+  return ((lines?.results ?? []) as LineRow[]).map((row) =>
+    toLine(
+      row,
+      aclRows.filter((a) => a.line_id === row.id),
+    ),
+  );
+}
+
+export async function getLine(db: D1Database, slug: string): Promise<Line | null> {
+  const row = await db.prepare('SELECT * FROM lines WHERE slug = ?').bind(slug).first<LineRow>();
+  if (!row) return null;
+  const acl = await db
+    .prepare('SELECT * FROM acl_entries WHERE line_id = ? ORDER BY id')
+    .bind(row.id)
+    .all<AclRow>();
+  return toLine(row, acl.results);
+}
+
+/** Creates a line with its ACL in one transaction; a taken slug raises LineConflictError. */
+export async function createLine(db: D1Database, input: LineCreate): Promise<Line> {
+  const now = nowIso();
+  const cidrs = new Set<string>();
+  for (const entry of input.acl) {
+    if (cidrs.has(entry.cidr))
+      throw new LineConflictError(`ACL entry ${entry.cidr} is listed twice`);
+    cidrs.add(entry.cidr);
+  }
+  try {
+    await db.batch([
+      db
+        .prepare(
+          `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
+             call_summary, price_per_minute_micros, max_cps, enabled, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .bind(
+          input.slug,
+          input.name,
+          JSON.stringify(input.sip_targets),
+          input.default_country,
+          input.invalid_ticket,
+          input.create_ticket ? 1 : 0,
+          input.call_summary,
+          input.price_per_minute_micros,
+          input.max_cps,
+          input.enabled ? 1 : 0,
+          now,
+          now,
+        ),
+      ...input.acl.map((entry) =>
+        db
+          .prepare(
+            'INSERT INTO acl_entries (line_id, cidr, label, created_at) SELECT id, ?, ?, ? FROM lines WHERE slug = ?',
+          )
+          .bind(entry.cidr, entry.label, now, input.slug),
+      ),
+    ]);
+  } catch (err) {
+    if (String(err).includes('UNIQUE'))
+      throw new LineConflictError(`line "${input.slug}" already exists`);
+    throw err;
+  }
+  return (await getLine(db, input.slug))!;
+}
+
+const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
+  name: (v: string) => v,
+  sip_targets: (v: string[]) => JSON.stringify(v),
+  default_country: (v: string) => v,
+  invalid_ticket: (v: string) => v,
+  create_ticket: (v: boolean) => (v ? 1 : 0),
+  call_summary: (v: string) => v,
+  price_per_minute_micros: (v: number) => v,
+  max_cps: (v: number) => v,
+  enabled: (v: boolean) => (v ? 1 : 0),
+};
+
+export async function patchLine(
+  db: D1Database,
+  slug: string,
+  patch: LinePatch,
+): Promise<Line | null> {
+  const keys = (Object.keys(patch) as (keyof LinePatch)[]).filter((k) => patch[k] !== undefined);
+  if (keys.length) {
+    const sets = keys.map((k) => `${k} = ?`).join(', ');
+    const values = keys.map((k) => PATCH_COLUMNS[k](patch[k] as never));
+    await db
+      .prepare(`UPDATE lines SET ${sets}, updated_at = ? WHERE slug = ?`)
+      .bind(...values, nowIso(), slug)
+      .run();
+  }
+  return getLine(db, slug);
+}
+
+export async function deleteLine(db: D1Database, slug: string): Promise<boolean> {
+  // RETURNING, because meta.changes also counts the ACL rows the cascade removed.
+  return (
+    (await db.prepare('DELETE FROM lines WHERE slug = ? RETURNING id').bind(slug).first()) !== null
+  );
+}
+
+/** Adds an ACL entry; returns null when the line does not exist. */
+export async function addAclEntry(
+  db: D1Database,
+  slug: string,
+  entry: { cidr: string; label: string },
+): Promise<Line | null> {
+  const now = nowIso();
+  try {
+    const res = await db.batch([
+      db
+        .prepare(
+          'INSERT INTO acl_entries (line_id, cidr, label, created_at) SELECT id, ?, ?, ? FROM lines WHERE slug = ?',
+        )
+        .bind(entry.cidr, entry.label, now, slug),
+      db.prepare('UPDATE lines SET updated_at = ? WHERE slug = ?').bind(now, slug),
+    ]);
+    if (res[0]?.meta.changes !== 1) return null;
+  } catch (err) {
+    if (String(err).includes('UNIQUE'))
+      throw new LineConflictError(`${entry.cidr} is already on line "${slug}"`);
+    throw err;
+  }
+  return getLine(db, slug);
+}
+
+export async function removeAclEntry(db: D1Database, slug: string, id: number): Promise<boolean> {
+  const res = await db.batch([
+    db
+      .prepare(
+        'DELETE FROM acl_entries WHERE id = ? AND line_id = (SELECT id FROM lines WHERE slug = ?)',
+      )
+      .bind(id, slug),
+    db.prepare('UPDATE lines SET updated_at = ? WHERE slug = ?').bind(nowIso(), slug),
+  ]);
+  return res[0]?.meta.changes === 1;
+}

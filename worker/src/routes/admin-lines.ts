@@ -1,0 +1,144 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../app-env';
+import { apiError } from '../http/problem';
+import {
+  addAclEntry,
+  createLine,
+  deleteLine,
+  getLine,
+  LineConflictError,
+  listLines,
+  patchLine,
+  removeAclEntry,
+} from '../lines/store';
+import { errorResponses, ErrorSchema, jsonBody, jsonContent, SlugSchema } from '../schemas/common';
+import {
+  AclEntryInputSchema,
+  LineCreateSchema,
+  LinePatchSchema,
+  LineSchema,
+} from '../schemas/lines';
+
+const security = [{ adminToken: [] }];
+const SlugParam = z.object({ slug: SlugSchema });
+const notFound = { 404: jsonContent(ErrorSchema, 'No such line') };
+const conflict = { 409: jsonContent(ErrorSchema, 'Already exists') };
+const lineNotFound = (c: Parameters<typeof apiError>[0], slug: string) =>
+  apiError(c, 404, 'not_found', `No line "${slug}".`);
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/admin/lines',
+  summary: 'List lines with their ACL',
+  security,
+  responses: {
+    200: jsonContent(z.object({ lines: z.array(LineSchema) }), 'Every line'),
+    ...errorResponses,
+  },
+});
+const create = createRoute({
+  method: 'post',
+  path: '/v1/admin/lines',
+  summary: 'Create a line (with its ACL entries)',
+  security,
+  request: { body: jsonBody(LineCreateSchema) },
+  responses: {
+    201: jsonContent(z.object({ line: LineSchema }), 'Created'),
+    ...errorResponses,
+    ...conflict,
+  },
+});
+const show = createRoute({
+  method: 'get',
+  path: '/v1/admin/lines/{slug}',
+  summary: 'Show a line',
+  security,
+  request: { params: SlugParam },
+  responses: {
+    200: jsonContent(z.object({ line: LineSchema }), 'The line'),
+    ...errorResponses,
+    ...notFound,
+  },
+});
+const patch = createRoute({
+  method: 'patch',
+  path: '/v1/admin/lines/{slug}',
+  summary: 'Change some fields of a line',
+  security,
+  request: { params: SlugParam, body: jsonBody(LinePatchSchema) },
+  responses: {
+    200: jsonContent(z.object({ line: LineSchema }), 'Updated'),
+    ...errorResponses,
+    ...notFound,
+  },
+});
+const remove = createRoute({
+  method: 'delete',
+  path: '/v1/admin/lines/{slug}',
+  summary: 'Delete a line and its ACL (call records are kept)',
+  security,
+  request: { params: SlugParam },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses, ...notFound },
+});
+const addAcl = createRoute({
+  method: 'post',
+  path: '/v1/admin/lines/{slug}/acl',
+  summary: 'Allow a source network on a line',
+  security,
+  request: { params: SlugParam, body: jsonBody(AclEntryInputSchema) },
+  responses: {
+    201: jsonContent(z.object({ line: LineSchema }), 'Added'),
+    ...errorResponses,
+    ...notFound,
+    ...conflict,
+  },
+});
+const removeAcl = createRoute({
+  method: 'delete',
+  path: '/v1/admin/lines/{slug}/acl/{id}',
+  summary: 'Remove an ACL entry',
+  security,
+  request: { params: SlugParam.extend({ id: z.coerce.number().int().positive() }) },
+  responses: { 204: { description: 'Removed' }, ...errorResponses, ...notFound },
+});
+
+export const adminLineRoutes = createRouter()
+  .openapi(list, async (c) => c.json({ lines: await listLines(c.env.DB) }, 200))
+  .openapi(create, async (c) => {
+    try {
+      return c.json({ line: await createLine(c.env.DB, c.req.valid('json')) }, 201);
+    } catch (err) {
+      if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
+      throw err;
+    }
+  })
+  .openapi(show, async (c) => {
+    const { slug } = c.req.valid('param');
+    const line = await getLine(c.env.DB, slug);
+    return line ? c.json({ line }, 200) : lineNotFound(c, slug);
+  })
+  .openapi(patch, async (c) => {
+    const { slug } = c.req.valid('param');
+    const line = await patchLine(c.env.DB, slug, c.req.valid('json'));
+    return line ? c.json({ line }, 200) : lineNotFound(c, slug);
+  })
+  .openapi(remove, async (c) => {
+    const { slug } = c.req.valid('param');
+    return (await deleteLine(c.env.DB, slug)) ? c.body(null, 204) : lineNotFound(c, slug);
+  })
+  .openapi(addAcl, async (c) => {
+    const { slug } = c.req.valid('param');
+    try {
+      const line = await addAclEntry(c.env.DB, slug, c.req.valid('json'));
+      return line ? c.json({ line }, 201) : lineNotFound(c, slug);
+    } catch (err) {
+      if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
+      throw err;
+    }
+  })
+  .openapi(removeAcl, async (c) => {
+    const { slug, id } = c.req.valid('param');
+    return (await removeAclEntry(c.env.DB, slug, id))
+      ? c.body(null, 204)
+      : apiError(c, 404, 'not_found', `No ACL entry ${id} on line "${slug}".`);
+  });

@@ -1,0 +1,90 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../app-env';
+import { decideCall } from '../calls/decide';
+import { applyCallEvent } from '../calls/events';
+import { postCallSummary } from '../calls/summary';
+import { buildEdgeConfig } from '../lines/edge-config';
+import { findLineConfig } from '../lines/store';
+import { errorResponses, jsonBody, jsonContent } from '../schemas/common';
+import {
+  DecisionRequestSchema,
+  DecisionSchema,
+  EventBatchSchema,
+  EventResultSchema,
+} from '../schemas/edge';
+import { decisionBudgetMs, zendeskFromEnv } from '../services';
+
+const security = [{ edgeHmac: [] }];
+
+const decide = createRoute({
+  method: 'post',
+  path: '/v1/edge/decisions',
+  summary: 'Decide one INVITE: relay (with headers and targets) or reject',
+  description:
+    'Idempotent per Call-ID: a retried request gets the first answer and creates nothing new.',
+  security,
+  request: { body: jsonBody(DecisionRequestSchema) },
+  responses: { 200: jsonContent(DecisionSchema, 'The decision'), ...errorResponses },
+});
+
+const events = createRoute({
+  method: 'post',
+  path: '/v1/edge/events',
+  summary: 'Record call lifecycle events (answered, ended, failed, cancelled)',
+  description:
+    'Idempotent per Call-ID and event kind; acknowledge each result to drop it from the spool.',
+  security,
+  request: { body: jsonBody(EventBatchSchema) },
+  responses: {
+    200: jsonContent(EventResultSchema, 'One result per event, in order'),
+    ...errorResponses,
+  },
+});
+
+const config = createRoute({
+  method: 'get',
+  path: '/v1/edge/config',
+  summary: 'Lines, targets and ACL for the edge; poll with If-None-Match',
+  security,
+  request: { headers: z.object({ 'if-none-match': z.string().optional() }) },
+  responses: {
+    200: { description: 'The current edge configuration (ETag header set)' },
+    304: { description: 'Unchanged since the ETag given' },
+    ...errorResponses,
+  },
+});
+
+export const edgeRoutes = createRouter()
+  .openapi(decide, async (c) => {
+    const req = c.req.valid('json');
+    const line = await findLineConfig(c.env.DB, req.line);
+    const decision = await decideCall(
+      { db: c.env.DB, zendesk: zendeskFromEnv(c.env), line, budgetMs: decisionBudgetMs(c.env) },
+      req,
+    );
+    return c.json(decision, 200);
+  })
+  .openapi(events, async (c) => {
+    const { events: batch } = c.req.valid('json');
+    const results = [];
+    const due: string[] = [];
+    for (const event of batch) {
+      const r = await applyCallEvent(c.env.DB, event, (slug) => findLineConfig(c.env.DB, slug));
+      if (r.summaryDue) due.push(event.call_id);
+      results.push({ call_id: event.call_id, kind: event.kind, status: r.status });
+    }
+    if (due.length) {
+      const zendesk = zendeskFromEnv(c.env);
+      c.executionCtx.waitUntil(
+        Promise.all(due.map((id) => postCallSummary(c.env.DB, zendesk, id))),
+      );
+    }
+    return c.json({ results }, 200);
+  })
+  .openapi(config, async (c) => {
+    const { body, etag } = await buildEdgeConfig(c.env.DB);
+    const headers = { ETag: etag, 'Cache-Control': 'no-cache' };
+    const inm = c.req.valid('header')['if-none-match'];
+    if (inm && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304, headers);
+    return c.body(body, 200, { ...headers, 'Content-Type': 'application/json' });
+  });

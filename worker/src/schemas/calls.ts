@@ -1,0 +1,65 @@
+import { z } from '@hono/zod-openapi';
+
+export const CandidateSchema = z
+  .object({ id: z.number().int(), name: z.string(), phone: z.string().nullable() })
+  .openapi('MatchCandidate');
+
+/** A call record as agents, reports and exports see it. */
+export const CallRecordSchema = z
+  .object({
+    call_id: z.string(),
+    line: z.string(),
+    status: z.enum(['ringing', 'answered', 'completed', 'failed', 'cancelled', 'rejected']),
+    source: z.object({
+      ip: z.string(),
+      port: z.number().int().nullable(),
+      transport: z.string().nullable(),
+      acl_entry: z.string().nullable(),
+    }),
+    sip: z.object({
+      from: z.string(),
+      to: z.string(),
+      request_uri: z.string(),
+      p_asserted_identity: z.string().nullable(),
+      user_agent: z.string().nullable(),
+    }),
+    codecs: z.array(z.string()),
+    caller: z.object({
+      e164: z.string().nullable(),
+      kind: z.enum(['e164', 'withheld', 'invalid']),
+      match: z.enum(['matched', 'no_match', 'ambiguous', 'withheld', 'unavailable']),
+      user_id: z.number().int().nullable(),
+      candidates: z.array(CandidateSchema),
+    }),
+    ticket: z.object({
+      id: z.number().int().nullable(),
+      link: z.enum(['passed', 'passed_unverified', 'created', 'dropped', 'none']),
+      passed_id: z.string().nullable(),
+    }),
+    decision: z.object({
+      action: z.enum(['relay', 'reject', 'pending']),
+      code: z.number().int().nullable(),
+      reason: z.string().nullable(),
+      degraded: z.array(z.string()),
+    }),
+    timeline: z.object({
+      received_at: z.string(),
+      answered_at: z.string().nullable(),
+      ended_at: z.string().nullable(),
+    }),
+    duration_s: z.number().int().nullable(),
+    final: z.object({
+      code: z.number().int().nullable(),
+      reason: z.string().nullable(),
+      ended_by: z.string().nullable(),
+    }),
+    cost: z.object({
+      micros: z.number().int().nullable(),
+      usd: z.string().nullable().openapi({ example: '0.03' }),
+    }),
+    summary_status: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('CallRecord');
+
+export type CallRecord = z.infer<typeof CallRecordSchema>;

@@ -1,0 +1,39 @@
+import { z } from '@hono/zod-openapi';
+
+export const ErrorSchema = z
+  .object({
+    error: z.string().openapi({ example: 'invalid_request' }),
+    message: z.string(),
+    issues: z
+      .array(z.object({ path: z.string().openapi({ example: 'sip.from' }), message: z.string() }))
+      .optional(),
+  })
+  .openapi('Error');
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const errorResponses = {
+  400: jsonContent(ErrorSchema, 'Invalid body or query; `issues` names each field'),
+  401: jsonContent(ErrorSchema, 'Missing or invalid credentials'),
+};
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+/** A line's URL-safe identifier, also used as the edge's ACL tag. */
+export const SlugSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+    'lower-case letters, digits and inner dashes, 1-48 characters',
+  )
+  .openapi({ example: 'ai-agent' });
+
+export const IsoTimeSchema = z.iso
+  .datetime({ offset: true })
+  .openapi({ example: '2026-11-21T09:30:00.000Z' });

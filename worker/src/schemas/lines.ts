@@ -1,0 +1,107 @@
+import { z } from '@hono/zod-openapi';
+import { isCountryCode } from '../phone/normalize';
+import { parseCidr } from '../net/cidr';
+import { SlugSchema } from './common';
+
+/** A SIP or SIPS URI with a host, the only kind of target the edge will relay to. */
+export const SipTargetSchema = z
+  .string()
+  .max(255)
+  .regex(
+    /^sips?:([^@\s;]+@)?[A-Za-z0-9.\-[\]:]+(?::\d{1,5})?(;[^\s]*)?$/,
+    'must be a sip: or sips: URI with a host',
+  )
+  .openapi({ example: 'sip:mongoose@mongoose.sip.twilio.com' });
+
+export const CountrySchema = z
+  .string()
+  .refine(
+    isCountryCode,
+    'must be an ISO 3166-1 alpha-2 country code libphonenumber knows, e.g. US, FR',
+  )
+  .openapi({ example: 'US' });
+
+export const CidrSchema = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const parsed = parseCidr(value);
+    if (parsed.ok) return parsed.cidr.text;
+    ctx.addIssue({ code: 'custom', message: parsed.reason });
+    return z.NEVER;
+  })
+  .openapi({ type: 'string', example: '192.0.2.0/24' });
+
+export const AclEntryInputSchema = z
+  .object({ cidr: CidrSchema, label: z.string().max(100).default('') })
+  .openapi('AclEntryInput');
+
+export const AclEntrySchema = z
+  .object({ id: z.number().int(), cidr: z.string(), label: z.string(), created_at: z.string() })
+  .openapi('AclEntry');
+
+const lineFields = {
+  name: z.string().min(1).max(100),
+  sip_targets: z.array(SipTargetSchema).min(1).max(8),
+  default_country: CountrySchema,
+  invalid_ticket: z.enum(['drop', 'reject']),
+  create_ticket: z.boolean(),
+  call_summary: z.enum(['private_note', 'voice_comment', 'none']),
+  price_per_minute_micros: z.number().int().min(0).max(100_000_000),
+  max_cps: z.number().int().min(0).max(10_000),
+  enabled: z.boolean(),
+};
+
+export const LineCreateSchema = z
+  .object({
+    slug: SlugSchema,
+    name: lineFields.name,
+    sip_targets: lineFields.sip_targets,
+    default_country: lineFields.default_country,
+    invalid_ticket: lineFields.invalid_ticket.default('drop'),
+    create_ticket: lineFields.create_ticket.default(false),
+    call_summary: lineFields.call_summary.default('private_note'),
+    price_per_minute_micros: lineFields.price_per_minute_micros.default(10_000),
+    max_cps: lineFields.max_cps.default(0),
+    enabled: lineFields.enabled.default(true),
+    acl: z.array(AclEntryInputSchema).max(256).default([]),
+  })
+  .strict()
+  .openapi('LineCreate');
+
+export const LinePatchSchema = z.object(lineFields).partial().strict().openapi('LinePatch');
+
+export const LineSchema = z
+  .object({
+    slug: z.string(),
+    ...lineFields,
+    acl: z.array(AclEntrySchema),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Line');
+
+export const BlockedNumberInputSchema = z
+  .object({
+    number: z.string().min(1).max(64).openapi({ example: '+1 415 555 0123' }),
+    /** Read with this country when the number is national; defaults to the line's or US. */
+    country: CountrySchema.optional(),
+    line: SlugSchema.optional(),
+    reason: z.string().max(200).default(''),
+  })
+  .strict()
+  .openapi('BlockedNumberInput');
+
+export const BlockedNumberSchema = z
+  .object({
+    id: z.number().int(),
+    e164: z.string(),
+    line: z.string().nullable(),
+    reason: z.string(),
+    created_at: z.string(),
+  })
+  .openapi('BlockedNumber');
+
+export type LineCreate = z.infer<typeof LineCreateSchema>;
+export type LinePatch = z.infer<typeof LinePatchSchema>;
+export type Line = z.infer<typeof LineSchema>;

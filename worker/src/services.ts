@@ -1,0 +1,23 @@
+import { DEFAULT_DECISION_BUDGET_MS } from './calls/decide';
+import type { Env } from './env';
+import { createD1Budget } from './zendesk/budget';
+import { createZendeskClient, type ZendeskClient } from './zendesk/client';
+
+/** Default share of the plan's limit (Team plans allow 200/min) the bridge may spend. */
+const DEFAULT_ZENDESK_REQUESTS_PER_MINUTE = 150;
+
+/** The Zendesk client for this account, sharing one request budget across isolates through D1. */
+export function zendeskFromEnv(env: Env): ZendeskClient {
+  const perMinute = Number(env.ZENDESK_REQUESTS_PER_MINUTE) || DEFAULT_ZENDESK_REQUESTS_PER_MINUTE;
+  return createZendeskClient({
+    baseUrl: env.ZENDESK_BASE_URL,
+    email: env.ZENDESK_EMAIL,
+    apiToken: env.ZENDESK_API_TOKEN,
+    budget: createD1Budget(env.DB, { perMinute }),
+  });
+}
+
+export function decisionBudgetMs(env: Env): number {
+  const configured = Number(env.DECISION_BUDGET_MS);
+  return configured >= 100 && configured <= 10_000 ? configured : DEFAULT_DECISION_BUDGET_MS;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+// Objects strip unknown keys (zod's default): Zendesk adds fields freely and we keep only what we use.
+
+export const zendeskUserSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  // Zendesk sends null when unset; a missing key is read the same way.
+  email: z.string().nullable().default(null),
+  phone: z.string().nullable().default(null),
+  role: z.string(),
+  active: z.boolean().optional(),
+});
+export type ZendeskUser = z.infer<typeof zendeskUserSchema>;
+
+export const ticketStatusSchema = z.enum(['new', 'open', 'pending', 'hold', 'solved', 'closed']);
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+
+export const zendeskTicketSchema = z.object({
+  id: z.number().int(),
+  status: ticketStatusSchema,
+  requester_id: z.number().int(),
+  subject: z.string().nullable().default(null),
+  via: z
+    .object({
+      // Zendesk recommends the string channel but may send the numeric via id.
+      channel: z.union([z.string(), z.number()]),
+      source: z.unknown().optional(),
+    })
+    .optional(),
+});
+export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
+
+/** `{"ticket": {...}}` from show, create and update. */
+export const ticketResponseSchema = z.object({ ticket: zendeskTicketSchema });
+
+/** `{"user": {...}}` from show and create. */
+export const userResponseSchema = z.object({ user: zendeskUserSchema });
+
+/**
+ * Unified search (`/api/v2/search.json`), reduced to its user results. `result_type` is not
+ * confirmed in Zendesk's docs, so a result without one is read as a user (our query asks for users).
+ */
+export const userSearchResponseSchema = z.object({
+  results: z
+    .array(z.looseObject({ result_type: z.string().optional() }))
+    .transform((results) =>
+      results.filter((r) => r.result_type === undefined || r.result_type === 'user'),
+    )
+    .pipe(z.array(zendeskUserSchema)),
+  count: z.number().int().optional(),
+  next_page: z.string().nullable().optional(),
+});
+export type UserSearchResponse = z.infer<typeof userSearchResponseSchema>;
+
+/** Zendesk's error envelope: `error` is usually a code string, sometimes `{title, message}`. */
+export const zendeskErrorBodySchema = z.object({
+  error: z
+    .union([z.string(), z.object({ title: z.string().optional(), message: z.string().optional() })])
+    .optional(),
+  description: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ZendeskErrorBody = z.infer<typeof zendeskErrorBodySchema>;

@@ -1,0 +1,104 @@
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ZendeskStandin } from '../../test/zendesk-standin/app';
+import { OPEN_TICKET_ID } from '../../test/zendesk-standin/seed';
+import {
+  callRow,
+  createTestLine,
+  decide,
+  installStandin,
+  invite,
+  takeZendeskDown,
+} from './harness';
+
+// Zendesk trouble must never cost a call: the decision answers within its budget, relays
+// unenriched, records what was skipped, and writes nothing twice.
+let standin: ZendeskStandin;
+beforeEach(async () => {
+  standin = installStandin();
+  await env.DB.exec(
+    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM zendesk_budget',
+  );
+  await createTestLine({ create_ticket: true });
+});
+
+async function timedDecide(req: ReturnType<typeof invite>) {
+  const started = Date.now();
+  const result = await decide(req);
+  return { ...result, ms: Date.now() - started };
+}
+
+describe('when Zendesk misbehaves', () => {
+  it('answers within the budget when Zendesk is slow, relaying with the passed ticket', async () => {
+    standin.setFaults({ latencyMs: 3000 });
+    const req = { ...invite({ ticket_id: String(OPEN_TICKET_ID) }), budget_ms: 400 };
+    const { status, body, ms } = await timedDecide(req);
+    expect(status).toBe(200);
+    expect(ms).toBeLessThan(1500);
+    expect(body).toMatchObject({
+      action: 'relay',
+      headers: [{ name: 'X-Zendesk-Ticket-Id', value: String(OPEN_TICKET_ID) }],
+      call: { match: 'unavailable', ticket_link: 'passed_unverified' },
+    });
+    expect(body.call.degraded).toEqual(expect.arrayContaining(['ticket:timeout', 'match:timeout']));
+    expect(await callRow(req.call_id)).toMatchObject({
+      decision: 'relay',
+      match_result: 'unavailable',
+    });
+  });
+
+  it.each([
+    [
+      'rate limited (429)',
+      () => standin.setFaults({ rateLimit: { count: 50, retryAfter: 30 } }),
+      'match:rate_limited',
+    ],
+    [
+      'failing (503)',
+      () => standin.setFaults({ serverError: { count: 50, status: 503 } }),
+      'match:server',
+    ],
+    ['unreachable', () => takeZendeskDown(), 'match:unreachable'],
+  ])('relays without enrichment when Zendesk is %s', async (_label, breakIt, why) => {
+    breakIt();
+    const req = { ...invite(), budget_ms: 800 };
+    const { body, ms } = await timedDecide(req);
+    expect(ms).toBeLessThan(2000);
+    expect(body.action).toBe('relay');
+    expect(body.targets).toEqual(['sip:mongoose@mongoose.sip.twilio.com']);
+    expect(body.call.match).toBe('unavailable');
+    expect(body.call.degraded).toContain(why);
+    expect(body.call.ticket_link).toBe('none');
+  });
+
+  it('does not cache a failed lookup: the next call asks Zendesk again and matches', async () => {
+    takeZendeskDown();
+    await decide({ ...invite(), budget_ms: 300 });
+    standin = installStandin();
+    const { body } = await decide(invite());
+    expect(body.call.match).toBe('matched');
+  });
+
+  it('stops asking Zendesk while a Retry-After is in force (shared budget)', async () => {
+    standin.setFaults({ rateLimit: { count: 1, retryAfter: 60 } });
+    await decide({ ...invite(), budget_ms: 300 });
+    const seen = standin.requests.length;
+    const { body } = await decide({
+      ...invite({ from: 'sip:+12025550143@carrier.example' }),
+      budget_ms: 300,
+    });
+    expect(body.call.degraded).toContain('match:budget_exhausted');
+    expect(standin.requests.length).toBe(seen);
+  });
+
+  it('a retried INVITE after a failed ticket creation gets the same answer and no second ticket', async () => {
+    standin.setFaults({ serverError: { count: 1, status: 500 }, failPaths: '^/api/v2/tickets' });
+    const req = invite();
+    const first = await decide(req);
+    expect(first.body.call.degraded).toContain('create_ticket:server');
+    const tickets = standin.state.tickets.size;
+    const again = await decide(req);
+    expect(again.body).toEqual(first.body);
+    expect(standin.state.tickets.size).toBe(tickets);
+  });
+});

@@ -1,0 +1,158 @@
+// Test harness: the Zendesk stand-in served in-process, and signed requests to the worker.
+import { env, exports } from 'cloudflare:workers';
+import { sign } from 'hono/jwt';
+import { vi } from 'vitest';
+import { createZendeskStandin, type ZendeskStandin } from '../../test/zendesk-standin/app';
+import { APP_JWT_AUDIENCE } from '../src/auth/app-jwt';
+import { signEdgeRequest } from '../src/auth/edge-signature';
+import { clearMatchMemory } from '../src/calls/match-cache';
+import type { DecisionRequest } from '../src/schemas/edge';
+
+export const BASE = 'http://bridge.test';
+let zendeskDown = false;
+
+/**
+ * Routes the worker's requests for ZENDESK_BASE_URL to a fresh stand-in (the worker shares this
+ * isolate, so the global fetch is what it calls). Aborts are honoured like a real network.
+ */
+export function installStandin(): ZendeskStandin {
+  const standin = createZendeskStandin({
+    email: env.ZENDESK_EMAIL,
+    apiToken: env.ZENDESK_API_TOKEN,
+  });
+  const zendeskOrigin = new URL(env.ZENDESK_BASE_URL).origin;
+  const realFetch = globalThis.fetch;
+  zendeskDown = false;
+  clearMatchMemory();
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const req = new Request(input as RequestInfo, init);
+    if (new URL(req.url).origin !== zendeskOrigin) return realFetch(input as RequestInfo, init);
+    if (zendeskDown) throw new TypeError('fetch failed: connect ECONNREFUSED');
+    return new Promise<Response>((resolve, reject) => {
+      req.signal.addEventListener('abort', () => reject(req.signal.reason));
+      standin.fetch(req).then(resolve, reject);
+    });
+  });
+  return standin;
+}
+
+/** Makes Zendesk unreachable (connection refused) until the next installStandin(). */
+export function takeZendeskDown() {
+  zendeskDown = true;
+}
+
+/** Number of Zendesk API requests the stand-in has seen. */
+export const zendeskRequests = (standin: ZendeskStandin) => standin.requests.length;
+
+/** A request to the worker signed the way the edge agent signs it. */
+export async function edgeFetch(
+  path: string,
+  body?: unknown,
+  opts: {
+    method?: string;
+    secret?: string;
+    timestamp?: number;
+    nonce?: string;
+    headers?: Record<string, string>;
+  } = {},
+) {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
+  const signed = await signEdgeRequest(opts.secret ?? env.EDGE_SECRET, {
+    method,
+    pathWithQuery: path,
+    body: text,
+    ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
+    ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
+  });
+  return exports.default.fetch(
+    new Request(BASE + path, {
+      method,
+      headers: { ...signed, 'Content-Type': 'application/json', ...opts.headers },
+      body: method === 'GET' ? undefined : text,
+    }),
+  );
+}
+
+export function adminFetch(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string } = {},
+) {
+  return exports.default.fetch(
+    new Request(BASE + path, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        Authorization: `Bearer ${init.token ?? env.ADMIN_TOKEN}`,
+        'Content-Type': 'application/json',
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    }),
+  );
+}
+
+/** A JWT like the one Zendesk's proxy signs for the sidebar app. */
+export async function appToken(claims: Record<string, unknown> = {}, secret = env.APP_JWT_SECRET) {
+  const now = Math.floor(Date.now() / 1000);
+  return sign(
+    { aud: APP_JWT_AUDIENCE, sub: '20009', iat: now, exp: now + 300, ...claims },
+    secret,
+    'HS256',
+  );
+}
+
+export async function appFetch(path: string, token?: string) {
+  return exports.default.fetch(
+    new Request(BASE + path, {
+      headers: { Authorization: `Bearer ${token ?? (await appToken())}` },
+    }),
+  );
+}
+
+/** Creates a line through the admin API (defaults: US, drop bad tickets, no ticket creation). */
+export async function createTestLine(overrides: Record<string, unknown> = {}) {
+  const res = await adminFetch('/v1/admin/lines', {
+    body: {
+      slug: 'ai-agent',
+      name: 'AI agent hand-off',
+      sip_targets: ['sip:mongoose@mongoose.sip.twilio.com'],
+      default_country: 'US',
+      acl: [{ cidr: '192.0.2.0/24', label: 'Voice AI platform' }],
+      ...overrides,
+    },
+  });
+  if (res.status !== 201) throw new Error(`line not created: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { line: { slug: string } }).line;
+}
+
+let seq = 0;
+/** An INVITE's facts as the edge would send them, with a fresh Call-ID. */
+export function invite(
+  overrides: Partial<DecisionRequest> & { from?: string } = {},
+): DecisionRequest {
+  const { from, ...rest } = overrides;
+  return {
+    call_id: `test-${Date.now()}-${++seq}@edge.test`,
+    line: 'ai-agent',
+    source: { ip: '192.0.2.10', port: 5060, transport: 'udp' },
+    acl_entry: '192.0.2.0/24',
+    sip: {
+      from: from ?? '"Ada" <sip:+14155550100@carrier.example;user=phone>;tag=1',
+      to: '<sip:mongoose@mongoose.sip.twilio.com>',
+      request_uri: 'sip:mongoose@mongoose.sip.twilio.com',
+      user_agent: 'VoiceBot/2.1',
+    },
+    codecs: ['PCMU', 'PCMA', 'telephone-event'],
+    ...rest,
+  };
+}
+
+export async function decide(req: DecisionRequest) {
+  const res = await edgeFetch('/v1/edge/decisions', req);
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+export async function callRow(callId: string) {
+  return env.DB.prepare('SELECT * FROM calls WHERE call_id = ?')
+    .bind(callId)
+    .first<Record<string, any>>();
+}

@@ -1,0 +1,163 @@
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { OPEN_TICKET_ID } from '../../test/zendesk-standin/seed';
+import {
+  adminFetch,
+  appFetch,
+  createTestLine,
+  decide,
+  edgeFetch,
+  installStandin,
+  invite,
+} from './harness';
+
+beforeEach(async () => {
+  installStandin();
+  await env.DB.exec('DELETE FROM calls; DELETE FROM call_events; DELETE FROM lines');
+  await createTestLine();
+});
+
+type Page = {
+  calls: { call_id: string; status: string }[];
+  after_cursor: string;
+  end_of_stream: boolean;
+};
+const page = async (query: string) => {
+  const res = await adminFetch(`/v1/reports/calls/export?${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Page;
+};
+
+describe('incremental export', () => {
+  it('pages through every record with cursors and resumes with only what changed', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const req = invite();
+      ids.push(req.call_id);
+      await decide(req);
+    }
+    const first = await page('start_time=0&limit=2');
+    expect(first.calls.map((c) => c.call_id)).toEqual(ids.slice(0, 2));
+    expect(first.end_of_stream).toBe(false);
+    const second = await page(`cursor=${first.after_cursor}&limit=2`);
+    const third = await page(`cursor=${second.after_cursor}&limit=2`);
+    expect([...second.calls, ...third.calls].map((c) => c.call_id)).toEqual(ids.slice(2));
+    expect(third.end_of_stream).toBe(true);
+
+    const idle = await page(`cursor=${third.after_cursor}`);
+    expect(idle).toMatchObject({
+      calls: [],
+      end_of_stream: true,
+      after_cursor: third.after_cursor,
+    });
+
+    await edgeFetch('/v1/edge/events', {
+      events: [{ call_id: ids[1], kind: 'cancelled', at: new Date().toISOString() }],
+    });
+    const changed = await page(`cursor=${third.after_cursor}`);
+    expect(changed.calls.map((c) => [c.call_id, c.status])).toEqual([[ids[1], 'cancelled']]);
+  });
+
+  it('starts from start_time and skips older changes', async () => {
+    await decide(invite());
+    const future = Math.floor(Date.now() / 1000) + 3600;
+    expect((await page(`start_time=${future}`)).calls).toEqual([]);
+  });
+
+  it('refuses a forged cursor and a query with neither start_time nor cursor, naming the field', async () => {
+    const forged = await adminFetch('/v1/reports/calls/export?cursor=bm90LWEtY3Vyc29y');
+    expect(forged.status).toBe(400);
+    expect(((await forged.json()) as { issues: { path: string }[] }).issues[0]?.path).toBe(
+      'cursor',
+    );
+    const neither = await adminFetch('/v1/reports/calls/export');
+    expect(neither.status).toBe(400);
+  });
+});
+
+describe('usage by line and day', () => {
+  it('sums calls, billed minutes and cost', async () => {
+    await createTestLine({ slug: 'carrier', price_per_minute_micros: 5_000 });
+    const day = new Date().toISOString().slice(0, 10);
+    const talk = async (line: string, seconds: number) => {
+      const req = invite({ line });
+      await decide(req);
+      const t = Date.now();
+      await edgeFetch('/v1/edge/events', {
+        events: [
+          { call_id: req.call_id, kind: 'answered', at: new Date(t).toISOString() },
+          { call_id: req.call_id, kind: 'ended', at: new Date(t + seconds * 1000).toISOString() },
+        ],
+      });
+    };
+    await talk('ai-agent', 30);
+    await talk('ai-agent', 61);
+    await talk('carrier', 120);
+    await decide(invite({ line: 'carrier', from: 'sip:+14155550100@x' }));
+    const res = await adminFetch(`/v1/reports/usage?from=${day}&to=${day}`);
+    expect(res.status).toBe(200);
+    const { usage } = (await res.json()) as { usage: Record<string, unknown>[] };
+    expect(usage).toEqual([
+      {
+        line: 'ai-agent',
+        day,
+        calls: 2,
+        answered: 2,
+        rejected: 0,
+        minutes: 3,
+        cost_micros: 30_000,
+        cost_usd: '0.03',
+      },
+      {
+        line: 'carrier',
+        day,
+        calls: 2,
+        answered: 1,
+        rejected: 0,
+        minutes: 2,
+        cost_micros: 10_000,
+        cost_usd: '0.01',
+      },
+    ]);
+    const one = await adminFetch(`/v1/reports/usage?from=${day}&to=${day}&line=carrier`);
+    expect(((await one.json()) as { usage: unknown[] }).usage).toHaveLength(1);
+  });
+
+  it('refuses a reversed range with the field named', async () => {
+    const res = await adminFetch('/v1/reports/usage?from=2026-02-01&to=2026-01-01');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { issues: { path: string }[] }).issues[0]?.path).toBe('from');
+  });
+});
+
+describe('calls for a ticket (sidebar app)', () => {
+  it('lists the calls linked to the ticket, newest first, with what the agent needs', async () => {
+    const older = invite({
+      ticket_id: String(OPEN_TICKET_ID),
+      received_at: '2026-11-21T08:00:00.000Z',
+    });
+    const newer = invite({
+      ticket_id: String(OPEN_TICKET_ID),
+      received_at: '2026-11-21T09:00:00.000Z',
+    });
+    await decide(older);
+    await decide(newer);
+    await decide(invite());
+    const res = await appFetch(`/v1/tickets/${OPEN_TICKET_ID}/calls`);
+    const body = (await res.json()) as { calls: Record<string, any>[] };
+    expect(body.calls.map((c) => c.call_id)).toEqual([newer.call_id, older.call_id]);
+    expect(body.calls[0]).toMatchObject({
+      line: 'ai-agent',
+      source: { ip: '192.0.2.10', acl_entry: '192.0.2.0/24' },
+      caller: { e164: '+14155550100', match: 'matched' },
+      ticket: { id: OPEN_TICKET_ID, link: 'passed' },
+      codecs: ['PCMU', 'PCMA', 'telephone-event'],
+      status: 'ringing',
+    });
+  });
+
+  it('answers an empty list for a ticket without SIP calls', async () => {
+    const res = await appFetch('/v1/tickets/424242/calls');
+    expect(await res.json()).toEqual({ ticket_id: 424242, calls: [] });
+  });
+});
