@@ -7,16 +7,26 @@ const COLORS = [36, 35, 33, 32, 34, 31];
 
 /** Spawns a process in its own group, prefixing each line of its output with `[name]`. */
 export function startProcess(name, cmd, args, options = {}) {
+  const { quiet = false, ...spawnOptions } = options;
   const color = COLORS[children.length % COLORS.length];
   const prefix = process.stdout.isTTY ? `\x1b[${color}m[${name}]\x1b[0m` : `[${name}]`;
-  const child = spawn(cmd, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, {
+    ...spawnOptions,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const entry = { name, child, exited: false, lines: [] };
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${line}`));
+    createInterface({ input: stream }).on('line', (line) => {
+      // Quiet processes keep their last lines, printed only if they die.
+      if (quiet) entry.lines = [...entry.lines.slice(-40), line];
+      else console.log(`${prefix} ${line}`);
+    });
   }
-  const entry = { name, child, exited: false };
   child.on('exit', (code, signal) => {
     entry.exited = true;
     if (!stopping) {
+      for (const line of entry.lines) console.error(`${prefix} ${line}`);
       console.error(`${prefix} exited (${signal ?? code}); stopping everything.`);
       stopAll(1);
     }
@@ -42,8 +52,8 @@ export async function waitForHttp(url, timeoutMs = 30_000, init = {}) {
 
 let stopping = false;
 
-/** Stops every child process group (TERM, then KILL after 3 s) and exits. */
-export async function stopAll(code = 0) {
+/** Stops every child process group (TERM, then KILL after 3 s); exits unless `exit` is false. */
+export async function stopAll(code = 0, { exit = true } = {}) {
   if (stopping) return;
   stopping = true;
   for (const { child, exited } of children) {
@@ -65,7 +75,7 @@ export async function stopAll(code = 0) {
         /* already gone */
       }
   }
-  process.exit(code);
+  if (exit) process.exit(code);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stopAll(0));

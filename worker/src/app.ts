@@ -6,6 +6,7 @@ import { adminToken } from './auth/admin-token';
 import { appJwt } from './auth/app-jwt';
 import { edgeSignature } from './auth/edge-signature';
 import { apiError } from './http/problem';
+import { invalidateLineCache } from './lines/line-cache';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
 import { edgeRoutes } from './routes/edge';
@@ -33,6 +34,11 @@ export function createApp() {
   app.use('/v1/edge/*', edgeSignature());
   app.use('/v1/tickets/*', appJwt());
   app.use('/v1/admin/*', adminToken());
+  app.use('/v1/admin/*', async (c, next) => {
+    await next();
+    // Lines, ACL and blocks changed here apply to this isolate's next call at once.
+    if (c.req.method !== 'GET') invalidateLineCache();
+  });
   app.use('/v1/reports/*', adminToken());
   app.use('/openapi.json', adminToken());
 

@@ -139,6 +139,13 @@ describe('rejecting a call', () => {
     expect(body).toMatchObject({ action: 'reject', code: 404, reason: 'Line Not Found' });
   });
 
+  it('applies a line change made through the admin API to the very next call', async () => {
+    await createTestLine();
+    expect((await decide(invite())).body.action).toBe('relay');
+    await adminFetch('/v1/admin/lines/ai-agent', { method: 'PATCH', body: { enabled: false } });
+    expect((await decide(invite())).body).toMatchObject({ action: 'reject', code: 403 });
+  });
+
   it('answers 403 for a disabled line', async () => {
     await createTestLine({ enabled: false });
     expect((await decide(invite())).body).toMatchObject({

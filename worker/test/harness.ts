@@ -6,6 +6,7 @@ import { createZendeskStandin, type ZendeskStandin } from '../../test/zendesk-st
 import { APP_JWT_AUDIENCE } from '../src/auth/app-jwt';
 import { signEdgeRequest } from '../src/auth/edge-signature';
 import { clearMatchMemory } from '../src/calls/match-cache';
+import { invalidateLineCache } from '../src/lines/line-cache';
 import type { DecisionRequest } from '../src/schemas/edge';
 
 export const BASE = 'http://bridge.test';
@@ -24,6 +25,7 @@ export function installStandin(): ZendeskStandin {
   const realFetch = globalThis.fetch;
   zendeskDown = false;
   clearMatchMemory();
+  invalidateLineCache();
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const req = new Request(input as RequestInfo, init);
     if (new URL(req.url).origin !== zendeskOrigin) return realFetch(input as RequestInfo, init);

@@ -81,11 +81,32 @@ describe('edge requests (HMAC over timestamp, nonce, method, path and body)', ()
     await expectUnauthorized(await edgeFetch(path, invite(), { timestamp }));
   });
 
-  it('refuses a replayed request inside the window', async () => {
-    const req = invite();
-    const nonce = 'replay-nonce-0123456789';
+  it.each([
+    ['a decision that asks Zendesk', () => invite({ ticket_id: String(OPEN_TICKET_ID) })],
+    [
+      'a decision made without Zendesk (one D1 transaction)',
+      () => invite({ from: 'sip:anonymous@anonymous.invalid' }),
+    ],
+    ['a reject', () => invite({ line: 'unknown-line' })],
+  ])('refuses a replay of %s inside the window, writing nothing', async (_label, make) => {
+    const req = make();
+    const nonce = `replay-${crypto.randomUUID()}`;
     expect((await edgeFetch(path, req, { nonce })).status).toBe(200);
+    const before = await env.DB.prepare('SELECT seq, updated_at FROM calls WHERE call_id = ?')
+      .bind(req.call_id)
+      .first();
     await expectUnauthorized(await edgeFetch(path, req, { nonce }));
+    const after = await env.DB.prepare('SELECT seq, updated_at FROM calls WHERE call_id = ?')
+      .bind(req.call_id)
+      .first();
+    expect(after).toEqual(before);
+  });
+
+  it('refuses a replayed event batch', async () => {
+    const batch = { events: [{ call_id: 'x@y', kind: 'answered', at: new Date().toISOString() }] };
+    const nonce = `replay-${crypto.randomUUID()}`;
+    expect((await edgeFetch('/v1/edge/events', batch, { nonce })).status).toBe(200);
+    await expectUnauthorized(await edgeFetch('/v1/edge/events', batch, { nonce }));
   });
 
   it('refuses a malformed signature header', async () => {

@@ -13,6 +13,32 @@ export const EDGE_HEADERS = {
 export const SIGNATURE_WINDOW_S = 60;
 
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** A verified request's nonce, to be spent exactly once. */
+export interface EdgeNonce {
+  nonce: string;
+  expiresAt: number;
+}
+
+/**
+ * Routes that spend the nonce themselves, in the same D1 transaction as their write, so a cached
+ * decision costs one round trip. They must call spendNonce() or guard their write on the nonce.
+ */
+const NONCE_SPENT_BY_ROUTE = new Set(['/v1/edge/decisions']);
+
+/** The statement that records a nonce; it changes no row when the nonce was already seen. */
+export function nonceInsert(db: D1Database, n: EdgeNonce): D1PreparedStatement {
+  return db
+    .prepare(
+      'INSERT INTO edge_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING',
+    )
+    .bind(n.nonce, n.expiresAt);
+}
+
+/** Records the nonce; false when it was already used (a replay). */
+export async function spendNonce(db: D1Database, n: EdgeNonce): Promise<boolean> {
+  return (await nonceInsert(db, n).run()).meta.changes === 1;
+}
 const SIGNATURE = /^v1=([0-9a-f]{64})$/;
 const encoder = new TextEncoder();
 
@@ -72,7 +98,10 @@ function hexToBytes(hex: string): Uint8Array {
  * Refuses edge requests that are unsigned, badly signed, outside the time window, or replayed.
  * The MAC check is crypto.subtle.verify, which compares in constant time; a nonce is accepted once.
  */
-export function edgeSignature(): MiddlewareHandler<{ Bindings: Env }> {
+export function edgeSignature(): MiddlewareHandler<{
+  Bindings: Env;
+  Variables: { edgeNonce: EdgeNonce };
+}> {
   return async (c, next) => {
     const secret = c.env.EDGE_SECRET;
     if (!secret || secret.length < 16) {
@@ -105,12 +134,11 @@ export function edgeSignature(): MiddlewareHandler<{ Bindings: Env }> {
     if (!valid) return unauthorized(c);
 
     // Only a correctly signed request may spend a nonce, so forgeries cannot fill the table.
-    const inserted = await c.env.DB.prepare(
-      'INSERT INTO edge_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING',
-    )
-      .bind(nonce, now + SIGNATURE_WINDOW_S * 2)
-      .run();
-    if (inserted.meta.changes !== 1) return unauthorized(c);
+    const edgeNonce = { nonce, expiresAt: now + SIGNATURE_WINDOW_S * 2 };
+    c.set('edgeNonce', edgeNonce);
+    if (!NONCE_SPENT_BY_ROUTE.has(url.pathname) && !(await spendNonce(c.env.DB, edgeNonce))) {
+      return unauthorized(c);
+    }
     if (Math.random() < 0.01) {
       c.executionCtx.waitUntil(
         c.env.DB.prepare('DELETE FROM edge_nonces WHERE expires_at < ?').bind(now).run(),

@@ -1,19 +1,22 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { findBlock } from '../lines/blocklist';
+import { nonceInsert, spendNonce, type EdgeNonce } from '../auth/edge-signature';
+import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
 import type { Decision, DecisionRequest } from '../schemas/edge';
 import type { ZendeskClient } from '../zendesk/client';
 import { verifyPassedTicket, type TicketCheck } from './link-ticket';
-import { writeCachedMatch } from './match-cache';
+import { peekCachedMatch, writeCachedMatch } from './match-cache';
 import { matchCaller, type CallerMatch } from './match-caller';
 import {
+  callInsert,
   claimCall,
   completeDecision,
   findCall,
   reclaimStaleCall,
   recordCreatedTicket,
   type CallRow,
+  type DecisionOutcome,
 } from './record';
 import { callTicket, humanNumber } from './ticket-content';
 
@@ -26,20 +29,25 @@ const ANSWER_MARGIN_MS = 60;
 export interface DecideDeps {
   db: D1Database;
   zendesk: ZendeskClient;
-  line: LineConfig | null;
   budgetMs: number;
+  /** The request's nonce, spent here in the same transaction as the first write. */
+  nonce: EdgeNonce;
   now?: () => number;
 }
 
+/** What decideCall answers: the decision, or 'replayed' when the nonce was already spent. */
+export type DecideResult = Decision | 'replayed';
+
+type Caller = CallerNumber & { source: 'pai' | 'from' };
 type Step<T> = { ok: true; value: T } | { ok: false; why: string };
 
 async function step<T>(name: string, run: () => Promise<T>): Promise<Step<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (err) {
-    const kind = (err as { kind?: string }).kind ?? 'error';
-    if (!(err as { kind?: string }).kind) console.error(`decision step ${name} failed`, err);
-    return { ok: false, why: `${name}:${kind}` };
+    const kind = (err as { kind?: string }).kind;
+    if (!kind) console.error(`decision step ${name} failed`, err);
+    return { ok: false, why: `${name}:${kind ?? 'error'}` };
   }
 }
 
@@ -47,62 +55,112 @@ function reject(code: number, reason: string, call: Decision['call']): Decision 
   return { action: 'reject', code, reason, headers: [], targets: [], call };
 }
 
+function relay(line: LineConfig, call: Decision['call']): Decision {
+  const headers =
+    call.ticket_id !== null ? [{ name: TICKET_HEADER, value: String(call.ticket_id) }] : [];
+  return { action: 'relay', headers, targets: line.sipTargets, call };
+}
+
+function baseCall(caller: Caller): Decision['call'] {
+  return {
+    caller_e164: caller.kind === 'e164' ? caller.e164 : null,
+    match:
+      caller.kind === 'withheld'
+        ? 'withheld'
+        : caller.kind === 'invalid'
+          ? 'no_match'
+          : 'unavailable',
+    ticket_id: null,
+    ticket_link: 'none',
+    degraded: [],
+  };
+}
+
+const outcome = (decision: Decision, match?: CallerMatch | null): DecisionOutcome => ({
+  decision,
+  matchedUserId: match?.userId ?? null,
+  candidates: match?.candidates ?? [],
+});
+
 /**
  * Decides one INVITE: normalize the caller, apply the block list, verify the passed ticket, match
  * the caller, create the ticket if the line asks for it, and record it all under the Call-ID.
  * Zendesk failures never fail the call: the step is skipped and listed in `degraded`.
+ * A decision that needs nothing from Zendesk is written in a single D1 round trip.
  */
-export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promise<Decision> {
+export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promise<DecideResult> {
   const now = deps.now ?? Date.now;
   const started = now();
   const deadline =
     started + Math.min(req.budget_ms ?? deps.budgetMs, deps.budgetMs) - ANSWER_MARGIN_MS;
-  const line = deps.line;
-  const country: CountryCode = line?.defaultCountry ?? 'US';
+  const snapshot = await lineSnapshot(deps.db, req.line, started);
   const caller = callerIdentity(
     { from: req.sip.from, pAssertedIdentity: req.sip.p_asserted_identity },
-    country,
+    snapshot.line?.defaultCountry ?? ('US' as CountryCode),
   );
   const e164 = caller.kind === 'e164' ? caller.e164 : null;
   const iso = new Date(started).toISOString();
+  const init = {
+    lineId: snapshot.line?.id ?? null,
+    callerKind: caller.kind,
+    callerE164: e164,
+    now: iso,
+  };
 
-  if (!(await claimCall(deps.db, req, line?.id ?? null, caller.kind, e164, iso))) {
+  const quick = decideWithoutZendesk(snapshot, req, caller, started);
+  if (quick) {
+    const [inserted, nonce] = await deps.db.batch([
+      callInsert(deps.db, req, { ...init, outcome: quick, unlessNonceSeen: deps.nonce.nonce }),
+      nonceInsert(deps.db, deps.nonce),
+    ]);
+    if (nonce?.meta.changes !== 1) return 'replayed';
+    if (inserted?.meta.changes === 1) return quick.decision;
+    return (await awaitExistingDecision(deps.db, req.call_id, deadline, now)) ?? quick.decision;
+  }
+
+  if (!(await spendNonce(deps.db, deps.nonce))) return 'replayed';
+  if (!(await claimCall(deps.db, req, init))) {
     const existing = await awaitExistingDecision(deps.db, req.call_id, deadline, now);
     if (existing) return existing;
     // The first request died mid-way: take over unless it is still plausibly running.
     const staleBefore = new Date(started - deps.budgetMs * 2).toISOString();
     if (!(await reclaimStaleCall(deps.db, req.call_id, staleBefore, iso))) {
-      return relayUnenriched(line, req, e164, ['decision:in_progress_elsewhere']);
+      return relayUnenriched(snapshot.line, req, e164, ['decision:in_progress_elsewhere']);
     }
   }
-
-  const decision = await makeDecision({ ...deps, line, now }, req, caller, deadline);
-  await completeDecision(deps.db, req.call_id, decision, new Date(now()).toISOString());
-  return decision.decision;
+  const decided = await decideWithZendesk({ ...deps, now }, snapshot.line!, req, caller, deadline);
+  await completeDecision(deps.db, req.call_id, decided, new Date(now()).toISOString());
+  return decided.decision;
 }
 
-async function makeDecision(
-  deps: DecideDeps & { now: () => number },
+/** The decision when nothing needs Zendesk: rejects, withheld callers, cached matches. */
+function decideWithoutZendesk(
+  { line, blocked }: LineSnapshot,
   req: DecisionRequest,
-  caller: CallerNumber,
-  deadline: number,
-) {
-  const { line, db, zendesk } = deps;
-  const e164 = caller.kind === 'e164' ? caller.e164 : null;
-  const base = {
-    caller_e164: e164,
-    match: (caller.kind === 'withheld' ? 'withheld' : 'unavailable') as Decision['call']['match'],
-    ticket_id: null as number | null,
-    ticket_link: 'none' as Decision['call']['ticket_link'],
-    degraded: [] as string[],
-  };
-  const none = { matchedUserId: null, candidates: [] };
-
-  if (!line) return { decision: reject(404, 'Line Not Found', base), ...none };
-  if (!line.enabled) return { decision: reject(403, 'Line Disabled', base), ...none };
-  if (e164 && (await findBlock(db, e164, line.id))) {
-    return { decision: reject(603, 'Decline', base), ...none };
+  caller: Caller,
+  nowMs: number,
+): DecisionOutcome | null {
+  const call = baseCall(caller);
+  if (!line) return outcome(reject(404, 'Line Not Found', call));
+  if (!line.enabled) return outcome(reject(403, 'Line Disabled', call));
+  if (caller.kind === 'e164' && blocked.has(caller.e164)) {
+    return outcome(reject(603, 'Decline', call));
   }
+  if (req.ticket_id || line.createTicket) return null;
+  const match = caller.kind === 'e164' ? peekCachedMatch(caller.e164, nowMs) : null;
+  if (caller.kind === 'e164' && !match) return null;
+  return outcome(relay(line, { ...call, match: match?.result ?? call.match }), match);
+}
+
+async function decideWithZendesk(
+  deps: DecideDeps & { now: () => number },
+  line: LineConfig,
+  req: DecisionRequest,
+  caller: Caller,
+  deadline: number,
+): Promise<DecisionOutcome> {
+  const { db, zendesk } = deps;
+  const e164 = caller.kind === 'e164' ? caller.e164 : null;
 
   // Ticket check and caller match are independent: run them side by side within the deadline.
   const [ticketStep, matchStep] = await Promise.all([
@@ -115,12 +173,12 @@ async function makeDecision(
         )
       : null,
   ]);
-  const degraded = [ticketStep, matchStep].flatMap((s) => (s && !s.ok ? [s.why] : []));
   let match: CallerMatch | null = matchStep?.ok ? matchStep.value : null;
+  const base = baseCall(caller);
   const call: Decision['call'] = {
     ...base,
     match: match ? match.result : base.match,
-    degraded,
+    degraded: [ticketStep, matchStep].flatMap((s) => (s && !s.ok ? [s.why] : [])),
   };
 
   const ticket: TicketCheck | null = ticketStep?.ok ? ticketStep.value : null;
@@ -137,20 +195,12 @@ async function makeDecision(
         ticket.status === 'closed'
           ? reject(410, 'Ticket Closed', call)
           : reject(404, 'Ticket Not Found', call);
-      return {
-        decision,
-        matchedUserId: match?.userId ?? null,
-        candidates: match?.candidates ?? [],
-      };
+      return outcome(decision, match);
     }
     call.ticket_link = 'dropped';
   }
 
-  if (
-    line.createTicket &&
-    call.ticket_id === null &&
-    (!req.ticket_id || call.ticket_link === 'dropped')
-  ) {
+  if (line.createTicket && call.ticket_id === null) {
     const created = await step('create_ticket', async () => {
       let requesterId = match?.result === 'matched' ? match.userId : null;
       if (match?.result === 'no_match' && e164) {
@@ -184,11 +234,7 @@ async function makeDecision(
       call.degraded.push(created.why);
     }
   }
-
-  const headers =
-    call.ticket_id !== null ? [{ name: TICKET_HEADER, value: String(call.ticket_id) }] : [];
-  const decision: Decision = { action: 'relay', headers, targets: line.sipTargets, call };
-  return { decision, matchedUserId: match?.userId ?? null, candidates: match?.candidates ?? [] };
+  return outcome(relay(line, call), match);
 }
 
 /** Waits (briefly) for the request that claimed this Call-ID to finish, then replays its answer. */

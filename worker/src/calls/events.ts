@@ -2,7 +2,7 @@ import type { LineConfig } from '../lines/store';
 import { callerIdentity } from '../phone/normalize';
 import type { CallEvent } from '../schemas/edge';
 import { callCostMicros, callDurationSeconds } from './cost';
-import { claimCall, completeDecision, NEXT_SEQ } from './record';
+import { callInsert, NEXT_SEQ } from './record';
 
 export type EventStatus = 'applied' | 'duplicate' | 'unknown_call';
 
@@ -53,29 +53,26 @@ export async function applyCallEvent(
       line?.defaultCountry ?? 'US',
     );
     const e164 = caller.kind === 'e164' ? caller.e164 : null;
-    await claimCall(db, event.call, line?.id ?? null, caller.kind, e164, now);
     const ticketId = event.call.ticket_id ? Number(event.call.ticket_id) : null;
-    await completeDecision(
-      db,
-      event.call_id,
-      {
-        decision: {
-          action: 'relay',
-          headers: [],
-          targets: line?.sipTargets ?? [],
-          call: {
-            caller_e164: e164,
-            match: caller.kind === 'withheld' ? 'withheld' : 'unavailable',
-            ticket_id: ticketId,
-            ticket_link: ticketId !== null ? 'passed_unverified' : 'none',
-            degraded: ['decision:not_received'],
-          },
-        },
-        matchedUserId: null,
-        candidates: [],
+    const decision = {
+      action: 'relay' as const,
+      headers: [],
+      targets: line?.sipTargets ?? [],
+      call: {
+        caller_e164: e164,
+        match: caller.kind === 'withheld' ? ('withheld' as const) : ('unavailable' as const),
+        ticket_id: ticketId,
+        ticket_link: ticketId !== null ? ('passed_unverified' as const) : ('none' as const),
+        degraded: ['decision:not_received'],
       },
+    };
+    await callInsert(db, event.call, {
+      lineId: line?.id ?? null,
+      callerKind: caller.kind,
+      callerE164: e164,
       now,
-    );
+      outcome: { decision, matchedUserId: null, candidates: [] },
+    }).run();
     call = {
       line_slug: event.call.line,
       line_id: line?.id ?? null,

@@ -17,14 +17,20 @@ const MEMORY_LIMIT = 10_000;
 // Per-isolate copy in front of D1, so a repeat caller costs neither Zendesk nor a D1 read.
 const memory = new Map<string, Entry>();
 
+/** This isolate's cached match, without touching D1 (the decision's fast path). */
+export function peekCachedMatch(e164: string, nowMs: number): CallerMatch | null {
+  const hit = memory.get(e164);
+  return hit && hit.expiresAt > nowMs ? hit.match : null;
+}
+
 /** Cached match for this E.164 number, from memory, then D1. */
 export async function readCachedMatch(
   db: D1Database,
   e164: string,
   nowMs: number,
 ): Promise<CallerMatch | null> {
-  const hit = memory.get(e164);
-  if (hit && hit.expiresAt > nowMs) return hit.match;
+  const hit = peekCachedMatch(e164, nowMs);
+  if (hit) return hit;
   const row = await db
     .prepare(
       'SELECT result, user_id, candidates, expires_at FROM caller_matches WHERE e164 = ? AND expires_at > ?',

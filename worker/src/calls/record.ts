@@ -54,6 +54,76 @@ export async function findCall(db: D1Database, callId: string): Promise<CallRow 
   return db.prepare('SELECT * FROM calls WHERE call_id = ?').bind(callId).first<CallRow>();
 }
 
+export interface DecisionOutcome {
+  decision: Decision;
+  matchedUserId: number | null;
+  candidates: { id: number; name: string; phone: string | null }[];
+}
+
+/**
+ * The INSERT for a new call row: 'pending' (a claim, completed later) or, with `outcome`, complete.
+ * It never overwrites a row with the same Call-ID. With `unlessNonceSeen`, nothing is inserted
+ * when that nonce was already spent, so a replayed request writes nothing.
+ */
+export function callInsert(
+  db: D1Database,
+  facts: CallFacts,
+  init: {
+    lineId: number | null;
+    callerKind: CallRow['caller_kind'];
+    callerE164: string | null;
+    now: string;
+    outcome?: DecisionOutcome;
+    unlessNonceSeen?: string;
+  },
+): D1PreparedStatement {
+  const o = init.outcome;
+  const d = o?.decision;
+  const values: Record<string, unknown> = {
+    call_id: facts.call_id,
+    line_id: init.lineId,
+    line_slug: facts.line,
+    source_ip: facts.source.ip,
+    source_port: facts.source.port ?? null,
+    transport: facts.source.transport ?? null,
+    acl_entry: facts.acl_entry ?? null,
+    from_uri: facts.sip.from,
+    to_uri: facts.sip.to,
+    request_uri: facts.sip.request_uri,
+    p_asserted_identity: facts.sip.p_asserted_identity ?? null,
+    user_agent: facts.sip.user_agent ?? null,
+    codecs: JSON.stringify(facts.codecs),
+    caller_e164: init.callerE164,
+    caller_kind: init.callerKind,
+    match_result: d?.call.match ?? 'unavailable',
+    matched_user_id: o?.matchedUserId ?? null,
+    match_candidates: JSON.stringify(o?.candidates ?? []),
+    passed_ticket_id: facts.ticket_id ?? null,
+    ticket_id: d?.call.ticket_id ?? null,
+    ticket_link: d?.call.ticket_link ?? 'none',
+    decision: d?.action ?? 'pending',
+    reject_code: d?.code ?? null,
+    reject_reason: d?.reason ?? null,
+    degraded: JSON.stringify(d?.call.degraded ?? []),
+    decision_json: d ? JSON.stringify(d) : null,
+    status: d?.action === 'reject' ? 'rejected' : 'ringing',
+    received_at: facts.received_at ?? init.now,
+    created_at: init.now,
+    updated_at: init.now,
+  };
+  const columns = Object.keys(values);
+  const guard = init.unlessNonceSeen
+    ? 'NOT EXISTS (SELECT 1 FROM edge_nonces WHERE nonce = ?)'
+    : 'true';
+  return db
+    .prepare(
+      `INSERT INTO calls (${columns.join(', ')}, seq)
+       SELECT ${columns.map(() => '?').join(', ')}, ${NEXT_SEQ} WHERE ${guard}
+       ON CONFLICT (call_id) DO NOTHING`,
+    )
+    .bind(...Object.values(values), ...(init.unlessNonceSeen ? [init.unlessNonceSeen] : []));
+}
+
 /**
  * Inserts the call as 'pending' unless a row with this Call-ID exists.
  * Only the request that inserted it goes on to decide, so a retried INVITE never decides twice.
@@ -61,43 +131,14 @@ export async function findCall(db: D1Database, callId: string): Promise<CallRow 
 export async function claimCall(
   db: D1Database,
   facts: CallFacts,
-  lineId: number | null,
-  callerKind: CallRow['caller_kind'],
-  callerE164: string | null,
-  now: string,
+  init: {
+    lineId: number | null;
+    callerKind: CallRow['caller_kind'];
+    callerE164: string | null;
+    now: string;
+  },
 ): Promise<boolean> {
-  const res = await db
-    .prepare(
-      `INSERT INTO calls (call_id, line_id, line_slug, source_ip, source_port, transport, acl_entry,
-         from_uri, to_uri, request_uri, p_asserted_identity, user_agent, codecs, caller_e164, caller_kind,
-         match_result, passed_ticket_id, ticket_link, decision, status, received_at, seq, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unavailable', ?, 'none', 'pending', 'ringing', ?,
-         ${NEXT_SEQ}, ?, ?)
-       ON CONFLICT (call_id) DO NOTHING`,
-    )
-    .bind(
-      facts.call_id,
-      lineId,
-      facts.line,
-      facts.source.ip,
-      facts.source.port ?? null,
-      facts.source.transport ?? null,
-      facts.acl_entry ?? null,
-      facts.sip.from,
-      facts.sip.to,
-      facts.sip.request_uri,
-      facts.sip.p_asserted_identity ?? null,
-      facts.sip.user_agent ?? null,
-      JSON.stringify(facts.codecs),
-      callerE164,
-      callerKind,
-      facts.ticket_id ?? null,
-      facts.received_at ?? now,
-      now,
-      now,
-    )
-    .run();
-  return res.meta.changes === 1;
+  return (await callInsert(db, facts, init).run()).meta.changes === 1;
 }
 
 /** Takes over a decision left 'pending' by a request that died, so the call is not stuck. */
@@ -122,12 +163,6 @@ export async function recordCreatedTicket(db: D1Database, callId: string, ticket
     .prepare(`UPDATE calls SET ticket_id = ?, ticket_link = 'created' WHERE call_id = ?`)
     .bind(ticketId, callId)
     .run();
-}
-
-export interface DecisionOutcome {
-  decision: Decision;
-  matchedUserId: number | null;
-  candidates: { id: number; name: string; phone: string | null }[];
 }
 
 /** Stores the decision and everything learnt while making it. */

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../app-env';
+import { unauthorized } from '../http/problem';
 import { decideCall } from '../calls/decide';
 import { applyCallEvent } from '../calls/events';
 import { postCallSummary } from '../calls/summary';
@@ -56,12 +57,19 @@ const config = createRoute({
 
 export const edgeRoutes = createRouter()
   .openapi(decide, async (c) => {
-    const req = c.req.valid('json');
-    const line = await findLineConfig(c.env.DB, req.line);
+    const started = Date.now();
     const decision = await decideCall(
-      { db: c.env.DB, zendesk: zendeskFromEnv(c.env), line, budgetMs: decisionBudgetMs(c.env) },
-      req,
+      {
+        db: c.env.DB,
+        zendesk: zendeskFromEnv(c.env),
+        budgetMs: decisionBudgetMs(c.env),
+        nonce: c.get('edgeNonce'),
+      },
+      c.req.valid('json'),
     );
+    if (decision === 'replayed') return unauthorized(c);
+    // Time spent in the Worker (workerd advances clocks at I/O), for benchmarks and operators.
+    c.header('Server-Timing', `decision;dur=${Date.now() - started}`);
     return c.json(decision, 200);
   })
   .openapi(events, async (c) => {
