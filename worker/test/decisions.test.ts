@@ -26,6 +26,25 @@ beforeEach(async () => {
   );
 });
 
+describe('matching the caller to a Zendesk user', () => {
+  it.each([
+    ['one user has the number', 'sip:+14155550100@carrier.example', 'matched', ADA_LOVELACE_ID, 0],
+    ['two users share the number', 'sip:+14155550199@carrier.example', 'ambiguous', null, 2],
+    ['nobody has the number', 'sip:+12025550143@carrier.example', 'no_match', null, 0],
+    ['the caller withheld it', 'sip:anonymous@anonymous.invalid', 'withheld', null, 0],
+    ['the From user is not a number', 'sip:alice@carrier.example', 'no_match', null, 0],
+  ])('%s → %s', async (_label, from, match, userId, candidates) => {
+    await createTestLine();
+    const req = invite({ from });
+    const { status, body } = await decide(req);
+    expect(status).toBe(200);
+    expect(body.call.match).toBe(match);
+    const row = await callRow(req.call_id);
+    expect(row?.matched_user_id).toBe(userId);
+    expect(JSON.parse(row?.match_candidates)).toHaveLength(candidates);
+  });
+});
+
 describe('relaying a call', () => {
   it('relays to the line target with the verified ticket header and the matched caller', async () => {
     await createTestLine();
