@@ -1,9 +1,11 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { OPEN_TICKET_ID } from '../../test/zendesk-standin/seed';
+import { OPEN_TICKET_ID, SAM_RIVERA_ID } from '../../test/zendesk-standin/seed';
 import {
   adminFetch,
   appFetch,
+  appToken,
+  BASE,
   createTestLine,
   decide,
   edgeFetch,
@@ -154,6 +156,37 @@ describe('calls for a ticket (sidebar app)', () => {
       codecs: ['PCMU', 'PCMA', 'telephone-event'],
       status: 'ringing',
     });
+  });
+
+  it('records the candidate the agent chose for an ambiguous call, on that call only', async () => {
+    const req = invite({
+      ticket_id: String(OPEN_TICKET_ID),
+      from: 'sip:+14155550199@carrier.example',
+    });
+    await decide(req);
+    const choose = (userId: number, callId = req.call_id) =>
+      exports.default.fetch(
+        new Request(
+          `${BASE}/v1/tickets/${OPEN_TICKET_ID}/calls/${encodeURIComponent(callId)}/caller`,
+          {
+            method: 'PUT',
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ user_id: userId }),
+          },
+        ),
+      );
+    const token = await appToken();
+    expect((await choose(424242)).status).toBe(409);
+    const res = await choose(SAM_RIVERA_ID);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { call: { caller: unknown } }).call.caller).toMatchObject({
+      match: 'matched',
+      user_id: SAM_RIVERA_ID,
+    });
+    expect((await choose(SAM_RIVERA_ID, 'other@x')).status).toBe(404);
+    // The number itself stays ambiguous: the next caller on that phone may be Alex.
+    const next = await decide(invite({ from: 'sip:+14155550199@carrier.example' }));
+    expect(next.body.call.match).toBe('ambiguous');
   });
 
   it('answers an empty list for a ticket without SIP calls', async () => {

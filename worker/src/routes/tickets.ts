@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../app-env';
-import { listCallsForTicket, toCallRecord } from '../calls/record';
+import { findCall, listCallsForTicket, NEXT_SEQ, toCallRecord } from '../calls/record';
+import { apiError } from '../http/problem';
 import { CallRecordSchema } from '../schemas/calls';
-import { errorResponses, jsonContent } from '../schemas/common';
+import { errorResponses, ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
+import { CallIdSchema } from '../schemas/edge';
 
 const callsForTicket = createRoute({
   method: 'get',
@@ -26,8 +28,56 @@ const callsForTicket = createRoute({
   },
 });
 
-export const ticketRoutes = createRouter().openapi(callsForTicket, async (c) => {
-  const ticketId = Number(c.req.valid('param').ticket_id);
-  const rows = await listCallsForTicket(c.env.DB, ticketId);
-  return c.json({ ticket_id: ticketId, calls: rows.map(toCallRecord) }, 200);
+const chooseCaller = createRoute({
+  method: 'put',
+  path: '/v1/tickets/{ticket_id}/calls/{call_id}/caller',
+  summary: 'Record which of the ambiguous candidates the caller was (chosen by the agent)',
+  description:
+    'Only this call is updated: the number stays ambiguous for later calls, because a shared ' +
+    'phone may be answered by another candidate next time.',
+  security: [{ appJwt: [] }],
+  request: {
+    params: z.object({
+      ticket_id: z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a ticket id'),
+      call_id: CallIdSchema,
+    }),
+    body: jsonBody(z.object({ user_id: z.number().int().positive() }).strict()),
+  },
+  responses: {
+    200: jsonContent(z.object({ call: CallRecordSchema }), 'The updated call'),
+    ...errorResponses,
+    404: jsonContent(ErrorSchema, 'No such call on this ticket'),
+    409: jsonContent(ErrorSchema, 'The call is not ambiguous, or the user is not a candidate'),
+  },
 });
+
+export const ticketRoutes = createRouter()
+  .openapi(callsForTicket, async (c) => {
+    const ticketId = Number(c.req.valid('param').ticket_id);
+    const rows = await listCallsForTicket(c.env.DB, ticketId);
+    return c.json({ ticket_id: ticketId, calls: rows.map(toCallRecord) }, 200);
+  })
+  .openapi(chooseCaller, async (c) => {
+    const { ticket_id, call_id } = c.req.valid('param');
+    const { user_id } = c.req.valid('json');
+    const call = await findCall(c.env.DB, call_id);
+    if (!call || call.ticket_id !== Number(ticket_id)) {
+      return apiError(c, 404, 'not_found', 'No such call on this ticket.');
+    }
+    const candidates = JSON.parse(call.match_candidates) as { id: number }[];
+    if (call.match_result !== 'ambiguous' || !candidates.some((u) => u.id === user_id)) {
+      return apiError(
+        c,
+        409,
+        'conflict',
+        'The call is not ambiguous, or that user is not one of its candidates.',
+      );
+    }
+    await c.env.DB.prepare(
+      `UPDATE calls SET match_result = 'matched', matched_user_id = ?, seq = ${NEXT_SEQ}, updated_at = ?
+       WHERE call_id = ?`,
+    )
+      .bind(user_id, new Date().toISOString(), call_id)
+      .run();
+    return c.json({ call: toCallRecord((await findCall(c.env.DB, call_id))!) }, 200);
+  });
