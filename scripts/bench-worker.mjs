@@ -1,13 +1,13 @@
 // `npm run bench:worker`: decision latency (p50/p99) and Zendesk requests per call for first-time
 // and repeat callers, against wrangler dev (workerd, local D1) and the Zendesk stand-in. Loopback only.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signEdgeRequest } from '../worker/src/auth/edge-signature.ts';
-import { ROOT, WRANGLER_ENV } from './lib/bootstrap.mjs';
+import { ROOT } from './lib/bootstrap.mjs';
+import { applyLocalMigrations, wranglerDevCommand } from './lib/local-worker.mjs';
 import { startProcess, stopAll, waitForHttp } from './lib/processes.mjs';
 import { ms, quantile } from './lib/stats.mjs';
 
@@ -28,13 +28,7 @@ const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 const state = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? tmpdir(), 'sip-bridge-bench-'));
 
 async function main() {
-  const env = { ...process.env, ...WRANGLER_ENV, CI: 'true' };
-  const migrate = spawnSync(
-    bin('wrangler'),
-    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state],
-    { cwd: join(ROOT, 'worker'), env, encoding: 'utf8' },
-  );
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}`);
+  applyLocalMigrations({ persistTo: state });
 
   startProcess('zendesk', bin('tsx'), ['test/zendesk-standin/server.ts'], {
     cwd: ROOT,
@@ -47,31 +41,12 @@ async function main() {
     },
   });
   // The stand-in is local: lift the per-account Zendesk budget so it does not shape the figures.
-  const vars = Object.entries({
-    ...secrets,
-    ZENDESK_BASE_URL: standin,
-    ZENDESK_REQUESTS_PER_MINUTE: '1000000',
-  }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
-  startProcess(
-    'worker',
-    bin('wrangler'),
-    [
-      'dev',
-      '--local',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(WORKER_PORT),
-      '--persist-to',
-      state,
-      ...vars,
-    ],
-    {
-      cwd: join(ROOT, 'worker'),
-      quiet: true,
-      env: { ...process.env, ...WRANGLER_ENV },
-    },
-  );
+  const vars = { ...secrets, ZENDESK_BASE_URL: standin, ZENDESK_REQUESTS_PER_MINUTE: '1000000' };
+  const workerCommand = wranglerDevCommand({ port: WORKER_PORT, persistTo: state, vars });
+  startProcess('worker', workerCommand.cmd, workerCommand.args, {
+    ...workerCommand.options,
+    quiet: true,
+  });
   await waitForHttp(`${standin}/__standin/state`);
   await waitForHttp(`${worker}/health`, 60_000);
 

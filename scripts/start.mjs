@@ -1,10 +1,10 @@
 // `npm start`: the bridge on this machine: the Zendesk stand-in (or a real account) and the Worker
 // API on a local D1 with migrations applied and a demo line seeded.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureNpmPackages, fail, ROOT, WRANGLER_ENV } from './lib/bootstrap.mjs';
+import { ensureNpmPackages, fail, ROOT } from './lib/bootstrap.mjs';
+import { applyLocalMigrations, wranglerDevCommand } from './lib/local-worker.mjs';
 import { startProcess, stopAll, waitForHttp } from './lib/processes.mjs';
 
 ensureNpmPackages();
@@ -57,12 +57,11 @@ function localSecrets() {
 }
 
 const secrets = localSecrets();
-const migrate = spawnSync(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local'], {
-  cwd: workerDir,
-  stdio: 'inherit',
-  env: { ...process.env, ...WRANGLER_ENV, CI: 'true' },
-});
-if (migrate.status !== 0) fail('Applying the D1 migrations failed; see above.');
+try {
+  applyLocalMigrations();
+} catch (err) {
+  fail(err.message);
+}
 
 if (!real) {
   startProcess('zendesk', bin('tsx'), ['test/zendesk-standin/server.ts'], {
@@ -75,24 +74,12 @@ if (!real) {
     },
   });
 }
-startProcess(
-  'worker',
-  bin('wrangler'),
-  [
-    'dev',
-    '--local',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(ports.worker),
-    '--var',
-    `ZENDESK_BASE_URL:${zendesk.url}`,
-    '--var',
-    `ZENDESK_EMAIL:${zendesk.email}`,
-    '--test-scheduled',
-  ],
-  { cwd: workerDir, env: { ...process.env, ...WRANGLER_ENV } },
-);
+const workerCommand = wranglerDevCommand({
+  port: ports.worker,
+  vars: { ZENDESK_BASE_URL: zendesk.url, ZENDESK_EMAIL: zendesk.email },
+  testScheduled: true,
+});
+startProcess('worker', workerCommand.cmd, workerCommand.args, workerCommand.options);
 
 try {
   if (!real) await waitForHttp(`http://127.0.0.1:${ports.standin}/__standin/state`);

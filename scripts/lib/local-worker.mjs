@@ -1,0 +1,95 @@
+// Runs the Worker locally with wrangler dev (workerd + local D1), for npm start, benchmarks and tests.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, WRANGLER_ENV } from './bootstrap.mjs';
+
+const WORKER_DIR = join(ROOT, 'worker');
+const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
+
+/** Applies the D1 migrations to the local database (in `persistTo`, or wrangler's default). */
+export function applyLocalMigrations({ persistTo } = {}) {
+  const args = [
+    'd1',
+    'migrations',
+    'apply',
+    'DB',
+    '--local',
+    ...(persistTo ? ['--persist-to', persistTo] : []),
+  ];
+  const res = spawnSync(WRANGLER, args, {
+    cwd: WORKER_DIR,
+    env: { ...process.env, ...WRANGLER_ENV, CI: 'true' },
+    encoding: 'utf8',
+  });
+  if (res.status !== 0)
+    throw new Error(`applying the D1 migrations failed:\n${res.stderr || res.stdout}`);
+}
+
+/**
+ * Command and arguments for `wrangler dev` on loopback; `vars` become `--var NAME:value`
+ * (secrets included: local runs only).
+ */
+export function wranglerDevCommand({ port, persistTo, vars = {}, testScheduled = false }) {
+  return {
+    cmd: WRANGLER,
+    args: [
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      ...(persistTo ? ['--persist-to', persistTo] : []),
+      ...(testScheduled ? ['--test-scheduled'] : []),
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    options: { cwd: WORKER_DIR, env: { ...process.env, ...WRANGLER_ENV } },
+  };
+}
+
+/**
+ * Starts the Worker for a test or script and resolves once /health answers.
+ * @example const worker = await startLocalWorker({ port: 28787, persistTo: dir, vars: { EDGE_SECRET } });
+ *          ...; await worker.stop();
+ */
+export async function startLocalWorker({ port, persistTo, vars, timeoutMs = 60_000 }) {
+  applyLocalMigrations({ persistTo });
+  const { cmd, args, options } = wranglerDevCommand({ port, persistTo, vars });
+  const child = spawn(cmd, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk) => (output = (output + chunk).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok)
+        return { url, stop, output: () => output };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs / 1000} s:\n${output}`);
+}
