@@ -1,5 +1,6 @@
 // Runs the Worker locally with wrangler dev (workerd + local D1), for npm start, benchmarks and tests.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, WRANGLER_ENV } from './bootstrap.mjs';
 
@@ -25,11 +26,26 @@ export function applyLocalMigrations({ persistTo } = {}) {
     throw new Error(`applying the D1 migrations failed:\n${res.stderr || res.stdout}`);
 }
 
+/** A loopback port that was free a moment ago (wrangler needs fixed ports). */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /**
  * Command and arguments for `wrangler dev` on loopback; `vars` become `--var NAME:value`
- * (secrets included: local runs only).
+ * (secrets included: local runs only). Give each concurrent instance its own `inspectorPort`.
  */
-export function wranglerDevCommand({ port, persistTo, vars = {}, testScheduled = false }) {
+export function wranglerDevCommand({
+  port,
+  persistTo,
+  vars = {},
+  testScheduled = false,
+  inspectorPort,
+}) {
   return {
     cmd: WRANGLER,
     args: [
@@ -41,6 +57,8 @@ export function wranglerDevCommand({ port, persistTo, vars = {}, testScheduled =
       String(port),
       ...(persistTo ? ['--persist-to', persistTo] : []),
       ...(testScheduled ? ['--test-scheduled'] : []),
+      ...(inspectorPort ? ['--inspector-port', String(inspectorPort)] : []),
+      '--show-interactive-dev-session=false',
       ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     ],
     options: { cwd: WORKER_DIR, env: { ...process.env, ...WRANGLER_ENV } },
@@ -49,12 +67,15 @@ export function wranglerDevCommand({ port, persistTo, vars = {}, testScheduled =
 
 /**
  * Starts the Worker for a test or script and resolves once /health answers.
- * @example const worker = await startLocalWorker({ port: 28787, persistTo: dir, vars: { EDGE_SECRET } });
+ * `port` defaults to a free one.
+ * @example const worker = await startLocalWorker({ persistTo: dir, vars: { EDGE_SECRET } });
  *          ...; await worker.stop();
  */
 export async function startLocalWorker({ port, persistTo, vars, timeoutMs = 60_000 }) {
   applyLocalMigrations({ persistTo });
-  const { cmd, args, options } = wranglerDevCommand({ port, persistTo, vars });
+  port ??= await freePort();
+  const inspectorPort = await freePort();
+  const { cmd, args, options } = wranglerDevCommand({ port, persistTo, vars, inspectorPort });
   const child = spawn(cmd, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk) => (output = (output + chunk).slice(-4000));
@@ -77,6 +98,15 @@ export async function startLocalWorker({ port, persistTo, vars, timeoutMs = 60_0
     }, 3000);
     await exited;
     clearTimeout(timer);
+    // workerd may outlive wrangler by a moment: wait until the port refuses connections.
+    for (let i = 0; i < 50; i++) {
+      try {
+        await fetch(`${url}/health`, { signal: AbortSignal.timeout(200) });
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        return;
+      }
+    }
   };
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + timeoutMs;

@@ -1,0 +1,225 @@
+import { open } from 'node:fs/promises';
+import type { WorkerStatus } from './health';
+import type { Logger } from './log';
+import { WorkerEventResultsSchema, describeIssues, type CallEvent } from './schemas';
+import type { Spool, SpooledEvent } from './spool';
+import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
+
+export interface DeliveryOptions {
+  spool: Spool<CallEvent>;
+  worker: WorkerClient;
+  status: WorkerStatus;
+  log: Logger;
+  /** Where events the Worker refuses on their own (400/413 while others pass) are kept for a person. */
+  rejectedPath: string;
+  /** Events per request; the Worker takes up to 100. */
+  batchSize?: number;
+  /** JSON bytes per request, below the Worker's 256 KiB body limit. */
+  batchBytes?: number;
+  requestTimeoutMs?: number;
+  /** Retry delays: `initialMs` doubling up to `maxMs`, each ±20 % jitter. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** How often an idle loop looks at the spool even without a wake-up (a safety net). */
+  idlePollMs?: number;
+  random?: () => number;
+}
+
+/** Delivered and acknowledged; keep for a retry; or refused by the Worker as invalid. */
+type Outcome = 'ok' | 'retry' | { refused: string };
+
+/**
+ * Delivers spooled events to the Worker (POST /v1/edge/events) in signed batches, oldest first,
+ * and acknowledges each event the Worker answered for. Failed batches stay in the spool and are
+ * retried with exponential backoff; an idle loop wakes at once when events arrive.
+ * @example
+ * const delivery = startDelivery({ spool, worker, status, log, rejectedPath: '.run/spool/rejected.jsonl' });
+ * // the spool was opened with { onAppend: () => delivery.wake() }
+ * await delivery.stop();
+ */
+export function startDelivery(options: DeliveryOptions) {
+  const { spool, worker, status, log } = options;
+  const batchSize = Math.min(100, options.batchSize ?? 100);
+  const batchBytes = options.batchBytes ?? 192 * 1024;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const initialMs = options.backoff?.initialMs ?? 1000;
+  const maxMs = options.backoff?.maxMs ?? 60_000;
+  const random = options.random ?? Math.random;
+  const idlePollMs = options.idlePollMs ?? 5000;
+  const stopController = new AbortController();
+  // `applied`/`duplicate`/`unknown_call` count the Worker's answers: duplicates mean a redelivery.
+  const stats = {
+    delivered: 0,
+    applied: 0,
+    duplicate: 0,
+    unknown_call: 0,
+    rejected: 0,
+    batches: 0,
+    failedAttempts: 0,
+  };
+  let failures = 0;
+  let stopRequested = false;
+  let wakeIdle: (() => void) | undefined;
+  let endSleep: (() => void) | undefined;
+
+  /** Sleeps, unref'd; returns early on stop(), and on wake() when `wakeable`. */
+  function sleep(ms: number, wakeable: boolean): Promise<void> {
+    if (stopRequested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (wakeIdle === done) wakeIdle = undefined;
+        if (endSleep === done) endSleep = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      endSleep = done;
+      if (wakeable) wakeIdle = done;
+    });
+  }
+
+  function backoffDelay(): number {
+    const base = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+    return Math.round(Math.min(maxMs, base * (0.8 + 0.4 * random())));
+  }
+
+  /** Keeps an event the Worker will never accept, durably, so acking it loses nothing. */
+  async function setAside(e: SpooledEvent<CallEvent>, why: string): Promise<void> {
+    const fh = await open(options.rejectedPath, 'a');
+    try {
+      const at = new Date().toISOString();
+      await fh.write(`${JSON.stringify({ rejected_at: at, why, id: e.id, event: e.event })}\n`);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await spool.ack([e.id]);
+    stats.rejected += 1;
+    log('error', 'deliver.event_rejected', {
+      id: e.id,
+      call_id: e.event.call_id,
+      why,
+      file: options.rejectedPath,
+    });
+  }
+
+  async function send(batch: SpooledEvent<CallEvent>[], canSplit: boolean): Promise<Outcome> {
+    let res;
+    try {
+      const signal = AbortSignal.any([stopController.signal, AbortSignal.timeout(timeoutMs)]);
+      res = await worker.post('/v1/edge/events', { events: batch.map((e) => e.event) }, signal);
+    } catch (err) {
+      status.failed(describeWorkerFailure(err));
+      return 'retry';
+    }
+    if (res.status === 200) {
+      const parsed = WorkerEventResultsSchema.safeParse(res.body);
+      if (!parsed.success) {
+        status.failed(`invalid event results: ${describeIssues(parsed.error)}`);
+        return 'retry';
+      }
+      const results = parsed.data.results;
+      // Results come in order; only an exact match acknowledges an event.
+      const done = batch.flatMap((e, i) => {
+        const r = results[i];
+        return r?.call_id === e.event.call_id && r.kind === e.event.kind ? [{ e, r }] : [];
+      });
+      await spool.ack(done.map(({ e }) => e.id));
+      stats.delivered += done.length;
+      for (const { r } of done) stats[r.status] += 1;
+      status.ok();
+      if (done.length === batch.length) return 'ok';
+      status.failed(`the Worker answered for ${done.length} of ${batch.length} events`);
+      return 'retry';
+    }
+    if (res.status === 400 || res.status === 413) {
+      status.ok();
+      const message = (res.body as { message?: unknown } | undefined)?.message;
+      const why = `HTTP ${res.status}: ${typeof message === 'string' ? message.slice(0, 300) : ''}`;
+      if (!canSplit) return { refused: why };
+      return isolateRefused(batch, why);
+    }
+    status.failed(describeWorkerStatus(res.status));
+    return 'retry';
+  }
+
+  /**
+   * Sends a refused batch one event at a time. Events refused on their own while others pass are
+   * set aside; if the Worker refuses them all, the fault is more likely the Worker's (a version
+   * mismatch, say) than the events', so they stay in the spool and are retried.
+   */
+  async function isolateRefused(batch: SpooledEvent<CallEvent>[], why: string): Promise<Outcome> {
+    log('warn', 'deliver.batch_refused', { events: batch.length, why });
+    const refused: Array<[SpooledEvent<CallEvent>, string]> = [];
+    let accepted = 0;
+    for (const e of batch) {
+      const outcome = batch.length === 1 ? { refused: why } : await send([e], false);
+      if (outcome === 'retry') return 'retry';
+      if (outcome === 'ok') accepted += 1;
+      else refused.push([e, outcome.refused]);
+    }
+    if (accepted === 0) {
+      status.failed(`the Worker refuses every event it was sent (${why})`);
+      return 'retry';
+    }
+    for (const [e, reason] of refused) await setAside(e, reason);
+    return 'ok';
+  }
+
+  async function run(): Promise<void> {
+    while (!stopRequested) {
+      let outcome: Outcome;
+      try {
+        const batch = await spool.peek(batchSize, batchBytes);
+        if (batch.length === 0) {
+          await sleep(idlePollMs, true);
+          continue;
+        }
+        stats.batches += 1;
+        outcome = await send(batch, true);
+      } catch (err) {
+        if (stopRequested) break;
+        log('error', 'deliver.spool_error', { error: (err as Error).message });
+        outcome = 'retry';
+      }
+      if (outcome === 'ok') {
+        if (failures > 0)
+          log('info', 'deliver.resumed', { after_failures: failures, depth: spool.depth });
+        failures = 0;
+        continue;
+      }
+      failures += 1;
+      stats.failedAttempts += 1;
+      const delay = backoffDelay();
+      log('warn', 'deliver.retry', {
+        in_ms: delay,
+        depth: spool.depth,
+        reason: status.snapshot().last_error,
+      });
+      await sleep(delay, false);
+    }
+  }
+
+  const loop = run();
+
+  return {
+    stats,
+    /** New events are durable: an idle loop delivers them now (a loop in backoff keeps waiting). */
+    wake(): void {
+      wakeIdle?.();
+    },
+    /** Stops the loop; a request in flight gets `graceMs` to finish before it is abandoned. */
+    async stop(graceMs = 2000): Promise<void> {
+      stopRequested = true;
+      endSleep?.();
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([loop, grace]);
+      clearTimeout(timer);
+      stopController.abort();
+      await loop;
+    },
+  };
+}
+
+export type Delivery = ReturnType<typeof startDelivery>;

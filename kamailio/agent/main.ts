@@ -1,0 +1,71 @@
+// `npm run agent -w kamailio` (or `npx tsx kamailio/agent/main.ts`): the edge agent, configured
+// from the environment. Exits 2 when configuration is missing, 0 after a clean SIGINT/SIGTERM.
+import { resolve } from 'node:path';
+import { createLogger } from './log';
+import { startEdgeAgent } from './server';
+
+const log = createLogger();
+
+function fail(message: string): never {
+  log('error', 'agent.config', { problem: message });
+  process.stderr.write(`edge agent: ${message}\n`);
+  process.exit(2);
+}
+
+function readConfig() {
+  const env = process.env;
+  const edgeSecret = env.EDGE_SECRET ?? '';
+  if (!edgeSecret) fail("EDGE_SECRET is not set: use the same value as the Worker's EDGE_SECRET.");
+  if (edgeSecret.length < 16)
+    fail('EDGE_SECRET is shorter than 16 characters: the Worker refuses it.');
+  const token = env.EDGE_AGENT_TOKEN ?? '';
+  if (!token) fail('EDGE_AGENT_TOKEN is not set: use the token rendered into the Kamailio cfg.');
+  const port = Number(env.EDGE_AGENT_PORT ?? 8090);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail('EDGE_AGENT_PORT must be a port number.');
+  const budgetMs = Number(env.DECISION_BUDGET_MS ?? 800);
+  if (!Number.isInteger(budgetMs) || budgetMs < 150 || budgetMs > 10_000) {
+    fail('DECISION_BUDGET_MS must be a whole number of milliseconds from 150 to 10000.');
+  }
+  const workerUrl = env.WORKER_URL ?? 'http://127.0.0.1:8787';
+  if (!/^https?:\/\/[^/]+\/?$/.test(workerUrl))
+    fail('WORKER_URL must be an http(s) origin, like https://bridge.example.com.');
+  return {
+    host: env.EDGE_AGENT_HOST ?? '127.0.0.1',
+    port,
+    token,
+    edgeSecret,
+    workerUrl,
+    budgetMs,
+    spoolDir: resolve(env.EDGE_SPOOL_DIR ?? '.run/spool'),
+  };
+}
+
+const config = readConfig();
+const { url, close, agent } = await startEdgeAgent({ ...config, log });
+log('info', 'agent.started', {
+  url,
+  worker: config.workerUrl,
+  spool: config.spoolDir,
+  depth: agent.spool.depth,
+  budget_ms: config.budgetMs,
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'agent.stopping', { signal, depth: agent.spool.depth });
+    close().then(
+      () => {
+        log('info', 'agent.stopped', { depth: agent.spool.depth });
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log('error', 'agent.stop_failed', { error: (err as Error).message });
+        process.exit(1);
+      },
+    );
+  });
+}

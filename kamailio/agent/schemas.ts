@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { parseIp } from '../../worker/src/net/cidr';
+
+// These mirror worker/src/schemas/edge.ts rule for rule (schemas.test.ts checks both agree): an
+// event the agent accepts must be accepted by the Worker, or it would sit in the spool forever.
+
+/** Kamailio sends "" for an absent value (its pseudo-variables have no null). */
+const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(absent, schema.optional());
+const nullable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => absent(v) ?? null, schema.nullable());
+
+// SIP header values are bounded and never carry CR/LF (the Worker refuses them).
+const sipValue = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+export const CallIdSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'visible ASCII without spaces, as SIP allows');
+
+export const TicketIdSchema = z.string().regex(/^[0-9]{1,19}$/, 'must be 1-19 digits');
+
+/** The facts of one INVITE as Kamailio reports them to /v1/decide (and inside each event). */
+export const CallFactsSchema = z.object({
+  call_id: CallIdSchema,
+  line: z
+    .string()
+    .regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+      'lower-case letters, digits and inner dashes, 1-48 characters',
+    ),
+  source: z.object({
+    ip: z
+      .string()
+      .max(64)
+      .refine((v) => parseIp(v) !== undefined, 'must be an IPv4 or IPv6 address'),
+    port: z.preprocess(
+      (v) => (v === 0 ? undefined : absent(v)),
+      z.number().int().min(1).max(65535).optional(),
+    ),
+    transport: optional(z.enum(['udp', 'tcp', 'tls', 'ws', 'wss'])),
+  }),
+  acl_entry: nullable(z.string().max(120)),
+  sip: z.object({
+    from: sipValue(1024).min(1),
+    to: sipValue(1024).min(1),
+    request_uri: sipValue(1024).min(1),
+    p_asserted_identity: nullable(sipValue(1024)),
+    user_agent: nullable(sipValue(512)),
+  }),
+  ticket_id: nullable(TicketIdSchema),
+  // An array as documented; a comma-separated string is accepted too (simpler to build in a cfg).
+  codecs: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').filter((c) => c !== '') : (absent(v) ?? [])),
+    z.array(z.string().max(32)).max(32),
+  ),
+  received_at: optional(IsoTime),
+});
+
+/** One lifecycle event from Kamailio; `at` is stamped by the agent when absent. */
+export const KamailioEventSchema = z.object({
+  call_id: CallIdSchema,
+  kind: z.enum(['answered', 'ended', 'failed', 'cancelled']),
+  at: optional(IsoTime),
+  sip_code: z.preprocess(
+    (v) => (v === 0 ? undefined : absent(v)),
+    z.number().int().min(100).max(699).optional(),
+  ),
+  reason: optional(sipValue(200)),
+  ended_by: optional(z.enum(['caller', 'callee', 'proxy'])),
+  call: optional(CallFactsSchema),
+});
+
+export type CallFacts = z.infer<typeof CallFactsSchema>;
+export type KamailioEvent = z.infer<typeof KamailioEventSchema>;
+/** An event as spooled and sent to the Worker: `at` is always set. */
+export type CallEvent = KamailioEvent & { at: string };
+
+/** The Worker's answer to POST /v1/edge/decisions, as far as the agent relies on it. */
+export const WorkerDecisionSchema = z.object({
+  action: z.enum(['relay', 'reject']),
+  code: z.number().int().optional(),
+  reason: z.string().optional(),
+  headers: z.array(z.object({ name: z.string(), value: z.string() })),
+});
+
+/** The Worker's answer to POST /v1/edge/events: one result per event, in order. */
+export const WorkerEventResultsSchema = z.object({
+  results: z.array(
+    z.object({
+      call_id: z.string(),
+      kind: z.string(),
+      status: z.enum(['applied', 'duplicate', 'unknown_call']),
+    }),
+  ),
+});
+
+export type WorkerDecision = z.infer<typeof WorkerDecisionSchema>;
+
+/** `a.b[2].c: message` lines a person can find in their JSON. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = i.path
+        .map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${String(p)}` : String(p)))
+        .join('');
+      return `${path || '(body)'}: ${i.message}`;
+    })
+    .join('; ');
+}

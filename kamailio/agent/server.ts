@@ -1,0 +1,180 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createBreaker, type BreakerOptions } from './breaker';
+import { createDecider } from './decide';
+import { startDelivery, type DeliveryOptions } from './deliver';
+import { createWorkerStatus, healthReport } from './health';
+import { bearerMatches, readJsonBody, sendError, sendJson } from './http-io';
+import { createLogger, type Logger } from './log';
+import { CallFactsSchema, KamailioEventSchema, describeIssues, type CallEvent } from './schemas';
+import { Spool, SpoolFullError, type SpoolOptions } from './spool';
+import { createWorkerClient } from './worker-client';
+
+/** Largest body Kamailio may send: one INVITE's facts or one event fit easily. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface EdgeAgentOptions {
+  /** Listen address; loopback, because only Kamailio on this host talks to the agent. */
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port?: number;
+  /** EDGE_AGENT_TOKEN: the bearer token Kamailio sends. */
+  token: string;
+  workerUrl: string;
+  /** EDGE_SECRET, shared with the Worker. */
+  edgeSecret: string;
+  spoolDir: string;
+  /** DECISION_BUDGET_MS: the longest the agent takes to answer /v1/decide. */
+  budgetMs?: number;
+  breaker?: BreakerOptions;
+  delivery?: Pick<
+    DeliveryOptions,
+    'backoff' | 'batchSize' | 'batchBytes' | 'idlePollMs' | 'requestTimeoutMs' | 'random'
+  >;
+  spool?: Omit<SpoolOptions, 'dir' | 'log' | 'onAppend'>;
+  log?: Logger;
+}
+
+/**
+ * Starts the edge agent: the loopback HTTP API Kamailio calls, the spool and the delivery loop.
+ * @example
+ * const { url, close } = await startEdgeAgent({ token, workerUrl, edgeSecret, spoolDir: '.run/spool' });
+ * // Kamailio: POST `${url}/v1/decide` with `Authorization: Bearer ${token}`
+ * await close();
+ */
+export async function startEdgeAgent(options: EdgeAgentOptions) {
+  const log = options.log ?? createLogger();
+  const worker = createWorkerClient({ baseUrl: options.workerUrl, secret: options.edgeSecret });
+  const status = createWorkerStatus();
+  const breaker = createBreaker(options.breaker);
+  const decider = createDecider({
+    worker,
+    breaker,
+    status,
+    log,
+    budgetMs: options.budgetMs ?? 800,
+  });
+  let wakeDelivery = () => {};
+  const spool = await Spool.open<CallEvent>({
+    ...options.spool,
+    dir: options.spoolDir,
+    log,
+    onAppend: () => wakeDelivery(),
+  });
+  const delivery = startDelivery({
+    ...options.delivery,
+    spool,
+    worker,
+    status,
+    log,
+    rejectedPath: join(options.spoolDir, 'rejected.jsonl'),
+  });
+  wakeDelivery = () => delivery.wake();
+  const agent = {
+    spool,
+    delivery,
+    decider,
+    breaker,
+    status,
+    health: () => healthReport({ spool, worker: status, breaker }),
+  };
+
+  async function decide(req: IncomingMessage, res: ServerResponse) {
+    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    if (!body.ok) return sendError(res, body.status, body.error, body.message, true);
+    const facts = CallFactsSchema.safeParse(body.value);
+    if (!facts.success) {
+      return sendError(res, 400, 'invalid_call', describeIssues(facts.error));
+    }
+    sendJson(res, 200, await decider.decide(facts.data));
+  }
+
+  async function spoolEvent(req: IncomingMessage, res: ServerResponse) {
+    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    if (!body.ok) return sendError(res, body.status, body.error, body.message, true);
+    const parsed = KamailioEventSchema.safeParse(body.value);
+    if (!parsed.success) {
+      return sendError(res, 400, 'invalid_event', describeIssues(parsed.error));
+    }
+    const event: CallEvent = { ...parsed.data, at: parsed.data.at ?? new Date().toISOString() };
+    try {
+      await spool.append(event);
+    } catch (err) {
+      log('error', 'events.spool_failed', {
+        call_id: event.call_id,
+        error: (err as Error).message,
+      });
+      const message =
+        err instanceof SpoolFullError ? err.message : 'The event could not be written to disk.';
+      return sendError(res, 503, 'spool_unavailable', message);
+    }
+    sendJson(res, 202, { spooled: true });
+  }
+
+  const routes: Record<string, { method: string; auth: boolean; handle: typeof decide }> = {
+    '/v1/decide': { method: 'POST', auth: true, handle: decide },
+    '/v1/events': { method: 'POST', auth: true, handle: spoolEvent },
+    '/health': {
+      method: 'GET',
+      auth: false,
+      handle: async (_req, res) => sendJson(res, 200, agent.health()),
+    },
+  };
+
+  const server = createServer((req, res) => {
+    const route = routes[(req.url ?? '/').split('?')[0]!];
+    if (!route) return sendError(res, 404, 'not_found', 'No such endpoint.');
+    if (req.method !== route.method) {
+      res.setHeader('Allow', route.method);
+      return sendError(res, 405, 'method_not_allowed', `Use ${route.method}.`);
+    }
+    if (route.auth && !bearerMatches(req.headers.authorization, options.token)) {
+      return sendError(res, 401, 'unauthorized', 'Missing or invalid credentials.', true);
+    }
+    route.handle(req, res).catch((err: unknown) => {
+      log('error', 'http.handler_failed', { path: req.url, error: (err as Error).message });
+      if (!res.headersSent) sendError(res, 500, 'internal', 'The agent failed; see its log.');
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5000;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8090, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    // Port taken, say: leave nothing running behind.
+    await delivery.stop(0);
+    await spool.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  /** Stops accepting, lets requests in flight finish (their events reach the disk), then stops. */
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 5000);
+      await drained;
+      clearTimeout(force);
+      await delivery.stop();
+      await spool.close();
+    })();
+    return closing;
+  }
+
+  return { url, close, agent };
+}
+
+export type EdgeAgent = Awaited<ReturnType<typeof startEdgeAgent>>['agent'];

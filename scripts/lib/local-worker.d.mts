@@ -1,0 +1,22 @@
+// Types for local-worker.mjs, so TypeScript tests can start the Worker the same way scripts do.
+export function applyLocalMigrations(options?: { persistTo?: string }): void;
+export function freePort(): Promise<number>;
+export function wranglerDevCommand(options: {
+  port: number;
+  persistTo?: string;
+  vars?: Record<string, string>;
+  testScheduled?: boolean;
+  inspectorPort?: number;
+}): { cmd: string; args: string[]; options: { cwd: string; env: NodeJS.ProcessEnv } };
+export interface LocalWorker {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  output(): string;
+}
+export function startLocalWorker(options: {
+  port?: number;
+  persistTo: string;
+  vars: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<LocalWorker>;
