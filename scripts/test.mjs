@@ -2,9 +2,23 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureNpmPackages, ROOT, WRANGLER_ENV } from './lib/bootstrap.mjs';
+import { ensureDebianPackages, ensureNpmPackages, ROOT, WRANGLER_ENV } from './lib/bootstrap.mjs';
 
 ensureNpmPackages();
+// Real parts: Kamailio and sipp for the SIP suites (iproute2 for their network namespaces),
+// Chromium for the app's browser tests.
+ensureDebianPackages(
+  [
+    'kamailio',
+    'kamailio-extra-modules',
+    'kamailio-utils-modules',
+    'kamailio-tls-modules',
+    'sip-tester',
+    'iproute2',
+    'chromium',
+  ],
+  'the SIP and browser tests',
+);
 
 const results = join(ROOT, 'test-results');
 rmSync(results, { recursive: true, force: true });

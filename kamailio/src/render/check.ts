@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+
+export interface CheckResult {
+  ok: boolean;
+  /** Kamailio's own words: the error lines when it failed, the verdict line when it passed. */
+  summary: string;
+  /** Everything kamailio -c printed. */
+  output: string;
+}
+
+/**
+ * Runs `kamailio -c -f <cfg>` (parse and fix-up only; some errors show only at start, which the
+ * SIP tests cover). Passes only when the exit code is 0 and Kamailio says "config file ok".
+ * @example const r = await checkKamailioConfig('/etc/kamailio/kamailio.cfg'); if (!r.ok) console.error(r.summary)
+ */
+export async function checkKamailioConfig(
+  cfgPath: string,
+  options: { kamailio?: string; timeoutMs?: number } = {},
+): Promise<CheckResult> {
+  const bin = options.kamailio ?? '/usr/sbin/kamailio';
+  const { code, output } = await run(bin, ['-c', '-f', cfgPath], options.timeoutMs ?? 30_000);
+  const ok = code === 0 && /config file ok/.test(output);
+  const errors = output
+    .split('\n')
+    .filter((l) => /ERROR|CRITICAL|error/.test(l))
+    .map((l) => l.replace(/^\s*\d+\(\d+\)\s*/, '').trim());
+  const summary = ok
+    ? `kamailio -c: config file ok (${cfgPath})`
+    : `kamailio -c failed (exit ${code}) for ${cfgPath}:\n${(errors.length ? errors : [output.trim()]).join('\n')}`;
+  return { ok, summary, output };
+}
+
+function run(
+  bin: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    let output = '';
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: 127, output: `cannot run ${bin}: ${error.message}` });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), output });
+    });
+  });
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { answerDelay, finalResponse, received } from './harness/sipp';
+import { explain, startSuite, TRYING, type SipSuite } from './harness/suite';
+import { sipToolsAvailable } from './harness/tools';
+
+// The decision round trip: relay with the agent's headers, reject, and failing open (with a
+// circuit breaker) when the agent is down, slow or talks nonsense.
+const BASE = 25200;
+const BREAKER = { breaker_failures: 3, breaker_seconds: 2 };
+
+describe.skipIf(!sipToolsAvailable())('edge decisions', () => {
+  let s: SipSuite;
+
+  beforeAll(async () => {
+    s = await startSuite(
+      BASE,
+      (t) => [{ slug: 'demo', targets: [t(0)], acl: ['127.0.0.1/32'] }],
+      BREAKER,
+    );
+  }, 30_000);
+  afterAll(() => s?.stop());
+  beforeEach(async () => {
+    await s.edge.rpc('htable.flush', ['breaker']);
+    await s.agent.setMode({ kind: 'relay', headers: '' });
+  });
+
+  async function callThrough(ticket = '42') {
+    const uas = s.uas(0, 'uas-answer');
+    const caller = await s.uac('uac-call', {
+      HEADERS: `X-Zendesk-Ticket-Id: ${ticket}`,
+      HOLD_MS: '20',
+    });
+    const served = await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    return { caller, invite: received(served, /^INVITE /)! };
+  }
+
+  it('appends the headers the agent returns, replacing the caller ticket header', async () => {
+    await s.agent.setMode({
+      kind: 'relay',
+      headers: 'X-Zendesk-Ticket-Id: 1001\r\nX-Caller-Match: user-17\r\n',
+    });
+    const { invite } = await callThrough('42');
+    expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual(['1001']);
+    expect(invite.headers('X-Caller-Match')).toEqual(['user-17']);
+  });
+
+  it('answers a reject decision with its code and reason and reports a failed event', async () => {
+    await s.agent.setMode({ kind: 'reject', code: 603, reason: 'Decline' });
+    const caller = await s.uac('uac-reject', { CODE: '603' });
+    expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 603 Decline');
+    const callId = s.agent.decisions.at(-1)!.body.call_id;
+    const [event] = await s.agent.eventsFor(callId, 1);
+    expect(event).toMatchObject({
+      kind: 'failed',
+      sip_code: 603,
+      reason: 'Decline',
+      call: { line: 'demo' },
+    });
+  });
+
+  it('refuses agent headers that could smuggle SIP headers (fails open instead)', async () => {
+    await s.agent.setMode({
+      kind: 'relay',
+      headers: 'X-Ok: 1\r\nContact: <sip:evil@127.0.0.9>\r\n',
+    });
+    const { invite } = await callThrough('42');
+    expect(invite.headers('X-Ok')).toEqual([]);
+    expect(invite.headers('Contact')).toEqual([expect.stringContaining('sip:caller@127.0.0.1')]);
+    expect(invite.text).not.toContain('evil');
+    expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual(['42']);
+  });
+
+  it('fails open with the validated ticket header when the agent is down', async () => {
+    await s.agent.setMode({ kind: 'down' });
+    const { caller, invite } = await callThrough('42');
+    expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual(['42']);
+    expect(answerDelay(caller)).toBeLessThan(300);
+  });
+
+  it('fails open when the agent answers garbage', async () => {
+    await s.agent.setMode({ kind: 'garbage' });
+    const { invite } = await callThrough('43');
+    expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual(['43']);
+  });
+
+  it('answers a CANCEL that arrives while the agent decides: 200, then 487, nothing relayed', async () => {
+    await s.agent.setMode({ kind: 'slow', delayMs: 2500 });
+    const uas = s.uas(0, 'uas-answer');
+    const caller = await s.uac('uac-cancel', { DELAY_MS: '100', PROGRESS: TRYING });
+    await uas.stop();
+    const served = await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    expect(
+      caller.messages.filter((m) => m.direction === 'received').map((m) => m.startLine),
+    ).toEqual(['SIP/2.0 100 Trying', 'SIP/2.0 200 Canceling', 'SIP/2.0 487 Request Terminated']);
+    expect(received(served, /^INVITE /)).toBeUndefined();
+    const callId = caller.messages[0]!.headers('Call-ID')[0]!;
+    expect(await s.agent.eventsFor(callId, 1)).toMatchObject([
+      { kind: 'cancelled', sip_code: 487 },
+    ]);
+  });
+
+  it('stops waiting for a slow agent once the breaker opens, and probes it again later', async () => {
+    await s.agent.setMode({ kind: 'slow', delayMs: 2500 });
+    const asked = s.agent.decisions.length;
+    const timings: number[] = [];
+    // BREAKER_FAILURES calls each wait for the 1 s http_client timeout, then the breaker is open.
+    for (let i = 0; i < BREAKER.breaker_failures + 3; i++) {
+      const { caller, invite } = await callThrough(String(100 + i));
+      expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual([String(100 + i)]);
+      timings.push(answerDelay(caller) ?? caller.elapsedMs);
+    }
+    const slow = timings.slice(0, BREAKER.breaker_failures);
+    const fast = timings.slice(BREAKER.breaker_failures);
+    expect(Math.min(...slow), timings.join(', ')).toBeGreaterThanOrEqual(900);
+    expect(Math.max(...fast), timings.join(', ')).toBeLessThan(300);
+    expect(s.agent.decisions.length - asked).toBe(BREAKER.breaker_failures);
+    console.log(`breaker: INVITE to 200 OK took ${timings.join(', ')} ms`);
+
+    // After breaker_seconds one call probes the agent; when it answers the breaker closes.
+    await s.agent.setMode({ kind: 'relay', headers: 'X-Zendesk-Ticket-Id: 2001\r\n' });
+    await new Promise((r) => setTimeout(r, BREAKER.breaker_seconds * 1000 + 200));
+    const probe = await callThrough('200');
+    expect(probe.invite.headers('X-Zendesk-Ticket-Id')).toEqual(['2001']);
+    const after = await callThrough('201');
+    expect(after.invite.headers('X-Zendesk-Ticket-Id')).toEqual(['2001']);
+    expect(s.agent.decisions.length - asked).toBe(BREAKER.breaker_failures + 2);
+  }, 30_000);
+});

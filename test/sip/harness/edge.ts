@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { runCli } from '../../../kamailio/src/render/cli';
+import { KAMAILIO, KEEP } from './tools';
+
+export interface EdgeLine {
+  slug: string;
+  targets: string[];
+  acl: string[];
+  max_cps?: number;
+}
+
+export interface EdgeOptions {
+  /** SIP on base (udp+tcp), JSON-RPC on base+20; keep suites apart by 100. */
+  basePort: number;
+  agentUrl: string;
+  token: string;
+  lines: EdgeLine[];
+  limits?: Record<string, number>;
+  /** Extra listen entries (e.g. IPv6). */
+  listen?: { transport: string; address: string; port: number }[];
+}
+
+export interface Edge {
+  dir: string;
+  sipPort: number;
+  rpcPort: number;
+  /** JSON-RPC 2.0 over HTTP; returns `result` or throws with the error. */
+  rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+  /** Everything Kamailio logged so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Renders a config with the real CLI into a temp dir and runs Kamailio in the foreground. */
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
+  const dir = mkdtempSync(join(tmpdir(), 'sipbridge-sip-'));
+  const sipPort = options.basePort;
+  const rpcPort = options.basePort + 20;
+  const config = {
+    listen: [
+      { transport: 'udp', address: '127.0.0.1', port: sipPort },
+      { transport: 'tcp', address: '127.0.0.1', port: sipPort },
+      ...(options.listen ?? []),
+    ],
+    rpc: { address: '127.0.0.1', port: rpcPort },
+    agent: { url: options.agentUrl, token_env: 'SIP_TEST_AGENT_TOKEN' },
+    limits: {
+      flood_requests: 500,
+      async_workers: 4,
+      sip_children: 2,
+      shared_memory_mb: 128,
+      target_timeout_ms: 1000,
+      // Suites place calls faster than a real line would; the CPS test sets its own max_cps.
+      cps_per_line: 0,
+      ...options.limits,
+    },
+    lines: options.lines.map((l) => ({ max_cps: 0, ...l })),
+  };
+  const yamlFile = join(dir, 'sipbridge.yaml');
+  writeFileSync(yamlFile, stringify(config));
+  const out = join(dir, 'etc');
+  const rendered = await runCli(['--config', yamlFile, '--out', out, '--kamailio', KAMAILIO], {
+    ...process.env,
+    SIP_TEST_AGENT_TOKEN: options.token,
+  });
+  if (rendered.code !== 0) throw new Error(`render failed:\n${rendered.stderr.join('\n')}`);
+
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  const args = [
+    '-f',
+    join(out, 'kamailio.cfg'),
+    '-DD',
+    '-E',
+    '-Y',
+    run,
+    '-P',
+    join(run, 'kamailio.pid'),
+  ];
+  const child = spawn(KAMAILIO, [...args, '-m', '128', '-M', '16'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group: stop() ends Kamailio and all its children, nothing else
+  });
+  let logText = '';
+  const logFile = createWriteStream(join(dir, 'kamailio.log'));
+  const collect = (chunk: Buffer) => {
+    logFile.write(chunk);
+    logText = (logText + chunk.toString('utf8')).slice(-4_000_000);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+
+  const rpc = async <T = unknown>(method: string, params: unknown[] = []): Promise<T> => {
+    const res = await fetch(`http://127.0.0.1:${rpcPort}/RPC`, {
+      method: 'POST',
+      body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
+      signal: AbortSignal.timeout(3000),
+    });
+    const body = (await res.json()) as { result?: T; error?: unknown };
+    if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+    return body.result as T;
+  };
+  const edge: Edge = {
+    dir,
+    sipPort,
+    rpcPort,
+    rpc,
+    log: () => logText,
+    stop: () =>
+      stopGroup(child).finally(() => {
+        logFile.end();
+        if (!KEEP) rmSync(dir, { recursive: true, force: true });
+      }),
+  };
+  try {
+    await waitUntil(
+      async () => (await rpc('core.version')) !== undefined,
+      10_000,
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`kamailio exited (${child.exitCode}):\n${logText}`);
+      },
+    );
+  } catch (error) {
+    await edge.stop();
+    throw error;
+  }
+  return edge;
+}
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, check: () => void) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    check();
+    try {
+      if (await probe()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGTERM to the process group this harness created, SIGKILL after 3 s. */
+export async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
