@@ -1,18 +1,30 @@
-// `npm start`: the bridge on this machine: the Zendesk stand-in (or a real account) and the Worker
-// API on a local D1 with migrations applied and a demo line seeded.
+// `npm start`: the bridge on this machine: the Zendesk stand-in (or a real account), the Worker
+// API on a local D1 with migrations applied and a demo line seeded, and the SIP edge (Kamailio
+// rendered from the template, the edge agent, and a sipp UAS standing in for Zendesk's SIP-IN).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureNpmPackages, fail, ROOT } from './lib/bootstrap.mjs';
+import { ensureDebianPackages, ensureNpmPackages, fail, ROOT } from './lib/bootstrap.mjs';
+import { renderDemoEdge, startDemoEdge } from './lib/local-edge.mjs';
 import { applyLocalMigrations, wranglerDevCommand } from './lib/local-worker.mjs';
 import { startProcess, stopAll, waitForHttp } from './lib/processes.mjs';
 
 ensureNpmPackages();
+const withEdge = ensureDebianPackages(
+  ['kamailio', 'kamailio-extra-modules', 'kamailio-utils-modules', 'sip-tester'],
+  'the SIP edge (Kamailio and the sipp UAS)',
+);
 
+const port = (name, fallback) => Number(process.env[name] ?? fallback);
 const ports = {
-  worker: Number(process.env.WORKER_PORT ?? 8787),
-  standin: Number(process.env.ZENDESK_STANDIN_PORT ?? 8788),
+  sip: port('SIP_PORT', 5060),
+  rpc: port('KAMAILIO_RPC_PORT', 5080),
+  uas: port('UAS_PORT', 5070),
+  agent: port('EDGE_AGENT_PORT', 8090),
+  worker: port('WORKER_PORT', 8787),
+  standin: port('ZENDESK_STANDIN_PORT', 8788),
 };
+const runDir = join(ROOT, '.run');
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 const workerDir = join(ROOT, 'worker');
 
@@ -43,7 +55,7 @@ function localSecrets() {
           .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       )
     : {};
-  for (const key of ['EDGE_SECRET', 'APP_JWT_SECRET', 'ADMIN_TOKEN'])
+  for (const key of ['EDGE_SECRET', 'APP_JWT_SECRET', 'ADMIN_TOKEN', 'EDGE_AGENT_TOKEN'])
     vars[key] ??= randomBytes(24).toString('base64url');
   vars.ZENDESK_API_TOKEN = zendesk.token;
   writeFileSync(
@@ -59,6 +71,7 @@ function localSecrets() {
 const secrets = localSecrets();
 try {
   applyLocalMigrations();
+  if (withEdge) renderDemoEdge({ runDir, ports, agentToken: secrets.EDGE_AGENT_TOKEN });
 } catch (err) {
   fail(err.message);
 }
@@ -85,6 +98,15 @@ try {
   if (!real) await waitForHttp(`http://127.0.0.1:${ports.standin}/__standin/state`);
   await waitForHttp(`http://127.0.0.1:${ports.worker}/health`, 60_000);
   await seedDemoLine();
+  if (withEdge) {
+    await startDemoEdge({
+      runDir,
+      ports,
+      workerUrl: `http://127.0.0.1:${ports.worker}`,
+      edgeSecret: secrets.EDGE_SECRET,
+      agentToken: secrets.EDGE_AGENT_TOKEN,
+    });
+  }
 } catch (err) {
   console.error(`✖ ${err.message}`);
   await stopAll(1);
@@ -97,7 +119,7 @@ async function seedDemoLine() {
     body: JSON.stringify({
       slug: 'demo',
       name: 'Demo line (AI agent hand-off)',
-      sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+      sip_targets: [`sip:zendesk@127.0.0.1:${ports.uas}`],
       default_country: 'US',
       create_ticket: true,
       acl: [{ cidr: '127.0.0.1/32', label: 'this machine' }],
@@ -107,11 +129,21 @@ async function seedDemoLine() {
     throw new Error(`seeding the demo line answered ${res.status}`);
 }
 
+const edgeSummary = withEdge
+  ? `  Kamailio (SIP)   udp/tcp 127.0.0.1:${ports.sip}   (JSON-RPC on 127.0.0.1:${ports.rpc}; cfg in .run/kamailio)
+  Edge agent       http://127.0.0.1:${ports.agent}/health   (spool in .run/spool)
+  Zendesk SIP-IN   sipp UAS on 127.0.0.1:${ports.uas}   (what reached it: .run/uas-messages.log)
+
+Place a call:      sipp -sn uac -s zendesk 127.0.0.1:${ports.sip} -i 127.0.0.1 -m 1
+From a denied source (expect 403):  the same with -i 127.0.0.2
+See the record:    curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:${ports.worker}/v1/reports/calls/export?start_time=0'`
+  : '  SIP edge         not started: install the Debian packages named above and run npm start again';
 console.log(`
 SIP bridge is running.
   Worker API       http://127.0.0.1:${ports.worker}   (health: /health, OpenAPI: /openapi.json with the admin token)
-  Zendesk          ${real ? zendesk.url + ' (your account)' : `http://127.0.0.1:${ports.standin}   (stand-in; state at /__standin/state)`}
-  Demo line        "demo", allows 127.0.0.1/32, creates tickets
-  Local secrets    worker/.dev.vars (ADMIN_TOKEN, EDGE_SECRET, APP_JWT_SECRET)
+  Zendesk REST     ${real ? `${zendesk.url} (your account)` : `http://127.0.0.1:${ports.standin}   (stand-in; state at /__standin/state)`}
+  Demo line        "demo": allows 127.0.0.1/32, targets the UAS, creates tickets
+${edgeSummary}
+  Local secrets    worker/.dev.vars (ADMIN_TOKEN, EDGE_SECRET, APP_JWT_SECRET, EDGE_AGENT_TOKEN)
 Press Ctrl+C to stop everything.
 `);

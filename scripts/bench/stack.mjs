@@ -1,0 +1,135 @@
+// bench:sip's backend: the Zendesk stand-in, the Worker on wrangler dev with a line, the real edge
+// agent (its log lines counted), the agent's spool depth, and the Worker's call export.
+import { join } from 'node:path';
+import { ROOT } from '../lib/bootstrap.mjs';
+import { applyLocalMigrations, freePort, wranglerDevCommand } from '../lib/local-worker.mjs';
+import { startProcess, waitForHttp } from '../lib/processes.mjs';
+
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+
+/** A free loopback port that is not one of `taken` (free ports come from the same range). */
+async function pickPort(taken) {
+  for (;;) {
+    const port = await freePort();
+    if (!taken.includes(port)) return port;
+  }
+}
+
+/**
+ * Starts the stand-in and the Worker (fresh local D1 in `dir`) and creates line `slug` allowing
+ * 127.0.0.1/32 towards `target`. Resolves with the Worker's base URL.
+ */
+export async function startBackend({ dir, secrets, slug, target, taken }) {
+  const [workerPort, standinPort, inspectorPort] = [
+    await pickPort(taken),
+    await pickPort(taken),
+    await pickPort(taken),
+  ];
+  const worker = `http://127.0.0.1:${workerPort}`;
+  const standin = `http://127.0.0.1:${standinPort}`;
+  applyLocalMigrations({ persistTo: dir });
+  startProcess('zendesk', bin('tsx'), ['test/zendesk-standin/server.ts'], {
+    cwd: ROOT,
+    quiet: true,
+    env: {
+      ...process.env,
+      ZENDESK_STANDIN_PORT: String(standinPort),
+      ZENDESK_API_TOKEN: secrets.ZENDESK_API_TOKEN,
+      ZENDESK_STANDIN_LOG: 'false',
+    },
+  });
+  // The stand-in is local: lift the per-account Zendesk budget so it does not shape the figures.
+  const vars = { ...secrets, ZENDESK_BASE_URL: standin, ZENDESK_REQUESTS_PER_MINUTE: '1000000' };
+  const w = wranglerDevCommand({ port: workerPort, persistTo: dir, vars, inspectorPort });
+  startProcess('worker', w.cmd, w.args, { ...w.options, quiet: true });
+  await waitForHttp(`${standin}/__standin/state`);
+  await waitForHttp(`${worker}/health`, 60_000);
+  const line = await fetch(`${worker}/v1/admin/lines`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      slug,
+      name: 'SIP benchmark',
+      sip_targets: [target],
+      default_country: 'US',
+      acl: [{ cidr: '127.0.0.1/32' }],
+    }),
+  });
+  if (line.status !== 201) throw new Error(`creating the line answered ${line.status}`);
+  return worker;
+}
+
+/**
+ * Starts the edge agent (kamailio/agent/main.ts, as deployed) and resolves once /health answers.
+ * `counts` follows its log: decisions that failed open (by reason), breaker openings, retries.
+ */
+export async function startAgent({ port, token, edgeSecret, worker, spoolDir }) {
+  const child = startProcess('agent', bin('tsx'), ['kamailio/agent/main.ts'], {
+    cwd: ROOT,
+    quiet: true,
+    env: {
+      ...process.env,
+      EDGE_SECRET: edgeSecret,
+      EDGE_AGENT_TOKEN: token,
+      EDGE_AGENT_HOST: '127.0.0.1',
+      EDGE_AGENT_PORT: String(port),
+      WORKER_URL: worker,
+      EDGE_SPOOL_DIR: spoolDir,
+    },
+  });
+  const counts = { failOpen: 0, failOpenReasons: {}, breakerOpen: 0, deliverRetry: 0, spoolFailed: 0 };
+  let rest = '';
+  child.stderr.on('data', (chunk) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop();
+    for (const line of lines) {
+      const event = line.split(' ')[2];
+      if (event === 'decide.fail_open') {
+        counts.failOpen++;
+        const reason = /reason=("[^"]*"|\S+)/.exec(line)?.[1] ?? '?';
+        counts.failOpenReasons[reason] = (counts.failOpenReasons[reason] ?? 0) + 1;
+      } else if (event === 'breaker.open') counts.breakerOpen++;
+      else if (event === 'deliver.retry') counts.deliverRetry++;
+      else if (event === 'events.spool_failed') counts.spoolFailed++;
+    }
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`);
+  const health = async () =>
+    (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).json();
+  /** Waits until the spool is empty (every event delivered to the Worker), at most `ms`. */
+  const drain = async (ms) => {
+    const started = Date.now();
+    let depth = (await health()).spool.depth;
+    while (depth > 0 && Date.now() - started < ms) {
+      await new Promise((r) => setTimeout(r, 250));
+      depth = (await health()).spool.depth;
+    }
+    return { depth, waitedMs: Date.now() - started };
+  };
+  return { counts, health, drain };
+}
+
+/** The Worker's call records for `slug` (incremental export, latest state of each call). */
+export async function exportedCalls({ worker, adminToken, slug, deadline }) {
+  const records = new Map();
+  let url = `${worker}/v1/reports/calls/export?start_time=0&limit=1000`;
+  for (let page = 0; url && page < 100 && Date.now() < deadline; page++) {
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${adminToken}` } });
+    if (res.status !== 200) throw new Error(`the export answered ${res.status}`);
+    const body = await res.json();
+    for (const c of body.calls) if (c.line === slug) records.set(c.call_id, c);
+    url = body.end_of_stream ? null : body.after_url;
+  }
+  const all = [...records.values()];
+  const eventsOnly = all.filter((c) => c.decision.degraded.includes('decision:not_received'));
+  const byStatus = {};
+  for (const c of all) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+  return {
+    records: all.length,
+    decidedByWorker: all.length - eventsOnly.length,
+    decisionNotReceived: eventsOnly.length,
+    byStatus,
+    complete: url === null,
+  };
+}
