@@ -16,6 +16,8 @@ ensureDebianPackages(
     'sip-tester',
     'iproute2',
     'chromium',
+    // A CJK font, so the Korean sidebar screenshot shows text rather than empty boxes.
+    'fonts-nanum',
   ],
   'the SIP and browser tests',
 );
@@ -41,6 +43,19 @@ const steps = [
       `--outputFile.json=${join(results, 'worker.json')}`,
     ],
     report: 'worker.json',
+  },
+  {
+    name: 'sidebar app (vitest in happy-dom)',
+    cmd: bin('vitest'),
+    args: [
+      'run',
+      '--root',
+      'zendesk-app',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(results, 'app.json')}`,
+    ],
+    report: 'app.json',
   },
   {
     name: 'cross-part (vitest in Node)',

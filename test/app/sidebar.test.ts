@@ -1,0 +1,316 @@
+// The sidebar app end to end: built bundle, a harness playing Zendesk's side of ZAF, the real
+// Worker (wrangler dev + local D1) and the Zendesk stand-in, in Debian's Chromium. Loopback only.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALEX_RIVERA_ID,
+  GRACE_HOPPER_AGENT_ID,
+  OPEN_TICKET_ID,
+  PENDING_TICKET_ID,
+  SAM_RIVERA_ID,
+} from '../zendesk-standin/seed';
+import { startBridge, type Bridge } from './bridge';
+import { chromiumMissing, launchChromium } from './chromium';
+import { startHarness, type Harness, type Installation } from './harness/server';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const SHOTS = join(ROOT, 'test-results', 'app');
+const missing = chromiumMissing();
+const WAIT = 15_000;
+
+let bridge: Bridge;
+let harness: Harness;
+let browser: { context: BrowserContext; close(): Promise<void> };
+let pageFor: (query: { ticket?: number; locale?: string }) => string;
+
+const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+
+function installation(settings: Partial<Installation['settings']> = {}): Installation {
+  return {
+    settings: {
+      api_url: bridge.url,
+      shared_secret: bridge.secrets.APP_JWT_SECRET,
+      ...settings,
+    },
+    secureSettings: ['shared_secret'],
+    domainWhitelist: ['127.0.0.1'],
+    currentUser: { id: GRACE_HOPPER_AGENT_ID, name: 'Grace Hopper', role: 'agent' },
+    requester: { id: 20001, name: 'Ada Lovelace' },
+  };
+}
+
+async function decide(callId: string, from: string, ticketId: number, receivedS: number) {
+  const res = await bridge.edge('/v1/edge/decisions', {
+    call_id: callId,
+    line: 'ai-agent',
+    source: { ip: '198.51.100.7', port: 5060, transport: 'udp' },
+    acl_entry: '198.51.100.0/24',
+    sip: {
+      from: `<sip:${from}@198.51.100.7;user=phone>;tag=${callId.slice(0, 6)}`,
+      to: '<sip:support@sip.example.com>',
+      request_uri: 'sip:support@sip.example.com',
+      user_agent: 'VoiceAI/3.2',
+    },
+    ticket_id: String(ticketId),
+    codecs: ['PCMU', 'PCMA', 'telephone-event'],
+    received_at: ago(receivedS),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { action: string; call: { match: string; ticket_link: string } };
+}
+
+async function events(list: Record<string, unknown>[]) {
+  const res = await bridge.edge('/v1/edge/events', { events: list });
+  expect(res.status).toBe(200);
+}
+
+async function open(query: { ticket?: number; locale?: string }, url = pageFor(query)) {
+  const page = await browser.context.newPage();
+  await page.goto(url);
+  const frame = await (await page.waitForSelector('#app', { timeout: WAIT })).contentFrame();
+  if (!frame) throw new Error('the app iframe has no frame');
+  return { page, frame };
+}
+
+/** ms from the harness answering the handshake with app.registered to the first call card. */
+async function timeToDetails(page: Page, frame: Frame): Promise<number> {
+  const shownAt = await frame.waitForFunction(
+    () => document.querySelector('[data-call-id]') && performance.timeOrigin + performance.now(),
+    undefined,
+    { timeout: WAIT },
+  );
+  const registeredAt = await page.evaluate(() => (window as any).__zaf.registeredAt as number);
+  return Number(await shownAt.jsonValue()) - registeredAt;
+}
+
+async function screenshot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.locator('#sidebar').screenshot({ path });
+  return path;
+}
+
+describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () => {
+  beforeAll(async () => {
+    const built = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build.ts'], {
+      cwd: join(ROOT, 'zendesk-app'),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (built.status !== 0) throw new Error(`app build failed:\n${built.stdout}\n${built.stderr}`);
+    console.log(built.stdout.split('\n').find((l) => l.startsWith('bundle:')));
+
+    bridge = await startBridge();
+    harness = await startHarness({
+      appDist: join(ROOT, 'zendesk-app', 'dist'),
+      zendesk: bridge.zendesk,
+    });
+    pageFor = harness.install(installation());
+    browser = await launchChromium();
+
+    const line = await bridge.admin('/v1/admin/lines', {
+      slug: 'ai-agent',
+      name: 'AI voice agent',
+      sip_targets: ['sip:mongoose@mongoose.sip.twilio.com'],
+      default_country: 'US',
+      acl: [{ cidr: '198.51.100.0/24', label: 'VoiceAI carrier' }],
+    });
+    expect(line.status).toBe(201);
+
+    // Ticket 1001: Ada called (matched, answered, 65 s); later a shared number hung up ringing.
+    const ada = await decide('app-ada-1@198.51.100.7', '+14155550100', OPEN_TICKET_ID, 300);
+    expect(ada.call).toMatchObject({ match: 'matched', ticket_link: 'passed' });
+    await events([
+      { call_id: 'app-ada-1@198.51.100.7', kind: 'answered', at: ago(296), sip_code: 200 },
+      { call_id: 'app-ada-1@198.51.100.7', kind: 'ended', at: ago(231), ended_by: 'caller' },
+    ]);
+    const shared = await decide('app-rivera-2@198.51.100.7', '+14155550199', OPEN_TICKET_ID, 60);
+    expect(shared.call.match).toBe('ambiguous');
+    await events([
+      {
+        call_id: 'app-rivera-2@198.51.100.7',
+        kind: 'cancelled',
+        at: ago(50),
+        sip_code: 487,
+        reason: 'Request Terminated',
+        ended_by: 'caller',
+      },
+    ]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    await bridge?.stop();
+  }, 30_000);
+
+  it('shows the calls on the ticket, newest first, with caller, match, line, status and cost', async () => {
+    const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale: 'en-US' });
+    const ms = await timeToDetails(page, frame);
+    console.log(`app.registered → call details shown: ${ms.toFixed(0)} ms`);
+    expect(ms).toBeLessThan(5000);
+
+    const cards = frame.locator('article[data-call-id]');
+    await expect.poll(() => cards.count(), { timeout: WAIT }).toBe(2);
+    expect(await cards.nth(0).getAttribute('data-call-id')).toBe('app-rivera-2@198.51.100.7');
+
+    const ada = frame.locator('article[data-call-id="app-ada-1@198.51.100.7"]');
+    await expect
+      .poll(() => ada.locator('[data-part="caller"]').innerText(), { timeout: WAIT })
+      .toContain('Ada Lovelace');
+    const caller = await ada.locator('[data-part="caller"]').innerText();
+    expect(await ada.getByRole('link', { name: 'Ada Lovelace' }).getAttribute('href')).toBe(
+      'https://harness.zendesk.com/agent/users/20001',
+    );
+    expect(caller).toContain('+1 415 555 0100');
+    expect(caller).toContain('(+14155550100)');
+    expect(await ada.locator('[data-part="line"]').innerText()).toBe('ai-agent');
+    expect(await ada.locator('[data-part="carrier"]').innerText()).toContain('198.51.100.0/24');
+    expect(await ada.locator('[data-part="ticket-link"]').innerText()).toBe(
+      'Passed by the AI agent',
+    );
+    expect(await ada.locator('[data-part="final-status"]').innerText()).toContain('200 · Answered');
+    expect(await ada.locator('[data-part="cost"]').innerText()).toBe('$0.02');
+    expect(await ada.locator('[data-part="duration"]').innerText()).toMatch(/1 min.*5 sec/);
+
+    const rivera = cards.nth(0);
+    expect(await rivera.locator('[data-part="final-status"]').innerText()).toContain(
+      '487 · Caller hung up before answer',
+    );
+    expect(await rivera.locator('[data-part="candidates"]').innerText()).toMatch(
+      /Sam Rivera[\s\S]*Alex Rivera|Alex Rivera[\s\S]*Sam Rivera/,
+    );
+
+    // The secret never reached the page; the proxy signed a JWT for the Worker instead.
+    const zaf = await page.evaluate(() => (window as any).__zaf);
+    expect(JSON.stringify(zaf)).not.toContain(bridge.secrets.APP_JWT_SECRET);
+    const toWorker = harness.proxied.find((r) =>
+      r.url.endsWith(`/v1/tickets/${OPEN_TICKET_ID}/calls`),
+    );
+    expect(toWorker).toMatchObject({
+      status: 200,
+      jwtClaims: { aud: 'sip-bridge-api', sub: String(GRACE_HOPPER_AGENT_ID) },
+    });
+    expect(toWorker?.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    // It asked Zendesk to fit the iframe to its content.
+    expect(zaf.invokes.some((i: any) => i.name === 'resize' && i.args[0].width === '100%')).toBe(
+      true,
+    );
+
+    console.log(`screenshot: ${await screenshot(page, 'sidebar-en')}`);
+    await page.close();
+  }, 60_000);
+
+  it('has no axe-core violations', async () => {
+    const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale: 'en-US' });
+    await frame.waitForSelector('[data-call-id]', { timeout: WAIT });
+    const axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    await frame.addScriptTag({ content: axeSource });
+    const result = await frame.evaluate(async () => {
+      const axe = (window as any).axe;
+      const r = await axe.run(document);
+      return r.violations.map((v: any) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.map((n: any) => n.target.join(' ')),
+      }));
+    });
+    expect(result).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  for (const [locale, expected] of [
+    ['fr-FR', "Transmis par l'agent IA"],
+    ['ru', 'Передана ИИ-агентом'],
+    ['ko', 'AI 상담원이 전달함'],
+  ] as const) {
+    it(`follows the agent's locale (${locale})`, async () => {
+      const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale });
+      const link = frame.locator(
+        'article[data-call-id="app-ada-1@198.51.100.7"] [data-part="ticket-link"]',
+      );
+      await expect.poll(() => link.innerText(), { timeout: WAIT }).toBe(expected);
+      expect(await frame.evaluate(() => document.documentElement.lang)).toBe(locale.slice(0, 2));
+      await frame.waitForTimeout(300);
+      console.log(`screenshot: ${await screenshot(page, `sidebar-${locale.slice(0, 2)}`)}`);
+      await page.close();
+    }, 60_000);
+  }
+
+  it('sets a chosen candidate as requester and records the choice on the call', async () => {
+    const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale: 'en' });
+    const card = frame.locator('article[data-call-id="app-rivera-2@198.51.100.7"]');
+    const button = card.getByRole('button', { name: 'Set as requester: Alex Rivera' });
+    await button.waitFor({ timeout: WAIT });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => card.locator('[data-part="caller"]').getAttribute('data-match'), {
+        timeout: WAIT,
+      })
+      .toBe('matched');
+    expect(await card.locator('[data-part="caller"]').innerText()).toContain('Alex Rivera');
+    const zaf = await page.evaluate(() => (window as any).__zaf);
+    expect(zaf.sets).toEqual([{ path: 'ticket.requester', value: { id: ALEX_RIVERA_ID } }]);
+    const put = harness.proxied.find((r) => r.method === 'PUT');
+    expect(put).toMatchObject({ status: 200 });
+    expect(put?.url).toContain('/calls/app-rivera-2%40198.51.100.7/caller');
+    expect(SAM_RIVERA_ID).not.toBe(ALEX_RIVERA_ID);
+    await page.close();
+  }, 60_000);
+
+  it('re-polls a call in progress every 5 s and stops once it has ended', async () => {
+    const callId = 'app-live-3@198.51.100.7';
+    await decide(callId, '+33612345678', PENDING_TICKET_ID, 20);
+    await events([{ call_id: callId, kind: 'answered', at: ago(15), sip_code: 200 }]);
+    const { page, frame } = await open({ ticket: PENDING_TICKET_ID, locale: 'en' });
+    const card = frame.locator(`article[data-call-id="${callId}"]`);
+    await card.waitFor({ timeout: WAIT });
+    expect(await card.getAttribute('data-status')).toBe('answered');
+    expect(await card.locator('[data-part="live"]').count()).toBe(1);
+
+    await events([
+      { call_id: callId, kind: 'ended', at: new Date().toISOString(), ended_by: 'callee' },
+    ]);
+    await expect
+      .poll(() => card.getAttribute('data-status'), { timeout: 12_000, interval: 500 })
+      .toBe('completed');
+    const countPolls = () =>
+      harness.proxied.filter((r) => r.url.endsWith(`/v1/tickets/${PENDING_TICKET_ID}/calls`))
+        .length;
+    const afterEnd = countPolls();
+    await page.waitForTimeout(6000);
+    expect(countPolls()).toBe(afterEnd);
+    await page.close();
+  }, 60_000);
+
+  it('says to check the shared secret when the Worker answers 401', async () => {
+    const url = harness.install(installation({ shared_secret: 'not-the-bridge-secret-at-all' }))({
+      ticket: OPEN_TICKET_ID,
+    });
+    const { page, frame } = await open({}, url);
+    const error = frame.locator('[data-state="error"]');
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-error-kind')).toBe('unauthorized');
+    expect(await error.innerText()).toContain('APP_JWT_SECRET');
+    await frame.getByRole('button', { name: 'Retry' }).click();
+    await error.waitFor({ timeout: WAIT });
+    await screenshot(page, 'sidebar-error-en');
+    await page.close();
+  }, 60_000);
+
+  it('says to check the API URL when the Worker cannot be reached', async () => {
+    const url = harness.install(installation({ api_url: 'http://127.0.0.1:9' }))({
+      ticket: OPEN_TICKET_ID,
+    });
+    const { page, frame } = await open({}, url);
+    const error = frame.locator('[data-state="error"]');
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-error-kind')).toBe('unreachable');
+    expect(await error.innerText()).toContain('API URL');
+    await page.close();
+  }, 60_000);
+});

@@ -1,0 +1,202 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { checkPackage, formatProblem } from './checkPackage';
+import { drawLogo } from './logos';
+import { collectSources, withApiHosts } from './package';
+import { pngSize } from './png';
+
+const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+
+const MANIFEST = {
+  name: 'SIP call details',
+  author: { name: 'A', email: 'a@example.com', url: 'https://example.com' },
+  defaultLocale: 'en',
+  private: true,
+  location: { support: { ticket_sidebar: { url: 'assets/iframe.html', flexible: true } } },
+  version: '1.0.0',
+  frameworkVersion: '2.0',
+  parameters: [
+    { name: 'api_url', type: 'url', required: true },
+    { name: 'shared_secret', type: 'password', required: true, secure: true, scopes: ['header'] },
+  ],
+  domainWhitelist: ['bridge.example.com'],
+};
+const EN = {
+  app: {
+    name: 'X',
+    parameters: { api_url: { label: 'API URL' }, shared_secret: { label: 'Secret' } },
+  },
+  ui: { title: 'Calls', retry: 'Retry' },
+};
+const FR = {
+  app: {
+    name: 'X',
+    parameters: { api_url: { label: "URL de l'API" }, shared_secret: { label: 'Secret' } },
+  },
+  ui: { title: 'Appels', retry: 'Réessayer' },
+};
+
+function pkg(overrides: Record<string, unknown | undefined> = {}) {
+  const files: Record<string, unknown> = {
+    'manifest.json': MANIFEST,
+    'translations/en.json': EN,
+    'translations/fr.json': FR,
+    'assets/iframe.html': '<!doctype html>',
+    'assets/logo.png': drawLogo(320),
+    'assets/logo-small.png': drawLogo(128),
+    ...overrides,
+  };
+  return new Map(
+    Object.entries(files)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Uint8Array ? v : enc(v)]),
+  );
+}
+
+/** The real manifest and translations, with stand-ins for the built assets. */
+function realPackage() {
+  const files = collectSources();
+  files.set('assets/iframe.html', enc('<!doctype html>'));
+  files.set('assets/logo.png', drawLogo(320));
+  files.set('assets/logo-small.png', drawLogo(128));
+  return files;
+}
+
+const errors = (files: Map<string, Uint8Array>) =>
+  checkPackage(files)
+    .filter((p) => p.level === 'error')
+    .map((p) => ({ file: p.file, key: p.key }));
+
+describe('checkPackage', () => {
+  it('passes a complete package', () => {
+    expect(checkPackage(pkg())).toEqual([]);
+  });
+
+  it('passes the real package with one warning: the secure parameter has no scopes', () => {
+    const problems = checkPackage(realPackage());
+    expect(problems.map(formatProblem)).toEqual([
+      'warning manifest.json  parameters.shared_secret.scopes: secure parameter without scopes (Zendesk warns; see docs/admins.md)',
+    ]);
+  });
+
+  it('reports a translation key missing in one locale, with file and key', () => {
+    const fr = { ...FR, ui: { title: 'Appels' } };
+    expect(errors(pkg({ 'translations/fr.json': fr }))).toEqual([
+      { file: 'translations/fr.json', key: 'ui.retry' },
+    ]);
+  });
+
+  it('reports a key that only one locale has', () => {
+    const fr = { ...FR, ui: { ...FR.ui, extra: 'x' } };
+    expect(errors(pkg({ 'translations/fr.json': fr }))).toEqual([
+      { file: 'translations/fr.json', key: 'ui.extra' },
+    ]);
+  });
+
+  it('reports a parameter without a label', () => {
+    const fr = { ...FR, app: { name: 'X', parameters: { api_url: { label: 'URL' } } } };
+    expect(errors(pkg({ 'translations/fr.json': fr }))).toContainEqual({
+      file: 'translations/fr.json',
+      key: 'app.parameters.shared_secret.label',
+    });
+  });
+
+  it('reports missing required manifest keys and a missing default translation', () => {
+    const { author: _a, frameworkVersion: _f, ...rest } = MANIFEST;
+    expect(errors(pkg({ 'manifest.json': rest, 'translations/en.json': undefined }))).toEqual(
+      expect.arrayContaining([
+        { file: 'manifest.json', key: 'author' },
+        { file: 'manifest.json', key: 'frameworkVersion' },
+      ]),
+    );
+    expect(errors(pkg({ 'translations/en.json': undefined }))).toEqual([
+      { file: 'manifest.json', key: 'defaultLocale' },
+    ]);
+  });
+
+  it('reports parameter types and flags that are not what Zendesk accepts', () => {
+    const manifest = {
+      ...MANIFEST,
+      parameters: [
+        { name: 'api_url', type: 'link', required: 'yes' },
+        { name: 'shared_secret', type: 'password', secure: 'true' },
+        { name: 'name', type: 'hidden', required: true },
+      ],
+    };
+    expect(errors(pkg({ 'manifest.json': manifest }))).toEqual(
+      expect.arrayContaining([
+        { file: 'manifest.json', key: 'parameters.api_url.type' },
+        { file: 'manifest.json', key: 'parameters.api_url.required' },
+        { file: 'manifest.json', key: 'parameters.shared_secret.secure' },
+        { file: 'manifest.json', key: 'parameters.name' },
+      ]),
+    );
+  });
+
+  it('warns about a secret-like parameter that is not secure', () => {
+    const manifest = { ...MANIFEST, parameters: [{ name: 'api_token', type: 'text' }] };
+    const problems = checkPackage(pkg({ 'manifest.json': manifest }));
+    expect(problems.filter((p) => p.level === 'warning').map((p) => p.key)).toEqual([
+      'parameters.api_token',
+    ]);
+  });
+
+  it('reports a location url whose file is not in the package', () => {
+    expect(errors(pkg({ 'assets/iframe.html': undefined }))).toEqual([
+      { file: 'manifest.json', key: 'location.support.ticket_sidebar.url' },
+    ]);
+    const http = {
+      ...MANIFEST,
+      location: { support: { ticket_sidebar: { url: 'http://example.com/app' } } },
+    };
+    expect(errors(pkg({ 'manifest.json': http }))).toEqual([
+      { file: 'manifest.json', key: 'location.support.ticket_sidebar.url' },
+    ]);
+  });
+
+  it('reports a broken manifest and bad JSON with the file', () => {
+    expect(errors(pkg({ 'manifest.json': '{"name": ' }))).toEqual([
+      { file: 'manifest.json', key: '(file)' },
+    ]);
+    expect(errors(pkg({ 'translations/fr.json': '{' }))).toEqual([
+      { file: 'translations/fr.json', key: '(file)' },
+    ]);
+    expect(
+      errors(pkg({ 'manifest.json': { ...MANIFEST, private: 'true', domainWhitelist: 'x' } })),
+    ).toEqual([
+      { file: 'manifest.json', key: 'private' },
+      { file: 'manifest.json', key: 'domainWhitelist' },
+    ]);
+  });
+
+  it('reports logos of the wrong size', () => {
+    expect(
+      errors(pkg({ 'assets/logo.png': drawLogo(128), 'assets/logo-small.png': undefined })),
+    ).toEqual([
+      { file: 'assets/logo.png', key: '(file)' },
+      { file: 'assets/logo-small.png', key: '(file)' },
+    ]);
+  });
+
+  it('draws square PNG logos', () => {
+    expect(pngSize(drawLogo(320))).toEqual({ width: 320, height: 320 });
+  });
+});
+
+describe('translations', () => {
+  it('every locale has exactly the keys of en.json', () => {
+    const problems = checkPackage(realPackage()).filter((p) => p.file.startsWith('translations/'));
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('withApiHosts', () => {
+  it("puts the deployment's hosts in the packaged domainWhitelist", () => {
+    const out = withApiHosts(enc(MANIFEST), ' bridge.acme.example , api2.acme.example ');
+    expect(JSON.parse(new TextDecoder().decode(out)).domainWhitelist).toEqual([
+      'bridge.acme.example',
+      'api2.acme.example',
+    ]);
+    expect(withApiHosts(enc(MANIFEST), undefined)).toEqual(enc(MANIFEST));
+  });
+});

@@ -1,0 +1,163 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { makeCall, RIVERAS } from '../../test/fixtures';
+import { renderWithI18n } from '../../test/render';
+import { CallCard, type CallCardProps } from './CallCard';
+
+function renderCard(
+  props: Partial<CallCardProps> & Pick<CallCardProps, 'call'>,
+  locale?: 'en' | 'fr',
+) {
+  const onOpenUser = vi.fn();
+  const onChooseCaller = vi.fn(async () => undefined);
+  const view = renderWithI18n(
+    <CallCard onOpenUser={onOpenUser} onChooseCaller={onChooseCaller} {...props} />,
+    locale,
+  );
+  const part = (name: string) =>
+    view.container.querySelector(`[data-part="${name}"]`) as HTMLElement;
+  return { ...view, onOpenUser, onChooseCaller, part };
+}
+
+describe('CallCard', () => {
+  it('shows a matched caller with a link that opens the user in Zendesk', () => {
+    const { part, onOpenUser } = renderCard({
+      call: makeCall(),
+      userName: 'Ada Lovelace',
+      zendeskUrl: 'https://acme.zendesk.com',
+    });
+    expect(part('number').textContent).toBe('+1 415 555 0100 (+14155550100)');
+    const link = screen.getByRole('link', { name: 'Ada Lovelace' });
+    expect(link.getAttribute('href')).toBe('https://acme.zendesk.com/agent/users/20001');
+    fireEvent.click(link);
+    expect(onOpenUser).toHaveBeenCalledWith(20001);
+  });
+
+  it('falls back to the user id while the name is unknown', () => {
+    renderCard({ call: makeCall() });
+    expect(screen.getByRole('link', { name: 'User 20001' })).toBeTruthy();
+  });
+
+  it('shows line, carrier with its ACL entry, ticket link, status, duration and cost', () => {
+    const { part } = renderCard({ call: makeCall() });
+    expect(part('line').textContent).toBe('ai-agent');
+    expect(part('carrier').textContent).toBe('198.51.100.7:5060 (UDP), allowed by 198.51.100.0/24');
+    expect(part('ticket-link').textContent).toBe('Passed by the AI agent');
+    expect(part('final-status').textContent).toBe('200 · Answered (OK)');
+    expect(part('duration').textContent).toBe('1 min 5 sec');
+    expect(part('cost').textContent).toBe('$0.02');
+    expect(part('codecs').textContent).toBe('PCMU, telephone-event');
+    expect(part('call-id').textContent).toContain('a84b4c76e66710@198.51.100.7');
+    expect(part('timeline').textContent).toMatch(/Received.*Answered.*Ended.*by the caller/);
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toMatch(/^Call received /);
+  });
+
+  it('says when no user matches', () => {
+    const call = makeCall({ caller: { match: 'no_match', user_id: null } });
+    const { part } = renderCard({ call });
+    expect(part('caller').textContent).toContain('No matching user');
+    expect(screen.queryByRole('link')).toBeNull();
+  });
+
+  it('shows a withheld number as withheld', () => {
+    const call = makeCall({
+      caller: { e164: null, kind: 'withheld', match: 'withheld', user_id: null },
+    });
+    const { part } = renderCard({ call });
+    expect(part('number').textContent).toBe('Number withheld');
+  });
+
+  it('shows the From of a number that could not be read', () => {
+    const call = makeCall({
+      caller: { e164: null, kind: 'invalid', match: 'no_match', user_id: null },
+      sip: { from: '<sip:anonymous-ish@198.51.100.7>' },
+    });
+    const { part } = renderCard({ call });
+    expect(part('number').textContent).toBe(
+      'Not a valid phone number <sip:anonymous-ish@198.51.100.7>',
+    );
+  });
+
+  it('lets the agent set one of several candidates as requester', async () => {
+    const call = makeCall({
+      caller: { e164: '+14155550199', match: 'ambiguous', user_id: null, candidates: RIVERAS },
+    });
+    const { part, onChooseCaller } = renderCard({ call });
+    expect(part('caller').textContent).toContain('Several users share this number');
+    const button = screen.getByRole('button', { name: 'Set as requester: Alex Rivera' });
+    fireEvent.click(button);
+    expect(onChooseCaller).toHaveBeenCalledWith('a84b4c76e66710@198.51.100.7', 20006);
+    await waitFor(() => expect(screen.getByText('Alex Rivera is now the requester.')).toBeTruthy());
+  });
+
+  it('says when setting the requester failed', async () => {
+    const call = makeCall({ caller: { match: 'ambiguous', user_id: null, candidates: RIVERAS } });
+    renderCard({ call, onChooseCaller: async () => Promise.reject(new Error('409')) });
+    fireEvent.click(screen.getByRole('button', { name: 'Set as requester: Sam Rivera' }));
+    await waitFor(() =>
+      expect(screen.getByText('Could not set the requester. Try again.')).toBeTruthy(),
+    );
+  });
+
+  it('shows a decision reject clearly, with the code in plain words', () => {
+    const call = makeCall({
+      status: 'rejected',
+      decision: { action: 'reject', code: 603, reason: 'Decline' },
+      timeline: { answered_at: null, ended_at: '2026-11-21T09:30:00.100Z' },
+      duration_s: null,
+      final: { code: 603, reason: 'Decline', ended_by: 'proxy' },
+      cost: { micros: null, usd: null },
+    });
+    const { part, container } = renderCard({ call });
+    const reject = part('reject');
+    expect(reject.textContent).toContain('Rejected by the bridge: 603 Decline');
+    expect(reject.textContent).toContain('603 · Declined');
+    expect(container.querySelector('article')?.getAttribute('data-status')).toBe('rejected');
+    expect(part('duration').textContent).toBe('—');
+    expect(part('cost').textContent).toBe('—');
+    expect(part('timeline').textContent).toContain('Not answered');
+  });
+
+  it('marks a call in progress as live', () => {
+    const call = makeCall({
+      status: 'answered',
+      timeline: { ended_at: null },
+      duration_s: null,
+      final: { code: null, reason: null, ended_by: null },
+    });
+    const { part } = renderCard({ call });
+    expect(part('live').textContent).toBe('In progress, refreshing every 5 seconds');
+    expect(part('final-status').textContent).toBe('Not known yet');
+  });
+
+  it('names the steps Zendesk did not answer in time for', () => {
+    const call = makeCall({
+      decision: { degraded: ['match:timeout'] },
+      ticket: { link: 'passed_unverified' },
+    });
+    const { part } = renderCard({ call });
+    expect(screen.getByText('Zendesk did not answer in time for: match:timeout')).toBeTruthy();
+    expect(part('ticket-link').textContent).toBe(
+      'Passed by the AI agent, not verified (Zendesk did not answer)',
+    );
+  });
+
+  it.each([
+    ['created', 'Created by the bridge'],
+    ['dropped', 'Passed ticket 1001 was invalid and dropped'],
+    ['none', 'Not linked by the bridge'],
+  ] as const)('explains a ticket link "%s"', (link, text) => {
+    const { part } = renderCard({ call: makeCall({ ticket: { link } }) });
+    expect(part('ticket-link').textContent).toBe(text);
+  });
+
+  it('renders in French', () => {
+    const { part } = renderCard(
+      { call: makeCall({ final: { code: 486, reason: 'Busy Here' } }) },
+      'fr',
+    );
+    expect(part('final-status').textContent).toBe('486 · Occupé (Busy Here)');
+    expect(part('ticket-link').textContent).toBe("Transmis par l'agent IA");
+    expect(within(part('caller')).getByText(/Utilisateur reconnu/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,97 @@
+import type { ZafClient, ZafRequestOptions, ZafResponse } from 'zendesk_app_framework_sdk';
+
+/** The audience the Worker requires in the app's JWT (worker/src/auth/app-jwt.ts). */
+export const JWT_AUDIENCE = 'sip-bridge-api';
+/** Lifetime of each proxy-signed token, in seconds; the Worker refuses more than an hour. */
+export const JWT_EXPIRY_S = 300;
+
+/** Why a request to the bridge failed, as the agent needs to know it. */
+export type BridgeFailureKind = 'not_configured' | 'unauthorized' | 'unreachable' | 'unexpected';
+
+export class BridgeError extends Error {
+  constructor(
+    readonly kind: BridgeFailureKind,
+    readonly status: number,
+  ) {
+    super(`bridge request failed: ${kind} (HTTP ${status})`);
+    this.name = 'BridgeError';
+  }
+}
+
+/** Sorts an HTTP status into what the admin has to fix: the secret, or the URL. */
+export function classifyStatus(status: number): BridgeFailureKind {
+  if (status === 401 || status === 403) return 'unauthorized';
+  // 0: no answer at all; 404/405: the URL does not point at the bridge; 5xx: down or a bad host.
+  if (status === 0 || status === 404 || status === 405 || status >= 500) return 'unreachable';
+  return 'unexpected';
+}
+
+export interface BridgeRequest {
+  apiUrl: string;
+  path: string;
+  method?: 'GET' | 'PUT';
+  body?: unknown;
+  /** The agent's Zendesk user id, sent as the JWT's `sub` for the API's logs. */
+  userId: number | string;
+}
+
+/**
+ * The ZAF request options for one bridge call: Zendesk's proxy signs an HS256 JWT with the secure
+ * `shared_secret` setting and puts it in the header, so the secret never reaches the browser.
+ */
+export function bridgeRequestOptions(req: BridgeRequest): ZafRequestOptions {
+  const url = `${req.apiUrl.replace(/\/+$/, '')}${req.path}`;
+  return {
+    url,
+    type: req.method ?? 'GET',
+    secure: true,
+    headers: { Authorization: 'Bearer {{jwt.token}}' },
+    jwt: {
+      algorithm: 'HS256',
+      secret_key: '{{setting.shared_secret}}',
+      expiry: JWT_EXPIRY_S,
+      claims: { aud: JWT_AUDIENCE, sub: String(req.userId) },
+    },
+    ...(req.body === undefined
+      ? {}
+      : { contentType: 'application/json', data: JSON.stringify(req.body) }),
+    httpCompleteResponse: true,
+    autoRetry: false,
+  };
+}
+
+function statusOf(value: unknown): number {
+  const status = (value as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : 0;
+}
+
+function bodyOf(res: ZafResponse): unknown {
+  if (res.responseJSON !== undefined) return res.responseJSON;
+  try {
+    return JSON.parse(res.responseText ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls the bridge through Zendesk's proxy and returns the JSON body of a 2xx answer.
+ * @throws BridgeError with what to fix when the answer is not a 2xx (or there is none).
+ * @example
+ * const body = await bridgeRequest(client, { apiUrl, path: '/v1/tickets/1001/calls', userId: 7 });
+ */
+export async function bridgeRequest(client: ZafClient, req: BridgeRequest): Promise<unknown> {
+  if (!/^https?:\/\/[^/]/.test(req.apiUrl)) throw new BridgeError('not_configured', 0);
+  let res: ZafResponse;
+  try {
+    res = await client.request(bridgeRequestOptions(req));
+  } catch (failure) {
+    // With httpCompleteResponse the SDK rejects with the same {status, …} shape.
+    const status = statusOf(failure);
+    throw new BridgeError(classifyStatus(status), status);
+  }
+  if (res.status < 200 || res.status > 299) {
+    throw new BridgeError(classifyStatus(res.status), res.status);
+  }
+  return bodyOf(res);
+}

@@ -1,0 +1,59 @@
+import type { CallRecord } from '../app/lib/types';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
+  if (!patch) return base;
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(patch)) {
+    const current = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && current && typeof current === 'object'
+        ? merge(current, v as never)
+        : v;
+  }
+  return out as T;
+}
+
+/** A completed, matched call as the Worker serves it; override any part. */
+export function makeCall(patch?: DeepPartial<CallRecord>): CallRecord {
+  const base: CallRecord = {
+    call_id: 'a84b4c76e66710@198.51.100.7',
+    line: 'ai-agent',
+    status: 'completed',
+    source: { ip: '198.51.100.7', port: 5060, transport: 'udp', acl_entry: '198.51.100.0/24' },
+    sip: {
+      from: '<sip:+14155550100@198.51.100.7;user=phone>;tag=1',
+      to: '<sip:support@sip.example.com>',
+      request_uri: 'sip:support@sip.example.com',
+      p_asserted_identity: null,
+      user_agent: 'VoiceAI/3.2',
+    },
+    codecs: ['PCMU', 'telephone-event'],
+    caller: {
+      e164: '+14155550100',
+      kind: 'e164',
+      match: 'matched',
+      user_id: 20001,
+      candidates: [],
+    },
+    ticket: { id: 1001, link: 'passed', passed_id: '1001' },
+    decision: { action: 'relay', code: null, reason: null, degraded: [] },
+    timeline: {
+      received_at: '2026-11-21T09:30:00.000Z',
+      answered_at: '2026-11-21T09:30:04.000Z',
+      ended_at: '2026-11-21T09:31:09.000Z',
+    },
+    duration_s: 65,
+    final: { code: 200, reason: 'OK', ended_by: 'caller' },
+    cost: { micros: 20000, usd: '0.02' },
+    summary_status: 'posted',
+    updated_at: '2026-11-21T09:31:09.000Z',
+  };
+  return merge(base, patch);
+}
+
+export const RIVERAS = [
+  { id: 20005, name: 'Sam Rivera', phone: '+14155550199' },
+  { id: 20006, name: 'Alex Rivera', phone: '+14155550199' },
+];

@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Builds the sidebar into dist/assets/ (iframe.html, one JS and one CSS file beside it), the
+ * folder Zendesk serves a ZAF v2 app's location URL `assets/iframe.html` from.
+ */
+export default defineConfig({
+  root: here('./src'),
+  base: './',
+  // Logos are drawn by scripts/logos.ts when packaging, not kept as binaries.
+  publicDir: false,
+  plugins: [react()],
+  // Garden's packages are hoisted to the repository root, where npm may have placed another React
+  // to satisfy an old peer range; the app must bundle exactly one copy, its own React 18.
+  resolve: { dedupe: ['react', 'react-dom', 'styled-components'] },
+  build: {
+    outDir: here('./dist/assets'),
+    emptyOutDir: true,
+    assetsDir: '',
+    target: 'es2022',
+    reportCompressedSize: false,
+    rolldownOptions: { input: here('./src/iframe.html') },
+  },
+});
