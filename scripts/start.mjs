@@ -1,10 +1,12 @@
 // `npm start`: the bridge on this machine: the Zendesk stand-in (or a real account), the Worker
 // API on a local D1 with migrations applied and a demo line seeded, and the SIP edge (Kamailio
-// rendered from the template, the edge agent, and a sipp UAS standing in for Zendesk's SIP-IN).
+// rendered from the template, the edge agent, and a sipp UAS standing in for Zendesk's SIP-IN),
+// plus the sidebar app on a harness page playing a Zendesk ticket.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages, ensureNpmPackages, fail, ROOT } from './lib/bootstrap.mjs';
+import { ensureAppBuilt, startSidebarHarness } from './lib/local-app.mjs';
 import { renderDemoEdge, startDemoEdge } from './lib/local-edge.mjs';
 import { applyLocalMigrations, wranglerDevCommand } from './lib/local-worker.mjs';
 import { startProcess, stopAll, waitForHttp } from './lib/processes.mjs';
@@ -23,6 +25,7 @@ const ports = {
   agent: port('EDGE_AGENT_PORT', 8090),
   worker: port('WORKER_PORT', 8787),
   standin: port('ZENDESK_STANDIN_PORT', 8788),
+  harness: port('HARNESS_PORT', 5173),
 };
 const runDir = join(ROOT, '.run');
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
@@ -69,8 +72,14 @@ function localSecrets() {
 }
 
 const secrets = localSecrets();
+// The stand-in starts from its seed every time, so the Worker's D1 does too: cached caller matches
+// and call records of an earlier run would point at stand-in users and tickets that are gone.
+// With a real account the Worker keeps wrangler's usual local D1 (worker/.wrangler).
+const persistTo = real ? undefined : join(runDir, 'worker-state');
+if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+const withApp = ensureAppBuilt();
 try {
-  applyLocalMigrations();
+  applyLocalMigrations({ persistTo });
   if (withEdge) renderDemoEdge({ runDir, ports, agentToken: secrets.EDGE_AGENT_TOKEN });
 } catch (err) {
   fail(err.message);
@@ -89,11 +98,13 @@ if (!real) {
 }
 const workerCommand = wranglerDevCommand({
   port: ports.worker,
+  persistTo,
   vars: { ZENDESK_BASE_URL: zendesk.url, ZENDESK_EMAIL: zendesk.email },
   testScheduled: true,
 });
 startProcess('worker', workerCommand.cmd, workerCommand.args, workerCommand.options);
 
+let sidebarUrl;
 try {
   if (!real) await waitForHttp(`http://127.0.0.1:${ports.standin}/__standin/state`);
   await waitForHttp(`http://127.0.0.1:${ports.worker}/health`, 60_000);
@@ -105,6 +116,14 @@ try {
       workerUrl: `http://127.0.0.1:${ports.worker}`,
       edgeSecret: secrets.EDGE_SECRET,
       agentToken: secrets.EDGE_AGENT_TOKEN,
+    });
+  }
+  if (withApp) {
+    sidebarUrl = await startSidebarHarness({
+      port: ports.harness,
+      workerUrl: `http://127.0.0.1:${ports.worker}`,
+      appJwtSecret: secrets.APP_JWT_SECRET,
+      zendesk,
     });
   }
 } catch (err) {
@@ -133,17 +152,20 @@ const edgeSummary = withEdge
   ? `  Kamailio (SIP)   udp/tcp 127.0.0.1:${ports.sip}   (JSON-RPC on 127.0.0.1:${ports.rpc}; cfg in .run/kamailio)
   Edge agent       http://127.0.0.1:${ports.agent}/health   (spool in .run/spool)
   Zendesk SIP-IN   sipp UAS on 127.0.0.1:${ports.uas}   (what reached it: .run/uas-messages.log)
+  Local secrets    worker/.dev.vars (ADMIN_TOKEN, EDGE_SECRET, APP_JWT_SECRET, EDGE_AGENT_TOKEN)
 
-Place a call:      sipp -sn uac -s zendesk 127.0.0.1:${ports.sip} -i 127.0.0.1 -m 1
-From a denied source (expect 403):  the same with -i 127.0.0.2
-See the record:    curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:${ports.worker}/v1/reports/calls/export?start_time=0'`
-  : '  SIP edge         not started: install the Debian packages named above and run npm start again';
+Place a call:      npm run call -- --from +14155550100 --ticket 1001
+                   (any number format; --hold <seconds>; --source 127.0.0.2 shows the 403 denial)
+All call records:  curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:${ports.worker}/v1/reports/calls/export?start_time=0'`
+  : `  SIP edge         not started: install the Debian packages named above and run npm start again
+  Local secrets    worker/.dev.vars (ADMIN_TOKEN, EDGE_SECRET, APP_JWT_SECRET, EDGE_AGENT_TOKEN)`;
 console.log(`
 SIP bridge is running.
-  Worker API       http://127.0.0.1:${ports.worker}   (health: /health, OpenAPI: /openapi.json with the admin token)
+  Worker API       http://127.0.0.1:${ports.worker}   (health: /health, OpenAPI: /openapi.json with the admin token)${persistTo ? '\n                   local D1 in .run/worker-state, fresh at each start like the stand-in' : ''}
   Zendesk REST     ${real ? `${zendesk.url} (your account)` : `http://127.0.0.1:${ports.standin}   (stand-in; state at /__standin/state)`}
   Demo line        "demo": allows 127.0.0.1/32, targets the UAS, creates tickets
+  Sidebar app      ${sidebarUrl ? `${sidebarUrl}   (a Zendesk ticket page stand-in; pick another ticket at the top)` : 'not started: the app did not build (see above)'}
 ${edgeSummary}
-  Local secrets    worker/.dev.vars (ADMIN_TOKEN, EDGE_SECRET, APP_JWT_SECRET, EDGE_AGENT_TOKEN)
+
 Press Ctrl+C to stop everything.
 `);

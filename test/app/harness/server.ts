@@ -20,6 +20,19 @@ export interface HarnessOptions {
   appDist: string;
   /** Where relative `/api/v2/...` requests go (the Zendesk stand-in), with its credentials. */
   zendesk: { url: string; email: string; apiToken: string };
+  /** Fixed loopback ports for the page and the app (0 or unset: free ones, as the tests use). */
+  port?: number;
+  appPort?: number;
+  /** Tickets the page offers in its ticket picker (shown only when given). */
+  tickets?: () => Promise<TicketChoice[]>;
+}
+
+/** A ticket in the page's picker, with its requester (what `ticket.requester` answers). */
+export interface TicketChoice {
+  id: number;
+  subject: string;
+  status: string;
+  requester: { id: number; name: string } | null;
 }
 
 export interface ProxiedRequest {
@@ -159,10 +172,10 @@ async function proxy(
   }
 }
 
-function listen(server: Server): Promise<string> {
+function listen(server: Server, port = 0): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve(`http://127.0.0.1:${port}`);
     });
@@ -177,7 +190,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const appServer = createServer((req, res) => {
     void serveFile(options.appDist, new URL(req.url ?? '/', 'http://x').pathname, res);
   });
-  const appOrigin = await listen(appServer);
+  const appOrigin = await listen(appServer, options.appPort);
   const appUrl = `${appOrigin}/assets/iframe.html`;
 
   const pageServer = createServer((req, res) => {
@@ -190,21 +203,25 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       const settings = Object.fromEntries(
         Object.entries(found.settings).filter(([k]) => !found.secureSettings.includes(k)),
       );
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      return void res.end(
-        JSON.stringify({
-          appUrl,
-          settings,
-          currentUser: found.currentUser,
-          requester: found.requester ?? null,
-          metadata: {
-            appId: 1,
-            installationId: Number(match[1]),
-            name: 'SIP call details',
-            version: '0.1.0',
-          },
-        }),
-      );
+      const tickets = options.tickets ? options.tickets().catch(() => []) : Promise.resolve(null);
+      return void tickets.then((list) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            appUrl,
+            settings,
+            currentUser: found.currentUser,
+            requester: found.requester ?? null,
+            tickets: list,
+            metadata: {
+              appId: 1,
+              installationId: Number(match[1]),
+              name: 'SIP call details',
+              version: '0.1.0',
+            },
+          }),
+        );
+      });
     }
     if (url.pathname === '/__zaf/request' && req.method === 'POST' && inst) {
       return void readBody(req)
@@ -216,7 +233,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     }
     void serveFile(pageRoot, url.pathname === '/' ? '/index.html' : url.pathname, res);
   });
-  const harnessUrl = await listen(pageServer);
+  const harnessUrl = await listen(pageServer, options.port);
 
   let next = 1;
   return {

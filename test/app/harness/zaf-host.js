@@ -1,4 +1,4 @@
-/* global window, document, location */
+/* global window, document, location, Option */
 // Plays Zendesk's side of the ZAF v2 postMessage protocol for one ticket_sidebar app, as the
 // SDK (zendesk_app_framework_sdk 2.0.11, lib/client.js) expects it:
 //   app → host  {key:'iframe.handshake', message:{version}, appGuid, instanceGuid}   (JSON string)
@@ -18,8 +18,10 @@ const appOrigin = new URL(config.appUrl).origin;
 const iframe = document.getElementById('app');
 
 const ticketId = params.has('ticket') ? Number(params.get('ticket')) : null;
+// With a ticket list (npm start's page), the ticket's own requester; the installation's otherwise.
+const choice = config.tickets?.find((t) => t.id === ticketId);
 const data = {
-  ticket: { id: ticketId, requester: config.requester ?? null },
+  ticket: { id: ticketId, requester: choice ? choice.requester : (config.requester ?? null) },
   currentUser: { ...config.currentUser, locale: params.get('locale') ?? 'en-US' },
 };
 
@@ -140,5 +142,35 @@ window.addEventListener('message', (event) => {
     void answerRequest(message.key, message.message);
   // iframe.on:/iframe.off: subscriptions need no answer here.
 });
+
+if (Array.isArray(config.tickets)) showTicketPicker(config.tickets);
+
+/** A select above the sidebar that reloads the page on another ticket (npm start's page only). */
+function showTicketPicker(tickets) {
+  const nav = document.getElementById('tickets');
+  const form = document.createElement('form');
+  form.method = 'get';
+  for (const name of ['installation', 'locale']) {
+    if (!params.has(name)) continue;
+    const input = Object.assign(document.createElement('input'), { type: 'hidden', name });
+    input.value = params.get(name);
+    form.append(input);
+  }
+  const select = Object.assign(document.createElement('select'), { name: 'ticket', id: 'ticket' });
+  const ids = tickets.map((t) => t.id);
+  if (ticketId !== null && !ids.includes(ticketId))
+    tickets = [{ id: ticketId, subject: '' }, ...tickets];
+  for (const t of tickets) {
+    const option = new Option(`#${t.id} ${t.subject}${t.status ? ` (${t.status})` : ''}`, t.id);
+    option.selected = t.id === ticketId;
+    select.append(option);
+  }
+  select.addEventListener('change', () => form.submit());
+  const label = Object.assign(document.createElement('label'), { htmlFor: 'ticket' });
+  label.textContent = 'Ticket ';
+  form.append(label, select);
+  nav.append(form);
+  nav.hidden = false;
+}
 
 iframe.src = `${config.appUrl}?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}`;
