@@ -114,7 +114,7 @@ export async function startLocalWorker({ port, persistTo, vars, timeoutMs = 60_0
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
       if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok)
-        return { url, stop, output: () => output };
+        return { url, port, stop, output: () => output };
     } catch {
       // not up yet
     }

@@ -49,27 +49,33 @@ describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => 
     ]);
   });
 
-  it('reports ended by the proxy when the operator ends the dialog (BYE to both sides)', async () => {
-    const uas = s.uas(0, 'uas-answer');
-    // Kamailio 5.6 sends the second BYE only while the dialog is still confirmed: a caller that
-    // answers the first BYE within microseconds (loopback) would make it skip the callee's.
-    const pending = s.uac('uac-callee-bye', { BYE_REPLY_DELAY_MS: '300' });
-    let dialogs: any[] = [];
-    for (let i = 0; i < 40 && dialogs.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      dialogs = ((await s.edge.rpc<any[]>('dlg.list')) ?? []).filter((d) => d.state === 4);
-    }
-    expect(dialogs.length, JSON.stringify(dialogs)).toBe(1);
-    await s.edge.rpc('dlg.end_dlg', [dialogs[0].h_entry, dialogs[0].h_id]);
-    const [caller, served] = await Promise.all([pending, uas.done]);
-    expect(caller.code, explain(caller, s.edge)).toBe(0);
-    expect(served.code, explain(served, s.edge)).toBe(0);
-    const events = await s.agent.eventsFor(callIdOf(caller), 2);
-    expect(events[1], `${JSON.stringify(events)}\n${s.edge.log().slice(-3000)}`).toMatchObject({
-      kind: 'ended',
-      ended_by: 'proxy',
-    });
-  }, 15_000);
+  it(
+    'reports ended by the proxy when the operator ends the dialog (BYE to both sides)',
+    async () => {
+      const uas = s.uas(0, 'uas-answer');
+      // Kamailio 5.6 sends the second BYE only while the dialog is still confirmed: a caller that
+      // answers the first BYE within microseconds (loopback) would make it skip the callee's.
+      const pending = s.uac('uac-callee-bye', { BYE_REPLY_DELAY_MS: '300' });
+      let dialogs: any[] = [];
+      for (let i = 0; i < 40 && dialogs.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        dialogs = ((await s.edge.rpc<any[]>('dlg.list')) ?? []).filter((d) => d.state === 4);
+      }
+      expect(dialogs.length, JSON.stringify(dialogs)).toBe(1);
+      await s.edge.rpc('dlg.end_dlg', [dialogs[0].h_entry, dialogs[0].h_id]);
+      const [caller, served] = await Promise.all([pending, uas.done]);
+      expect(caller.code, explain(caller, s.edge)).toBe(0);
+      expect(served.code, explain(served, s.edge)).toBe(0);
+      const events = await s.agent.eventsFor(callIdOf(caller), 2);
+      expect(events[1], `${JSON.stringify(events)}\n${s.edge.log().slice(-3000)}`).toMatchObject({
+        kind: 'ended',
+        ended_by: 'proxy',
+      });
+      // One retry: Kamailio 5.6 skips the second BYE when the first is answered before it is sent
+      // (see kamailio/src/render/README.md); a loaded machine can still lose that race once.
+    },
+    { timeout: 15_000, retry: 1 },
+  );
 
   it('fails over to the next target when the first answers 503', async () => {
     const first = s.uas(1, 'uas-reject', { CODE: '503', REASON: 'Service Unavailable' });

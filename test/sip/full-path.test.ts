@@ -1,0 +1,314 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../worker/src/schemas/calls';
+import { CLOSED_TICKET_ID, OPEN_TICKET_ID, PENDING_TICKET_ID } from '../zendesk-standin/seed';
+import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
+import { answerDelay, finalResponse, received } from './harness/sipp';
+import { explain, RINGING } from './harness/suite';
+import { sipToolsAvailable } from './harness/tools';
+
+// The whole path with nothing faked but Zendesk: sipp → Kamailio → edge agent → Worker (wrangler
+// dev, local D1) → Zendesk stand-in. What a caller, the Zendesk line and an agent reading the
+// ticket or the call export would notice, including a Worker outage and an agent restart.
+const BASE = 25500;
+const ADA = '+14155550100';
+const ADA_USER_ID = 20001;
+const HOLD_MS = 1200;
+
+/** Terminal and fully derived: what the export shows once every event was applied. */
+const complete = (r: CallRecord) =>
+  r.final.code !== null && (r.status !== 'completed' || r.timeline.answered_at !== null);
+
+describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, Zendesk', () => {
+  let s: FullStack;
+  const suiteStarted = Date.now();
+
+  beforeAll(async () => {
+    s = await startFullStack(BASE, [
+      { slug: 'demo', acl: ['127.0.0.1/32'], settings: { invalid_ticket: 'drop' } },
+      // Its own source address, so the number blocked on it stays callable on the demo line.
+      { slug: 'blocked', acl: ['127.0.0.2/32'] },
+    ]);
+    // The first requests to a fresh wrangler dev are slow: warm it up with a decision that needs
+    // nothing from Zendesk (a withheld caller), so the first SIP call stays inside the budget.
+    const warm = await fetch(`${s.agent().url}/v1/decide`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${s.agentToken}` },
+      body: JSON.stringify({
+        call_id: `warmup-${Date.now()}@127.0.0.1`,
+        line: 'demo',
+        source: { ip: '127.0.0.1', port: 5060, transport: 'udp' },
+        acl_entry: '',
+        sip: {
+          from: '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=w',
+          to: '<sip:zendesk@127.0.0.1>',
+          request_uri: 'sip:zendesk@127.0.0.1',
+          p_asserted_identity: '',
+          user_agent: '',
+        },
+        ticket_id: '',
+        codecs: ['PCMU'],
+      }),
+    });
+    expect(warm.status).toBe(200);
+  }, 90_000);
+
+  afterAll(async () => {
+    await s?.stop();
+    console.log(`full path suite: ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`);
+  }, 30_000);
+
+  /** Why a call's decision may not have come from the Worker: the agent's log lines about it. */
+  const decidedBy = (callId: string) =>
+    `agent log for ${callId}:\n${s.agentLog(callId) || '(nothing: the Worker answered in time)'}`;
+
+  async function answeredCall(vars: Record<string, string>, ip = '127.0.0.1') {
+    const uas = s.uas(0, 'uas-answer');
+    const caller = await s.uac('uac-call', { HOLD_MS: '50', ...vars }, ip);
+    const served = await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    const invite = received(served, /^INVITE /);
+    expect(invite, explain(served)).toBeDefined();
+    return { caller, invite: invite!, callId: callIdOf(caller) };
+  }
+
+  it('links the passed ticket, records the completed call and notes it on the ticket', async () => {
+    const { caller, invite, callId } = await answeredCall({
+      HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}`,
+      HOLD_MS: String(HOLD_MS),
+    });
+    expect(caller.messages[0]!.headers('From')[0]).toContain(ADA);
+    expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual([String(OPEN_TICKET_ID)]);
+
+    const record = (await s.waitForRecords([callId], complete)).get(callId)!;
+    expect(record, decidedBy(callId)).toMatchObject({
+      line: 'demo',
+      status: 'completed',
+      caller: { e164: ADA, match: 'matched', user_id: ADA_USER_ID },
+      ticket: { id: OPEN_TICKET_ID, link: 'passed', passed_id: String(OPEN_TICKET_ID) },
+      decision: { action: 'relay', degraded: [] },
+      final: { code: 200, ended_by: 'caller' },
+      cost: { micros: 10_000, usd: '0.01' },
+    });
+    const { answered_at, ended_at } = record.timeline;
+    expect(answered_at).not.toBeNull();
+    expect(ended_at).not.toBeNull();
+    expect(Date.parse(ended_at!) - Date.parse(answered_at!)).toBeGreaterThanOrEqual(HOLD_MS - 50);
+    expect(record.duration_s! * 1000).toBeGreaterThanOrEqual(HOLD_MS);
+
+    // The sidebar app sees the same call on the ticket.
+    const res = await fetch(`${s.workerUrl}/v1/tickets/${OPEN_TICKET_ID}/calls`, {
+      headers: { Authorization: `Bearer ${await s.appJwt()}` },
+    });
+    expect(res.status).toBe(200);
+    const linked = ((await res.json()) as { calls: CallRecord[] }).calls;
+    expect(linked.filter((c) => c.call_id === callId)).toHaveLength(1);
+
+    // The summary is posted after the call ended, asynchronously: a bounded wait for the note.
+    const notes = await waitFor(async () => {
+      const state = await s.zendeskState();
+      const found = (state.comments[String(OPEN_TICKET_ID)] ?? []).filter((c) =>
+        c.body.includes(callId),
+      );
+      return found.length > 0 ? found : undefined;
+    }, 10_000);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ public: false, type: 'Comment' });
+    expect(notes[0]!.body).toContain('SIP call answered');
+  }, 30_000);
+
+  it('drops a closed ticket on a drop line: relayed without the header, recorded as dropped', async () => {
+    const { invite, callId } = await answeredCall({
+      HEADERS: `X-Zendesk-Ticket-Id: ${CLOSED_TICKET_ID}`,
+    });
+    const record = (await s.waitForRecords([callId], complete)).get(callId)!;
+    expect(record, decidedBy(callId)).toMatchObject({
+      status: 'completed',
+      ticket: { id: null, link: 'dropped', passed_id: String(CLOSED_TICKET_ID) },
+      decision: { action: 'relay', degraded: [] },
+    });
+    // Zendesk Talk must not see the closed ticket's id, or it would not make a fresh ticket.
+    expect(invite.headers('X-Zendesk-Ticket-Id'), `${invite.text}\n${decidedBy(callId)}`).toEqual(
+      [],
+    );
+  }, 20_000);
+
+  it('declines a blocked caller with 603 and records the rejection', async () => {
+    const block = await s.admin('POST', '/v1/admin/blocked-numbers', {
+      number: ADA,
+      line: 'blocked',
+      reason: 'full-path test',
+    });
+    expect(block.status, JSON.stringify(block.body)).toBe(201);
+    const caller = await s.uac('uac-reject', { CODE: '603' }, '127.0.0.2');
+    expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 603 Decline');
+    const callId = callIdOf(caller);
+    const record = (await s.waitForRecords([callId], complete)).get(callId)!;
+    expect(record).toMatchObject({
+      line: 'blocked',
+      status: 'rejected',
+      decision: { action: 'reject', code: 603, reason: 'Decline' },
+      final: { code: 603 },
+      caller: { e164: ADA },
+    });
+  }, 20_000);
+
+  it('records a caller who gives up as cancelled (487) and a busy line as failed (486)', async () => {
+    const ringing = s.uas(0, 'uas-ring');
+    const cancelled = await s.uac('uac-cancel', { DELAY_MS: '200', PROGRESS: RINGING });
+    await ringing.done;
+    expect(cancelled.code, explain(cancelled, s.edge)).toBe(0);
+
+    const busy = s.uas(0, 'uas-reject', { CODE: '486', REASON: 'Busy Here' });
+    const refused = await s.uac('uac-reject', { CODE: '486' });
+    await busy.done;
+    expect(finalResponse(refused), explain(refused, s.edge)).toBe('SIP/2.0 486 Busy Here');
+
+    const ids = [callIdOf(cancelled), callIdOf(refused)];
+    const records = await s.waitForRecords(ids, complete);
+    expect(records.get(ids[0]!)).toMatchObject({
+      status: 'cancelled',
+      final: { code: 487 },
+      timeline: { answered_at: null },
+      duration_s: 0,
+    });
+    expect(records.get(ids[1]!)).toMatchObject({
+      status: 'failed',
+      final: { code: 486, reason: 'Busy Here' },
+      timeline: { answered_at: null },
+    });
+  }, 30_000);
+
+  it('relays within the budget when Zendesk is slow, keeping the passed ticket unverified', async () => {
+    await s.zendeskFaults({ latencyMs: 3000 });
+    let result: Awaited<ReturnType<typeof answeredCall>>;
+    try {
+      result = await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${PENDING_TICKET_ID}` });
+    } finally {
+      await s.zendeskFaults({});
+    }
+    const { caller, invite, callId } = result;
+    expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual([String(PENDING_TICKET_ID)]);
+    // The Worker gave up on Zendesk inside the agent's 800 ms budget and still answered itself.
+    expect(answerDelay(caller), decidedBy(callId)).toBeLessThan(1000);
+    const record = (await s.waitForRecords([callId], complete)).get(callId)!;
+    expect(record, decidedBy(callId)).toMatchObject({
+      status: 'completed',
+      ticket: { id: PENDING_TICKET_ID, link: 'passed_unverified' },
+      decision: { action: 'relay', degraded: expect.arrayContaining(['ticket:timeout']) },
+    });
+    expect(s.agent().agent.breaker.state, decidedBy(callId)).toBe('closed');
+  }, 30_000);
+
+  it('relays at once while the Worker hangs: breaker opens, every event arrives later', async () => {
+    await s.hangWorker();
+    const agent = s.agent().agent;
+    const depthBefore = agent.spool.depth;
+    const calls: { callId: string; ms: number; breaker: string }[] = [];
+    for (let i = 0; i < 8; i++) {
+      const { caller, invite, callId } = await answeredCall({
+        HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}`,
+      });
+      // Failing open keeps the ticket header Kamailio validated itself.
+      expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual([String(OPEN_TICKET_ID)]);
+      const ms = answerDelay(caller) ?? caller.elapsedMs;
+      calls.push({ callId, ms, breaker: agent.breaker.state });
+    }
+    const timings = calls.map((c) => `${c.ms} ms (${c.breaker})`).join(', ');
+    console.log(`Worker hung: INVITE to 200 OK ${timings}`);
+    // Five decisions wait out the agent's 800 ms budget; then the breaker is open and the calls
+    // after it are relayed without asking.
+    const breaker = calls.map((c) => (c.breaker === 'closed' ? 'closed' : 'open'));
+    expect(breaker, timings).toEqual([...Array(4).fill('closed'), ...Array(4).fill('open')]);
+    expect(Math.min(...calls.slice(0, 5).map((c) => c.ms)), timings).toBeGreaterThanOrEqual(700);
+    expect(Math.max(...calls.slice(5).map((c) => c.ms)), timings).toBeLessThan(300);
+
+    // Every call's answered and ended events wait in the spool.
+    await waitFor(async () => agent.spool.depth >= depthBefore + 16 || undefined, 5000);
+    const down = await s.agentHealth();
+    expect(down).toMatchObject({
+      status: 'degraded',
+      worker: { reachable: false, breaker: 'open' },
+    });
+    expect(down.spool.depth).toBe(depthBefore + 16);
+
+    await s.startWorker();
+    const ids = calls.map((c) => c.callId);
+    const records = await s.waitForRecords(ids, complete, 30_000);
+    for (const id of ids) {
+      const record = records.get(id)!;
+      expect(record, id).toMatchObject({
+        status: 'completed',
+        final: { code: 200, ended_by: 'caller' },
+        ticket: { id: OPEN_TICKET_ID, link: 'passed_unverified' },
+        decision: { action: 'relay', degraded: ['decision:not_received'] },
+        cost: { micros: 10_000 },
+      });
+      expect(record.timeline.answered_at).not.toBeNull();
+      expect(record.timeline.ended_at).not.toBeNull();
+    }
+    await waitFor(async () => (await s.agentHealth()).spool.depth === 0 || undefined, 10_000);
+
+    // Once the cool-down is over one call probes the Worker, and decisions come from it again.
+    await waitFor(async () => agent.breaker.state === 'half_open' || undefined, 6000);
+    const back = await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}` });
+    expect(agent.breaker.state).toBe('closed');
+    const probed = (await s.waitForRecords([back.callId], complete)).get(back.callId)!;
+    expect(probed).toMatchObject({ ticket: { link: 'passed' }, decision: { degraded: [] } });
+    expect((await s.agentHealth()).status).toBe('ok');
+  }, 60_000);
+
+  it('keeps spooled events through an agent restart and applies each once', async () => {
+    await s.stopWorker();
+    const before = s.agent();
+    const first = [];
+    for (let i = 0; i < 2; i++) {
+      first.push(
+        (await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}` })).callId,
+      );
+    }
+    await waitFor(async () => before.agent.spool.depth >= 4 || undefined, 5000);
+    expect(before.agent.spool.depth).toBe(4);
+
+    await s.stopAgent();
+    await expect(s.agentHealth()).rejects.toThrow();
+    const after = await s.startAgent();
+    expect(after.agent.spool.depth).toBe(4);
+
+    const last = await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}` });
+    await waitFor(async () => after.agent.spool.depth >= 6 || undefined, 5000);
+
+    await s.startWorker();
+    const ids = [...first, last.callId];
+    await waitFor(async () => (await s.agentHealth()).spool.depth === 0 || undefined, 30_000);
+    expect(after.agent.delivery.stats).toMatchObject({
+      applied: 6,
+      duplicate: 0,
+      unknown_call: 0,
+      rejected: 0,
+    });
+    expect(before.agent.delivery.stats.duplicate).toBe(0);
+
+    const records = await s.waitForRecords(ids, complete, 10_000);
+    for (const id of ids) {
+      expect(records.get(id), id).toMatchObject({
+        status: 'completed',
+        final: { code: 200, ended_by: 'caller' },
+        ticket: { id: OPEN_TICKET_ID },
+      });
+    }
+    // Each call appears once in the export, whatever was delivered before or after the restart.
+    const exported = (await s.exportCalls()).map((c) => c.call_id);
+    expect(ids.map((id) => exported.filter((x) => x === id).length)).toEqual([1, 1, 1]);
+  }, 60_000);
+});
+
+/** Polls `probe` every 100 ms until it returns a value, failing after `timeoutMs`. */
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,368 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sign } from 'hono/jwt';
+import { startEdgeAgent } from '../../../kamailio/agent/server';
+import type { Logger } from '../../../kamailio/agent/log';
+import type { HealthReport } from '../../../kamailio/agent/health';
+import { startLocalWorker, type LocalWorker } from '../../../scripts/lib/local-worker.mjs';
+import type { CallRecord } from '../../../worker/src/schemas/calls';
+import { startZendeskStandin, type RunningStandin } from '../../zendesk-standin/server';
+import { startEdge, type Edge } from './edge';
+import { defaultCallVars } from './suite';
+import { runSipp, startSipp, type SippResult } from './sipp';
+import { KEEP } from './tools';
+
+/**
+ * The whole path on loopback, nothing faked but Zendesk: sipp → Kamailio (rendered by the real
+ * CLI) → the real edge agent (in this process) → the real Worker (wrangler dev, local D1) → the
+ * Zendesk REST stand-in (in this process). Ports: SIP base, RPC base+20, UAC base+30..69,
+ * UAS base+70.., agent base+90; the Worker and the stand-in take free ports.
+ */
+export interface FullStackLine {
+  slug: string;
+  /** Source networks, in both Kamailio's address file and the Worker's line. */
+  acl: string[];
+  /** Extra Worker line settings (`invalid_ticket`, `call_summary`, …). */
+  settings?: Record<string, unknown>;
+}
+
+export type RunningAgent = Awaited<ReturnType<typeof startEdgeAgent>>;
+
+export interface FullStack {
+  edge: Edge;
+  secrets: Record<'EDGE_SECRET' | 'ADMIN_TOKEN' | 'APP_JWT_SECRET' | 'ZENDESK_API_TOKEN', string>;
+  workerUrl: string;
+  standinUrl: string;
+  /** The bearer token Kamailio sends the agent (rendered into its config). */
+  agentToken: string;
+  /** The agent instance serving Kamailio now (throws while it is stopped). */
+  agent(): RunningAgent;
+  /** The agent's GET /health, over HTTP as a monitor would read it. */
+  agentHealth(): Promise<HealthReport>;
+  stopAgent(): Promise<void>;
+  /** A new agent instance on the same port and spool directory. */
+  startAgent(): Promise<RunningAgent>;
+  /** Stops wrangler dev; the port then refuses connections. */
+  stopWorker(): Promise<void>;
+  /**
+   * Stops wrangler dev and leaves a hung Worker on its port: connections are accepted and never
+   * answered (a stuck isolate or a black-holed network), so every request runs into its timeout.
+   */
+  hangWorker(): Promise<void>;
+  /** wrangler dev again on the same port and persist directory (same D1). */
+  startWorker(): Promise<void>;
+  /** Admin-token request to the Worker. */
+  admin<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  /** Every call record, following the export's cursor to the end. */
+  exportCalls(): Promise<CallRecord[]>;
+  /** Polls the export (bounded) until each Call-ID has a record that `done` accepts. */
+  waitForRecords(
+    callIds: string[],
+    done: (record: CallRecord) => boolean,
+    timeoutMs?: number,
+  ): Promise<Map<string, CallRecord>>;
+  /** A short-lived sidebar-app JWT (what Zendesk's proxy signs). */
+  appJwt(): Promise<string>;
+  /** POST /__standin/faults (replaces all faults; `{}` clears them). */
+  zendeskFaults(faults: Record<string, unknown>): Promise<void>;
+  /** GET /__standin/state. */
+  zendeskState(): Promise<{
+    comments: Record<string, { body: string; public: boolean; type: string }[]>;
+  }>;
+  target(n: number): string;
+  uas(
+    n: number,
+    scenario: string,
+    vars?: Record<string, string>,
+    calls?: number,
+  ): ReturnType<typeof startSipp>;
+  uac(scenario: string, vars?: Record<string, string>, ip?: string): Promise<SippResult>;
+  /** The agent's last log lines (for failure messages); only those naming `callId` if given. */
+  agentLog(callId?: string): string;
+  stop(): Promise<void>;
+}
+
+interface ExportPage {
+  calls: CallRecord[];
+  after_cursor: string;
+  end_of_stream: boolean;
+}
+
+const secret = () => randomBytes(24).toString('base64url');
+
+export async function startFullStack(base: number, lines: FullStackLine[]): Promise<FullStack> {
+  const secrets = {
+    EDGE_SECRET: secret(),
+    ADMIN_TOKEN: secret(),
+    APP_JWT_SECRET: secret(),
+    ZENDESK_API_TOKEN: 'full-path-token',
+  };
+  const token = randomBytes(18).toString('base64url');
+  const agentPort = base + 90;
+  const target = (n: number) => `sip:zendesk@127.0.0.1:${base + 70 + n}`;
+  const persistTo = mkdtempSync(join(tmpdir(), 'sipbridge-full-d1-'));
+  const spoolDir = mkdtempSync(join(tmpdir(), 'sipbridge-full-spool-'));
+
+  const logLines: string[] = [];
+  const log: Logger = (level, event, fields = {}) => {
+    logLines.push(`${new Date().toISOString()} ${level} ${event} ${JSON.stringify(fields)}`);
+    if (logLines.length > 200) logLines.shift();
+  };
+
+  let standin: RunningStandin | undefined;
+  let worker: LocalWorker | undefined;
+  let workerPort = 0;
+  let agent: RunningAgent | undefined;
+  let edge: Edge | undefined;
+  let hung: { server: Server; sockets: Set<Socket> } | undefined;
+  const closeHung = async () => {
+    if (!hung) return;
+    const { server, sockets } = hung;
+    hung = undefined;
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const sipps = new Set<ReturnType<typeof startSipp>>();
+
+  /** Stops everything this harness started, each step even when an earlier one failed. */
+  const stopAll = async () => {
+    const steps: (() => Promise<unknown> | undefined)[] = [
+      () => Promise.all([...sipps].map((p) => p.stop())),
+      () => edge?.stop(),
+      () => agent?.close(),
+      () => worker?.stop(),
+      closeHung,
+      () => standin?.close(),
+    ];
+    for (const step of steps) await Promise.resolve(step()).catch(() => undefined);
+    agent = undefined;
+    worker = undefined;
+    if (!KEEP) {
+      rmSync(persistTo, { recursive: true, force: true });
+      rmSync(spoolDir, { recursive: true, force: true });
+    }
+  };
+
+  const startWorker = async () => {
+    await closeHung();
+    const started = await startLocalWorker({
+      ...(workerPort ? { port: workerPort } : {}),
+      persistTo,
+      vars: {
+        ...secrets,
+        ZENDESK_BASE_URL: standin!.url,
+        ZENDESK_REQUESTS_PER_MINUTE: '100000',
+      },
+    });
+    worker = started;
+    // The port wrangler got, kept so a restart comes back where the agent looks for it.
+    workerPort = Number(new URL(started.url).port);
+  };
+
+  const startAgent = async () => {
+    if (agent) throw new Error('an agent is already running');
+    agent = await startEdgeAgent({
+      port: agentPort,
+      token,
+      workerUrl: `http://127.0.0.1:${workerPort}`,
+      edgeSecret: secrets.EDGE_SECRET,
+      spoolDir,
+      // Below Kamailio's 1 s http_client timeout, as in production (DECISION_BUDGET_MS).
+      budgetMs: 800,
+      // Threshold as in production; a shorter cool-down so a test sees the probe close it again.
+      breaker: { failureThreshold: 5, coolDownMs: 4000 },
+      delivery: { backoff: { initialMs: 100, maxMs: 500 } },
+      log,
+    });
+    return agent;
+  };
+
+  const workerUrl = () => `http://127.0.0.1:${workerPort}`;
+  const admin = async <T = unknown>(method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${workerUrl()}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${secrets.ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+
+  const exportCalls = async () => {
+    const calls: CallRecord[] = [];
+    let path = '/v1/reports/calls/export?start_time=0';
+    for (let page = 0; page < 20; page++) {
+      const res = await admin<ExportPage>('GET', path);
+      if (res.status !== 200) throw new Error(`export: ${res.status} ${JSON.stringify(res.body)}`);
+      calls.push(...res.body.calls);
+      if (res.body.end_of_stream) return calls;
+      path = `/v1/reports/calls/export?cursor=${res.body.after_cursor}`;
+    }
+    throw new Error('export: more than 20 pages');
+  };
+
+  let nextUacPort = base + 30;
+  try {
+    standin = await startZendeskStandin({
+      port: 0,
+      log: false,
+      apiToken: secrets.ZENDESK_API_TOKEN,
+    });
+    await startWorker();
+    for (const line of lines) {
+      const res = await admin<unknown>('POST', '/v1/admin/lines', {
+        slug: line.slug,
+        name: `Full path ${line.slug}`,
+        sip_targets: [target(0)],
+        default_country: 'US',
+        acl: line.acl.map((cidr) => ({ cidr })),
+        ...line.settings,
+      });
+      if (res.status !== 201) throw new Error(`line ${line.slug}: ${JSON.stringify(res.body)}`);
+    }
+    await startAgent();
+    edge = await startEdge({
+      basePort: base,
+      agentUrl: `http://127.0.0.1:${agentPort}`,
+      token,
+      lines: lines.map((l) => ({ slug: l.slug, targets: [target(0)], acl: l.acl })),
+    });
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  return {
+    edge,
+    secrets,
+    workerUrl: workerUrl(),
+    standinUrl: standin.url,
+    agentToken: token,
+    agent() {
+      if (!agent) throw new Error('the agent is stopped');
+      return agent;
+    },
+    async agentHealth() {
+      const res = await fetch(`http://127.0.0.1:${agentPort}/health`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      return (await res.json()) as HealthReport;
+    },
+    async stopAgent() {
+      await agent?.close();
+      agent = undefined;
+    },
+    startAgent,
+    async stopWorker() {
+      await worker?.stop();
+      worker = undefined;
+    },
+    async hangWorker() {
+      await worker?.stop();
+      worker = undefined;
+      const sockets = new Set<Socket>();
+      const server = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => {});
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(workerPort, '127.0.0.1', () => resolve());
+      });
+      hung = { server, sockets };
+    },
+    startWorker,
+    admin,
+    exportCalls,
+    async waitForRecords(callIds, done, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let found = new Map<string, CallRecord>();
+      for (;;) {
+        try {
+          found = new Map(
+            (await exportCalls())
+              .filter((c) => callIds.includes(c.call_id))
+              .map((c) => [c.call_id, c]),
+          );
+          if (callIds.every((id) => found.has(id) && done(found.get(id)!))) return found;
+        } catch {
+          // the Worker may still be starting
+        }
+        if (Date.now() > deadline) {
+          const missing = callIds.filter((id) => !found.has(id) || !done(found.get(id)!));
+          throw new Error(
+            `records not complete after ${timeoutMs} ms: ${missing.join(', ')}\n` +
+              `${JSON.stringify(
+                missing.map((id) => found.get(id) ?? id),
+                null,
+                1,
+              )}\n--- agent ---\n${logLines.slice(-30).join('\n')}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    appJwt: () =>
+      sign(
+        { aud: 'sip-bridge-api', sub: 'agent-1', exp: Math.floor(Date.now() / 1000) + 600 },
+        secrets.APP_JWT_SECRET,
+      ),
+    async zendeskFaults(faults) {
+      const res = await fetch(`${standin.url}/__standin/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(faults),
+      });
+      if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
+    },
+    async zendeskState() {
+      return (await (await fetch(`${standin.url}/__standin/state`)).json()) as never;
+    },
+    target,
+    uas(n, scenario, vars = {}, calls = 1) {
+      const proc = startSipp({
+        scenario,
+        vars,
+        ip: '127.0.0.1',
+        port: base + 70 + n,
+        calls,
+        timeoutS: 15,
+      });
+      sipps.add(proc);
+      void proc.done.then(() => sipps.delete(proc));
+      return proc;
+    },
+    uac(scenario, vars = {}, ip = '127.0.0.1') {
+      const port = nextUacPort;
+      nextUacPort = nextUacPort >= base + 69 ? base + 30 : nextUacPort + 1;
+      return runSipp({
+        scenario,
+        vars: { ...defaultCallVars, ...vars },
+        ip,
+        port,
+        remote: `127.0.0.1:${base}`,
+        timeoutS: 10,
+      });
+    },
+    agentLog: (callId) =>
+      logLines.filter((l) => callId === undefined || l.includes(callId)).join('\n'),
+    stop: stopAll,
+  };
+}
+
+/** The Call-ID a UAC used. */
+export function callIdOf(result: SippResult): string {
+  return result.messages.find((m) => m.direction === 'sent')!.headers('Call-ID')[0]!;
+}
