@@ -1,10 +1,11 @@
 // Kamailio for bench:sip: render the edge config with the real renderer, run Kamailio in the
 // foreground (as test/sip/harness/edge.ts does), count log lines, and read its memory.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runCli } from '../../kamailio/src/render/cli.ts';
 import { startProcess } from '../lib/processes.mjs';
+import { groupMemory } from './procfs.mjs';
 
 export const KAMAILIO = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
 
@@ -27,15 +28,10 @@ export async function renderEdge(dir, config, token) {
 export async function startKamailio({ dir, cfg, rpcPort, sharedMemoryMb, patterns = {} }) {
   const run = join(dir, 'run');
   mkdirSync(run, { recursive: true });
-  const args = ['-f', cfg, '-DD', '-E', '-Y', run, '-P', join(run, 'kamailio.pid')];
-  const child = startProcess(
-    'kamailio',
-    KAMAILIO,
-    [...args, '-m', String(sharedMemoryMb), '-M', '16'],
-    {
-      quiet: true,
-    },
-  );
+  const pidFile = join(run, 'kamailio.pid');
+  const memory = ['-m', String(sharedMemoryMb), '-M', '16'];
+  const args = ['-f', cfg, '-DD', '-E', '-Y', run, '-P', pidFile, ...memory];
+  const child = startProcess('kamailio', KAMAILIO, args, { quiet: true });
   const counts = Object.fromEntries(Object.keys(patterns).map((k) => [k, 0]));
   createInterface({ input: child.stderr }).on('line', (line) => {
     for (const [name, re] of Object.entries(patterns)) if (re.test(line)) counts[name]++;
@@ -50,7 +46,8 @@ export async function startKamailio({ dir, cfg, rpcPort, sharedMemoryMb, pattern
     if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
     return body.result;
   };
-  for (let until = Date.now() + 15_000; ;) {
+  const until = Date.now() + 15_000;
+  for (;;) {
     try {
       if ((await rpc('core.version')) !== undefined) break;
     } catch {
@@ -59,28 +56,6 @@ export async function startKamailio({ dir, cfg, rpcPort, sharedMemoryMb, pattern
     }
   }
   return { pid: child.pid, rpc, counts };
-}
-
-/** RSS (each process counts the shared memory it touched) and PSS (shared pages split) of a group. */
-export function groupMemory(pgid) {
-  let rssKb = 0;
-  let pssKb = 0;
-  let processes = 0;
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // After "pid (comm) ": state, ppid, pgrp, ...
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      pssKb += Number(
-        /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0,
-      );
-      processes++;
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return { processes, rssSumMb: round(rssKb / 1024), pssSumMb: round(pssKb / 1024) };
 }
 
 /** Kamailio's memory: shared memory from core.shmmem (bytes → MB) and the processes from /proc. */

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quantile } from '../lib/stats.mjs';
+import { processCpu } from './procfs.mjs';
 
 export const SIPP = process.env.SIPP_BIN ?? '/usr/bin/sipp';
 const HERE = new URL('.', import.meta.url).pathname;
@@ -65,12 +66,21 @@ export async function runLoad({ dir, remote, rate, calls, limit, holdMs, callers
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const guard = setTimeout(() => killLoad(), (timeoutS + 5) * 1000);
+  // sipp's own CPU time, sampled while it runs (its /proc entry goes when it exits).
+  let cpuS = 0;
+  const sampler = setInterval(() => (cpuS = processCpu(child.pid) || cpuS), 100);
   const exit = await new Promise((resolve) =>
     child.on('close', (code, signal) => resolve(code ?? signal)),
   );
   clearTimeout(guard);
+  clearInterval(sampler);
   running.delete(child);
-  return summarize({ dir, rate, calls, exit, seconds: (Date.now() - started) / 1000, output });
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    ...summarize({ dir, rate, calls, exit, seconds, output }),
+    pid: child.pid,
+    callerCpuS: cpuS,
+  };
 }
 
 /** The last line of sipp's -trace_stat file, as { column: value } (cumulative counters). */
@@ -112,6 +122,13 @@ function summarize({ dir, rate, calls, exit, seconds, output }) {
     p50: quantile(rts, 0.5),
     p99: quantile(rts, 0.99),
     max: rts.length ? Math.max(...rts) : NaN,
+    // sipp's reasons (FailedTimeoutOnRecv, FailedMaxUDPRetrans, ...); the rest never completed.
+    failures: Object.fromEntries(
+      Object.entries(stats)
+        .filter(([name, v]) => /^Failed.+\(C\)$/.test(name) && name !== 'FailedCall(C)' && v > 0)
+        .map(([name, v]) => [name.slice(6, -3), Number(v)]),
+    ),
+    notCompleted: calls - successful - Number(stats['FailedCall(C)'] ?? 0),
     retransmissions: Number(stats['Retransmissions(C)'] ?? 0),
     sippExit: exit,
     seconds,

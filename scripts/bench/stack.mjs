@@ -17,7 +17,7 @@ async function pickPort(taken) {
 
 /**
  * Starts the stand-in and the Worker (fresh local D1 in `dir`) and creates line `slug` allowing
- * 127.0.0.1/32 towards `target`. Resolves with the Worker's base URL.
+ * 127.0.0.1/32 towards `target`. Resolves with the Worker's base URL and the process group ids.
  */
 export async function startBackend({ dir, secrets, slug, target, taken }) {
   const [workerPort, standinPort, inspectorPort] = [
@@ -28,7 +28,7 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
   const worker = `http://127.0.0.1:${workerPort}`;
   const standin = `http://127.0.0.1:${standinPort}`;
   applyLocalMigrations({ persistTo: dir });
-  startProcess('zendesk', bin('tsx'), ['test/zendesk-standin/server.ts'], {
+  const zendesk = startProcess('zendesk', bin('tsx'), ['test/zendesk-standin/server.ts'], {
     cwd: ROOT,
     quiet: true,
     env: {
@@ -41,7 +41,7 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
   // The stand-in is local: lift the per-account Zendesk budget so it does not shape the figures.
   const vars = { ...secrets, ZENDESK_BASE_URL: standin, ZENDESK_REQUESTS_PER_MINUTE: '1000000' };
   const w = wranglerDevCommand({ port: workerPort, persistTo: dir, vars, inspectorPort });
-  startProcess('worker', w.cmd, w.args, { ...w.options, quiet: true });
+  const wrangler = startProcess('worker', w.cmd, w.args, { ...w.options, quiet: true });
   await waitForHttp(`${standin}/__standin/state`);
   await waitForHttp(`${worker}/health`, 60_000);
   const line = await fetch(`${worker}/v1/admin/lines`, {
@@ -56,7 +56,7 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
     }),
   });
   if (line.status !== 201) throw new Error(`creating the line answered ${line.status}`);
-  return worker;
+  return { url: worker, pgids: { worker: wrangler.pid, standin: zendesk.pid } };
 }
 
 /**
@@ -77,7 +77,13 @@ export async function startAgent({ port, token, edgeSecret, worker, spoolDir }) 
       EDGE_SPOOL_DIR: spoolDir,
     },
   });
-  const counts = { failOpen: 0, failOpenReasons: {}, breakerOpen: 0, deliverRetry: 0, spoolFailed: 0 };
+  const counts = {
+    failOpen: 0,
+    failOpenReasons: {},
+    breakerOpen: 0,
+    deliverRetry: 0,
+    spoolFailed: 0,
+  };
   let rest = '';
   child.stderr.on('data', (chunk) => {
     const lines = (rest + chunk).split('\n');
@@ -107,7 +113,7 @@ export async function startAgent({ port, token, edgeSecret, worker, spoolDir }) 
     }
     return { depth, waitedMs: Date.now() - started };
   };
-  return { counts, health, drain };
+  return { pid: child.pid, counts, health, drain };
 }
 
 /** The Worker's call records for `slug` (incremental export, latest state of each call). */
@@ -122,14 +128,24 @@ export async function exportedCalls({ worker, adminToken, slug, deadline }) {
     url = body.end_of_stream ? null : body.after_url;
   }
   const all = [...records.values()];
-  const eventsOnly = all.filter((c) => c.decision.degraded.includes('decision:not_received'));
+  const eventsOnly = new Set(
+    all.filter((c) => c.decision.degraded.includes('decision:not_received')),
+  );
   const byStatus = {};
-  for (const c of all) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+  // sipp's Call-IDs are "<call number>-<sipp pid>@<ip>": the pid tells which step made the call.
+  const decidedByPid = {};
+  for (const c of all) {
+    byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+    if (eventsOnly.has(c)) continue;
+    const pid = /^\d+-(\d+)@/.exec(c.call_id)?.[1];
+    if (pid) decidedByPid[pid] = (decidedByPid[pid] ?? 0) + 1;
+  }
   return {
     records: all.length,
-    decidedByWorker: all.length - eventsOnly.length,
-    decisionNotReceived: eventsOnly.length,
+    decidedByWorker: all.length - eventsOnly.size,
+    decisionNotReceived: eventsOnly.size,
     byStatus,
     complete: url === null,
+    decidedByPid,
   };
 }
