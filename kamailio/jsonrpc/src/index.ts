@@ -1,0 +1,19 @@
+export { createKamailioRpc, type KamailioRpc, type KamailioRpcOptions } from './client';
+export {
+  KamailioRpcConnectionError,
+  KamailioRpcError,
+  KamailioRpcFailure,
+  KamailioRpcResponseError,
+  KamailioRpcTimeoutError,
+} from './errors';
+export {
+  DIALOG_STATES,
+  type ActiveDialogs,
+  type AddressEntry,
+  type CoreUptime,
+  type Dialog,
+  type HtableEntry,
+  type HtableItem,
+  type SubnetEntry,
+} from './results';
+export { DEFAULT_TIMEOUT_MS } from './transport';

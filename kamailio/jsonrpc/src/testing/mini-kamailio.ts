@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stopGroup } from '../../../../test/sip/harness/edge';
+import { KAMAILIO, KEEP } from '../../../../test/sip/harness/tools';
+
+/**
+ * The smallest Kamailio with JSON-RPC over HTTP and cfg_rpc (which the edge template does not
+ * load), for the cfg.get / cfg.seti / cfg.sets tests. SIP requests are dropped.
+ */
+export async function startMiniKamailio(rpcPort: number): Promise<{
+  url: string;
+  stop(): Promise<void>;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'kamailio-jsonrpc-'));
+  const cfg = [
+    '#!KAMAILIO',
+    'debug=1',
+    'log_stderror=yes',
+    'children=1',
+    'tcp_children=1',
+    'auto_aliases=no',
+    `listen=tcp:127.0.0.1:${rpcPort}`,
+    'tcp_accept_no_cl=yes',
+    'loadmodule "sl.so"',
+    'loadmodule "xhttp.so"',
+    'loadmodule "jsonrpcs.so"',
+    'loadmodule "cfg_rpc.so"',
+    'modparam("jsonrpcs", "transport", 1)',
+    'request_route { drop; }',
+    'event_route[xhttp:request] { jsonrpc_dispatch(); }',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'kamailio.cfg'), cfg);
+  const args = ['-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-Y', dir, '-P', join(dir, 'pid')];
+  const child = spawn(KAMAILIO, [...args, '-m', '32', '-M', '8'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group, ended by stopGroup
+  });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const stop = () =>
+    stopGroup(child).finally(() => {
+      if (!KEEP) rmSync(dir, { recursive: true, force: true });
+    });
+  const url = `http://127.0.0.1:${rpcPort}/RPC`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`kamailio exited (${child.exitCode}):\n${log}`);
+    }
+    const up = await fetch(url, {
+      method: 'POST',
+      body: '{"jsonrpc":"2.0","method":"core.version","id":0}',
+      signal: AbortSignal.timeout(1000),
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return { url, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`kamailio not answering on ${url} after 10 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
