@@ -127,6 +127,22 @@ describe('call lifecycle', () => {
     });
   });
 
+  it('applies a full batch across many calls in one request, each event once', async () => {
+    await createTestLine();
+    const calls = Array.from({ length: 60 }, () => invite());
+    for (const req of calls) await decide(req);
+    const batch = calls.map((req, i) => ({ call_id: req.call_id, kind: 'cancelled', at: at(i) }));
+    // Twice in the same batch: the copy is a duplicate, not a second application.
+    batch.push({ ...batch[0]! });
+    const statuses = await send(batch);
+    expect(statuses.filter((s) => s === 'applied')).toHaveLength(60);
+    expect(statuses.at(-1)).toBe('duplicate');
+    const done = await env.DB.prepare(
+      `SELECT COUNT(*) AS n FROM calls WHERE status = 'cancelled' AND final_code = 487`,
+    ).first<{ n: number }>();
+    expect(done?.n).toBe(60);
+  });
+
   it('reports an unknown call without facts as unknown_call', async () => {
     expect(await send([{ call_id: 'never-seen@x', kind: 'answered', at: at(0) }])).toEqual([
       'unknown_call',

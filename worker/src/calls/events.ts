@@ -1,164 +1,179 @@
 import type { LineConfig } from '../lines/store';
 import { callerIdentity } from '../phone/normalize';
-import type { CallEvent } from '../schemas/edge';
-import { callCostMicros, callDurationSeconds } from './cost';
+import type { CallEvent, Decision } from '../schemas/edge';
 import { callInsert, NEXT_SEQ } from './record';
+import { timeline, type StoredEvent } from './timeline';
 
 export type EventStatus = 'applied' | 'duplicate' | 'unknown_call';
 
-interface StoredEvent {
-  kind: CallEvent['kind'];
-  at: string;
-  sip_code: number | null;
-  reason: string | null;
+interface CallInfo {
+  price: number | null;
+  call_summary: string | null;
 }
 
-const TERMINAL = new Set(['ended', 'failed', 'cancelled']);
+/** D1 allows 100 bound parameters per statement: look calls up in chunks well under that. */
+const IN_CHUNK = 50;
+
+async function selectIn<T>(
+  db: D1Database,
+  sql: (marks: string) => string,
+  ids: string[],
+): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const chunk = ids.slice(i, i + IN_CHUNK);
+    const res = await db
+      .prepare(sql(chunk.map(() => '?').join(', ')))
+      .bind(...chunk)
+      .all<T>();
+    rows.push(...res.results);
+  }
+  return rows;
+}
+
+/** The record of a call whose decision never reached the API (the edge failed open). */
+function unreachedDecision(
+  e164: string | null,
+  withheld: boolean,
+  line: LineConfig | null,
+  ticket: string | null,
+): Decision {
+  const ticketId = ticket ? Number(ticket) : null;
+  return {
+    action: 'relay',
+    headers: [],
+    targets: line?.sipTargets ?? [],
+    call: {
+      caller_e164: e164,
+      match: withheld ? 'withheld' : 'unavailable',
+      ticket_id: ticketId,
+      ticket_link: ticketId !== null ? 'passed_unverified' : 'none',
+      degraded: ['decision:not_received'],
+    },
+  };
+}
 
 /**
- * Applies one lifecycle event. Each (Call-ID, kind) is stored once; the record's timeline is then
- * recomputed from every stored event, so retries and out-of-order delivery give the same record.
+ * Applies a batch of lifecycle events in a constant number of D1 round trips. Each (Call-ID,
+ * kind) is stored once; every touched record's timeline is then recomputed from all its stored
+ * events, so retries and out-of-order delivery give the same record.
+ * Returns one status per event, in order, and the Call-IDs whose summary became due.
  */
-export async function applyCallEvent(
+export async function applyCallEvents(
   db: D1Database,
-  event: CallEvent,
+  events: CallEvent[],
   lineFor: (slug: string) => Promise<LineConfig | null>,
-): Promise<{ status: EventStatus; summaryDue: boolean }> {
+): Promise<{ statuses: EventStatus[]; summariesDue: string[] }> {
   const now = new Date().toISOString();
-  const inserted = await db
-    .prepare(
-      `INSERT INTO call_events (call_id, kind, at, sip_code, reason, received_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (call_id, kind) DO NOTHING`,
-    )
-    .bind(event.call_id, event.kind, event.at, event.sip_code ?? null, event.reason ?? null, now)
-    .run();
-  if (inserted.meta.changes !== 1) return { status: 'duplicate', summaryDue: false };
+  const inserted = await db.batch(
+    events.map((e) =>
+      db
+        .prepare(
+          `INSERT INTO call_events (call_id, kind, at, sip_code, reason, received_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (call_id, kind) DO NOTHING`,
+        )
+        .bind(e.call_id, e.kind, e.at, e.sip_code ?? null, e.reason ?? null, now),
+    ),
+  );
+  const statuses: EventStatus[] = inserted.map((r) =>
+    r.meta.changes === 1 ? 'applied' : 'duplicate',
+  );
+  const fresh = events.filter((_, i) => statuses[i] === 'applied');
+  const callIds = [...new Set(fresh.map((e) => e.call_id))];
+  if (!callIds.length) return { statuses, summariesDue: [] };
 
-  let call = await db
-    .prepare(
-      'SELECT c.line_slug, c.line_id, l.price_per_minute_micros AS price, l.call_summary FROM calls c LEFT JOIN lines l ON l.id = c.line_id WHERE c.call_id = ?',
-    )
-    .bind(event.call_id)
-    .first<{
-      line_slug: string;
-      line_id: number | null;
-      price: number | null;
-      call_summary: string | null;
-    }>();
-  if (!call && event.call) {
-    // The decision never reached us (the edge failed open): record the call from the event's facts.
-    const line = await lineFor(event.call.line);
+  const infos = new Map<string, CallInfo>(
+    (
+      await selectIn<CallInfo & { call_id: string }>(
+        db,
+        (marks) => `SELECT c.call_id, l.price_per_minute_micros AS price, l.call_summary
+          FROM calls c LEFT JOIN lines l ON l.id = c.line_id WHERE c.call_id IN (${marks})`,
+        callIds,
+      )
+    ).map(({ call_id, ...info }) => [call_id, info]),
+  );
+
+  // Calls the decision never reached: record them from the facts the edge attached.
+  const missing = callIds.filter((id) => !infos.has(id));
+  const inserts: D1PreparedStatement[] = [];
+  for (const id of missing) {
+    const facts = fresh.find((e) => e.call_id === id && e.call)?.call;
+    if (!facts) continue;
+    const line = await lineFor(facts.line);
     const caller = callerIdentity(
-      { from: event.call.sip.from, pAssertedIdentity: event.call.sip.p_asserted_identity },
+      { from: facts.sip.from, pAssertedIdentity: facts.sip.p_asserted_identity },
       line?.defaultCountry ?? 'US',
     );
     const e164 = caller.kind === 'e164' ? caller.e164 : null;
-    const ticketId = event.call.ticket_id ? Number(event.call.ticket_id) : null;
-    const decision = {
-      action: 'relay' as const,
-      headers: [],
-      targets: line?.sipTargets ?? [],
-      call: {
-        caller_e164: e164,
-        match: caller.kind === 'withheld' ? ('withheld' as const) : ('unavailable' as const),
-        ticket_id: ticketId,
-        ticket_link: ticketId !== null ? ('passed_unverified' as const) : ('none' as const),
-        degraded: ['decision:not_received'],
-      },
-    };
-    await callInsert(db, event.call, {
-      lineId: line?.id ?? null,
-      callerKind: caller.kind,
-      callerE164: e164,
-      now,
-      outcome: { decision, matchedUserId: null, candidates: [] },
-    }).run();
-    call = {
-      line_slug: event.call.line,
-      line_id: line?.id ?? null,
+    const decision = unreachedDecision(
+      e164,
+      caller.kind === 'withheld',
+      line,
+      facts.ticket_id ?? null,
+    );
+    inserts.push(
+      callInsert(db, facts, {
+        lineId: line?.id ?? null,
+        callerKind: caller.kind,
+        callerE164: e164,
+        now,
+        outcome: { decision, matchedUserId: null, candidates: [] },
+      }),
+    );
+    infos.set(id, {
       price: line?.pricePerMinuteMicros ?? null,
       call_summary: line?.callSummary ?? null,
-    };
+    });
   }
-  if (!call) return { status: 'unknown_call', summaryDue: false };
+  if (inserts.length) await db.batch(inserts);
+  events.forEach((e, i) => {
+    if (statuses[i] === 'applied' && !infos.has(e.call_id)) statuses[i] = 'unknown_call';
+  });
 
-  const events = (
-    await db
-      .prepare('SELECT kind, at, sip_code, reason FROM call_events WHERE call_id = ? ORDER BY at')
-      .bind(event.call_id)
-      .all<StoredEvent>()
-  ).results;
-  const t = timeline(events, event.ended_by, call.price ?? 10_000);
-  const res = await db
-    .prepare(
-      `UPDATE calls SET status = CASE WHEN decision = 'reject' THEN 'rejected' ELSE ? END,
-         answered_at = ?, ended_at = ?, duration_s = ?, final_code = ?, final_reason = ?,
-         ended_by = COALESCE(?, ended_by), cost_micros = ?,
-         summary_status = CASE WHEN summary_status = 'none' AND ? AND ticket_id IS NOT NULL AND ? != 'none'
-           THEN 'pending' ELSE summary_status END,
-         seq = ${NEXT_SEQ}, updated_at = ?
-       WHERE call_id = ? RETURNING summary_status`,
-    )
-    .bind(
-      t.status,
-      t.answeredAt,
-      t.endedAt,
-      t.durationS,
-      t.finalCode,
-      t.finalReason,
-      t.terminal ? (event.ended_by ?? null) : null,
-      t.costMicros,
-      t.terminal ? 1 : 0,
-      call.call_summary ?? 'none',
-      now,
-      event.call_id,
-    )
-    .first<{ summary_status: string }>();
-  return { status: 'applied', summaryDue: res?.summary_status === 'pending' };
-}
-
-/** Derives the record's timeline from its stored events. */
-export function timeline(
-  events: StoredEvent[],
-  endedBy: string | undefined,
-  pricePerMinuteMicros: number,
-) {
-  const answered = events.find((e) => e.kind === 'answered');
-  const terminals = events.filter((e) => TERMINAL.has(e.kind));
-  // A call that was answered ends with 'ended'; otherwise the first failure or cancel is final.
-  const end =
-    (answered && terminals.find((e) => e.kind === 'ended')) ??
-    terminals.find((e) => e.kind !== 'ended') ??
-    terminals[0];
-  const durationS = answered && end ? callDurationSeconds(answered.at, end.at) : end ? 0 : null;
-  const status = end
-    ? end.kind === 'ended'
-      ? 'completed'
-      : end.kind === 'failed'
-        ? 'failed'
-        : 'cancelled'
-    : answered
-      ? 'answered'
-      : 'ringing';
-  const finalCode = end
-    ? (end.sip_code ?? (end.kind === 'cancelled' ? 487 : end.kind === 'ended' ? 200 : null))
-    : null;
-  const finalReason = end
-    ? (end.reason ??
-      (end.kind === 'cancelled'
-        ? 'Request Terminated'
-        : end.kind === 'ended'
-          ? `BYE${endedBy ? ` from ${endedBy}` : ''}`
-          : null))
-    : null;
-  return {
-    status,
-    terminal: Boolean(end),
-    answeredAt: answered?.at ?? null,
-    endedAt: end?.at ?? null,
-    durationS,
-    finalCode,
-    finalReason,
-    costMicros: durationS === null ? null : callCostMicros(durationS, pricePerMinuteMicros),
-  };
+  const known = callIds.filter((id) => infos.has(id));
+  if (!known.length) return { statuses, summariesDue: [] };
+  const stored = await selectIn<StoredEvent & { call_id: string }>(
+    db,
+    (marks) =>
+      `SELECT call_id, kind, at, sip_code, reason FROM call_events WHERE call_id IN (${marks}) ORDER BY at`,
+    known,
+  );
+  const updates = known.map((id) => {
+    const info = infos.get(id)!;
+    const endedBy = fresh.filter((e) => e.call_id === id && e.ended_by).at(-1)?.ended_by;
+    const t = timeline(
+      stored.filter((s) => s.call_id === id),
+      endedBy,
+      info.price ?? 10_000,
+    );
+    return db
+      .prepare(
+        `UPDATE calls SET status = CASE WHEN decision = 'reject' THEN 'rejected' ELSE ? END,
+           answered_at = ?, ended_at = ?, duration_s = ?, final_code = ?, final_reason = ?,
+           ended_by = COALESCE(?, ended_by), cost_micros = ?,
+           summary_status = CASE WHEN summary_status = 'none' AND ? AND ticket_id IS NOT NULL AND ? != 'none'
+             THEN 'pending' ELSE summary_status END,
+           seq = ${NEXT_SEQ}, updated_at = ?
+         WHERE call_id = ? RETURNING call_id, summary_status`,
+      )
+      .bind(
+        t.status,
+        t.answeredAt,
+        t.endedAt,
+        t.durationS,
+        t.finalCode,
+        t.finalReason,
+        t.terminal ? (endedBy ?? null) : null,
+        t.costMicros,
+        t.terminal ? 1 : 0,
+        info.call_summary ?? 'none',
+        now,
+        id,
+      );
+  });
+  const updated = await db.batch<{ call_id: string; summary_status: string }>(updates);
+  const summariesDue = updated.flatMap((r) =>
+    r.results.filter((row) => row.summary_status === 'pending').map((row) => row.call_id),
+  );
+  return { statuses, summariesDue };
 }

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../app-env';
 import { unauthorized } from '../http/problem';
 import { decideCall } from '../calls/decide';
-import { applyCallEvent } from '../calls/events';
+import { applyCallEvents } from '../calls/events';
 import { postCallSummary } from '../calls/summary';
 import { buildEdgeConfig } from '../lines/edge-config';
 import { findLineConfig } from '../lines/store';
@@ -74,17 +74,18 @@ export const edgeRoutes = createRouter()
   })
   .openapi(events, async (c) => {
     const { events: batch } = c.req.valid('json');
-    const results = [];
-    const due: string[] = [];
-    for (const event of batch) {
-      const r = await applyCallEvent(c.env.DB, event, (slug) => findLineConfig(c.env.DB, slug));
-      if (r.summaryDue) due.push(event.call_id);
-      results.push({ call_id: event.call_id, kind: event.kind, status: r.status });
-    }
-    if (due.length) {
+    const { statuses, summariesDue } = await applyCallEvents(c.env.DB, batch, (slug) =>
+      findLineConfig(c.env.DB, slug),
+    );
+    const results = batch.map((e, i) => ({
+      call_id: e.call_id,
+      kind: e.kind,
+      status: statuses[i]!,
+    }));
+    if (summariesDue.length) {
       const zendesk = zendeskFromEnv(c.env);
       c.executionCtx.waitUntil(
-        Promise.all(due.map((id) => postCallSummary(c.env.DB, zendesk, id))),
+        Promise.all(summariesDue.map((id) => postCallSummary(c.env.DB, zendesk, id))),
       );
     }
     return c.json({ results }, 200);
