@@ -3,6 +3,7 @@
 // against the same sipp calls sent straight to the stand-in. Loopback only, on high ports (no clash
 // with `npm start`); every step is bounded in calls and time and the run stops by itself.
 import { randomBytes } from 'node:crypto';
+import { randomWorkerSecrets } from './lib/local-worker.mjs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -38,14 +39,8 @@ const DEADLINE_MS = 4 * 60_000; // the whole run stops by itself after 4 minutes
 const startedAt = Date.now();
 const timeLeft = () => startedAt + DEADLINE_MS - Date.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const secret = (n) => randomBytes(n).toString('base64url');
-const secrets = {
-  EDGE_SECRET: secret(24),
-  ADMIN_TOKEN: secret(24),
-  APP_JWT_SECRET: secret(24),
-  ZENDESK_API_TOKEN: 'bench-token',
-};
-const agentToken = secret(24);
+const secrets = randomWorkerSecrets('bench-token');
+const agentToken = randomBytes(24).toString('base64url');
 const target = `sip:zendesk@127.0.0.1:${PORTS.uas}`;
 const dir = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? os.tmpdir(), 'sip-bridge-bench-sip-'));
 const callers = join(dir, 'callers.csv');

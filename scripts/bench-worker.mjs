@@ -1,13 +1,16 @@
 // `npm run bench:worker`: decision latency (p50/p99) and Zendesk requests per call for first-time
 // and repeat callers, against wrangler dev (workerd, local D1) and the Zendesk stand-in. Loopback only.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signEdgeRequest } from '../worker/src/auth/edge-signature.ts';
 import { ROOT } from './lib/bootstrap.mjs';
-import { applyLocalMigrations, wranglerDevCommand } from './lib/local-worker.mjs';
+import {
+  applyLocalMigrations,
+  randomWorkerSecrets,
+  wranglerDevCommand,
+} from './lib/local-worker.mjs';
 import { startProcess, stopAll, waitForHttp } from './lib/processes.mjs';
 import { ms, quantile } from './lib/stats.mjs';
 
@@ -17,13 +20,7 @@ const STANDIN_PORT = Number(process.env.BENCH_STANDIN_PORT ?? 18788);
 const DEADLINE = Date.now() + 5 * 60_000; // the whole run stops by itself after 5 minutes
 const worker = `http://127.0.0.1:${WORKER_PORT}`;
 const standin = `http://127.0.0.1:${STANDIN_PORT}`;
-const secret = (n) => randomBytes(n).toString('base64url');
-const secrets = {
-  EDGE_SECRET: secret(24),
-  ADMIN_TOKEN: secret(24),
-  APP_JWT_SECRET: secret(24),
-  ZENDESK_API_TOKEN: 'bench-token',
-};
+const secrets = randomWorkerSecrets('bench-token');
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 const state = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? tmpdir(), 'sip-bridge-bench-'));
 

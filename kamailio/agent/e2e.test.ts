@@ -1,22 +1,20 @@
 // End to end against the real Worker: wrangler dev (workerd + local D1) and the Zendesk stand-in,
 // all on 127.0.0.1. Slow (wrangler starts in a few seconds), so everything shares one Worker.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startLocalWorker, type LocalWorker } from '../../scripts/lib/local-worker.mjs';
+import {
+  freePort,
+  randomWorkerSecrets,
+  startLocalWorker,
+  type LocalWorker,
+} from '../../scripts/lib/local-worker.mjs';
 import { silentLogger } from './log';
 import { startEdgeAgent } from './server';
 import { callFacts, tempDir, TOKEN, waitFor } from './testing/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
-const secret = () => randomBytes(24).toString('base64url');
-const secrets = {
-  EDGE_SECRET: secret(),
-  ADMIN_TOKEN: secret(),
-  APP_JWT_SECRET: secret(),
-  ZENDESK_API_TOKEN: 'e2e-token',
-};
+const secrets = randomWorkerSecrets('e2e-token');
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

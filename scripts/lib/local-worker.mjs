@@ -1,5 +1,6 @@
 // Runs the Worker locally with wrangler dev (workerd + local D1), for npm start, benchmarks and tests.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, WRANGLER_ENV } from './bootstrap.mjs';
@@ -24,6 +25,20 @@ export function applyLocalMigrations({ persistTo } = {}) {
   });
   if (res.status !== 0)
     throw new Error(`applying the D1 migrations failed:\n${res.stderr || res.stdout}`);
+}
+
+/**
+ * Fresh random secrets for a throwaway local Worker (benchmarks, tests), with the Zendesk token
+ * its stand-in will expect.
+ */
+export function randomWorkerSecrets(zendeskApiToken) {
+  const secret = () => randomBytes(24).toString('base64url');
+  return {
+    EDGE_SECRET: secret(),
+    ADMIN_TOKEN: secret(),
+    APP_JWT_SECRET: secret(),
+    ZENDESK_API_TOKEN: zendeskApiToken,
+  };
 }
 
 /** A loopback port that was free a moment ago (wrangler needs fixed ports). */

@@ -7,7 +7,11 @@ import { sign } from 'hono/jwt';
 import { startEdgeAgent } from '../../../kamailio/agent/server';
 import type { Logger } from '../../../kamailio/agent/log';
 import type { HealthReport } from '../../../kamailio/agent/health';
-import { startLocalWorker, type LocalWorker } from '../../../scripts/lib/local-worker.mjs';
+import {
+  randomWorkerSecrets,
+  startLocalWorker,
+  type LocalWorker,
+} from '../../../scripts/lib/local-worker.mjs';
 import type { CallRecord } from '../../../worker/src/schemas/calls';
 import { startZendeskStandin, type RunningStandin } from '../../zendesk-standin/server';
 import { startEdge, type Edge } from './edge';
@@ -95,15 +99,8 @@ interface ExportPage {
   end_of_stream: boolean;
 }
 
-const secret = () => randomBytes(24).toString('base64url');
-
 export async function startFullStack(base: number, lines: FullStackLine[]): Promise<FullStack> {
-  const secrets = {
-    EDGE_SECRET: secret(),
-    ADMIN_TOKEN: secret(),
-    APP_JWT_SECRET: secret(),
-    ZENDESK_API_TOKEN: 'full-path-token',
-  };
+  const secrets = randomWorkerSecrets('full-path-token');
   const token = randomBytes(18).toString('base64url');
   const agentPort = base + 90;
   const target = (n: number) => `sip:zendesk@127.0.0.1:${base + 70 + n}`;
