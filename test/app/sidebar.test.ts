@@ -1,9 +1,9 @@
 // The sidebar app end to end: built bundle, a harness playing Zendesk's side of ZAF, the real
 // Worker (wrangler dev + local D1) and the Zendesk stand-in, in Debian's Chromium. Loopback only.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
+import { ensureAppBuilt } from '../../scripts/lib/local-app.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALEX_RIVERA_ID,
@@ -95,13 +95,8 @@ async function screenshot(page: Page, name: string) {
 
 describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () => {
   beforeAll(async () => {
-    const built = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build.ts'], {
-      cwd: join(ROOT, 'zendesk-app'),
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    if (built.status !== 0) throw new Error(`app build failed:\n${built.stdout}\n${built.stderr}`);
-    console.log(built.stdout.split('\n').find((l) => l.startsWith('bundle:')));
+    // Built only when stale, like npm start, so suites sharing dist never rebuild it under each other.
+    if (!ensureAppBuilt()) throw new Error('the sidebar app did not build (see above)');
 
     bridge = await startBridge();
     harness = await startHarness({
