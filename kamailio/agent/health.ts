@@ -1,3 +1,4 @@
+import type { AclSnapshot } from './acl-sync';
 import type { Breaker } from './breaker';
 
 /**
@@ -45,6 +46,8 @@ export interface HealthReport {
     last_error: string | null;
     breaker: 'closed' | 'open';
   };
+  /** Present when ACL sync is on (EDGE_ACL_SYNC_DIR). */
+  acl?: AclSnapshot;
 }
 
 /** The body of GET /health: degraded when the circuit is not closed or the Worker was unreachable. */
@@ -52,11 +55,12 @@ export function healthReport(parts: {
   spool: { depth: number; oldestAt: number | null };
   worker: WorkerStatus;
   breaker: Breaker;
+  acl?: AclSnapshot;
 }): HealthReport {
   // Half-open still means "not trusted yet"; the contract only knows closed and open.
   const breaker = parts.breaker.state === 'closed' ? 'closed' : 'open';
   const worker = { ...parts.worker.snapshot(), breaker } as const;
-  const degraded = breaker === 'open' || !worker.reachable;
+  const degraded = breaker === 'open' || !worker.reachable || !!parts.acl?.last_error;
   return {
     status: degraded ? 'degraded' : 'ok',
     spool: {
@@ -65,5 +69,6 @@ export function healthReport(parts: {
         parts.spool.oldestAt === null ? null : new Date(parts.spool.oldestAt).toISOString(),
     },
     worker,
+    ...(parts.acl ? { acl: parts.acl } : {}),
   };
 }

@@ -30,6 +30,14 @@ function readConfig() {
   const workerUrl = env.WORKER_URL ?? 'http://127.0.0.1:8787';
   if (!/^https?:\/\/[^/]+\/?$/.test(workerUrl))
     fail('WORKER_URL must be an http(s) origin, like https://bridge.example.com.');
+  const aclDir = env.EDGE_ACL_SYNC_DIR ?? '';
+  const intervalMs = Number(env.EDGE_ACL_SYNC_INTERVAL_MS ?? 2000);
+  if (aclDir && (!Number.isInteger(intervalMs) || intervalMs < 500 || intervalMs > 3_600_000)) {
+    fail('EDGE_ACL_SYNC_INTERVAL_MS must be a whole number of milliseconds from 500 to 3600000.');
+  }
+  const rpcUrl = env.KAMAILIO_RPC_URL ?? 'http://127.0.0.1:5080/RPC';
+  if (aclDir && !/^https?:\/\/[^/]+\/\S*$/.test(rpcUrl))
+    fail('KAMAILIO_RPC_URL must be an http URL, like http://127.0.0.1:5080/RPC.');
   return {
     host: env.EDGE_AGENT_HOST ?? '127.0.0.1',
     port,
@@ -38,6 +46,8 @@ function readConfig() {
     workerUrl,
     budgetMs,
     spoolDir: resolve(env.EDGE_SPOOL_DIR ?? '.run/spool'),
+    // Off unless EDGE_ACL_SYNC_DIR names the renderer's --out directory.
+    ...(aclDir ? { aclSync: { renderDir: resolve(aclDir), rpcUrl, intervalMs } } : {}),
   };
 }
 
@@ -49,6 +59,7 @@ log('info', 'agent.started', {
   spool: config.spoolDir,
   depth: agent.spool.depth,
   budget_ms: config.budgetMs,
+  acl_sync: config.aclSync ? config.aclSync.renderDir : 'off',
 });
 
 let stopping = false;

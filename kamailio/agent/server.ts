@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { startAclSync, type AclSyncOptions } from './acl-sync';
 import { createBreaker, type BreakerOptions } from './breaker';
 import { createDecider } from './decide';
 import { startDelivery, type DeliveryOptions } from './deliver';
@@ -33,6 +34,8 @@ export interface EdgeAgentOptions {
     'backoff' | 'batchSize' | 'batchBytes' | 'idlePollMs' | 'requestTimeoutMs' | 'random'
   >;
   spool?: Omit<SpoolOptions, 'dir' | 'log' | 'onAppend'>;
+  /** Keeps Kamailio's address.list in step with the Worker's edge config; off when absent. */
+  aclSync?: AclSyncOptions;
   log?: Logger;
 }
 
@@ -71,13 +74,21 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     rejectedPath: join(options.spoolDir, 'rejected.jsonl'),
   });
   wakeDelivery = () => delivery.wake();
+  const aclSync = options.aclSync ? startAclSync(options.aclSync, { worker, log }) : undefined;
   const agent = {
     spool,
     delivery,
     decider,
     breaker,
     status,
-    health: () => healthReport({ spool, worker: status, breaker }),
+    aclSync,
+    health: () =>
+      healthReport({
+        spool,
+        worker: status,
+        breaker,
+        ...(aclSync ? { acl: aclSync.snapshot() } : {}),
+      }),
   };
 
   async function decide(req: IncomingMessage, res: ServerResponse) {
@@ -151,6 +162,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     });
   } catch (err) {
     // Port taken, say: leave nothing running behind.
+    await aclSync?.stop();
     await delivery.stop(0);
     await spool.close();
     throw err;
@@ -168,6 +180,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       const force = setTimeout(() => server.closeAllConnections(), 5000);
       await drained;
       clearTimeout(force);
+      await aclSync?.stop();
       await delivery.stop();
       await spool.close();
     })();

@@ -13,6 +13,14 @@ export interface WorkerResponse {
   body: unknown;
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Sends signed JSON requests to the Worker's edge API. Network errors and timeouts reject;
  * any HTTP status resolves, so callers decide what counts as a failure.
@@ -36,14 +44,25 @@ export function createWorkerClient(options: WorkerClientOptions) {
         body,
         signal,
       });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, body: parsed };
+      return { status: res.status, body: parseJson(await res.text()) };
+    },
+    /** A signed GET (empty body); the answer's headers too, for ETag polling. */
+    async get(
+      path: string,
+      headers: Record<string, string>,
+      signal: AbortSignal,
+    ): Promise<WorkerResponse & { headers: Headers }> {
+      const signed = await signEdgeRequest(options.secret, {
+        method: 'GET',
+        pathWithQuery: path,
+        body: '',
+      });
+      const res = await fetch(`${base}${path}`, {
+        method: 'GET',
+        headers: { ...headers, ...signed },
+        signal,
+      });
+      return { status: res.status, body: parseJson(await res.text()), headers: res.headers };
     },
   };
 }

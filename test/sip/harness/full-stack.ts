@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from 'hono/jwt';
+import type { AclSyncOptions } from '../../../kamailio/agent/acl-sync';
 import { startEdgeAgent } from '../../../kamailio/agent/server';
 import type { Logger } from '../../../kamailio/agent/log';
 import type { HealthReport } from '../../../kamailio/agent/health';
@@ -99,7 +100,19 @@ interface ExportPage {
   end_of_stream: boolean;
 }
 
-export async function startFullStack(base: number, lines: FullStackLine[]): Promise<FullStack> {
+export interface FullStackOptions {
+  /**
+   * Runs the agent's ACL sync against this edge's render dir and JSON-RPC (the edge then starts
+   * before the agent, since the agent needs its directory).
+   */
+  aclSync?: Omit<AclSyncOptions, 'renderDir' | 'rpcUrl'>;
+}
+
+export async function startFullStack(
+  base: number,
+  lines: FullStackLine[],
+  options: FullStackOptions = {},
+): Promise<FullStack> {
   const secrets = randomWorkerSecrets('full-path-token');
   const token = randomBytes(18).toString('base64url');
   const agentPort = base + 90;
@@ -176,6 +189,15 @@ export async function startFullStack(base: number, lines: FullStackLine[]): Prom
       // Threshold as in production; a shorter cool-down so a test sees the probe close it again.
       breaker: { failureThreshold: 5, coolDownMs: 4000 },
       delivery: { backoff: { initialMs: 100, maxMs: 500 } },
+      ...(options.aclSync && edge
+        ? {
+            aclSync: {
+              ...options.aclSync,
+              renderDir: join(edge.dir, 'etc'),
+              rpcUrl: `http://127.0.0.1:${base + 20}/RPC`,
+            },
+          }
+        : {}),
       log,
     });
     return agent;
@@ -228,13 +250,20 @@ export async function startFullStack(base: number, lines: FullStackLine[]): Prom
       });
       if (res.status !== 201) throw new Error(`line ${line.slug}: ${JSON.stringify(res.body)}`);
     }
-    await startAgent();
-    edge = await startEdge({
-      basePort: base,
-      agentUrl: `http://127.0.0.1:${agentPort}`,
-      token,
-      lines: lines.map((l) => ({ slug: l.slug, targets: [target(0)], acl: l.acl })),
-    });
+    const startKamailio = () =>
+      startEdge({
+        basePort: base,
+        agentUrl: `http://127.0.0.1:${agentPort}`,
+        token,
+        lines: lines.map((l) => ({ slug: l.slug, targets: [target(0)], acl: l.acl })),
+      });
+    if (options.aclSync) {
+      edge = await startKamailio();
+      await startAgent();
+    } else {
+      await startAgent();
+      edge = await startKamailio();
+    }
   } catch (error) {
     await stopAll();
     throw error;

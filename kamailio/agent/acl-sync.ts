@@ -1,0 +1,305 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from '../jsonrpc/src/index';
+import { parseLineIds, renderAddressList, type LineIds } from '../src/render/render';
+import { writeFilesAtomic } from '../src/render/write-atomic';
+import { parseCidr } from '../../worker/src/net/cidr';
+import type { Logger } from './log';
+import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
+
+export const EDGE_CONFIG_PATH = '/v1/edge/config';
+const SLUG = /^[a-z0-9-]{1,48}$/;
+
+export interface AclSyncOptions {
+  /** How often the Worker's edge config is polled (EDGE_ACL_SYNC_INTERVAL_MS, default 2000). */
+  intervalMs?: number;
+  /** The renderer's --out directory: holds address.list and line-ids.json (EDGE_ACL_SYNC_DIR). */
+  renderDir: string;
+  /** Kamailio's JSON-RPC URL (KAMAILIO_RPC_URL), e.g. http://127.0.0.1:5080/RPC. */
+  rpcUrl: string;
+  /** Longest wait for permissions' reload_delta (5 s) to let a reload through. Default 8000. */
+  reloadWaitMs?: number;
+  /** Tests only: replaces renderAddressList (to write something Kamailio skips). */
+  render?: (lines: { slug: string; acl: string[] }[], ids: LineIds) => string;
+}
+
+/** The parts of the Kamailio JSON-RPC client the sync needs (a fake in unit tests). */
+export type AclRpc = Pick<KamailioRpc, 'addressReload' | 'addressDump' | 'subnetDump'>;
+
+export interface AclSnapshot {
+  last_sync_at: string | null;
+  etag: string | null;
+  entries: number;
+  last_error: string | null;
+}
+
+interface Row {
+  group: number;
+  ip: string;
+  mask: number;
+  port: number;
+  tag: string;
+}
+
+class SyncError extends Error {
+  /** A deterministic refusal (bad config, Kamailio skipped lines): not retried for the same ETag. */
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const rowKey = (r: Row) => `${r.group} ${r.ip} ${r.mask} ${r.port} ${r.tag}`;
+
+/** The rows of an address.list text as Kamailio should load them (comments and blanks skipped). */
+export function parseAddressList(text: string): Row[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const [group, ip, mask, port, tag] = l.split(/\s+/);
+      return {
+        group: Number(group),
+        ip: ip ?? '',
+        mask: Number(mask),
+        port: Number(port),
+        tag: tag ?? '',
+      };
+    });
+}
+
+/** Canonical address text, so Kamailio's IPv6 spelling and ours compare equal. */
+function canonicalIp(ip: string, mask: number): string {
+  const parsed = parseCidr(`${ip}/${mask}`);
+  return parsed.ok ? parsed.cidr.address : ip;
+}
+
+/** Validates the Worker's edge config body; throws a SyncError naming the first problem. */
+export function validateEdgeConfig(body: unknown): { slug: string; acl: string[] }[] {
+  const lines = (body as { lines?: unknown } | undefined)?.lines;
+  if (!Array.isArray(lines)) throw new SyncError('edge config: "lines" is not an array', true);
+  return lines.map((line: unknown, i) => {
+    const { slug, acl } = (line ?? {}) as { slug?: unknown; acl?: unknown };
+    if (typeof slug !== 'string' || !SLUG.test(slug)) {
+      throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
+    }
+    if (!Array.isArray(acl))
+      throw new SyncError(`edge config: line ${slug}: acl is not an array`, true);
+    return {
+      slug,
+      acl: acl.map((entry: unknown, j) => {
+        const cidr = (entry as { cidr?: unknown } | null)?.cidr;
+        const parsed = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
+        if (!parsed?.ok) {
+          const reason = parsed && !parsed.ok ? parsed.reason : 'not a string';
+          throw new SyncError(
+            `edge config: line ${slug}: acl[${j}] ${JSON.stringify(cidr)}: ${reason}`,
+            true,
+          );
+        }
+        return parsed.cidr.text;
+      }),
+    };
+  });
+}
+
+/**
+ * Keeps Kamailio's address file in step with the Worker's edge config: polls it with
+ * If-None-Match, renders address.list with the persisted line ids, writes it atomically, reloads
+ * permissions over JSON-RPC and proves the reload with addressDump/subnetDump. On any mismatch or
+ * reload error the previous file is put back and reloaded. Reloads never touch dialogs in flight.
+ * @example
+ * const sync = startAclSync({ renderDir: '/etc/kamailio/sipbridge', rpcUrl }, { worker, log });
+ * sync.snapshot(); // { last_sync_at, etag, entries, last_error }
+ * await sync.stop();
+ */
+export function startAclSync(
+  options: AclSyncOptions,
+  deps: { worker: WorkerClient; log: Logger; rpc?: AclRpc; now?: () => number },
+) {
+  const { worker, log } = deps;
+  const now = deps.now ?? Date.now;
+  const rpc: AclRpc = deps.rpc ?? createKamailioRpc({ url: options.rpcUrl, timeoutMs: 3000 });
+  const intervalMs = options.intervalMs ?? 2000;
+  const reloadWaitMs = options.reloadWaitMs ?? 8000;
+  const render =
+    options.render ?? ((lines, ids) => renderAddressList(lines, ids, 'the Worker edge config'));
+  const addressFile = join(options.renderDir, 'address.list');
+
+  let appliedEtag: string | null = null;
+  let rejectedEtag: string | null = null;
+  let lastSyncAt: number | null = null;
+  let entries = 0;
+  let lastError: string | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  /** Polls run one at a time, whether from the timer or syncNow(). */
+  let chain: Promise<void> = Promise.resolve();
+  const exclusive = () =>
+    (chain = chain
+      .then(syncOnce)
+      .catch((err: unknown) => fail(`internal: ${(err as Error).message}`, null)));
+  const controller = new AbortController();
+
+  /** Waits `ms`, or less when stopped; leaves no listener behind (the agent runs for months). */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        controller.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      controller.signal.addEventListener('abort', done, { once: true });
+    });
+
+  /** permissions refuses a reload within reload_delta of the last one: wait and try again. */
+  async function reload(): Promise<void> {
+    const deadline = now() + reloadWaitMs;
+    for (;;) {
+      try {
+        return await rpc.addressReload();
+      } catch (err) {
+        const ongoing = err instanceof KamailioRpcError && err.kamailioMessage === 'ongoing reload';
+        if (!ongoing || now() > deadline || stopped) throw err;
+      }
+      await sleep(250);
+    }
+  }
+
+  async function loaded(): Promise<Row[]> {
+    const [addresses, subnets] = await Promise.all([rpc.addressDump(), rpc.subnetDump()]);
+    return [
+      ...addresses.map((a) => ({ ...a, mask: a.ip.includes(':') ? 128 : 32 })),
+      ...subnets,
+    ].map((r) => ({ ...r, tag: r.tag ?? '', ip: canonicalIp(r.ip, r.mask) }));
+  }
+
+  async function writeAddressList(content: string) {
+    await writeFilesAtomic(options.renderDir, [{ name: 'address.list', content, mode: 0o644 }]);
+  }
+
+  async function apply(lines: { slug: string; acl: string[] }[]): Promise<number> {
+    const ids = parseLineIds(await readFile(join(options.renderDir, 'line-ids.json'), 'utf8'));
+    const routable = lines.filter((line) => {
+      if (ids.ids[line.slug] !== undefined) return true;
+      log('warn', 'acl.unknown_line', {
+        line: line.slug,
+        problem: 'not in line-ids.json: the dispatcher cannot route it; render the config again',
+      });
+      return false;
+    });
+    const content = render(routable, ids);
+    const expected = parseAddressList(content)
+      .map((r) => ({ ...r, ip: canonicalIp(r.ip, r.mask) }))
+      .map(rowKey)
+      .sort();
+    const previous = await readFile(addressFile, 'utf8');
+    if (previous !== content) {
+      await writeAddressList(content);
+      try {
+        await reload();
+        const got = (await loaded()).map(rowKey).sort();
+        if (got.join('\n') !== expected.join('\n')) {
+          const missing = expected.filter((k) => !got.includes(k));
+          const extra = got.filter((k) => !expected.includes(k));
+          throw new SyncError(
+            `Kamailio loaded ${got.length} of ${expected.length} entries` +
+              (missing.length ? `; missing: ${missing.join(', ')}` : '') +
+              (extra.length ? `; unexpected: ${extra.join(', ')}` : ''),
+            true,
+          );
+        }
+      } catch (err) {
+        await writeAddressList(previous);
+        try {
+          await reload();
+        } catch (restoreErr) {
+          log('error', 'acl.restore_reload_failed', { error: (restoreErr as Error).message });
+        }
+        throw err;
+      }
+    }
+    return expected.length;
+  }
+
+  async function syncOnce(): Promise<void> {
+    const etags = [appliedEtag, rejectedEtag].filter((e): e is string => e !== null);
+    let res;
+    // Per-poll signal (AbortSignal.any would add a listener to the stop signal on every poll).
+    const poll = new AbortController();
+    const abortPoll = () => poll.abort();
+    const timeout = setTimeout(() => poll.abort(new DOMException('timeout', 'TimeoutError')), 5000);
+    controller.signal.addEventListener('abort', abortPoll, { once: true });
+    try {
+      res = await worker.get(
+        EDGE_CONFIG_PATH,
+        etags.length ? { 'If-None-Match': etags.join(', ') } : {},
+        poll.signal,
+      );
+    } catch (err) {
+      if (stopped) return;
+      return fail(`worker: ${describeWorkerFailure(err)}`, null);
+    } finally {
+      clearTimeout(timeout);
+      controller.signal.removeEventListener('abort', abortPoll);
+    }
+    if (res.status === 304) return;
+    if (res.status !== 200) return fail(`worker: ${describeWorkerStatus(res.status)}`, null);
+    const etag = res.headers.get('etag');
+    try {
+      const count = await apply(validateEdgeConfig(res.body));
+      appliedEtag = etag;
+      rejectedEtag = null;
+      lastSyncAt = now();
+      entries = count;
+      if (lastError) log('info', 'acl.recovered', { etag });
+      lastError = null;
+      log('info', 'acl.synced', { etag, entries: count });
+    } catch (err) {
+      fail((err as Error).message, err instanceof SyncError && err.permanent ? etag : null);
+    }
+  }
+
+  function fail(message: string, rejected: string | null) {
+    if (rejected) rejectedEtag = rejected;
+    if (message !== lastError) log('error', 'acl.sync_failed', { error: message });
+    lastError = message;
+  }
+
+  function schedule(delay: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = exclusive().finally(() => {
+        running = undefined;
+        schedule(intervalMs);
+      });
+    }, delay);
+  }
+  schedule(0);
+
+  return {
+    snapshot(): AclSnapshot {
+      return {
+        last_sync_at: lastSyncAt === null ? null : new Date(lastSyncAt).toISOString(),
+        etag: appliedEtag,
+        entries,
+        last_error: lastError,
+      };
+    },
+    /** Runs one poll now (tests); waits for a poll already running first. */
+    syncNow: (): Promise<void> => exclusive(),
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      controller.abort();
+      await running;
+    },
+  };
+}
+
+export type AclSync = ReturnType<typeof startAclSync>;

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthReport } from '../../kamailio/agent/health';
+import { renderAddressList } from '../../kamailio/src/render/render';
+import { startFullStack, type FullStack } from './harness/full-stack';
+import { finalResponse, received } from './harness/sipp';
+import { explain } from './harness/suite';
+import { sipToolsAvailable } from './harness/tools';
+
+// The agent's ACL sync against real Kamailio and the real Worker: an ACL entry added or removed
+// through the admin API reaches Kamailio's address file within seconds, and a file Kamailio would
+// not load as written leaves the previous ACL active and the agent degraded.
+const BASE = 25700;
+const LINE = 'demo';
+
+describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio', () => {
+  let s: FullStack;
+  /** When set, the rendered file spells 127.0.0.3 in a way Kamailio cannot load. */
+  let corrupt = false;
+
+  beforeAll(async () => {
+    s = await startFullStack(BASE, [{ slug: LINE, acl: ['127.0.0.1/32'] }], {
+      aclSync: {
+        intervalMs: 300,
+        render: (lines, ids) => {
+          const text = renderAddressList(lines, ids, 'the Worker edge config');
+          return corrupt ? text.replace(' 127.0.0.3 32 ', ' 127.0.0.300 32 ') : text;
+        },
+      },
+    });
+    await waitForAcl((acl) => acl.last_sync_at !== null && acl.last_error === null, 30_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await s?.stop();
+  }, 30_000);
+
+  /** Polls /health (bounded) until its acl section satisfies `done`. */
+  async function waitForAcl(
+    done: (acl: NonNullable<HealthReport['acl']>, health: HealthReport) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<HealthReport> {
+    const deadline = Date.now() + timeoutMs;
+    let last: HealthReport | undefined;
+    for (;;) {
+      last = await s.agentHealth().catch(() => undefined);
+      if (last?.acl && done(last.acl, last)) return last;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `acl not as expected after ${timeoutMs} ms: ${JSON.stringify(last)}\n${s.agentLog()}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async function refusedFrom(ip: string) {
+    const caller = await s.uac('uac-reject', { CODE: '403' }, ip);
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    return finalResponse(caller);
+  }
+
+  async function admittedFrom(ip: string) {
+    const uas = s.uas(0, 'uas-answer');
+    const caller = await s.uac('uac-call', { HOLD_MS: '50' }, ip);
+    const served = await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    expect(received(served, /^INVITE /), explain(served)).toBeDefined();
+  }
+
+  const loaded = async () =>
+    (await s.edge.rpc<{ item: { ip: string } }[]>('permissions.addressDump')).map((r) => r.item.ip);
+
+  it('starts from the Worker config and reports it in /health', async () => {
+    const health = await s.agentHealth();
+    expect(health.status).toBe('ok');
+    expect(health.acl).toMatchObject({ entries: 1, last_error: null });
+    expect(health.acl!.etag).toMatch(/^"[0-9a-f]+"$/);
+    expect(await loaded()).toEqual(['127.0.0.1']);
+  });
+
+  it('admits a source once its ACL entry is added in the Worker, and refuses it once removed', async () => {
+    expect(await refusedFrom('127.0.0.3')).toBe('SIP/2.0 403 Forbidden');
+    const before = (await s.agentHealth()).acl!.etag;
+
+    const added = await s.admin<{ line: { acl: { id: number; cidr: string }[] } }>(
+      'POST',
+      `/v1/admin/lines/${LINE}/acl`,
+      { cidr: '127.0.0.3/32', label: 'acl sync test' },
+    );
+    expect(added.status).toBe(201);
+    const entry = added.body.line.acl.find((a) => a.cidr === '127.0.0.3/32')!;
+    // permissions allows one reload per 5 s: a few seconds at most.
+    await waitForAcl((acl) => acl.etag !== before && acl.entries === 2);
+    expect((await loaded()).sort()).toEqual(['127.0.0.1', '127.0.0.3']);
+    await admittedFrom('127.0.0.3');
+
+    const etag = (await s.agentHealth()).acl!.etag;
+    const removed = await s.admin('DELETE', `/v1/admin/lines/${LINE}/acl/${entry.id}`);
+    expect(removed.status).toBe(204);
+    await waitForAcl((acl) => acl.etag !== etag && acl.entries === 1);
+    expect(await loaded()).toEqual(['127.0.0.1']);
+    expect(await refusedFrom('127.0.0.3')).toBe('SIP/2.0 403 Forbidden');
+    await admittedFrom('127.0.0.1');
+  }, 60_000);
+
+  it('keeps the previous ACL active and reports degraded when Kamailio skips a line', async () => {
+    corrupt = true;
+    const added = await s.admin('POST', `/v1/admin/lines/${LINE}/acl`, { cidr: '127.0.0.3/32' });
+    expect(added.status).toBe(201);
+    const health = await waitForAcl((acl) => acl.last_error !== null, 20_000);
+    expect(health.status).toBe('degraded');
+    expect(health.acl!.last_error).toMatch(/Kamailio loaded|reload/);
+    expect(health.acl!.entries).toBe(1);
+    // The restored file is loaded again (after permissions' 5 s reload delay at most).
+    const deadline = Date.now() + 10_000;
+    while ((await loaded()).join() !== '127.0.0.1' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(await loaded()).toEqual(['127.0.0.1']);
+    expect(await refusedFrom('127.0.0.3')).toBe('SIP/2.0 403 Forbidden');
+    await admittedFrom('127.0.0.1');
+  }, 60_000);
+});
