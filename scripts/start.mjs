@@ -16,6 +16,8 @@ const withEdge = ensureDebianPackages(
   ['kamailio', 'kamailio-extra-modules', 'kamailio-utils-modules', 'sip-tester'],
   'the SIP edge (Kamailio and the sipp UAS)',
 );
+// Chromium only for looking at the sidebar page headless (the e2e test, screenshots); optional.
+ensureDebianPackages(['chromium'], 'viewing the sidebar page in headless Chromium');
 
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
 const ports = {
