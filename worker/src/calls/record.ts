@@ -60,6 +60,14 @@ export interface DecisionOutcome {
   candidates: { id: number; name: string; phone: string | null }[];
 }
 
+/** What is known about a call before it is decided: its line, its caller, and when. */
+export interface CallInit {
+  lineId: number | null;
+  callerKind: CallRow['caller_kind'];
+  callerE164: string | null;
+  now: string;
+}
+
 /**
  * The INSERT for a new call row: 'pending' (a claim, completed later) or, with `outcome`, complete.
  * It never overwrites a row with the same Call-ID. With `unlessNonceSeen`, nothing is inserted
@@ -68,14 +76,7 @@ export interface DecisionOutcome {
 export function callInsert(
   db: D1Database,
   facts: CallFacts,
-  init: {
-    lineId: number | null;
-    callerKind: CallRow['caller_kind'];
-    callerE164: string | null;
-    now: string;
-    outcome?: DecisionOutcome;
-    unlessNonceSeen?: string;
-  },
+  init: CallInit & { outcome?: DecisionOutcome; unlessNonceSeen?: string },
 ): D1PreparedStatement {
   const o = init.outcome;
   const d = o?.decision;
@@ -131,12 +132,7 @@ export function callInsert(
 export async function claimCall(
   db: D1Database,
   facts: CallFacts,
-  init: {
-    lineId: number | null;
-    callerKind: CallRow['caller_kind'];
-    callerE164: string | null;
-    now: string;
-  },
+  init: CallInit,
 ): Promise<boolean> {
   return (await callInsert(db, facts, init).run()).meta.changes === 1;
 }
