@@ -6,59 +6,28 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signEdgeRequest } from '../worker/src/auth/edge-signature.ts';
 import { ROOT } from './lib/bootstrap.mjs';
-import {
-  applyLocalMigrations,
-  randomWorkerSecrets,
-  wranglerDevCommand,
-} from './lib/local-worker.mjs';
-import { startProcess, stopAll, waitForHttp } from './lib/processes.mjs';
+import { startBackend } from './bench/stack.mjs';
+import { randomWorkerSecrets } from './lib/local-worker.mjs';
+import { stopAll } from './lib/processes.mjs';
 import { ms, quantile } from './lib/stats.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
-const WORKER_PORT = Number(process.env.BENCH_WORKER_PORT ?? 18787);
-const STANDIN_PORT = Number(process.env.BENCH_STANDIN_PORT ?? 18788);
 const DEADLINE = Date.now() + 5 * 60_000; // the whole run stops by itself after 5 minutes
-const worker = `http://127.0.0.1:${WORKER_PORT}`;
-const standin = `http://127.0.0.1:${STANDIN_PORT}`;
+/** Base URLs of the Worker and the stand-in, known once they run. */
+let worker = '';
+let standin = '';
 const secrets = randomWorkerSecrets('bench-token');
-const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 const state = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? tmpdir(), 'sip-bridge-bench-'));
 
 async function main() {
-  applyLocalMigrations({ persistTo: state });
-
-  startProcess('zendesk', bin('tsx'), ['test/zendesk-standin/server.ts'], {
-    cwd: ROOT,
-    quiet: true,
-    env: {
-      ...process.env,
-      ZENDESK_STANDIN_PORT: String(STANDIN_PORT),
-      ZENDESK_API_TOKEN: secrets.ZENDESK_API_TOKEN,
-      ZENDESK_STANDIN_LOG: 'false',
-    },
-  });
-  // The stand-in is local: lift the per-account Zendesk budget so it does not shape the figures.
-  const vars = { ...secrets, ZENDESK_BASE_URL: standin, ZENDESK_REQUESTS_PER_MINUTE: '1000000' };
-  const workerCommand = wranglerDevCommand({ port: WORKER_PORT, persistTo: state, vars });
-  startProcess('worker', workerCommand.cmd, workerCommand.args, {
-    ...workerCommand.options,
-    quiet: true,
-  });
-  await waitForHttp(`${standin}/__standin/state`);
-  await waitForHttp(`${worker}/health`, 60_000);
-
-  const line = await fetch(`${worker}/v1/admin/lines`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      slug: 'bench',
-      name: 'Benchmark',
-      sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-      default_country: 'US',
-      acl: [{ cidr: '127.0.0.1/32' }],
-    }),
-  });
-  if (line.status !== 201) throw new Error(`creating the line answered ${line.status}`);
+  // The stand-in, the Worker on a fresh local D1 and a line allowing 127.0.0.1, as bench:sip has them.
+  ({ url: worker, standin } = await startBackend({
+    dir: state,
+    secrets,
+    slug: 'bench',
+    target: 'sip:zendesk@127.0.0.1:5070',
+    taken: [],
+  }));
 
   // Distinct valid US numbers: each is a first-time caller once, then a repeat caller.
   const numbers = Array.from(

@@ -1,5 +1,5 @@
-// bench:sip's backend: the Zendesk stand-in, the Worker on wrangler dev with a line, the real edge
-// agent (its log lines counted), the agent's spool depth, and the Worker's call export.
+// The benchmarks' backend: the Zendesk stand-in and the Worker on wrangler dev with a line (both
+// benchmarks), and for bench:sip the real edge agent, its spool depth and the Worker's call export.
 import { join } from 'node:path';
 import { ROOT } from '../lib/bootstrap.mjs';
 import { applyLocalMigrations, freePort, wranglerDevCommand } from '../lib/local-worker.mjs';
@@ -17,7 +17,8 @@ async function pickPort(taken) {
 
 /**
  * Starts the stand-in and the Worker (fresh local D1 in `dir`) and creates line `slug` allowing
- * 127.0.0.1/32 towards `target`. Resolves with the Worker's base URL and the process group ids.
+ * 127.0.0.1/32 towards `target`. Resolves with the Worker's and the stand-in's base URLs and the
+ * process group ids.
  */
 export async function startBackend({ dir, secrets, slug, target, taken }) {
   const [workerPort, standinPort, inspectorPort] = [
@@ -49,14 +50,14 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
     headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({
       slug,
-      name: 'SIP benchmark',
+      name: `Benchmark (${slug})`,
       sip_targets: [target],
       default_country: 'US',
       acl: [{ cidr: '127.0.0.1/32' }],
     }),
   });
   if (line.status !== 201) throw new Error(`creating the line answered ${line.status}`);
-  return { url: worker, pgids: { worker: wrangler.pid, standin: zendesk.pid } };
+  return { url: worker, standin, pgids: { worker: wrangler.pid, standin: zendesk.pid } };
 }
 
 /**
