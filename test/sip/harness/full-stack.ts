@@ -16,8 +16,8 @@ import {
 import type { CallRecord } from '../../../worker/src/schemas/calls';
 import { startZendeskStandin, type RunningStandin } from '../../zendesk-standin/server';
 import { startEdge, type Edge } from './edge';
-import { defaultCallVars } from './suite';
-import { runSipp, startSipp, type SippResult } from './sipp';
+import { startSipp, type SippResult } from './sipp';
+import { createSippPool } from './sipp-pool';
 import { KEEP } from './tools';
 
 /**
@@ -139,12 +139,12 @@ export async function startFullStack(
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  const sipps = new Set<ReturnType<typeof startSipp>>();
+  const sipps = createSippPool(base);
 
   /** Stops everything this harness started, each step even when an earlier one failed. */
   const stopAll = async () => {
     const steps: (() => Promise<unknown> | undefined)[] = [
-      () => Promise.all([...sipps].map((p) => p.stop())),
+      () => sipps.stop(),
       () => edge?.stop(),
       () => agent?.close(),
       () => worker?.stop(),
@@ -231,7 +231,6 @@ export async function startFullStack(
     throw new Error('export: more than 20 pages');
   };
 
-  let nextUacPort = base + 30;
   try {
     standin = await startZendeskStandin({
       port: 0,
@@ -357,31 +356,8 @@ export async function startFullStack(
       return (await (await fetch(`${standin.url}/__standin/state`)).json()) as never;
     },
     target,
-    uas(n, scenario, vars = {}, calls = 1) {
-      const proc = startSipp({
-        scenario,
-        vars,
-        ip: '127.0.0.1',
-        port: base + 70 + n,
-        calls,
-        timeoutS: 15,
-      });
-      sipps.add(proc);
-      void proc.done.then(() => sipps.delete(proc));
-      return proc;
-    },
-    uac(scenario, vars = {}, ip = '127.0.0.1') {
-      const port = nextUacPort;
-      nextUacPort = nextUacPort >= base + 69 ? base + 30 : nextUacPort + 1;
-      return runSipp({
-        scenario,
-        vars: { ...defaultCallVars, ...vars },
-        ip,
-        port,
-        remote: `127.0.0.1:${base}`,
-        timeoutS: 10,
-      });
-    },
+    uas: sipps.uas,
+    uac: (scenario, vars = {}, ip = '127.0.0.1') => sipps.uac(scenario, vars, ip),
     agentLog: (callId) =>
       logLines.filter((l) => callId === undefined || l.includes(callId)).join('\n'),
     stop: stopAll,

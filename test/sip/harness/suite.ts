@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { startEdge, type Edge, type EdgeLine } from './edge';
 import { startFakeAgent, type FakeAgent } from './fake-agent';
-import { G711_OFFER, runSipp, startSipp, type SippResult } from './sipp';
+import { G711_OFFER, startSipp, type SippResult } from './sipp';
+import { createSippPool } from './sipp-pool';
 
 /**
  * One Kamailio + fake agent per test file, on its own port block (base .. base+99):
@@ -66,40 +67,16 @@ export async function startSuite(
     await agent.close();
     throw error;
   }
-  let nextUacPort = base + 30;
-  const uasProcs = new Set<ReturnType<typeof startSipp>>();
+  const sipps = createSippPool(base);
   return {
     edge,
     agent,
     target,
     uasPort: (n) => base + 70 + n,
-    uas(n, scenario, vars = {}, calls = 1) {
-      const proc = startSipp({
-        scenario,
-        vars,
-        ip: '127.0.0.1',
-        port: base + 70 + n,
-        calls,
-        timeoutS: 15,
-      });
-      uasProcs.add(proc);
-      return proc;
-    },
-    uac(scenario, vars = {}, ip = '127.0.0.1', transport = 'u1') {
-      const port = nextUacPort;
-      nextUacPort = nextUacPort >= base + 69 ? base + 30 : nextUacPort + 1;
-      return runSipp({
-        scenario,
-        vars: { ...defaultCallVars, ...vars },
-        ip,
-        port,
-        remote: ip.includes(':') ? `[::1]:${base}` : `127.0.0.1:${base}`,
-        transport,
-        timeoutS: 10,
-      });
-    },
+    uas: sipps.uas,
+    uac: sipps.uac,
     async stop() {
-      await Promise.all([...uasProcs].map((p) => p.stop()));
+      await sipps.stop();
       await edge.stop();
       await agent.close();
     },
