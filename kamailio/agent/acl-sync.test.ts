@@ -109,6 +109,27 @@ describe('ACL sync', () => {
     }
   });
 
+  it('forced: ignores the ETag and puts back a file someone edited by hand', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('127.0.0.3/32') }] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      writeFileSync(join(dir, 'address.list'), '1 192.0.2.66 32 0 demo\n');
+      await k.rpc.addressReload();
+      const reloads = k.state.reloads;
+      await sync.syncNow(); // 304: a plain poll does not notice
+      expect(k.rows().map((r) => r.ip)).toEqual(['192.0.2.66']);
+      await sync.syncNow({ force: true });
+      expect(requests.at(-1)!.inm).toBeUndefined();
+      expect(k.state.reloads).toBe(reloads + 1);
+      expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.3']);
+      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
+    } finally {
+      await sync.stop();
+    }
+  });
+
   it('skips a slug without a line id, with a warning', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = {

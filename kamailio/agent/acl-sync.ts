@@ -5,6 +5,7 @@ import { parseLineIds, renderAddressList, type LineIds } from '../src/render/ren
 import { writeFilesAtomic } from '../src/render/write-atomic';
 import { parseCidr } from '../../worker/src/net/cidr';
 import type { Logger } from './log';
+import type { AgentMetrics } from './metrics';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';
@@ -118,9 +119,15 @@ export function validateEdgeConfig(body: unknown): { slug: string; acl: string[]
  */
 export function startAclSync(
   options: AclSyncOptions,
-  deps: { worker: WorkerClient; log: Logger; rpc?: AclRpc; now?: () => number },
+  deps: {
+    worker: WorkerClient;
+    log: Logger;
+    rpc?: AclRpc;
+    now?: () => number;
+    metrics?: Pick<AgentMetrics, 'aclSynced' | 'aclFailed' | 'workerError'>;
+  },
 ) {
-  const { worker, log } = deps;
+  const { worker, log, metrics } = deps;
   const now = deps.now ?? Date.now;
   const rpc: AclRpc = deps.rpc ?? createKamailioRpc({ url: options.rpcUrl, timeoutMs: 3000 });
   const intervalMs = options.intervalMs ?? 2000;
@@ -139,9 +146,9 @@ export function startAclSync(
   let running: Promise<void> | undefined;
   /** Polls run one at a time, whether from the timer or syncNow(). */
   let chain: Promise<void> = Promise.resolve();
-  const exclusive = () =>
+  const exclusive = (force = false) =>
     (chain = chain
-      .then(syncOnce)
+      .then(() => syncOnce(force))
       .catch((err: unknown) => fail(`internal: ${(err as Error).message}`, null)));
   const controller = new AbortController();
 
@@ -183,7 +190,11 @@ export function startAclSync(
     await writeFilesAtomic(options.renderDir, [{ name: 'address.list', content, mode: 0o644 }]);
   }
 
-  async function apply(lines: { slug: string; acl: string[] }[]): Promise<number> {
+  /** Writes, reloads and proves; `reloaded` is false when the file already said the same. */
+  async function apply(
+    lines: { slug: string; acl: string[] }[],
+    force: boolean,
+  ): Promise<{ count: number; reloaded: boolean }> {
     const ids = parseLineIds(await readFile(join(options.renderDir, 'line-ids.json'), 'utf8'));
     const routable = lines.filter((line) => {
       if (ids.ids[line.slug] !== undefined) return true;
@@ -199,7 +210,8 @@ export function startAclSync(
       .map(rowKey)
       .sort();
     const previous = await readFile(addressFile, 'utf8');
-    if (previous !== content) {
+    const reloading = force || previous !== content;
+    if (reloading) {
       await writeAddressList(content);
       try {
         await reload();
@@ -224,11 +236,12 @@ export function startAclSync(
         throw err;
       }
     }
-    return expected.length;
+    return { count: expected.length, reloaded: reloading };
   }
 
-  async function syncOnce(): Promise<void> {
-    const etags = [appliedEtag, rejectedEtag].filter((e): e is string => e !== null);
+  /** One poll; `force` ignores the ETags and reloads and proves even an unchanged file. */
+  async function syncOnce(force: boolean): Promise<void> {
+    const etags = force ? [] : [appliedEtag, rejectedEtag].filter((e): e is string => e !== null);
     let res;
     // Per-poll signal (AbortSignal.any would add a listener to the stop signal on every poll).
     const poll = new AbortController();
@@ -243,16 +256,21 @@ export function startAclSync(
       );
     } catch (err) {
       if (stopped) return;
+      metrics?.workerError('edge_config', describeWorkerFailure(err));
       return fail(`worker: ${describeWorkerFailure(err)}`, null);
     } finally {
       clearTimeout(timeout);
       controller.signal.removeEventListener('abort', abortPoll);
     }
     if (res.status === 304) return;
-    if (res.status !== 200) return fail(`worker: ${describeWorkerStatus(res.status)}`, null);
+    if (res.status !== 200) {
+      metrics?.workerError('edge_config', describeWorkerStatus(res.status));
+      return fail(`worker: ${describeWorkerStatus(res.status)}`, null);
+    }
     const etag = res.headers.get('etag');
     try {
-      const count = await apply(validateEdgeConfig(res.body));
+      const { count, reloaded } = await apply(validateEdgeConfig(res.body), force);
+      metrics?.aclSynced(count, reloaded);
       appliedEtag = etag;
       rejectedEtag = null;
       lastSyncAt = now();
@@ -266,6 +284,7 @@ export function startAclSync(
   }
 
   function fail(message: string, rejected: string | null) {
+    metrics?.aclFailed();
     if (rejected) rejectedEtag = rejected;
     if (message !== lastError) log('error', 'acl.sync_failed', { error: message });
     lastError = message;
@@ -291,8 +310,11 @@ export function startAclSync(
         last_error: lastError,
       };
     },
-    /** Runs one poll now (tests); waits for a poll already running first. */
-    syncNow: (): Promise<void> => exclusive(),
+    /**
+     * Runs one poll now, after any poll already running. `force` (sipbridge sync) fetches the
+     * config whatever its ETag, rewrites the file, reloads Kamailio and proves the reload.
+     */
+    syncNow: (options: { force?: boolean } = {}): Promise<void> => exclusive(options.force),
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);

@@ -3,6 +3,7 @@ import { answerFromWorker, failOpenAnswer, type KamailioAnswer } from './answer'
 import type { Breaker } from './breaker';
 import type { WorkerStatus } from './health';
 import type { Logger } from './log';
+import type { AgentMetrics } from './metrics';
 import type { CallFacts } from './schemas';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
@@ -13,6 +14,8 @@ export interface DeciderOptions {
   log: Logger;
   /** The whole time the agent may take to answer Kamailio (DECISION_BUDGET_MS). */
   budgetMs: number;
+  /** Counts each answer by result and times it (sipbridge_decisions_total and the histogram). */
+  metrics?: Pick<AgentMetrics, 'decision'>;
 }
 
 /** The Worker is told 100 ms less than our budget so its answer has time to travel back. */
@@ -29,7 +32,7 @@ const MIN_WORKER_BUDGET_MS = 50;
  * const answer = await decider.decide(facts); // { action: 'relay', headers: '…', source: 'worker' }
  */
 export function createDecider(options: DeciderOptions) {
-  const { worker, breaker, status, log, budgetMs } = options;
+  const { worker, breaker, status, log, budgetMs, metrics } = options;
   const workerBudget = Math.max(MIN_WORKER_BUDGET_MS, budgetMs - WORKER_HEADROOM_MS);
 
   /** Logs breaker transitions once, not once per call while it is open. */
@@ -86,11 +89,18 @@ export function createDecider(options: DeciderOptions) {
 
   return {
     async decide(facts: CallFacts): Promise<KamailioAnswer> {
+      const started = performance.now();
       const before = breaker.state;
       // While the circuit is open every call fails open at once; the transition was logged already.
-      if (!breaker.tryAcquire()) return failOpenAnswer(facts.ticket_id);
+      if (!breaker.tryAcquire()) {
+        metrics?.decision('breaker_open', (performance.now() - started) / 1000);
+        return failOpenAnswer(facts.ticket_id);
+      }
       try {
-        return await ask(facts);
+        const answer = await ask(facts);
+        const result = answer.source === 'fail_open' ? 'fail_open' : answer.action;
+        metrics?.decision(result, (performance.now() - started) / 1000);
+        return answer;
       } finally {
         noteBreaker(before);
       }

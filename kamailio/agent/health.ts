@@ -37,6 +37,27 @@ export function createWorkerStatus(now: () => number = Date.now) {
 
 export type WorkerStatus = ReturnType<typeof createWorkerStatus>;
 
+/**
+ * The same status, also telling `onFailure` about each failure (to count them by operation).
+ * @example const forEvents = reportingFailures(status, (r) => metrics.workerError('events', r));
+ */
+export function reportingFailures(
+  status: WorkerStatus,
+  onFailure: (reason: string) => void,
+): WorkerStatus {
+  return {
+    ok: () => status.ok(),
+    failed(reason: string) {
+      status.failed(reason);
+      onFailure(reason);
+    },
+    get reachable() {
+      return status.reachable;
+    },
+    snapshot: () => status.snapshot(),
+  };
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded';
   spool: { depth: number; oldest_at: string | null };

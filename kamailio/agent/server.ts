@@ -5,9 +5,10 @@ import { startAclSync, type AclSyncOptions } from './acl-sync';
 import { createBreaker, type BreakerOptions } from './breaker';
 import { createDecider } from './decide';
 import { startDelivery, type DeliveryOptions } from './deliver';
-import { createWorkerStatus, healthReport } from './health';
+import { createWorkerStatus, healthReport, reportingFailures } from './health';
 import { bearerMatches, readJsonBody, sendError, sendJson } from './http-io';
 import { createLogger, type Logger } from './log';
+import { createAgentMetrics } from './metrics';
 import { CallFactsSchema, KamailioEventSchema, describeIssues, type CallEvent } from './schemas';
 import { Spool, SpoolFullError, type SpoolOptions } from './spool';
 import { createWorkerClient } from './worker-client';
@@ -20,8 +21,10 @@ export interface EdgeAgentOptions {
   host?: string;
   /** 0 picks a free port (tests). */
   port?: number;
-  /** EDGE_AGENT_TOKEN: the bearer token Kamailio sends. */
+  /** EDGE_AGENT_TOKEN: the bearer token Kamailio (and the sipbridge CLI) sends. */
   token: string;
+  /** EDGE_METRICS_TOKEN: the bearer token Prometheus sends for /metrics; default `token`. */
+  metricsToken?: string;
   workerUrl: string;
   /** EDGE_SECRET, shared with the Worker. */
   edgeSecret: string;
@@ -51,13 +54,6 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
   const worker = createWorkerClient({ baseUrl: options.workerUrl, secret: options.edgeSecret });
   const status = createWorkerStatus();
   const breaker = createBreaker(options.breaker);
-  const decider = createDecider({
-    worker,
-    breaker,
-    status,
-    log,
-    budgetMs: options.budgetMs ?? 800,
-  });
   let wakeDelivery = () => {};
   const spool = await Spool.open<CallEvent>({
     ...options.spool,
@@ -65,17 +61,29 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     log,
     onAppend: () => wakeDelivery(),
   });
+  const metrics = createAgentMetrics({ spool });
+  const decider = createDecider({
+    worker,
+    breaker,
+    status: reportingFailures(status, (reason) => metrics.workerError('decide', reason)),
+    log,
+    budgetMs: options.budgetMs ?? 800,
+    metrics,
+  });
   const delivery = startDelivery({
     ...options.delivery,
     spool,
     worker,
-    status,
+    status: reportingFailures(status, (reason) => metrics.workerError('events', reason)),
     log,
     rejectedPath: join(options.spoolDir, 'rejected.jsonl'),
   });
   wakeDelivery = () => delivery.wake();
-  const aclSync = options.aclSync ? startAclSync(options.aclSync, { worker, log }) : undefined;
+  const aclSync = options.aclSync
+    ? startAclSync(options.aclSync, { worker, log, metrics })
+    : undefined;
   const agent = {
+    metrics,
     spool,
     delivery,
     decider,
@@ -120,15 +128,38 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
         err instanceof SpoolFullError ? err.message : 'The event could not be written to disk.';
       return sendError(res, 503, 'spool_unavailable', message);
     }
+    metrics.callEvent(event);
     sendJson(res, 202, { spooled: true });
   }
 
-  const routes: Record<string, { method: string; auth: boolean; handle: typeof decide }> = {
-    '/v1/decide': { method: 'POST', auth: true, handle: decide },
-    '/v1/events': { method: 'POST', auth: true, handle: spoolEvent },
+  async function forceAclSync(_req: IncomingMessage, res: ServerResponse) {
+    if (!aclSync) {
+      return sendError(res, 409, 'acl_sync_off', 'ACL sync is off: set EDGE_ACL_SYNC_DIR.');
+    }
+    await aclSync.syncNow({ force: true });
+    const acl = aclSync.snapshot();
+    if (acl.last_error) {
+      return sendJson(res, 502, { error: 'acl_sync_failed', message: acl.last_error, acl });
+    }
+    sendJson(res, 200, { synced: true, acl });
+  }
+
+  async function serveMetrics(_req: IncomingMessage, res: ServerResponse) {
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
+    res.end(text);
+  }
+
+  const metricsToken = options.metricsToken || options.token;
+  type Route = { method: string; token: string | null; handle: typeof decide };
+  const routes: Record<string, Route> = {
+    '/v1/decide': { method: 'POST', token: options.token, handle: decide },
+    '/v1/events': { method: 'POST', token: options.token, handle: spoolEvent },
+    '/v1/acl/sync': { method: 'POST', token: options.token, handle: forceAclSync },
+    '/metrics': { method: 'GET', token: metricsToken, handle: serveMetrics },
     '/health': {
       method: 'GET',
-      auth: false,
+      token: null,
       handle: async (_req, res) => sendJson(res, 200, agent.health()),
     },
   };
@@ -140,7 +171,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       res.setHeader('Allow', route.method);
       return sendError(res, 405, 'method_not_allowed', `Use ${route.method}.`);
     }
-    if (route.auth && !bearerMatches(req.headers.authorization, options.token)) {
+    if (route.token !== null && !bearerMatches(req.headers.authorization, route.token)) {
       return sendError(res, 401, 'unauthorized', 'Missing or invalid credentials.', true);
     }
     route.handle(req, res).catch((err: unknown) => {

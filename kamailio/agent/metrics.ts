@@ -1,0 +1,124 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallEvent } from './schemas';
+
+/** How a decision ended, as counted in sipbridge_decisions_total{result}. */
+export type DecisionResult = 'relay' | 'reject' | 'fail_open' | 'breaker_open';
+/** Which Worker request failed, in sipbridge_worker_errors_total{operation}. */
+export type WorkerOperation = 'decide' | 'events' | 'edge_config';
+
+/**
+ * The agent's Prometheus metrics (prom-client), served as text by GET /metrics. Labels are
+ * bounded: line slugs come from the rendered config, results and reasons from fixed lists.
+ * @example
+ * const metrics = createAgentMetrics({ spool });
+ * metrics.decision('relay', 0.012);
+ * const text = await metrics.registry.metrics();
+ */
+export function createAgentMetrics(sources: {
+  spool: { depth: number; oldestAt: number | null };
+  now?: () => number;
+}) {
+  const now = sources.now ?? Date.now;
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const calls = new Counter({
+    name: 'sipbridge_calls_total',
+    help: 'Calls by line and outcome: answered, then ended, or failed, or cancelled.',
+    labelNames: ['line', 'outcome'] as const,
+    registers,
+  });
+  const decisions = new Counter({
+    name: 'sipbridge_decisions_total',
+    help: 'Decisions answered to Kamailio: relay or reject from the Worker, fail_open, breaker_open.',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const decisionSeconds = new Histogram({
+    name: 'sipbridge_decision_duration_seconds',
+    help: 'Time from Kamailio asking to the agent answering, fail-open answers included.',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6],
+    registers,
+  });
+  new Gauge({
+    name: 'sipbridge_spool_depth',
+    help: 'Lifecycle events on disk not yet acknowledged by the Worker.',
+    registers,
+    collect() {
+      this.set(sources.spool.depth);
+    },
+  });
+  new Gauge({
+    name: 'sipbridge_spool_oldest_age_seconds',
+    help: 'Age of the oldest undelivered event (0 when the spool is empty).',
+    registers,
+    collect() {
+      const oldest = sources.spool.oldestAt;
+      this.set(oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000));
+    },
+  });
+  const aclReloads = new Counter({
+    name: 'sipbridge_acl_reloads_total',
+    help: 'Address-file reloads that Kamailio loaded exactly as written.',
+    registers,
+  });
+  const aclFailures = new Counter({
+    name: 'sipbridge_acl_sync_failures_total',
+    help: 'ACL syncs that failed (Worker, validation, reload or proof); the previous ACL stayed active.',
+    registers,
+  });
+  const aclEntries = new Gauge({
+    name: 'sipbridge_acl_entries',
+    help: 'ACL entries Kamailio has loaded from the last good sync.',
+    registers,
+  });
+  const workerErrors = new Counter({
+    name: 'sipbridge_worker_errors_total',
+    help: 'Failed Worker requests by operation and reason (timeout, network, http_4xx, http_5xx, invalid).',
+    labelNames: ['operation', 'reason'] as const,
+    registers,
+  });
+  const reconciled = new Counter({
+    name: 'sipbridge_reconciled_calls_total',
+    help: 'Calls the reconciler reported as ended because the proxy no longer had their dialog.',
+    registers,
+  });
+
+  return {
+    registry,
+    /** One answer to /v1/decide and how long it took. */
+    decision(result: DecisionResult, seconds: number): void {
+      decisions.inc({ result });
+      decisionSeconds.observe(seconds);
+    },
+    /** One lifecycle event accepted into the spool. */
+    callEvent(event: CallEvent): void {
+      calls.inc({ line: event.call?.line ?? 'unknown', outcome: event.kind });
+    },
+    workerError(operation: WorkerOperation, reason: string): void {
+      workerErrors.inc({ operation, reason: reasonClass(reason) });
+    },
+    aclSynced(entries: number, reloaded: boolean): void {
+      if (reloaded) aclReloads.inc();
+      aclEntries.set(entries);
+    },
+    aclFailed(): void {
+      aclFailures.inc();
+    },
+    reconciled(count = 1): void {
+      reconciled.inc(count);
+    },
+  };
+}
+
+export type AgentMetrics = ReturnType<typeof createAgentMetrics>;
+
+/** Folds a failure description (describeWorkerFailure/Status) into a bounded label value. */
+export function reasonClass(reason: string): string {
+  if (reason === 'timeout') return 'timeout';
+  if (reason.startsWith('network')) return 'network';
+  const status = /^HTTP (\d)\d\d/.exec(reason);
+  if (status) return `http_${status[1]}xx`;
+  return 'invalid';
+}
