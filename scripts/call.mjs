@@ -163,6 +163,7 @@ async function placeCall({ from, ticket, hold, source }) {
       '-t', 'u1',
       '-trace_msg', '-message_file', messageFile,
       '-nostdin',
+      '-aa', // answers the proxy's in-dialog keepalive OPTIONS on long calls
       '-timeout', `${timeoutS}s`, '-timeout_error',
       '-recv_timeout', '8000',
       `127.0.0.1:${ports.sip}`,

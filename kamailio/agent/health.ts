@@ -1,4 +1,5 @@
 import type { AclSnapshot } from './acl-sync';
+import type { ReconcileSnapshot } from './reconcile';
 import type { Breaker } from './breaker';
 
 /**
@@ -69,6 +70,8 @@ export interface HealthReport {
   };
   /** Present when ACL sync is on (EDGE_ACL_SYNC_DIR). */
   acl?: AclSnapshot;
+  /** Present when reconciliation is on (EDGE_RECONCILE_INTERVAL_MS > 0). */
+  reconcile?: ReconcileSnapshot;
 }
 
 /** The body of GET /health: degraded when the circuit is not closed or the Worker was unreachable. */
@@ -77,11 +80,16 @@ export function healthReport(parts: {
   worker: WorkerStatus;
   breaker: Breaker;
   acl?: AclSnapshot;
+  reconcile?: ReconcileSnapshot;
 }): HealthReport {
   // Half-open still means "not trusted yet"; the contract only knows closed and open.
   const breaker = parts.breaker.state === 'closed' ? 'closed' : 'open';
   const worker = { ...parts.worker.snapshot(), breaker } as const;
-  const degraded = breaker === 'open' || !worker.reachable || !!parts.acl?.last_error;
+  const degraded =
+    breaker === 'open' ||
+    !worker.reachable ||
+    !!parts.acl?.last_error ||
+    !!parts.reconcile?.last_error;
   return {
     status: degraded ? 'degraded' : 'ok',
     spool: {
@@ -91,5 +99,6 @@ export function healthReport(parts: {
     },
     worker,
     ...(parts.acl ? { acl: parts.acl } : {}),
+    ...(parts.reconcile ? { reconcile: parts.reconcile } : {}),
   };
 }

@@ -36,7 +36,14 @@ function readConfig() {
     fail('EDGE_ACL_SYNC_INTERVAL_MS must be a whole number of milliseconds from 500 to 3600000.');
   }
   const rpcUrl = env.KAMAILIO_RPC_URL ?? 'http://127.0.0.1:5080/RPC';
-  if (aclDir && !/^https?:\/\/[^/]+\/\S*$/.test(rpcUrl))
+  const reconcileMs = Number(env.EDGE_RECONCILE_INTERVAL_MS ?? 60_000);
+  if (
+    reconcileMs !== 0 &&
+    (!Number.isInteger(reconcileMs) || reconcileMs < 1000 || reconcileMs > 3_600_000)
+  ) {
+    fail('EDGE_RECONCILE_INTERVAL_MS must be 0 (off) or whole milliseconds from 1000 to 3600000.');
+  }
+  if ((aclDir || reconcileMs) && !/^https?:\/\/[^/]+\/\S*$/.test(rpcUrl))
     fail('KAMAILIO_RPC_URL must be an http URL, like http://127.0.0.1:5080/RPC.');
   return {
     host: env.EDGE_AGENT_HOST ?? '127.0.0.1',
@@ -48,6 +55,8 @@ function readConfig() {
     spoolDir: resolve(env.EDGE_SPOOL_DIR ?? '.run/spool'),
     // Off unless EDGE_ACL_SYNC_DIR names the renderer's --out directory.
     ...(aclDir ? { aclSync: { renderDir: resolve(aclDir), rpcUrl, intervalMs } } : {}),
+    // On by default: no call record stays "in progress" after Kamailio lost its dialog.
+    ...(reconcileMs ? { reconcile: { rpcUrl, intervalMs: reconcileMs } } : {}),
   };
 }
 
@@ -60,6 +69,7 @@ log('info', 'agent.started', {
   depth: agent.spool.depth,
   budget_ms: config.budgetMs,
   acl_sync: config.aclSync ? config.aclSync.renderDir : 'off',
+  reconcile_ms: config.reconcile ? config.reconcile.intervalMs : 'off',
 });
 
 let stopping = false;

@@ -9,6 +9,7 @@ import { createWorkerStatus, healthReport, reportingFailures } from './health';
 import { bearerMatches, readJsonBody, sendError, sendJson } from './http-io';
 import { createLogger, type Logger } from './log';
 import { createAgentMetrics } from './metrics';
+import { startReconciler, type ReconcileOptions } from './reconcile';
 import { CallFactsSchema, KamailioEventSchema, describeIssues, type CallEvent } from './schemas';
 import { Spool, SpoolFullError, type SpoolOptions } from './spool';
 import { createWorkerClient } from './worker-client';
@@ -39,6 +40,8 @@ export interface EdgeAgentOptions {
   spool?: Omit<SpoolOptions, 'dir' | 'log' | 'onAppend'>;
   /** Keeps Kamailio's address.list in step with the Worker's edge config; off when absent. */
   aclSync?: AclSyncOptions;
+  /** Ends call records whose dialog Kamailio no longer has; off when absent. */
+  reconcile?: Omit<ReconcileOptions, 'stateDir'>;
   log?: Logger;
 }
 
@@ -82,8 +85,15 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
   const aclSync = options.aclSync
     ? startAclSync(options.aclSync, { worker, log, metrics })
     : undefined;
+  const reconciler = options.reconcile
+    ? startReconciler(
+        { ...options.reconcile, stateDir: options.spoolDir },
+        { append: async (event) => void (await spool.append(event)), log, metrics },
+      )
+    : undefined;
   const agent = {
     metrics,
+    reconciler,
     spool,
     delivery,
     decider,
@@ -96,6 +106,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
         worker: status,
         breaker,
         ...(aclSync ? { acl: aclSync.snapshot() } : {}),
+        ...(reconciler ? { reconcile: reconciler.snapshot() } : {}),
       }),
   };
 
@@ -129,6 +140,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       return sendError(res, 503, 'spool_unavailable', message);
     }
     metrics.callEvent(event);
+    reconciler?.noteEvent(event);
     sendJson(res, 202, { spooled: true });
   }
 
@@ -193,6 +205,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     });
   } catch (err) {
     // Port taken, say: leave nothing running behind.
+    await reconciler?.stop();
     await aclSync?.stop();
     await delivery.stop(0);
     await spool.close();
@@ -211,6 +224,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       const force = setTimeout(() => server.closeAllConnections(), 5000);
       await drained;
       clearTimeout(force);
+      await reconciler?.stop();
       await aclSync?.stop();
       await delivery.stop();
       await spool.close();

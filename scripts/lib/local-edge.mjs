@@ -49,6 +49,10 @@ export async function startDemoEdge({ runDir, ports, workerUrl, edgeSecret, agen
       EDGE_AGENT_TOKEN: agentToken,
       EDGE_AGENT_PORT: String(ports.agent),
       EDGE_SPOOL_DIR: join(runDir, 'spool'),
+      // The demo line's ACL follows the Worker (try POST /v1/admin/lines/demo/acl), and
+      // \`npx sipbridge status\` / \`sync\` work against this edge.
+      EDGE_ACL_SYNC_DIR: join(runDir, 'kamailio'),
+      KAMAILIO_RPC_URL: `http://127.0.0.1:${ports.rpc}/RPC`,
     },
   });
   // The UAS answers every call, honouring Record-Route (sipp's built-in uas does not, which
@@ -66,6 +70,8 @@ export async function startDemoEdge({ runDir, ports, workerUrl, edgeSecret, agen
       '-p',
       String(ports.uas),
       '-nostdin',
+      // Answers the proxy's in-dialog keepalive OPTIONS (every 30 s) as the SIP-IN line would.
+      '-aa',
       '-trace_msg',
       '-message_file',
       uasLog,

@@ -49,12 +49,16 @@ describe('render CLI', () => {
 
   it('writes nothing at all when the config is invalid', async () => {
     const bad = join(work, 'bad.yaml');
-    writeFileSync(bad, readFileSync(EXAMPLE, 'utf8').replace('- 127.0.0.1/32', '- 127.0.0.1/8'));
+    const example = readFileSync(EXAMPLE, 'utf8');
+    writeFileSync(bad, example.replace('- 127.0.0.1/32', '- 127.0.0.1/8'));
+    const lines = example.split('\n');
+    const row = lines.findIndex((l) => l.includes('- 127.0.0.1/32')) + 1;
+    const column = lines[row - 1]!.indexOf('127') + 1;
     const out = join(work, 'never');
     const result = await runCli(['--config', bad, '--out', out], env);
     expect(result.code).toBe(1);
     expect(result.stderr[0]).toBe(
-      'bad.yaml:50:9: lines[0].acl[0]: "127.0.0.1/8": host bits are set; the network is 127.0.0.0/8',
+      `bad.yaml:${row}:${column}: lines[0].acl[0]: "127.0.0.1/8": host bits are set; the network is 127.0.0.0/8`,
     );
     expect(existsSync(out)).toBe(false);
   });

@@ -94,6 +94,14 @@ export const LimitsSchema = z.strictObject({
   /** Default calls per second per line; 0 = no limit. */
   cps_per_line: int(0, 10000).default(5),
   dialog_timeout_seconds: int(60, 86400).default(7200),
+  /**
+   * In-dialog OPTIONS to both sides of each answered call this often (Kamailio 5.6 takes 30 at
+   * least); `keepalive_failures` answers of 408 or 481 in a row (a lost BYE) end the call. 0 = off.
+   */
+  keepalive_seconds: int(0, 3600)
+    .refine((s) => s === 0 || s >= 30, 'must be 0 (off) or at least 30 (Kamailio 5.6 minimum)')
+    .default(30),
+  keepalive_failures: int(1, 10).default(2),
   /** Async workers asking the agent; size ≥ calls per second × agent p99 latency in seconds. */
   async_workers: int(1, 256).default(4),
   event_workers: int(1, 64).default(2),

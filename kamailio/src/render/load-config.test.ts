@@ -99,6 +99,17 @@ describe('loading sipbridge.yaml', () => {
     ]);
   });
 
+  it('refuses keepalives more often than Kamailio 5.6 allows (30 s), and takes 0 as off', () => {
+    const withKeepalive = (seconds: number) => `${VALID}limits:\n  keepalive_seconds: ${seconds}\n`;
+    expect(errors(withKeepalive(10))).toEqual([
+      'sipbridge.yaml:21:22: limits.keepalive_seconds: must be 0 (off) or at least 30 (Kamailio 5.6 minimum)',
+    ]);
+    for (const seconds of [0, 30, 600]) {
+      const result = parseConfigText(withKeepalive(seconds), 'sipbridge.yaml', env);
+      expect(result.ok && result.config.limits.keepalive_seconds).toBe(seconds);
+    }
+  });
+
   it('refuses bad ports', () => {
     expect(errors(replace('    port: 5060', '    port: 70000'))).toEqual([
       'sipbridge.yaml:4:11: listen[0].port: must be a port, 1-65535',

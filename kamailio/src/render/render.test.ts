@@ -96,6 +96,17 @@ describe('kamailio-local.cfg', () => {
     expect(local).not.toContain('WITH_TLS');
   });
 
+  it('turns dialog keepalives on by default, and off at keepalive_seconds 0', () => {
+    expect(local).toContain('#!define KEEPALIVE_SECONDS 30\n#!define KEEPALIVE_FAILURES 2');
+    expect(local).toContain('#!define WITH_KEEPALIVE');
+    const off = renderLocalCfg({
+      config: { ...config, limits: { ...config.limits, keepalive_seconds: 0 } },
+      token: 'tok-0123456789abcdef',
+      dir: '/etc/kamailio/sipbridge',
+    });
+    expect(off).not.toContain('WITH_KEEPALIVE');
+  });
+
   it('brackets IPv6 sockets, adds advertise, and listens for JSON-RPC on loopback', () => {
     expect(listenLine(config.listen[1]!)).toBe(
       'listen=tcp:[::1]:5060 advertise sip.example.com:5060',

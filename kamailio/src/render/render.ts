@@ -142,6 +142,8 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     `#!define FLOOD_REQUESTS ${l.flood_requests}`,
     `#!define DEFAULT_CPS ${l.cps_per_line}`,
     `#!define DIALOG_TIMEOUT ${l.dialog_timeout_seconds}`,
+    `#!define KEEPALIVE_SECONDS ${l.keepalive_seconds}`,
+    `#!define KEEPALIVE_FAILURES ${l.keepalive_failures}`,
     `#!define SIP_CHILDREN ${l.sip_children}`,
     `#!define BREAKER_FAILURES ${l.breaker_failures}`,
     `#!define BREAKER_SECONDS ${l.breaker_seconds}`,
@@ -149,6 +151,7 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     `#!define RING_TIMEOUT_MS ${l.ring_timeout_seconds * 1000}`,
   ];
   if (config.debug) out.push('#!define WITH_DEBUG');
+  if (l.keepalive_seconds > 0) out.push('#!define WITH_KEEPALIVE');
   if (config.tls) {
     out.push(
       '#!define WITH_TLS',

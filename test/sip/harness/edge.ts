@@ -32,6 +32,8 @@ export interface Edge {
   rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
   /** Everything Kamailio logged so far. */
   log(): string;
+  /** Stops Kamailio (its dialogs are lost, as in a crash) and starts it again on the same files. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       target_timeout_ms: 1000,
       // Suites place calls faster than a real line would; the CPS test sets its own max_cps.
       cps_per_line: 0,
+      // sipp scenarios do not expect in-dialog OPTIONS; the keepalive test turns them on.
+      keepalive_seconds: 0,
       ...options.limits,
     },
     lines: options.lines.map((l) => ({ max_cps: 0, ...l })),
@@ -81,18 +85,31 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     '-P',
     join(run, 'kamailio.pid'),
   ];
-  const child = spawn(KAMAILIO, [...args, '-m', '128', '-M', '16'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group: stop() ends Kamailio and all its children, nothing else
-  });
   let logText = '';
   const logFile = createWriteStream(join(dir, 'kamailio.log'));
   const collect = (chunk: Buffer) => {
     logFile.write(chunk);
     logText = (logText + chunk.toString('utf8')).slice(-4_000_000);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  const spawnKamailio = () => {
+    const started = spawn(KAMAILIO, [...args, '-m', '128', '-M', '16'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group: stop() ends Kamailio and all its children, nothing else
+    });
+    started.stdout!.on('data', collect);
+    started.stderr!.on('data', collect);
+    return started;
+  };
+  let child = spawnKamailio();
+  const ready = () =>
+    waitUntil(
+      async () => (await rpc('core.version')) !== undefined,
+      10_000,
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`kamailio exited (${child.exitCode}):\n${logText}`);
+      },
+    );
 
   const rpc = async <T = unknown>(method: string, params: unknown[] = []): Promise<T> => {
     const res = await fetch(`http://127.0.0.1:${rpcPort}/RPC`, {
@@ -110,6 +127,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     rpcPort,
     rpc,
     log: () => logText,
+    async restart() {
+      await stopGroup(child);
+      child = spawnKamailio();
+      await ready();
+    },
     stop: () =>
       stopGroup(child).finally(() => {
         logFile.end();
@@ -117,14 +139,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       }),
   };
   try {
-    await waitUntil(
-      async () => (await rpc('core.version')) !== undefined,
-      10_000,
-      () => {
-        if (child.exitCode !== null)
-          throw new Error(`kamailio exited (${child.exitCode}):\n${logText}`);
-      },
-    );
+    await ready();
   } catch (error) {
     await edge.stop();
     throw error;

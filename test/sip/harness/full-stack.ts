@@ -106,6 +106,10 @@ export interface FullStackOptions {
    * before the agent, since the agent needs its directory).
    */
   aclSync?: Omit<AclSyncOptions, 'renderDir' | 'rpcUrl'>;
+  /** Runs the agent's reconciler against this edge's JSON-RPC, every `intervalMs`. */
+  reconcile?: { intervalMs: number };
+  /** Kamailio limits (sipbridge.yaml `limits:`) over the harness defaults. */
+  limits?: Record<string, number>;
 }
 
 export async function startFullStack(
@@ -198,6 +202,14 @@ export async function startFullStack(
             },
           }
         : {}),
+      ...(options.reconcile
+        ? {
+            reconcile: {
+              ...options.reconcile,
+              rpcUrl: `http://127.0.0.1:${base + 20}/RPC`,
+            },
+          }
+        : {}),
       log,
     });
     return agent;
@@ -255,6 +267,7 @@ export async function startFullStack(
         agentUrl: `http://127.0.0.1:${agentPort}`,
         token,
         lines: lines.map((l) => ({ slug: l.slug, targets: [target(0)], acl: l.acl })),
+        ...(options.limits ? { limits: options.limits } : {}),
       });
     if (options.aclSync) {
       edge = await startKamailio();

@@ -75,6 +75,10 @@ export interface SippOptions {
   calls?: number;
   transport?: 'u1' | 't1';
   timeoutS?: number;
+  /** Longest wait for an expected message (default: timeoutS, at most 8 s). */
+  recvTimeoutMs?: number;
+  /** -aa: answer unexpected OPTIONS, INFO, NOTIFY and UPDATE with 200 (keepalives). */
+  autoAnswer?: boolean;
 }
 
 /** Starts sipp; `done` resolves when it exits (by itself, or killed at the timeout). */
@@ -98,7 +102,8 @@ export function startSipp(options: SippOptions): {
     '-trace_err', '-error_file', join(work, 'errors.log'),
     '-nostdin',
     '-timeout', `${timeoutS}s`, '-timeout_error',
-    '-recv_timeout', String(Math.min(timeoutS * 1000, 8000)),
+    '-recv_timeout', String(options.recvTimeoutMs ?? Math.min(timeoutS * 1000, 8000)),
+    ...(options.autoAnswer ? ['-aa'] : []),
     ...(options.remote ? [options.remote] : []),
   ]; // prettier-ignore
   const started = Date.now();
