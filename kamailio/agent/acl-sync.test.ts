@@ -100,6 +100,11 @@ describe('ACL sync', () => {
       expect(sync.snapshot()).toMatchObject({ entries: 2, last_error: null });
       expect(sync.snapshot().etag).toMatch(/^"/);
       expect(k.rows().map((r) => `${r.ip}/${r.mask}`)).toEqual(['127.0.0.3/32', '10.1.0.0/16']);
+      // The entry that admits a source, for the call record (Kamailio only knows the group).
+      expect(sync.entryFor('demo', '10.1.200.7')).toBe('10.1.0.0/16');
+      expect(sync.entryFor('demo', '127.0.0.3')).toBe('127.0.0.3/32');
+      expect(sync.entryFor('demo', '127.0.0.4')).toBeNull();
+      expect(sync.entryFor('other', '10.1.200.7')).toBeNull();
       const reloads = k.state.reloads;
       await sync.syncNow();
       expect(requests.at(-1)!.inm).toBe(sync.snapshot().etag);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from '../jsonrpc/src/index';
 import { parseLineIds, renderAddressList, type LineIds } from '../src/render/render';
 import { writeFilesAtomic } from '../src/render/write-atomic';
-import { parseCidr } from '../../worker/src/net/cidr';
+import { cidrContains, parseCidr, type Cidr } from '../../worker/src/net/cidr';
 import type { Logger } from './log';
 import type { AgentMetrics } from './metrics';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
@@ -137,6 +137,8 @@ export function startAclSync(
   const addressFile = join(options.renderDir, 'address.list');
 
   let appliedEtag: string | null = null;
+  /** The networks Kamailio has loaded, per line, most specific first. */
+  let loadedAcl = new Map<string, Cidr[]>();
   let rejectedEtag: string | null = null;
   let lastSyncAt: number | null = null;
   let entries = 0;
@@ -236,6 +238,15 @@ export function startAclSync(
         throw err;
       }
     }
+    loadedAcl = new Map(
+      routable.map((line) => [
+        line.slug,
+        line.acl
+          .map((text) => parseCidr(text))
+          .flatMap((r) => (r.ok ? [r.cidr] : []))
+          .sort((a, b) => b.prefix - a.prefix),
+      ]),
+    );
     return { count: expected.length, reloaded: reloading };
   }
 
@@ -302,6 +313,13 @@ export function startAclSync(
   schedule(0);
 
   return {
+    /**
+     * The ACL entry that admitted `ip` on `line` (the most specific), for the call record:
+     * Kamailio's permissions module tells the group, not the network.
+     */
+    entryFor(line: string, ip: string): string | null {
+      return loadedAcl.get(line)?.find((cidr) => cidrContains(cidr, ip))?.text ?? null;
+    },
     snapshot(): AclSnapshot {
       return {
         last_sync_at: lastSyncAt === null ? null : new Date(lastSyncAt).toISOString(),

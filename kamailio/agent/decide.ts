@@ -16,6 +16,8 @@ export interface DeciderOptions {
   budgetMs: number;
   /** Counts each answer by result and times it (sipbridge_decisions_total and the histogram). */
   metrics?: Pick<AgentMetrics, 'decision'>;
+  /** Fills `acl_entry` from the synced ACL when Kamailio could not (ACL sync on). */
+  aclEntryFor?: (line: string, ip: string) => string | null;
 }
 
 /** The Worker is told 100 ms less than our budget so its answer has time to travel back. */
@@ -32,7 +34,7 @@ const MIN_WORKER_BUDGET_MS = 50;
  * const answer = await decider.decide(facts); // { action: 'relay', headers: '…', source: 'worker' }
  */
 export function createDecider(options: DeciderOptions) {
-  const { worker, breaker, status, log, budgetMs, metrics } = options;
+  const { worker, breaker, status, log, budgetMs, metrics, aclEntryFor } = options;
   const workerBudget = Math.max(MIN_WORKER_BUDGET_MS, budgetMs - WORKER_HEADROOM_MS);
 
   /** Logs breaker transitions once, not once per call while it is open. */
@@ -88,8 +90,12 @@ export function createDecider(options: DeciderOptions) {
   }
 
   return {
-    async decide(facts: CallFacts): Promise<KamailioAnswer> {
+    async decide(reported: CallFacts): Promise<KamailioAnswer> {
       const started = performance.now();
+      const facts =
+        reported.acl_entry === null && aclEntryFor
+          ? { ...reported, acl_entry: aclEntryFor(reported.line, reported.source.ip) }
+          : reported;
       const before = breaker.state;
       // While the circuit is open every call fails open at once; the transition was logged already.
       if (!breaker.tryAcquire()) {

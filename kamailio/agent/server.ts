@@ -65,6 +65,9 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     onAppend: () => wakeDelivery(),
   });
   const metrics = createAgentMetrics({ spool });
+  const aclSync = options.aclSync
+    ? startAclSync(options.aclSync, { worker, log, metrics })
+    : undefined;
   const decider = createDecider({
     worker,
     breaker,
@@ -72,6 +75,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     log,
     budgetMs: options.budgetMs ?? 800,
     metrics,
+    ...(aclSync ? { aclEntryFor: (line: string, ip: string) => aclSync.entryFor(line, ip) } : {}),
   });
   const delivery = startDelivery({
     ...options.delivery,
@@ -82,9 +86,6 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     rejectedPath: join(options.spoolDir, 'rejected.jsonl'),
   });
   wakeDelivery = () => delivery.wake();
-  const aclSync = options.aclSync
-    ? startAclSync(options.aclSync, { worker, log, metrics })
-    : undefined;
   const reconciler = options.reconcile
     ? startReconciler(
         { ...options.reconcile, stateDir: options.spoolDir },

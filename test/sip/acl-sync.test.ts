@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../kamailio/agent/health';
 import { renderAddressList } from '../../kamailio/src/render/render';
-import { startFullStack, type FullStack } from './harness/full-stack';
+import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { finalResponse, received } from './harness/sipp';
 import { explain } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
@@ -65,6 +65,7 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     const served = await uas.done;
     expect(caller.code, explain(caller, s.edge)).toBe(0);
     expect(received(served, /^INVITE /), explain(served)).toBeDefined();
+    return callIdOf(caller);
   }
 
   const loaded = async () =>
@@ -92,7 +93,10 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     // permissions allows one reload per 5 s: a few seconds at most.
     await waitForAcl((acl) => acl.etag !== before && acl.entries === 2);
     expect((await loaded()).sort()).toEqual(['127.0.0.1', '127.0.0.3']);
-    await admittedFrom('127.0.0.3');
+    const callId = await admittedFrom('127.0.0.3');
+    // The agent names the entry that admitted the call (Kamailio only knows the line).
+    const records = await s.waitForRecords([callId], (r) => r.status === 'completed');
+    expect(records.get(callId)!.source.acl_entry).toBe('127.0.0.3/32');
 
     const etag = (await s.agentHealth()).acl!.etag;
     const removed = await s.admin('DELETE', `/v1/admin/lines/${LINE}/acl/${entry.id}`);
