@@ -1,0 +1,351 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runSipbridge } from './main';
+import {
+  closedPortUrl,
+  rawDialog,
+  startFakeAgent,
+  startFakeKamailio,
+  startSilentServer,
+  type FakeServer,
+  type RpcMethods,
+} from './testing/fake-servers';
+
+const dir = mkdtempSync(join(tmpdir(), 'sipbridge-cli-status-'));
+writeFileSync(
+  join(dir, 'line-ids.json'),
+  JSON.stringify({ version: 1, ids: { demo: 1, sales: 2 } }),
+);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEALTHY = {
+  status: 'ok',
+  spool: { depth: 0, oldest_at: null },
+  worker: {
+    reachable: true,
+    last_ok_at: '2026-11-21T08:00:00.000Z',
+    last_error: null,
+    breaker: 'closed',
+  },
+  acl: { last_sync_at: '2026-11-21T08:00:01.000Z', etag: '"abc"', entries: 3, last_error: null },
+};
+
+function kamailioMethods(overrides: RpcMethods = {}): RpcMethods {
+  let processed = 100;
+  return {
+    'core.version': () => 'kamailio 5.6.3 (x86_64/linux)\n',
+    'core.uptime': () => ({
+      now: 'Sat Nov 21 08:00:00 2026',
+      up_since: 'Sat Nov 21 06:59:55 2026',
+      uptime: 3605,
+    }),
+    // Ten new dialogs between the two samples.
+    'stats.fetchn': () => ({ 'dialog.processed_dialogs': (processed += 10) - 10 }),
+    'dlg.list': () => [
+      rawDialog({ callId: 'a@x', state: 4, startTs: 1_800_000_000 }),
+      rawDialog({ callId: 'b@x', state: 2, hId: 2 }),
+      rawDialog({ callId: 'c@x', state: 4, call: '{"line":"sales"}', hId: 3 }),
+      rawDialog({ callId: 'd@x', state: 4, call: 'not json', hId: 4 }),
+      rawDialog({ callId: 'e@x', state: 5, hId: 5 }),
+    ],
+    'permissions.addressDump': () => [
+      { group: 1, item: { ip: '127.0.0.1', port: 0, tag: 'demo' } },
+      { group: 7, item: { ip: '10.9.9.9', port: 0, tag: 'legacy' } },
+    ],
+    'permissions.subnetDump': () => [
+      { group: 1, item: { ip: '10.0.0.0', mask: 8, port: 0, tag: 'demo' } },
+      { group: 1, item: { ip: '2001:db8::', mask: 32, port: 0, tag: 'demo' } },
+      { group: 9, item: { ip: '192.0.2.0', mask: 24, port: 0, tag: null } },
+    ],
+    ...overrides,
+  };
+}
+
+describe('sipbridge status', () => {
+  const servers: FakeServer[] = [];
+  let kamailio: FakeServer;
+  let agent: FakeServer;
+  let health: unknown = HEALTHY;
+
+  beforeAll(async () => {
+    kamailio = await startFakeKamailio(kamailioMethods());
+    agent = await startFakeAgent({ 'GET /health': () => [200, health] });
+    servers.push(kamailio, agent);
+  });
+  afterEach(() => {
+    health = HEALTHY;
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  const run = (extra: string[] = [], env: Record<string, string> = {}) =>
+    runSipbridge(
+      [
+        'status',
+        '--rpc',
+        kamailio.url,
+        '--agent',
+        agent.url,
+        '--dir',
+        dir,
+        '--sample-ms',
+        '100',
+        ...extra,
+      ],
+      env,
+    );
+
+  it('shows Kamailio, the calls per line, calls per second and the agent in aligned tables', async () => {
+    const result = await run();
+    expect(result.stderr).toEqual([]);
+    expect(result.code).toBe(0);
+    const text = result.stdout.join('\n');
+    expect(result.stdout.slice(0, 3)).toEqual([
+      'Status: OK',
+      'Kamailio  kamailio 5.6.3 (x86_64/linux), up 1h 00m 05s (since Sat Nov 21 06:59:55 2026)',
+      'Calls     4 active (confirmed 3, early 1)',
+    ]);
+    expect(text).toMatch(/^Calls\/s {3}\d+\.\d\d \(new calls over 0\.1 s\)$/m);
+    expect(text).toContain('Agent     ok');
+    expect(text).toContain('Spool     0 events waiting');
+    expect(text).toContain('Worker    reachable, breaker closed');
+    expect(text).toContain('ACL sync  3 entries, last sync 2026-11-21T08:00:01.000Z');
+    expect(result.stdout.slice(-6)).toEqual([
+      'LINE     GROUP  ACL ENTRIES  CALLS  STATES',
+      'demo     1                3      2  confirmed 1, early 1',
+      'sales    2                0      1  confirmed 1',
+      'legacy   7                1      0',
+      'group 9  9                1      0',
+      'unknown  -                0      1  confirmed 1',
+    ]);
+  });
+
+  it('--json prints one object with stable snake_case keys', async () => {
+    const result = await run(['--json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toHaveLength(1);
+    const report = JSON.parse(result.stdout[0]!);
+    expect(report).toEqual({
+      status: 'ok',
+      kamailio: {
+        url: kamailio.url,
+        reachable: true,
+        error: null,
+        version: 'kamailio 5.6.3 (x86_64/linux)',
+        uptime_s: 3605,
+        up_since: 'Sat Nov 21 06:59:55 2026',
+        calls_per_second: expect.any(Number),
+        sample_ms: 100,
+        active_calls: 4,
+        calls_by_state: { confirmed: 3, early: 1 },
+      },
+      lines: [
+        {
+          line: 'demo',
+          group: 1,
+          acl_entries: 3,
+          active_calls: 2,
+          calls_by_state: { confirmed: 1, early: 1 },
+        },
+        {
+          line: 'sales',
+          group: 2,
+          acl_entries: 0,
+          active_calls: 1,
+          calls_by_state: { confirmed: 1 },
+        },
+        { line: 'legacy', group: 7, acl_entries: 1, active_calls: 0, calls_by_state: {} },
+        { line: 'group 9', group: 9, acl_entries: 1, active_calls: 0, calls_by_state: {} },
+        {
+          line: 'unknown',
+          group: null,
+          acl_entries: 0,
+          active_calls: 1,
+          calls_by_state: { confirmed: 1 },
+        },
+      ],
+      line_ids: { path: join(dir, 'line-ids.json'), error: null },
+      agent: {
+        url: agent.url,
+        reachable: true,
+        error: null,
+        status: 'ok',
+        spool_depth: 0,
+        spool_oldest_at: null,
+        worker_reachable: true,
+        worker_last_ok_at: '2026-11-21T08:00:00.000Z',
+        worker_last_error: null,
+        breaker: 'closed',
+        acl_sync: {
+          enabled: true,
+          last_sync_at: '2026-11-21T08:00:01.000Z',
+          etag: '"abc"',
+          entries: 3,
+          last_error: null,
+        },
+      },
+    });
+    // 10 new dialogs over a little more than 100 ms.
+    expect(report.kamailio.calls_per_second).toBeGreaterThan(40);
+    expect(report.kamailio.calls_per_second).toBeLessThanOrEqual(100);
+  });
+
+  it('waits about --sample-ms to measure calls per second, and not at all with 0', async () => {
+    let started = performance.now();
+    await run(['--sample-ms', '400']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    started = performance.now();
+    const skipped = await run(['--sample-ms', '0', '--json']);
+    expect(performance.now() - started).toBeLessThan(390);
+    expect(JSON.parse(skipped.stdout[0]!).kamailio.calls_per_second).toBeNull();
+  });
+
+  it('exits 1 and says why when the agent is degraded', async () => {
+    health = {
+      ...HEALTHY,
+      status: 'degraded',
+      spool: { depth: 42, oldest_at: '2026-11-21T07:55:00.000Z' },
+      worker: { reachable: false, last_ok_at: null, last_error: 'timeout', breaker: 'open' },
+      acl: { ...HEALTHY.acl, last_error: 'Kamailio loaded 1 of 2 entries' },
+      reconcile: {
+        last_scan_at: null,
+        open_calls: 0,
+        reconciled: 0,
+        last_error: 'dlg.list: timeout',
+      },
+    };
+    const result = await run();
+    expect(result.code).toBe(1);
+    const text = result.stdout.join('\n');
+    expect(text).toContain('Status: DEGRADED');
+    expect(text).toContain(
+      'Agent     DEGRADED: Worker unreachable, breaker open, ACL sync error, call reconciliation: dlg.list: timeout',
+    );
+    expect(text).toContain('Spool     42 events waiting, oldest from 2026-11-21T07:55:00.000Z');
+    expect(text).toContain('Worker    UNREACHABLE (timeout; last ok never), breaker open');
+    expect(text).toContain('ACL sync  ERROR: Kamailio loaded 1 of 2 entries (3 entries in force');
+    const json = JSON.parse((await run(['--json'])).stdout[0]!);
+    expect(json.status).toBe('degraded');
+    expect(json.agent).toMatchObject({ status: 'degraded', spool_depth: 42, breaker: 'open' });
+  });
+
+  it('ignores parts of the health report it does not know', async () => {
+    health = { ...HEALTHY, reconcile: 'a shape from some other version', metrics: { up: 1 } };
+    const result = await run(['--sample-ms', '0']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Agent     ok');
+  });
+
+  it('says when the agent runs without ACL sync', async () => {
+    const { acl: _acl, ...withoutAcl } = HEALTHY;
+    health = withoutAcl;
+    const result = await run();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('ACL sync  off (EDGE_ACL_SYNC_DIR not set in the agent)');
+    health = withoutAcl;
+    const json = JSON.parse((await run(['--json'])).stdout[0]!);
+    expect(json.agent.acl_sync).toEqual({
+      enabled: false,
+      last_sync_at: null,
+      etag: null,
+      entries: null,
+      last_error: null,
+    });
+  });
+
+  it('still shows the agent when Kamailio is down, marks Kamailio UNREACHABLE and exits 3', async () => {
+    const rpc = await closedPortUrl('/RPC');
+    const result = await runSipbridge(['status', '--rpc', rpc, '--agent', agent.url, '--dir', dir]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toEqual([
+      `sipbridge: cannot reach Kamailio JSON-RPC at ${rpc} (ECONNREFUSED); is kamailio running?`,
+    ]);
+    const text = result.stdout.join('\n');
+    expect(text).toContain('Status: UNREACHABLE');
+    expect(text).toContain('Kamailio  UNREACHABLE: cannot reach Kamailio JSON-RPC');
+    expect(text).toContain('Agent     ok');
+    expect(text).toContain('Lines: unknown (Kamailio could not be asked)');
+
+    const json = await runSipbridge(['status', '--json', '--rpc', rpc, '--agent', agent.url]);
+    const report = JSON.parse(json.stdout[0]!);
+    expect(report.status).toBe('unreachable');
+    expect(report.kamailio).toMatchObject({ reachable: false, version: null, active_calls: null });
+    expect(report.kamailio.error).toMatch(/ECONNREFUSED/);
+    expect(report.lines).toBeNull();
+    expect(report.agent).toMatchObject({ reachable: true, status: 'ok' });
+  });
+
+  it('still shows Kamailio when the agent is down, and exits 3', async () => {
+    const down = await closedPortUrl();
+    const result = await runSipbridge(
+      ['status', '--rpc', kamailio.url, '--agent', down, '--dir', dir, '--sample-ms', '0'],
+      {},
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toEqual([
+      `sipbridge: cannot reach the edge agent at ${down} (ECONNREFUSED); is sipbridge-agent running?`,
+    ]);
+    const text = result.stdout.join('\n');
+    expect(text).toContain('Kamailio  kamailio 5.6.3');
+    expect(text).toMatch(/^Agent {5}UNREACHABLE: cannot reach the edge agent/m);
+    expect(text).toContain('Spool     unknown');
+    expect(text).toContain('demo     1                3      2');
+  });
+
+  it('treats a Kamailio that does not answer within the timeout as unreachable', async () => {
+    const silent = await startSilentServer();
+    servers.push(silent);
+    const result = await runSipbridge(
+      ['status', '--rpc', `${silent.url}/RPC`, '--agent', agent.url, '--json'],
+      {},
+      { rpcTimeoutMs: 150 },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr[0]).toBe(
+      `sipbridge: Kamailio JSON-RPC at ${silent.url}/RPC did not answer within 150 ms; is kamailio running (and is that its RPC port)?`,
+    );
+  });
+
+  it('exits 1 when --agent points at something that is not the agent', async () => {
+    const result = await runSipbridge(
+      ['status', '--rpc', kamailio.url, '--agent', kamailio.url, '--sample-ms', '0'],
+      {},
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr[0]).toMatch(
+      /\/health answered HTTP 404 without a health report; is .* the edge agent\?/,
+    );
+  });
+
+  it('names lines by their ACL tag when line-ids.json cannot be read, else "group N"', async () => {
+    const result = await runSipbridge([
+      'status', '--rpc', kamailio.url, '--agent', agent.url, '--dir', join(dir, 'nope'), '--sample-ms', '0',
+    ]); // prettier-ignore
+    expect(result.code).toBe(0);
+    expect(result.stdout.slice(-7)).toEqual([
+      'LINE     GROUP  ACL ENTRIES  CALLS  STATES',
+      'demo     1                3      2  confirmed 1, early 1',
+      'legacy   7                1      0',
+      'group 9  9                1      0',
+      'sales    -                0      1  confirmed 1',
+      'unknown  -                0      1  confirmed 1',
+      `(line names: ${join(dir, 'nope', 'line-ids.json')}: no such file; pass --dir with the render directory)`,
+    ]);
+  });
+
+  it('reads the connection settings from the environment', async () => {
+    const result = await runSipbridge(['status', '--json', '--sample-ms', '0'], {
+      KAMAILIO_RPC_URL: kamailio.url,
+      EDGE_AGENT_URL: agent.url,
+      EDGE_ACL_SYNC_DIR: dir,
+    });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout[0]!);
+    expect(report.kamailio.url).toBe(kamailio.url);
+    expect(report.agent.url).toBe(agent.url);
+    expect(report.line_ids.path).toBe(join(dir, 'line-ids.json'));
+  });
+});
