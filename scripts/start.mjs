@@ -150,6 +150,10 @@ async function seedDemoLine() {
     throw new Error(`seeding the demo line answered ${res.status}`);
 }
 
+// The operator CLI's defaults are the ARCHITECTURE ports; name the others.
+const cliFlags =
+  (ports.rpc === 5080 ? '' : ` --rpc http://127.0.0.1:${ports.rpc}/RPC`) +
+  (ports.agent === 8090 ? '' : ` --agent http://127.0.0.1:${ports.agent}`);
 const edgeSummary = withEdge
   ? `  Kamailio (SIP)   udp/tcp 127.0.0.1:${ports.sip}   (JSON-RPC on 127.0.0.1:${ports.rpc}; cfg in .run/kamailio)
   Edge agent       http://127.0.0.1:${ports.agent}/health   (spool in .run/spool)
@@ -158,6 +162,8 @@ const edgeSummary = withEdge
 
 Place a call:      npm run call -- --from +14155550100 --ticket 1001
                    (any number format; --hold <seconds>; --source 127.0.0.2 shows the 403 denial)
+Live edge:         npx sipbridge status --dir .run/kamailio${cliFlags}
+                   (also: calls, hangup <call-id>; metrics at /metrics with EDGE_AGENT_TOKEN)
 All call records:  curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:${ports.worker}/v1/reports/calls/export?start_time=0'`
   : `  SIP edge         not started: install the Debian packages named above and run npm start again
   Local secrets    worker/.dev.vars (ADMIN_TOKEN, EDGE_SECRET, APP_JWT_SECRET, EDGE_AGENT_TOKEN)`;

@@ -418,7 +418,44 @@ describe.skipIf(skipped !== undefined)('npm start: the whole bridge on one machi
     expect(output).toContain(`http://127.0.0.1:${PORTS.EDGE_AGENT_PORT}/health`);
     expect(output).toContain(`http://127.0.0.1:${PORTS.ZENDESK_STANDIN_PORT}   (stand-in`);
     expect(output).toContain(`${HARNESS}/?ticket=${OPEN_TICKET_ID}`);
+    expect(output).toContain(
+      `npx sipbridge status --dir .run/kamailio --rpc http://127.0.0.1:${PORTS.KAMAILIO_RPC_PORT}/RPC --agent http://127.0.0.1:${PORTS.EDGE_AGENT_PORT}`,
+    );
   });
+
+  it('answers the operator CLI as printed: the demo line, its ACL synced from the Worker', async () => {
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>(
+      (resolve, reject) => {
+        const child = spawn(
+          'npx',
+          [
+            'sipbridge',
+            'status',
+            '--json',
+            '--dir',
+            '.run/kamailio',
+            '--rpc',
+            `http://127.0.0.1:${PORTS.KAMAILIO_RPC_PORT}/RPC`,
+            '--agent',
+            `http://127.0.0.1:${PORTS.EDGE_AGENT_PORT}`,
+          ],
+          { cwd: ROOT, env: newcomerEnv(), stdio: ['ignore', 'pipe', 'inherit'], timeout: 30_000 },
+        );
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.once('error', reject);
+        child.once('close', (exit) => resolve({ stdout: out, code: exit }));
+      },
+    );
+    expect(code, stdout).toBe(0);
+    const status = JSON.parse(stdout);
+    expect(status).toMatchObject({
+      status: 'ok',
+      kamailio: { reachable: true, version: expect.stringMatching(/^kamailio 5\./) },
+      lines: [{ line: 'demo', acl_entries: 1 }],
+      agent: { reachable: true, spool_depth: 0, acl_sync: { enabled: true, entries: 1 } },
+    });
+  }, 40_000);
 
   it(
     'Ada, a known caller passing her open ticket: matched, ticket verified and passed on',
@@ -456,7 +493,8 @@ describe.skipIf(skipped !== undefined)('npm start: the whole bridge on one machi
       expect(record).toMatchObject({
         line: 'demo',
         status: 'completed',
-        source: { ip: '127.0.0.1', transport: 'udp' },
+        // The agent names the ACL entry it synced from the Worker.
+        source: { ip: '127.0.0.1', transport: 'udp', acl_entry: '127.0.0.1/32' },
         caller: { e164: '+14155550100', match: 'matched', user_id: ADA_LOVELACE_ID },
         ticket: { id: OPEN_TICKET_ID, link: 'passed', passed_id: String(OPEN_TICKET_ID) },
         decision: { action: 'relay', degraded: [] },
