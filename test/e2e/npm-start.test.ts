@@ -474,7 +474,9 @@ describe.skipIf(skipped !== undefined)('npm start: the whole bridge on one machi
       expect(call.stdout).toMatch(
         /At the caller\n {2}200 OK \(after \d+ ms\), talked \d+ s, hung up, BYE answered 200 OK/,
       );
-      expect(call.stdout).toContain('Action       relay (line "demo", source 127.0.0.1)');
+      expect(call.stdout).toContain(
+        'Action       relay (line "demo", source 127.0.0.1, ACL 127.0.0.1/32)',
+      );
       expect(call.stdout).toContain(
         `+14155550100: matched Ada Lovelace (Zendesk user ${ADA_LOVELACE_ID})`,
       );
