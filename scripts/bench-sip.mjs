@@ -180,6 +180,7 @@ async function main() {
     edgeSecret: secrets.EDGE_SECRET,
     worker,
     spoolDir: join(dir, 'spool'),
+    rpcUrl: `http://127.0.0.1:${PORTS.rpc}/RPC`,
   });
   Object.assign(groups, { kamailio: edge.pid, agent: agent.pid, ...pgids, uas: uas.pid });
   writeCallerPool(

@@ -64,7 +64,7 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
  * Starts the edge agent (kamailio/agent/main.ts, as deployed) and resolves once /health answers.
  * `counts` follows its log: decisions that failed open (by reason), breaker openings, retries.
  */
-export async function startAgent({ port, token, edgeSecret, worker, spoolDir }) {
+export async function startAgent({ port, token, edgeSecret, worker, spoolDir, rpcUrl }) {
   const child = startProcess('agent', bin('tsx'), ['kamailio/agent/main.ts'], {
     cwd: ROOT,
     quiet: true,
@@ -76,6 +76,8 @@ export async function startAgent({ port, token, edgeSecret, worker, spoolDir }) 
       EDGE_AGENT_PORT: String(port),
       WORKER_URL: worker,
       EDGE_SPOOL_DIR: spoolDir,
+      // The reconciler reads this edge's dialogs, never those of an npm start on 5080.
+      KAMAILIO_RPC_URL: rpcUrl,
     },
   });
   const counts = {
