@@ -210,6 +210,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     await aclSync?.stop();
     await delivery.stop(0);
     await spool.close();
+    worker.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -229,6 +230,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       await aclSync?.stop();
       await delivery.stop();
       await spool.close();
+      worker.close();
     })();
     return closing;
   }

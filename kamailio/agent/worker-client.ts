@@ -1,4 +1,6 @@
-import { signEdgeRequest } from '../../worker/src/auth/edge-signature';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { signEdgeRequestNode } from './sign';
 
 export interface WorkerClientOptions {
   /** The Worker's base URL, e.g. http://127.0.0.1:8787 (no trailing path). */
@@ -21,30 +23,69 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** One HTTP exchange over the client's keep-alive pool. */
+function exchange(
+  url: URL,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  agents: { http: HttpAgent; https: HttpsAgent },
+): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
+  const secure = url.protocol === 'https:';
+  const send = secure ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method,
+        headers: body ? { ...headers, 'Content-Length': Buffer.byteLength(body) } : headers,
+        agent: secure ? agents.https : agents.http,
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body || undefined);
+  });
+}
+
 /**
- * Sends signed JSON requests to the Worker's edge API. Network errors and timeouts reject;
- * any HTTP status resolves, so callers decide what counts as a failure.
+ * Sends signed JSON requests to the Worker's edge API over keep-alive connections (node:http;
+ * fetch cost about twice the CPU per request). Network errors and timeouts reject; any HTTP
+ * status resolves, so callers decide what counts as a failure.
  * @example
  * const worker = createWorkerClient({ baseUrl: 'http://127.0.0.1:8787', secret });
  * const { status, body } = await worker.post('/v1/edge/decisions', facts, AbortSignal.timeout(800));
  */
 export function createWorkerClient(options: WorkerClientOptions) {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const agents = {
+    http: new HttpAgent({ keepAlive: true, scheduling: 'lifo' }),
+    https: new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }),
+  };
   return {
     async post(path: string, payload: unknown, signal: AbortSignal): Promise<WorkerResponse> {
       const body = JSON.stringify(payload);
-      const signed = await signEdgeRequest(options.secret, {
+      const signed = signEdgeRequestNode(options.secret, {
         method: 'POST',
         pathWithQuery: path,
         body,
       });
-      const res = await fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { ...signed, 'Content-Type': 'application/json' },
-        body,
-        signal,
-      });
-      return { status: res.status, body: parseJson(await res.text()) };
+      const headers = { ...signed, 'Content-Type': 'application/json' };
+      const res = await exchange(new URL(`${base}${path}`), 'POST', headers, body, signal, agents);
+      return { status: res.status, body: parseJson(res.text) };
     },
     /** A signed GET (empty body); the answer's headers too, for ETag polling. */
     async get(
@@ -52,17 +93,24 @@ export function createWorkerClient(options: WorkerClientOptions) {
       headers: Record<string, string>,
       signal: AbortSignal,
     ): Promise<WorkerResponse & { headers: Headers }> {
-      const signed = await signEdgeRequest(options.secret, {
+      const signed = signEdgeRequestNode(options.secret, {
         method: 'GET',
         pathWithQuery: path,
         body: '',
       });
-      const res = await fetch(`${base}${path}`, {
-        method: 'GET',
-        headers: { ...headers, ...signed },
-        signal,
-      });
-      return { status: res.status, body: parseJson(await res.text()), headers: res.headers };
+      const url = new URL(`${base}${path}`);
+      const res = await exchange(url, 'GET', { ...headers, ...signed }, '', signal, agents);
+      const answered = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value !== undefined)
+          answered.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      return { status: res.status, body: parseJson(res.text), headers: answered };
+    },
+    /** Closes idle keep-alive connections (the agent is stopping). */
+    close(): void {
+      agents.http.destroy();
+      agents.https.destroy();
     },
   };
 }
@@ -73,8 +121,9 @@ export type WorkerClient = ReturnType<typeof createWorkerClient>;
 export function describeWorkerFailure(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
-    const cause = (err as { cause?: { code?: string } }).cause;
-    return cause?.code ? `network: ${cause.code}` : `network: ${err.message}`;
+    const code =
+      (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+    return typeof code === 'string' ? `network: ${code}` : `network: ${err.message}`;
   }
   return 'network: unknown error';
 }

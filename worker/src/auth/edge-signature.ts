@@ -53,14 +53,25 @@ export function edgeSigningInput(p: {
   return `${p.timestamp}.${p.nonce}.${p.method.toUpperCase()}.${p.pathWithQuery}.${p.body}`;
 }
 
-async function hmacKey(secret: string, usage: 'sign' | 'verify') {
-  return crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    [usage],
-  );
+/** Imported keys, per secret and usage: importKey on every request was a measurable cost. */
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
+  const id = `${usage}:${secret}`;
+  let key = keys.get(id);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      'raw',
+      encoder.encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      [usage],
+    );
+    // A rotated secret replaces the old one; two entries per secret at most are ever useful.
+    if (keys.size >= 8) keys.clear();
+    keys.set(id, key);
+  }
+  return key;
 }
 
 /**
