@@ -11,10 +11,18 @@ import { edgeMemory, renderEdge, startKamailio } from './bench/edge.mjs';
 import { cpuSnapshot, cpuUsage } from './bench/procfs.mjs';
 import { printReport } from './bench/report.mjs';
 import { killLoad, runLoad, SIPP, uasArgs, writeCallerPool } from './bench/sipp-load.mjs';
-import { exportedCalls, startAgent, startBackend } from './bench/stack.mjs';
+import {
+  exportedCalls,
+  startAgent,
+  startBackend,
+  startStubWorker,
+  stubDecisions,
+} from './bench/stack.mjs';
 import { ROOT } from './lib/bootstrap.mjs';
 import { startProcess, stopAll } from './lib/processes.mjs';
 
+// BENCH_SIP_WORKER=stub: the edge alone (Kamailio and the agent) against an instant stub Worker.
+const STUB = process.env.BENCH_SIP_WORKER === 'stub';
 const RATES = (process.env.BENCH_SIP_RATES ?? '50,100,200,300,500,700').split(',').map(Number);
 const STEP_SECONDS = 5; // each step offers rate × 5 s calls, at most 3000
 const MAX_STEP_CALLS = 3000;
@@ -24,8 +32,8 @@ const HOLD_MS = 10; // between ACK and BYE
 const LIMITS = {
   cps_per_line: 0, // no CPS limit: the benchmark looks for the ceiling
   async_workers: Number(process.env.BENCH_SIP_ASYNC_WORKERS ?? 32),
-  event_workers: 8,
-  sip_children: 4,
+  event_workers: Number(process.env.BENCH_SIP_EVENT_WORKERS ?? 8),
+  sip_children: Number(process.env.BENCH_SIP_CHILDREN ?? 4),
   shared_memory_mb: 512,
 };
 // Fixed ports below Linux's ephemeral range (32768-60999): an outgoing connection's TIME_WAIT on a
@@ -157,7 +165,8 @@ async function warmUp(stack) {
 
 async function main() {
   console.log(
-    `bench:sip: ${RATES.join(', ')} calls/s (≤ ${MAX_STEP_CALLS} calls or ${STEP_SECONDS} s each), ` +
+    `bench:sip${STUB ? ' (edge alone: a stub in place of the Worker)' : ''}: ` +
+      `${RATES.join(', ')} calls/s (≤ ${MAX_STEP_CALLS} calls or ${STEP_SECONDS} s each), ` +
       `straight to the stand-in, then through the proxy; ${POOL} cached callers; loopback; ` +
       `${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)}`,
   );
@@ -167,13 +176,15 @@ async function main() {
     cwd: dir,
     quiet: true,
   });
-  const { url: worker, pgids } = await startBackend({
-    dir: join(dir, 'worker'),
-    secrets,
-    slug: 'bench',
-    target,
-    taken: TAKEN,
-  });
+  const { url: worker, pgids } = STUB
+    ? await startStubWorker({ taken: TAKEN })
+    : await startBackend({
+        dir: join(dir, 'worker'),
+        secrets,
+        slug: 'bench',
+        target,
+        taken: TAKEN,
+      });
   const agent = await startAgent({
     port: PORTS.agent,
     token: agentToken,
@@ -192,8 +203,11 @@ async function main() {
   console.log('baseline: sipp → stand-in, no proxy');
   const direct = await steps('direct', `127.0.0.1:${PORTS.uas}`);
   const stack = { agent, edge };
-  const warm = await warmUp(stack);
-  console.log('through the proxy: sipp → Kamailio → agent → Worker, then → stand-in');
+  // The stub has no cache to warm.
+  const warm = STUB ? [] : await warmUp(stack);
+  console.log(
+    `through the proxy: sipp → Kamailio → agent → ${STUB ? 'stub Worker' : 'Worker'}, then → stand-in`,
+  );
   const proxy = await steps('proxy', `127.0.0.1:${PORTS.sip}`, stack);
   const memoryAfter = await edgeMemory(edge);
   const activeDialogs = await edge.rpc('stats.fetchn', ['dialog:active_dialogs']).catch(() => null);
@@ -201,12 +215,14 @@ async function main() {
   const drainCpu = cpuSnapshot(groups);
   const spool = await agent.drain(Math.max(0, Math.min(30_000, timeLeft() - 25_000)));
   const drainUsage = cpuUsage(drainCpu, cpuSnapshot(groups), 1);
-  const exported = await exportedCalls({
-    worker,
-    adminToken: secrets.ADMIN_TOKEN,
-    slug: 'bench',
-    deadline: startedAt + DEADLINE_MS - 10_000,
-  });
+  const exported = STUB
+    ? await stubDecisions(worker)
+    : await exportedCalls({
+        worker,
+        adminToken: secrets.ADMIN_TOKEN,
+        slug: 'bench',
+        deadline: startedAt + DEADLINE_MS - 10_000,
+      });
   // Decided by the Worker: it recorded the decision (export, by the step's sipp pid) and neither the
   // agent nor Kamailio logged a fail-open for it. The rest failed open (logged, or breaker open).
   for (const r of [...warm, ...proxy]) {
@@ -220,6 +236,8 @@ async function main() {
   const sum = (f) => proxied.reduce((n, r) => n + f(r), 0);
   const result = {
     at: new Date().toISOString(),
+    // 'full': the real Worker on wrangler dev; 'edge': a stub in its place (BENCH_SIP_WORKER=stub).
+    mode: STUB ? 'edge' : 'full',
     machine: {
       cores: os.cpus().length,
       cpu: os.cpus()[0]?.model,
@@ -266,8 +284,9 @@ async function main() {
   };
   result.targets = printReport(result);
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-  writeFileSync(join(ROOT, 'test-results', 'bench-sip.json'), JSON.stringify(result, null, 2));
-  console.log('figures written to test-results/bench-sip.json');
+  const file = STUB ? 'bench-sip-edge.json' : 'bench-sip.json';
+  writeFileSync(join(ROOT, 'test-results', file), JSON.stringify(result, null, 2));
+  console.log(`figures written to test-results/${file}`);
 }
 
 let finishing = false;

@@ -131,26 +131,34 @@ function median(values) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function sipSection(step, runDate, settings) {
+/**
+ * The bench:sip section: `key` 'sip' for the full path, 'edge' for the edge alone
+ * (BENCH_SIP_WORKER=stub), whose decisions come from the stub and whose targets rows say so.
+ */
+function sipSection(step, runDate, settings, key = 'sip') {
+  const edge = key === 'edge';
+  const who = edge ? 'the stub' : 'the Worker';
+  const label = (target) => (edge ? `${target} (edge alone, stub Worker)` : target);
+  const command = edge ? 'bench:sip, edge alone' : 'bench:sip';
   const r = step.data;
   const s = r?.settings ?? settings;
   const values = {
-    'sip.status': r ? '' : failedLine(step),
-    'sip.date': r ? day(r.at) : runDate,
-    'sip.asyncWorkers': s.limits.async_workers,
-    'sip.pool': s.callerPool,
-    'sip.maxStepCalls': s.maxStepCalls.toLocaleString('en'),
-    'sip.stepSeconds': s.stepSeconds,
+    [`${key}.status`]: r ? '' : failedLine(step),
+    [`${key}.date`]: r ? day(r.at) : runDate,
+    [`${key}.asyncWorkers`]: s.limits.async_workers,
+    [`${key}.pool`]: s.callerPool,
+    [`${key}.maxStepCalls`]: s.maxStepCalls.toLocaleString('en'),
+    [`${key}.stepSeconds`]: s.stepSeconds,
   };
   if (!r) {
     return {
       ...values,
-      'sip.table': '_No figures: bench:sip failed in this run._',
-      'sip.targets': '',
-      'sip.cpu': 'Where the cores go, per call: not measured in this run.',
+      [`${key}.table`]: `_No figures: ${command} failed in this run._`,
+      [`${key}.targets`]: '',
+      [`${key}.cpu`]: 'Where the cores go, per call: not measured in this run.',
       rows: [
-        [TARGETS.cps, DASH, '**FAILED** (bench:sip)'],
-        [TARGETS.latency, DASH, '**FAILED** (bench:sip)'],
+        [label(TARGETS.cps), DASH, `**FAILED** (${command})`],
+        [label(TARGETS.latency), DASH, `**FAILED** (${command})`],
       ],
     };
   }
@@ -170,7 +178,7 @@ function sipSection(step, runDate, settings) {
   });
   const skipped = s.rates.filter((rate) => !rates.includes(rate));
   const table = [
-    '| offered calls/s | through the proxy: failed / answered per s | p50 / p99 | decided by the Worker | straight to the UAS: p99 | added p99 |',
+    `| offered calls/s | through the proxy: failed / answered per s | p50 / p99 | decided by ${who} | straight to the UAS: p99 | added p99 |`,
     '|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
@@ -192,10 +200,10 @@ function sipSection(step, runDate, settings) {
       ? `; ${msOf(added(lowest), 0)} at ${lowest} calls/s`
       : '');
   const cpsText =
-    `sustained ${sustained} calls/s, ${decided} calls/s with ≥ 99 % of decisions from the Worker` +
+    `sustained ${sustained} calls/s, ${decided} calls/s with ≥ 99 % of decisions from ${who}` +
     (at500 ? `; at 500: ${at500.failed} failed, ${at500.achievedCps} answered per s` : '');
   const targets =
-    `Targets: at least 500 calls/s through the full path with no failed call: ` +
+    `Targets: at least 500 calls/s through the ${edge ? 'edge alone' : 'full path'} with no failed call: ` +
     `**${t.cps.met ? 'met' : 'MISSED'}** (${cpsText}). p99 added latency under 20 ms: ` +
     `**${t.latency.met ? 'met' : 'MISSED'}** (${addedText}).`;
 
@@ -210,7 +218,7 @@ function sipSection(step, runDate, settings) {
   const e = r.events;
   const cpu =
     `Where the ${r.machine.cores} cores go, per call (CPU time from \`/proc\`, over the proxied ` +
-    `steps): the Worker under wrangler dev ${per('worker')} ms, the edge agent ${per('agent')} ms, ` +
+    `steps): ${edge ? 'the stub Worker' : 'the Worker under wrangler dev'} ${per('worker')} ms, the edge agent ${per('agent')} ms, ` +
     `Kamailio ${per('kamailio')} ms, each sipp ${sipp} ms.` +
     (top
       ? ` At ${top.rate} calls/s the box was ${top.cpu.machineBusyPct} % busy, with ` +
@@ -225,12 +233,16 @@ function sipSection(step, runDate, settings) {
     `at the end; Kamailio's shared memory peaked at ${m.maxUsedMb} MB of ${m.totalMb} MB.`;
   return {
     ...values,
-    'sip.table': table + note,
-    'sip.targets': targets,
-    'sip.cpu': cpu,
+    [`${key}.table`]: table + note,
+    [`${key}.targets`]: targets,
+    [`${key}.cpu`]: cpu,
     rows: [
-      [TARGETS.cps, `sustained ${sustained} calls/s (${decided} Worker-decided)`, mark(t.cps.met)],
-      [TARGETS.latency, addedText, mark(t.latency.met)],
+      [
+        label(TARGETS.cps),
+        `sustained ${sustained} calls/s (${decided} decided by ${who})`,
+        mark(t.cps.met),
+      ],
+      [label(TARGETS.latency), addedText, mark(t.latency.met)],
     ],
   };
 }
@@ -243,6 +255,7 @@ export function renderBenchmarks({ steps, context }) {
   const runDate = day(context.at);
   const worker = workerSection(steps.worker, context.calls, runDate);
   const sip = sipSection(steps.sip, runDate, context.sipSettings);
+  const edge = sipSection(steps.edge, runDate, context.sipSettings, 'edge');
   const app = appSection(steps.app, steps.timing, { runDate, ...context.app });
   const summary = Object.values(steps)
     .map((s) =>
@@ -258,7 +271,7 @@ export function renderBenchmarks({ steps, context }) {
       ? ` **${failed.length} benchmark${failed.length === 1 ? '' : 's'} failed**: the sections` +
         ' marked FAILED below have no figures from this run.'
       : '');
-  const targets = [...worker.rows, ...sip.rows, ...app.rows]
+  const targets = [...worker.rows, ...sip.rows, ...edge.rows, ...app.rows]
     .map((row) => `| ${row.join(' | ')} |`)
     .join('\n');
   const page = fill(readFileSync(TEMPLATE, 'utf8'), {
@@ -268,6 +281,7 @@ export function renderBenchmarks({ steps, context }) {
     targets,
     ...worker,
     ...sip,
+    ...edge,
     ...app,
   });
   // A failed section leaves empty placeholders: no run of blank lines for them.

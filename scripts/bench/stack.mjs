@@ -60,6 +60,33 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
   return { url: worker, standin, pgids: { worker: wrangler.pid, standin: zendesk.pid } };
 }
 
+/** The stub Worker (bench/stub-worker.mjs) on a free port, for measuring the edge alone. */
+export async function startStubWorker({ taken }) {
+  const port = await pickPort(taken);
+  const url = `http://127.0.0.1:${port}`;
+  const child = startProcess('worker', process.execPath, ['scripts/bench/stub-worker.mjs'], {
+    cwd: ROOT,
+    quiet: true,
+    env: { ...process.env, STUB_WORKER_PORT: String(port) },
+  });
+  await waitForHttp(`${url}/health`);
+  return { url, pgids: { worker: child.pid } };
+}
+
+/** The stub's decision counts, in the shape exportedCalls() gives for the real Worker. */
+export async function stubDecisions(url) {
+  const res = await fetch(`${url}/__stub/decided`);
+  const { decisions, decidedByPid } = await res.json();
+  return {
+    records: decisions,
+    decidedByWorker: decisions,
+    decisionNotReceived: 0,
+    byStatus: {},
+    complete: true,
+    decidedByPid,
+  };
+}
+
 /**
  * Starts the edge agent (kamailio/agent/main.ts, as deployed) and resolves once /health answers.
  * `counts` follows its log: decisions that failed open (by reason), breaker openings, retries.
