@@ -12,12 +12,52 @@ import { createWorkerClient } from './worker-client';
 
 const SECRET = 'acl-sync-test-secret-0123456789';
 
-/** Kamailio's permissions module as far as the sync sees it: loads the file, skips bad lines. */
+/**
+ * Kamailio's permissions, dispatcher and htable modules as far as the sync sees them: loads the
+ * files, skips bad lines.
+ */
 function fakeKamailio(file: string) {
   let rows: ReturnType<typeof parseAddressList> = [];
   let lastReload = 0;
-  const state = { reloads: 0, delta: 0, failNext: false };
+  const state = {
+    reloads: 0,
+    delta: 0,
+    failNext: false,
+    dispatcherReloads: 0,
+    targets: [] as { set: number; uri: string }[],
+    linecps: {} as Record<string, string | number>,
+  };
   const rpc: AclRpc = {
+    async call(method: string) {
+      if (method === 'dispatcher.reload') {
+        state.dispatcherReloads++;
+        state.targets = readFileSync(join(file, '..', 'dispatcher.list'), 'utf8')
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+          .map((l) => l.split(' '))
+          .map(([set, uri]) => ({ set: Number(set), uri: uri! }));
+        return {};
+      }
+      if (method === 'dispatcher.list') {
+        const sets = [...new Set(state.targets.map((t) => t.set))];
+        return {
+          NRSETS: sets.length,
+          RECORDS: sets.map((id) => ({
+            SET: {
+              ID: id,
+              TARGETS: state.targets
+                .filter((t) => t.set === id)
+                .map((t) => ({ DEST: { URI: t.uri, FLAGS: 'AP', PRIORITY: 10 } })),
+            },
+          })),
+        };
+      }
+      throw new Error(`unexpected ${method}`);
+    },
+    async htableSet(table: string, key: string, value: string | number) {
+      if (table !== 'linecps') throw new Error(`unexpected table ${table}`);
+      state.linecps[key] = value;
+    },
     async addressReload() {
       if (state.failNext) {
         state.failNext = false;
@@ -60,7 +100,9 @@ describe('ACL sync', () => {
     writeFileSync(join(dir, 'address.list'), '1 127.0.0.1 32 0 demo\n');
     requests = [];
     logs = [];
-    config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: [] }] };
+    config = {
+      lines: [{ slug: 'demo', sip_targets: ['sip:zendesk@127.0.0.1:5070'], max_cps: 0, acl: [] }],
+    };
     server = createServer((req, res) => {
       requests.push({ inm: req.headers['if-none-match'] as string | undefined });
       if (!req.headers['x-bridge-signature']) return res.writeHead(401).end();
@@ -91,7 +133,12 @@ describe('ACL sync', () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = {
       lines: [
-        { slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('127.0.0.3/32', '10.1.0.0/16') },
+        {
+          slug: 'demo',
+          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+          max_cps: 0,
+          acl: acl('127.0.0.3/32', '10.1.0.0/16'),
+        },
       ],
     };
     const sync = start(k.rpc);
@@ -116,7 +163,16 @@ describe('ACL sync', () => {
 
   it('forced: ignores the ETag and puts back a file someone edited by hand', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
-    config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('127.0.0.3/32') }] };
+    config = {
+      lines: [
+        {
+          slug: 'demo',
+          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+          max_cps: 0,
+          acl: acl('127.0.0.3/32'),
+        },
+      ],
+    };
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
@@ -135,19 +191,62 @@ describe('ACL sync', () => {
     }
   });
 
-  it('skips a slug without a line id, with a warning', async () => {
+  it('adds a new line: a persisted id, its targets in the dispatcher, its CPS limit', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = {
       lines: [
-        { slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('127.0.0.3/32') },
-        { slug: 'newline', sip_targets: [], max_cps: 0, acl: acl('192.0.2.0/24') },
+        { slug: 'demo', sip_targets: ['sip:zendesk@127.0.0.1:5070'], max_cps: 0, acl: [] },
+        {
+          slug: 'carrier',
+          sip_targets: ['sip:line@192.0.2.10:5060', 'sip:line@192.0.2.11:5060'],
+          max_cps: 12,
+          acl: acl('198.51.100.0/24'),
+        },
       ],
     };
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
-      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
-      expect(logs.some((l) => l.includes('acl.unknown_line') && l.includes('newline'))).toBe(true);
+      expect(sync.snapshot()).toMatchObject({ entries: 1, lines: 2, last_error: null });
+      // The id goes to line-ids.json (the renderer keeps it on the next render).
+      const ids = JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids;
+      expect(ids).toEqual({ demo: 1, carrier: 2 });
+      expect(k.state.targets).toEqual([
+        { set: 1, uri: 'sip:zendesk@127.0.0.1:5070' },
+        { set: 2, uri: 'sip:line@192.0.2.10:5060' },
+        { set: 2, uri: 'sip:line@192.0.2.11:5060' },
+      ]);
+      expect(k.state.linecps).toEqual({ demo: 0, carrier: 12 });
+      expect(k.rows().map((r) => `${r.group} ${r.ip}/${r.mask} ${r.tag}`)).toEqual([
+        '2 198.51.100.0/24 carrier',
+      ]);
+
+      // Removing it keeps its id (in-flight dialogs keep their group) and drops its set.
+      config = {
+        lines: [{ slug: 'demo', sip_targets: ['sip:zendesk@127.0.0.1:5070'], max_cps: 3, acl: [] }],
+      };
+      await sync.syncNow();
+      expect(JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids).toEqual(ids);
+      expect(k.state.targets).toEqual([{ set: 1, uri: 'sip:zendesk@127.0.0.1:5070' }]);
+      expect(k.state.linecps.demo).toBe(3);
+      expect(sync.snapshot()).toMatchObject({ entries: 0, lines: 1, last_error: null });
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('refuses a line whose target is not a SIP URI, and changes nothing', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [{ slug: 'demo', sip_targets: ['http://evil.example'], max_cps: 0, acl: [] }],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(
+        /line demo: sip_targets\[0\] "http:\/\/evil.example": not a SIP URI/,
+      );
+      expect(k.state.dispatcherReloads).toBe(0);
     } finally {
       await sync.stop();
     }
@@ -156,7 +255,16 @@ describe('ACL sync', () => {
   it('refuses an invalid CIDR or slug and keeps the file', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     const before = readFileSync(join(dir, 'address.list'), 'utf8');
-    config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('10.0.0.1/8') }] };
+    config = {
+      lines: [
+        {
+          slug: 'demo',
+          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+          max_cps: 0,
+          acl: acl('10.0.0.1/8'),
+        },
+      ],
+    };
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
@@ -167,7 +275,16 @@ describe('ACL sync', () => {
       await sync.syncNow();
       expect(requests.at(-1)!.inm).toMatch(/^"/);
       // ...and a fixed config clears the error.
-      config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('10.0.0.0/8') }] };
+      config = {
+        lines: [
+          {
+            slug: 'demo',
+            sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+            max_cps: 0,
+            acl: acl('10.0.0.0/8'),
+          },
+        ],
+      };
       await sync.syncNow();
       expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
     } finally {
@@ -181,7 +298,16 @@ describe('ACL sync', () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     await k.rpc.addressReload();
     const before = readFileSync(join(dir, 'address.list'), 'utf8');
-    config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('127.0.0.3/32') }] };
+    config = {
+      lines: [
+        {
+          slug: 'demo',
+          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+          max_cps: 0,
+          acl: acl('127.0.0.3/32'),
+        },
+      ],
+    };
     const sync = start(k.rpc, {
       render: (_lines, ids) => `${ids.ids.demo} 127.0.0.3 thirty-two 0 demo\n`,
     });
@@ -199,14 +325,32 @@ describe('ACL sync', () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     k.state.delta = 600;
     await k.rpc.addressReload();
-    config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('127.0.0.3/32') }] };
+    config = {
+      lines: [
+        {
+          slug: 'demo',
+          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+          max_cps: 0,
+          acl: acl('127.0.0.3/32'),
+        },
+      ],
+    };
     const sync = start(k.rpc, { reloadWaitMs: 3000 });
     try {
       // The first poll runs on its own at start; the second call waits for it too.
       await sync.syncNow();
       await sync.syncNow();
       expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
-      config = { lines: [{ slug: 'demo', sip_targets: [], max_cps: 0, acl: acl('127.0.0.4/32') }] };
+      config = {
+        lines: [
+          {
+            slug: 'demo',
+            sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+            max_cps: 0,
+            acl: acl('127.0.0.4/32'),
+          },
+        ],
+      };
       k.state.failNext = true;
       await sync.syncNow();
       expect(sync.snapshot().last_error).toMatch(/connection refused/);

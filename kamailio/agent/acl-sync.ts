@@ -1,10 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from '../jsonrpc/src/index';
-import { parseLineIds, renderAddressList, type LineIds } from '../src/render/render';
+import { sipTargetProblem } from '../src/render/config-schema';
+import { renderAddressList, type LineIds } from '../src/render/render';
 import { writeFilesAtomic } from '../src/render/write-atomic';
 import { cidrContains, parseCidr, type Cidr } from '../../worker/src/net/cidr';
 import type { Logger } from './log';
+import {
+  createLineSync,
+  lineIdsFor,
+  LineSyncError,
+  type EdgeLine,
+  type LineRpc,
+} from './line-sync';
 import type { AgentMetrics } from './metrics';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
@@ -25,13 +33,15 @@ export interface AclSyncOptions {
 }
 
 /** The parts of the Kamailio JSON-RPC client the sync needs (a fake in unit tests). */
-export type AclRpc = Pick<KamailioRpc, 'addressReload' | 'addressDump' | 'subnetDump'>;
+export type AclRpc = Pick<KamailioRpc, 'addressReload' | 'addressDump' | 'subnetDump'> & LineRpc;
 
 export interface AclSnapshot {
   last_sync_at: string | null;
   etag: string | null;
   entries: number;
   last_error: string | null;
+  /** Lines Kamailio routes (dispatcher sets) from the last good sync. */
+  lines: number;
 }
 
 interface Row {
@@ -79,18 +89,40 @@ function canonicalIp(ip: string, mask: number): string {
 }
 
 /** Validates the Worker's edge config body; throws a SyncError naming the first problem. */
-export function validateEdgeConfig(body: unknown): { slug: string; acl: string[] }[] {
+export function validateEdgeConfig(body: unknown): EdgeLine[] {
   const lines = (body as { lines?: unknown } | undefined)?.lines;
   if (!Array.isArray(lines)) throw new SyncError('edge config: "lines" is not an array', true);
   return lines.map((line: unknown, i) => {
-    const { slug, acl } = (line ?? {}) as { slug?: unknown; acl?: unknown };
+    const {
+      slug,
+      acl,
+      sip_targets: targets,
+      max_cps: maxCps,
+    } = (line ?? {}) as { slug?: unknown; acl?: unknown; sip_targets?: unknown; max_cps?: unknown };
     if (typeof slug !== 'string' || !SLUG.test(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
     }
     if (!Array.isArray(acl))
       throw new SyncError(`edge config: line ${slug}: acl is not an array`, true);
+    if (!Array.isArray(targets) || targets.length === 0) {
+      throw new SyncError(`edge config: line ${slug}: sip_targets is not a non-empty array`, true);
+    }
+    targets.forEach((target: unknown, j) => {
+      const problem = typeof target === 'string' ? sipTargetProblem(target) : 'not a string';
+      if (problem) {
+        throw new SyncError(
+          `edge config: line ${slug}: sip_targets[${j}] ${JSON.stringify(target)}: ${problem}`,
+          true,
+        );
+      }
+    });
+    if (!Number.isInteger(maxCps) || (maxCps as number) < 0 || (maxCps as number) > 10_000) {
+      throw new SyncError(`edge config: line ${slug}: max_cps is not 0-10000`, true);
+    }
     return {
       slug,
+      targets: targets as string[],
+      maxCps: maxCps as number,
       acl: acl.map((entry: unknown, j) => {
         const cidr = (entry as { cidr?: unknown } | null)?.cidr;
         const parsed = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
@@ -136,6 +168,8 @@ export function startAclSync(
     options.render ?? ((lines, ids) => renderAddressList(lines, ids, 'the Worker edge config'));
   const addressFile = join(options.renderDir, 'address.list');
 
+  const lineSync = createLineSync(options.renderDir, rpc, (method) => reload(method));
+  let lineCount = 0;
   let appliedEtag: string | null = null;
   /** The networks Kamailio has loaded, per line, most specific first. */
   let loadedAcl = new Map<string, Cidr[]>();
@@ -166,12 +200,16 @@ export function startAclSync(
       controller.signal.addEventListener('abort', done, { once: true });
     });
 
-  /** permissions refuses a reload within reload_delta of the last one: wait and try again. */
-  async function reload(): Promise<void> {
+  /**
+   * permissions (and dispatcher) refuse a reload within reload_delta of the last one: wait and
+   * try again.
+   */
+  async function reload(method = 'permissions.addressReload'): Promise<void> {
     const deadline = now() + reloadWaitMs;
     for (;;) {
       try {
-        return await rpc.addressReload();
+        if (method === 'permissions.addressReload') return await rpc.addressReload();
+        return void (await rpc.call(method));
       } catch (err) {
         const ongoing = err instanceof KamailioRpcError && err.kamailioMessage === 'ongoing reload';
         if (!ongoing || now() > deadline || stopped) throw err;
@@ -194,18 +232,16 @@ export function startAclSync(
 
   /** Writes, reloads and proves; `reloaded` is false when the file already said the same. */
   async function apply(
-    lines: { slug: string; acl: string[] }[],
+    lines: EdgeLine[],
     force: boolean,
   ): Promise<{ count: number; reloaded: boolean }> {
-    const ids = parseLineIds(await readFile(join(options.renderDir, 'line-ids.json'), 'utf8'));
-    const routable = lines.filter((line) => {
-      if (ids.ids[line.slug] !== undefined) return true;
-      log('warn', 'acl.unknown_line', {
-        line: line.slug,
-        problem: 'not in line-ids.json: the dispatcher cannot route it; render the config again',
-      });
-      return false;
-    });
+    // Lines first (ids, targets, limits), so a source is never admitted to a line with no target.
+    const ids = await lineIdsFor(
+      options.renderDir,
+      lines.map((l) => l.slug),
+    );
+    const routed = await lineSync.apply(lines, ids, force);
+    const routable = lines;
     const content = render(routable, ids);
     const expected = parseAddressList(content)
       .map((r) => ({ ...r, ip: canonicalIp(r.ip, r.mask) }))
@@ -247,7 +283,8 @@ export function startAclSync(
           .sort((a, b) => b.prefix - a.prefix),
       ]),
     );
-    return { count: expected.length, reloaded: reloading };
+    lineCount = lines.length;
+    return { count: expected.length, reloaded: reloading || routed.reloaded };
   }
 
   /** One poll; `force` ignores the ETags and reloads and proves even an unchanged file. */
@@ -290,7 +327,8 @@ export function startAclSync(
       lastError = null;
       log('info', 'acl.synced', { etag, entries: count });
     } catch (err) {
-      fail((err as Error).message, err instanceof SyncError && err.permanent ? etag : null);
+      const permanent = (err instanceof SyncError || err instanceof LineSyncError) && err.permanent;
+      fail((err as Error).message, permanent ? etag : null);
     }
   }
 
@@ -326,6 +364,7 @@ export function startAclSync(
         etag: appliedEtag,
         entries,
         last_error: lastError,
+        lines: lineCount,
       };
     },
     /**

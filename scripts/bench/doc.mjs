@@ -138,7 +138,12 @@ function median(values) {
 function sipSection(step, runDate, settings, key = 'sip') {
   const edge = key === 'edge';
   const who = edge ? 'the stub' : 'the Worker';
-  const label = (target) => (edge ? `${target} (edge alone, stub Worker)` : target);
+  const label = (target) =>
+    edge
+      ? target.includes('full path')
+        ? target.replace('full path', 'edge alone (stub Worker)')
+        : `${target} (edge alone, stub Worker)`
+      : target;
   const command = edge ? 'bench:sip, edge alone' : 'bench:sip';
   const r = step.data;
   const s = r?.settings ?? settings;

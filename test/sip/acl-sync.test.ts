@@ -124,4 +124,33 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     expect(await refusedFrom('127.0.0.3')).toBe('SIP/2.0 403 Forbidden');
     await admittedFrom('127.0.0.1');
   }, 60_000);
+  it('routes a line added in the Worker to its own target, without a render or a restart', async () => {
+    corrupt = false; // after the test above
+    expect(await refusedFrom('127.0.0.5')).toBe('SIP/2.0 403 Forbidden');
+    const before = (await s.agentHealth()).acl!.etag;
+    const created = await s.admin('POST', '/v1/admin/lines', {
+      slug: 'overflow',
+      name: 'Overflow line',
+      sip_targets: [s.target(1)],
+      default_country: 'US',
+      max_cps: 7,
+      acl: [{ cidr: '127.0.0.5/32' }],
+    });
+    expect(created.status).toBe(201);
+    await waitForAcl((acl) => acl.etag !== before && acl.lines === 2);
+
+    const uas = s.uas(1, 'uas-answer');
+    const caller = await s.uac('uac-call', { HOLD_MS: '50' }, '127.0.0.5');
+    const served = await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    expect(received(served, /^INVITE /)!.startLine).toBe(`INVITE ${s.target(1)} SIP/2.0`);
+    const callId = callIdOf(caller);
+    const records = await s.waitForRecords([callId], (r) => r.status === 'completed');
+    expect(records.get(callId)).toMatchObject({
+      line: 'overflow',
+      source: { ip: '127.0.0.5', acl_entry: '127.0.0.5/32' },
+    });
+    const cps = await s.edge.rpc<{ item: { value: number } }>('htable.get', ['linecps', 'overflow']);
+    expect(cps.item.value).toBe(7);
+  }, 60_000);
 });
