@@ -150,7 +150,10 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
       line: 'overflow',
       source: { ip: '127.0.0.5', acl_entry: '127.0.0.5/32' },
     });
-    const cps = await s.edge.rpc<{ item: { value: number } }>('htable.get', ['linecps', 'overflow']);
+    const cps = await s.edge.rpc<{ item: { value: number } }>('htable.get', [
+      'linecps',
+      'overflow',
+    ]);
     expect(cps.item.value).toBe(7);
   }, 60_000);
 });
