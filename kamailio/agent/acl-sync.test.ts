@@ -24,12 +24,18 @@ function fakeKamailio(file: string) {
     delta: 0,
     failNext: false,
     dispatcherReloads: 0,
+    /** dispatcher.reload answers "Ongoing reload" this many times first. */
+    dispatcherBusy: 0,
     targets: [] as { set: number; uri: string }[],
     linecps: {} as Record<string, string | number>,
   };
   const rpc: AclRpc = {
     async call(method: string) {
       if (method === 'dispatcher.reload') {
+        if (state.dispatcherBusy > 0) {
+          state.dispatcherBusy--;
+          throw new KamailioRpcError(method, 500, 'Ongoing reload');
+        }
         state.dispatcherReloads++;
         state.targets = readFileSync(join(file, '..', 'dispatcher.list'), 'utf8')
           .split('\n')
@@ -204,10 +210,13 @@ describe('ACL sync', () => {
         },
       ],
     };
+    // dispatcher, like permissions, refuses reloads within 5 s of the last one ("Ongoing reload").
+    k.state.dispatcherBusy = 2;
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
       expect(sync.snapshot()).toMatchObject({ entries: 1, lines: 2, last_error: null });
+      expect(k.state.dispatcherBusy).toBe(0);
       // The id goes to line-ids.json (the renderer keeps it on the next render).
       const ids = JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids;
       expect(ids).toEqual({ demo: 1, carrier: 2 });

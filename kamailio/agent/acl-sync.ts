@@ -211,7 +211,9 @@ export function startAclSync(
         if (method === 'permissions.addressReload') return await rpc.addressReload();
         return void (await rpc.call(method));
       } catch (err) {
-        const ongoing = err instanceof KamailioRpcError && err.kamailioMessage === 'ongoing reload';
+        // permissions says "ongoing reload", dispatcher "Ongoing reload".
+        const ongoing =
+          err instanceof KamailioRpcError && /^ongoing reload$/i.test(err.kamailioMessage);
         if (!ongoing || now() > deadline || stopped) throw err;
       }
       await sleep(250);
