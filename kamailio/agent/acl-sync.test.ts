@@ -24,12 +24,17 @@ function fakeKamailio(file: string) {
     delta: 0,
     failNext: false,
     dispatcherReloads: 0,
+    /** core.uptime's up_since: change it to play a Kamailio restart. */
+    upSince: 'Sat Nov 21 09:00:00 2026',
     /** dispatcher.reload answers "Ongoing reload" this many times first. */
     dispatcherBusy: 0,
     targets: [] as { set: number; uri: string }[],
     linecps: {} as Record<string, string | number>,
   };
   const rpc: AclRpc = {
+    async coreUptime() {
+      return { now: 'now', up_since: state.upSince, uptime: 1 };
+    },
     async call(method: string) {
       if (method === 'dispatcher.reload') {
         if (state.dispatcherBusy > 0) {
@@ -239,6 +244,41 @@ describe('ACL sync', () => {
       expect(k.state.targets).toEqual([{ set: 1, uri: 'sip:zendesk@127.0.0.1:5070' }]);
       expect(k.state.linecps.demo).toBe(3);
       expect(sync.snapshot()).toMatchObject({ entries: 0, lines: 1, last_error: null });
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('applies everything again after Kamailio restarts (its htable starts from the render)', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [
+        {
+          slug: 'demo',
+          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+          max_cps: 9,
+          acl: acl('127.0.0.3/32'),
+        },
+      ],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(k.state.linecps).toEqual({ demo: 9 });
+      const reloads = [k.state.reloads, k.state.dispatcherReloads];
+      await sync.syncNow(); // 304, same Kamailio: nothing to do
+      expect([k.state.reloads, k.state.dispatcherReloads]).toEqual(reloads);
+
+      k.state.linecps = {}; // what a restart loses
+      k.state.upSince = 'Sat Nov 21 09:05:00 2026';
+      await sync.syncNow();
+      expect(k.state.linecps).toEqual({ demo: 9 });
+      expect([k.state.reloads, k.state.dispatcherReloads]).toEqual([
+        reloads[0]! + 1,
+        reloads[1]! + 1,
+      ]);
+      expect(requests.at(-1)!.inm).toBeUndefined();
+      expect(logs.some((l) => l.includes('acl.kamailio_restarted'))).toBe(true);
     } finally {
       await sync.stop();
     }

@@ -33,7 +33,11 @@ export interface AclSyncOptions {
 }
 
 /** The parts of the Kamailio JSON-RPC client the sync needs (a fake in unit tests). */
-export type AclRpc = Pick<KamailioRpc, 'addressReload' | 'addressDump' | 'subnetDump'> & LineRpc;
+export type AclRpc = Pick<
+  KamailioRpc,
+  'addressReload' | 'addressDump' | 'subnetDump' | 'coreUptime'
+> &
+  LineRpc;
 
 export interface AclSnapshot {
   last_sync_at: string | null;
@@ -290,7 +294,11 @@ export function startAclSync(
   }
 
   /** One poll; `force` ignores the ETags and reloads and proves even an unchanged file. */
-  async function syncOnce(force: boolean): Promise<void> {
+  async function syncOnce(forced: boolean): Promise<void> {
+    // A restarted Kamailio lost what lives only in memory (the linecps htable): apply it all again.
+    const restarted = await kamailioRestarted();
+    const force = forced || restarted;
+    if (restarted) log('info', 'acl.kamailio_restarted', { resync: true });
     const etags = force ? [] : [appliedEtag, rejectedEtag].filter((e): e is string => e !== null);
     let res;
     // Per-poll signal (AbortSignal.any would add a listener to the stop signal on every poll).
@@ -332,6 +340,23 @@ export function startAclSync(
       const permanent = (err instanceof SyncError || err instanceof LineSyncError) && err.permanent;
       fail((err as Error).message, permanent ? etag : null);
     }
+  }
+
+  /**
+   * True once per Kamailio restart seen (core.uptime's up_since changed). The first answer only
+   * sets the baseline; when Kamailio cannot be asked, the poll goes on (the reload will say why).
+   */
+  let upSince: string | null = null;
+  async function kamailioRestarted(): Promise<boolean> {
+    let now: string;
+    try {
+      now = (await rpc.coreUptime()).up_since;
+    } catch {
+      return false;
+    }
+    const restarted = upSince !== null && upSince !== now;
+    upSince = now;
+    return restarted;
   }
 
   function fail(message: string, rejected: string | null) {

@@ -156,4 +156,26 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     ]);
     expect(cps.item.value).toBe(7);
   }, 60_000);
+
+  it('resyncs after Kamailio restarts: the added line keeps its CPS limit and its route', async () => {
+    await s.edge.restart();
+    // The restarted Kamailio read the files the agent wrote; its linecps htable came from the
+    // render (demo only) until the agent noticed the restart and applied everything again.
+    const deadline = Date.now() + 15_000;
+    let value: unknown;
+    while (Date.now() < deadline) {
+      value = await s.edge
+        .rpc<{ item: { value: number } }>('htable.get', ['linecps', 'overflow'])
+        .then((r) => r.item.value)
+        .catch(() => undefined);
+      if (value === 7) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(value, s.agentLog()).toBe(7);
+    expect(s.agentLog()).toMatch(/acl\.kamailio_restarted/);
+    const uas = s.uas(1, 'uas-answer');
+    const caller = await s.uac('uac-call', { HOLD_MS: '50' }, '127.0.0.5');
+    await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+  }, 60_000);
 });
