@@ -21,6 +21,11 @@ export interface DeliveryOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** How often an idle loop looks at the spool even without a wake-up (a safety net). */
   idlePollMs?: number;
+  /**
+   * How long to let events gather before sending a batch that is not full (default 25 ms): at a few
+   * hundred calls per second, one request per event cost the agent more CPU than the calls did.
+   */
+  lingerMs?: number;
   random?: () => number;
 }
 
@@ -45,6 +50,7 @@ export function startDelivery(options: DeliveryOptions) {
   const maxMs = options.backoff?.maxMs ?? 60_000;
   const random = options.random ?? Math.random;
   const idlePollMs = options.idlePollMs ?? 5000;
+  const lingerMs = options.lingerMs ?? 25;
   const stopController = new AbortController();
   // `applied`/`duplicate`/`unknown_call` count the Worker's answers: duplicates mean a redelivery.
   const stats = {
@@ -167,14 +173,19 @@ export function startDelivery(options: DeliveryOptions) {
   }
 
   async function run(): Promise<void> {
+    /** The last batch was full: more are waiting, send at once. */
+    let backlog = false;
     while (!stopRequested) {
       let outcome: Outcome;
       try {
+        if (!backlog && lingerMs > 0) await sleep(lingerMs, false);
         const batch = await spool.peek(batchSize, batchBytes);
         if (batch.length === 0) {
+          backlog = false;
           await sleep(idlePollMs, true);
           continue;
         }
+        backlog = batch.length >= batchSize;
         stats.batches += 1;
         outcome = await send(batch, true);
       } catch (err) {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { agentBasicPassword, KAMAILIO_USER } from './credential';
 
 /** Sends a JSON body; `close` asks the client to drop the connection (after a refused body). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -34,6 +35,19 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const presented = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
   return timingSafeEqual(digest(presented), digest(token)) && presented.length > 0;
+}
+
+/**
+ * Kamailio's credentials: `Bearer <token>`, or HTTP Basic `kamailio:<agentBasicPassword(token)>`
+ * (what its kept-alive named connection sends). Both compared in constant time.
+ */
+export function kamailioCredentialsMatch(header: string | undefined, token: string): boolean {
+  if (bearerMatches(header, token)) return true;
+  const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '')?.[1];
+  if (!basic) return false;
+  const presented = Buffer.from(basic, 'base64').toString('utf8');
+  const expected = `${KAMAILIO_USER}:${agentBasicPassword(token)}`;
+  return timingSafeEqual(digest(presented), digest(expected));
 }
 
 export type BodyResult =

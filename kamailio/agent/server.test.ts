@@ -1,3 +1,4 @@
+import { agentBasicPassword } from './credential';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +28,36 @@ describe('agent HTTP API', () => {
     }
     expect(t.worker.state.decisions).toHaveLength(0);
     expect(t.agent.spool.depth).toBe(0);
+  });
+
+  it("takes Kamailio's Basic credentials (derived from the token) on its two endpoints only", async () => {
+    t = await startTestAgent();
+    const basic = (password: string) =>
+      `Basic ${Buffer.from(`kamailio:${password}`).toString('base64')}`;
+    const send = (path: string, authorization: string, body?: unknown) =>
+      fetch(`${t.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const good = basic(agentBasicPassword(TOKEN));
+    expect((await send('/v1/decide', good, callFacts())).status).toBe(200);
+    expect((await send('/v1/events', good, callEvent(3))).status).toBe(202);
+    expect((await send('/v1/decide', basic(TOKEN), callFacts())).status).toBe(401);
+    expect(
+      (await send('/v1/decide', basic(agentBasicPassword(`${TOKEN}x`)), callFacts())).status,
+    ).toBe(401);
+    expect(
+      (
+        await send(
+          '/v1/decide',
+          `Basic ${Buffer.from(`admin:${agentBasicPassword(TOKEN)}`).toString('base64')}`,
+          callFacts(),
+        )
+      ).status,
+    ).toBe(401);
+    // The operator's and Prometheus's endpoints want the token itself.
+    expect((await send('/metrics', good)).status).toBe(401);
   });
 
   it('serves /health without a token', async () => {

@@ -6,7 +6,13 @@ import { createBreaker, type BreakerOptions } from './breaker';
 import { createDecider } from './decide';
 import { startDelivery, type DeliveryOptions } from './deliver';
 import { createWorkerStatus, healthReport, reportingFailures } from './health';
-import { bearerMatches, readJsonBody, sendError, sendJson } from './http-io';
+import {
+  bearerMatches,
+  kamailioCredentialsMatch,
+  readJsonBody,
+  sendError,
+  sendJson,
+} from './http-io';
 import { createLogger, type Logger } from './log';
 import { createAgentMetrics } from './metrics';
 import { startReconciler, type ReconcileOptions } from './reconcile';
@@ -35,7 +41,13 @@ export interface EdgeAgentOptions {
   breaker?: BreakerOptions;
   delivery?: Pick<
     DeliveryOptions,
-    'backoff' | 'batchSize' | 'batchBytes' | 'idlePollMs' | 'requestTimeoutMs' | 'random'
+    | 'backoff'
+    | 'batchSize'
+    | 'batchBytes'
+    | 'idlePollMs'
+    | 'lingerMs'
+    | 'requestTimeoutMs'
+    | 'random'
   >;
   spool?: Omit<SpoolOptions, 'dir' | 'log' | 'onAppend'>;
   /** Keeps Kamailio's address.list in step with the Worker's edge config; off when absent. */
@@ -164,10 +176,16 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
   }
 
   const metricsToken = options.metricsToken || options.token;
-  type Route = { method: string; token: string | null; handle: typeof decide };
+  /** Which credentials a route takes: Kamailio's (Bearer or its Basic), one bearer token, none. */
+  type Route = {
+    method: string;
+    token: string | null;
+    kamailio?: boolean;
+    handle: typeof decide;
+  };
   const routes: Record<string, Route> = {
-    '/v1/decide': { method: 'POST', token: options.token, handle: decide },
-    '/v1/events': { method: 'POST', token: options.token, handle: spoolEvent },
+    '/v1/decide': { method: 'POST', token: options.token, kamailio: true, handle: decide },
+    '/v1/events': { method: 'POST', token: options.token, kamailio: true, handle: spoolEvent },
     '/v1/acl/sync': { method: 'POST', token: options.token, handle: forceAclSync },
     '/metrics': { method: 'GET', token: metricsToken, handle: serveMetrics },
     '/health': {
@@ -184,7 +202,12 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       res.setHeader('Allow', route.method);
       return sendError(res, 405, 'method_not_allowed', `Use ${route.method}.`);
     }
-    if (route.token !== null && !bearerMatches(req.headers.authorization, route.token)) {
+    const authorized =
+      route.token === null ||
+      (route.kamailio
+        ? kamailioCredentialsMatch(req.headers.authorization, route.token)
+        : bearerMatches(req.headers.authorization, route.token));
+    if (!authorized) {
       return sendError(res, 401, 'unauthorized', 'Missing or invalid credentials.', true);
     }
     route.handle(req, res).catch((err: unknown) => {
@@ -194,6 +217,9 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     });
   });
   server.requestTimeout = 10_000;
+  // Kamailio's workers keep one connection each and reuse it: keep idle ones well past a quiet
+  // spell, so a request rarely meets a connection the agent is closing.
+  server.keepAliveTimeout = 120_000;
   server.headersTimeout = 5000;
 
   try {

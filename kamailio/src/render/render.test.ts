@@ -1,3 +1,4 @@
+import { agentBasicPassword } from '../../agent/credential';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from './config-schema';
 import {
@@ -89,8 +90,12 @@ describe('kamailio-local.cfg', () => {
     expect(local).toContain(
       '#!define SIPBRIDGE_ADDRESS_FILE "/etc/kamailio/sipbridge/address.list"',
     );
-    expect(local).toContain('#!substdef "!SIPBRIDGE_AGENT_URL!http://127.0.0.1:8090!"');
-    expect(local).toContain('#!substdef "!SIPBRIDGE_AGENT_TOKEN!tok-0123456789abcdef!"');
+    // The agent as a named connection, with Basic credentials derived from the token: the token
+    // itself is not in the cfg.
+    expect(local).toContain(
+      `#!substdef "!SIPBRIDGE_AGENT_CON!http://kamailio:${agentBasicPassword('tok-0123456789abcdef')}@127.0.0.1:8090!"`,
+    );
+    expect(local).not.toContain('tok-0123456789abcdef');
     expect(local).toContain('#!define DEFAULT_CPS 3');
     expect(local).toContain('shm_mem_size=512');
     expect(local).not.toContain('WITH_TLS');

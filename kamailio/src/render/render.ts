@@ -1,3 +1,4 @@
+import { agentBasicPassword, KAMAILIO_USER } from '../../agent/credential';
 import { parseCidr } from '../../../worker/src/net/cidr';
 import type { LineConfig, ListenConfig, SipBridgeConfig } from './config-schema';
 
@@ -121,6 +122,12 @@ export function listenLine(l: ListenConfig): string {
   return `listen=${l.transport}:${host}:${l.port}${advertise}`;
 }
 
+/** The httpcon URL for the agent: `http://kamailio:<derived password>@host:port`. */
+export function agentConnection(agentUrl: string, token: string): string {
+  const url = new URL(agentUrl);
+  return `${url.protocol}//${KAMAILIO_USER}:${agentBasicPassword(token)}@${url.host}`;
+}
+
 /** kamailio-local.cfg: the defines, substitutions and sockets the template reads (mode 0640). */
 export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousIds'>): string {
   const { config, token, dir } = input;
@@ -132,9 +139,9 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     `#!define SIPBRIDGE_DISPATCHER_FILE "${dir}/dispatcher.list"`,
     `#!define SIPBRIDGE_RPC_IP "${config.rpc.address}"`,
     `#!define SIPBRIDGE_RPC_PORT ${config.rpc.port}`,
-    // Used inside strings, hence substitutions ("!" never occurs in the validated values).
-    `#!substdef "!SIPBRIDGE_AGENT_URL!${config.agent.url}!"`,
-    `#!substdef "!SIPBRIDGE_AGENT_TOKEN!${token}!"`,
+    // Used inside strings, hence substitutions ("!" never occurs in the validated values). The
+    // agent as a named connection, with Basic credentials derived from the token (not the token).
+    `#!substdef "!SIPBRIDGE_AGENT_CON!${agentConnection(config.agent.url, token)}!"`,
     `#!substdef "!BAN_SECONDS!${l.ban_seconds}!"`,
     `#!substdef "!DECIDE_WORKERS!${l.async_workers}!"`,
     `#!substdef "!EVENT_WORKERS!${l.event_workers}!"`,

@@ -1,3 +1,4 @@
+import { kamailioCredentialsMatch } from '../../../kamailio/agent/http-io';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 /** What the fake agent answers to POST /v1/decide. */
@@ -82,7 +83,7 @@ export class FakeAgent {
           body = { unparsed: raw };
         }
         const record = { at: Date.now(), headers: req.headers, body: body as never };
-        if (req.headers.authorization !== `Bearer ${this.token}`) {
+        if (!kamailioCredentialsMatch(req.headers.authorization, this.token)) {
           this.unauthorized.push(record);
           res.writeHead(401).end('{"error":"unauthorized"}');
           return;
