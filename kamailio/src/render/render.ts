@@ -134,7 +134,10 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
   const l = config.limits;
   const rpcHost = config.rpc.address.includes(':') ? `[${config.rpc.address}]` : config.rpc.address;
   const out = [
-    header('Local settings for kamailio.cfg (holds the agent token: keep it 0640)', input.source),
+    header(
+      "Local settings for kamailio.cfg (holds the agent's credentials: keep it 0640)",
+      input.source,
+    ),
     `#!define SIPBRIDGE_ADDRESS_FILE "${dir}/address.list"`,
     `#!define SIPBRIDGE_DISPATCHER_FILE "${dir}/dispatcher.list"`,
     `#!define SIPBRIDGE_RPC_IP "${config.rpc.address}"`,
