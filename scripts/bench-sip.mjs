@@ -90,6 +90,7 @@ const diff = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k] - a
 async function load(name, remote, rate, calls, stack) {
   const cpuBefore = cpuSnapshot(groups);
   const before = stack && counters(stack.agent, stack.edge);
+  const bucketsBefore = stack && (await stack.agent.decisionBuckets());
   const r = await runLoad({
     dir: join(dir, name),
     remote,
@@ -106,8 +107,27 @@ async function load(name, remote, rate, calls, stack) {
     r.logged = diff(before, counters(stack.agent, stack.edge));
     const health = await stack.agent.health();
     r.atEnd = { spoolDepth: health.spool.depth, agentBreaker: health.worker.breaker };
+    r.agentDecision = decisionQuantiles(bucketsBefore, await stack.agent.decisionBuckets());
   }
   return r;
+}
+
+/**
+ * p50 and p99 of the agent's own decision time over one step, from its Prometheus histogram
+ * (the upper bound of the bucket each falls in, in ms; "> 1600" beyond the last).
+ */
+function decisionQuantiles(before, after) {
+  const bounds = Object.keys(after)
+    .filter((le) => le !== '+Inf')
+    .sort((a, b) => Number(a) - Number(b));
+  const count = (le) => (after[le] ?? 0) - (before[le] ?? 0);
+  const total = count('+Inf');
+  if (!total) return null;
+  const at = (q) => {
+    const le = bounds.find((b) => count(b) >= q * total);
+    return le === undefined ? `> ${Number(bounds.at(-1)) * 1000}` : Number(le) * 1000;
+  };
+  return { decisions: total, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 /** The load steps towards `remote`, each followed by a 2 s settle (no drain: see the report). */
@@ -125,7 +145,10 @@ async function steps(name, remote, stack) {
       `  ${name} ${rate} calls/s: ${r.successful}/${calls} ok, ${r.failed} failed, ` +
         `${r.achievedCps ?? '-'} calls/s answered, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
         `max ${r.max} ms, ${r.retransmissions} retransmissions` +
-        (r.atEnd ? `; spool ${r.atEnd.spoolDepth}, agent breaker ${r.atEnd.agentBreaker}` : ''),
+        (r.atEnd ? `; spool ${r.atEnd.spoolDepth}, agent breaker ${r.atEnd.agentBreaker}` : '') +
+        (r.agentDecision
+          ? `; agent decision p50 ≤ ${r.agentDecision.p50Ms} ms, p99 ≤ ${r.agentDecision.p99Ms} ms`
+          : ''),
     );
     console.log(
       `    CPU: machine ${c.machineBusyPct} % busy, other work ${c.othersCores} of ${c.cores} cores; ` +

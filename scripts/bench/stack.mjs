@@ -143,7 +143,20 @@ export async function startAgent({ port, token, edgeSecret, worker, spoolDir, rp
     }
     return { depth, waitedMs: Date.now() - started };
   };
-  return { pid: child.pid, counts, health, drain };
+  /** The agent's decision-latency histogram: cumulative counts by upper bound in seconds. */
+  const decisionBuckets = async () => {
+    const res = await fetch(`${url}/metrics`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(2000),
+    });
+    const buckets = {};
+    for (const line of (await res.text()).split('\n')) {
+      const m = /^sipbridge_decision_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/.exec(line);
+      if (m) buckets[m[1]] = Number(m[2]);
+    }
+    return buckets;
+  };
+  return { pid: child.pid, counts, health, drain, decisionBuckets };
 }
 
 /** The Worker's call records for `slug` (incremental export, latest state of each call). */
