@@ -12,6 +12,18 @@ import { createWorkerClient } from './worker-client';
 
 const SECRET = 'acl-sync-test-secret-0123456789';
 
+const acl = (...cidrs: string[]) => cidrs.map((cidr) => ({ cidr, label: '' }));
+
+/** The demo line of the edge config as the Worker sends it, with these networks and CPS limit. */
+const demoLine = (cidrs: string[] = [], maxCps = 0) => ({
+  slug: 'demo',
+  sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+  max_cps: maxCps,
+  acl: acl(...cidrs),
+});
+/** An edge config with the demo line only. */
+const demoOnly = (cidrs: string[] = [], maxCps = 0) => ({ lines: [demoLine(cidrs, maxCps)] });
+
 /**
  * Kamailio's permissions, dispatcher and htable modules as far as the sync sees them: loads the
  * files, skips bad lines.
@@ -111,9 +123,7 @@ describe('ACL sync', () => {
     writeFileSync(join(dir, 'address.list'), '1 127.0.0.1 32 0 demo\n');
     requests = [];
     logs = [];
-    config = {
-      lines: [{ slug: 'demo', sip_targets: ['sip:zendesk@127.0.0.1:5070'], max_cps: 0, acl: [] }],
-    };
+    config = demoOnly();
     server = createServer((req, res) => {
       requests.push({ inm: req.headers['if-none-match'] as string | undefined });
       if (!req.headers['x-bridge-signature']) return res.writeHead(401).end();
@@ -138,20 +148,9 @@ describe('ACL sync', () => {
       { worker: createWorkerClient({ baseUrl: url, secret: SECRET }), log, rpc },
     );
 
-  const acl = (...cidrs: string[]) => cidrs.map((cidr) => ({ cidr, label: '' }));
-
   it('applies a new ACL, proves it, then polls with If-None-Match', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
-    config = {
-      lines: [
-        {
-          slug: 'demo',
-          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-          max_cps: 0,
-          acl: acl('127.0.0.3/32', '10.1.0.0/16'),
-        },
-      ],
-    };
+    config = demoOnly(['127.0.0.3/32', '10.1.0.0/16']);
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
@@ -174,16 +173,7 @@ describe('ACL sync', () => {
 
   it('forced: ignores the ETag and puts back a file someone edited by hand', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
-    config = {
-      lines: [
-        {
-          slug: 'demo',
-          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-          max_cps: 0,
-          acl: acl('127.0.0.3/32'),
-        },
-      ],
-    };
+    config = demoOnly(['127.0.0.3/32']);
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
@@ -206,7 +196,7 @@ describe('ACL sync', () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = {
       lines: [
-        { slug: 'demo', sip_targets: ['sip:zendesk@127.0.0.1:5070'], max_cps: 0, acl: [] },
+        demoLine(),
         {
           slug: 'carrier',
           sip_targets: ['sip:line@192.0.2.10:5060', 'sip:line@192.0.2.11:5060'],
@@ -236,9 +226,7 @@ describe('ACL sync', () => {
       ]);
 
       // Removing it keeps its id (in-flight dialogs keep their group) and drops its set.
-      config = {
-        lines: [{ slug: 'demo', sip_targets: ['sip:zendesk@127.0.0.1:5070'], max_cps: 3, acl: [] }],
-      };
+      config = demoOnly([], 3);
       await sync.syncNow();
       expect(JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids).toEqual(ids);
       expect(k.state.targets).toEqual([{ set: 1, uri: 'sip:zendesk@127.0.0.1:5070' }]);
@@ -251,16 +239,7 @@ describe('ACL sync', () => {
 
   it('applies everything again after Kamailio restarts (its htable starts from the render)', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
-    config = {
-      lines: [
-        {
-          slug: 'demo',
-          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-          max_cps: 9,
-          acl: acl('127.0.0.3/32'),
-        },
-      ],
-    };
+    config = demoOnly(['127.0.0.3/32'], 9);
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
@@ -304,16 +283,7 @@ describe('ACL sync', () => {
   it('refuses an invalid CIDR or slug and keeps the file', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     const before = readFileSync(join(dir, 'address.list'), 'utf8');
-    config = {
-      lines: [
-        {
-          slug: 'demo',
-          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-          max_cps: 0,
-          acl: acl('10.0.0.1/8'),
-        },
-      ],
-    };
+    config = demoOnly(['10.0.0.1/8']);
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
@@ -324,16 +294,7 @@ describe('ACL sync', () => {
       await sync.syncNow();
       expect(requests.at(-1)!.inm).toMatch(/^"/);
       // ...and a fixed config clears the error.
-      config = {
-        lines: [
-          {
-            slug: 'demo',
-            sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-            max_cps: 0,
-            acl: acl('10.0.0.0/8'),
-          },
-        ],
-      };
+      config = demoOnly(['10.0.0.0/8']);
       await sync.syncNow();
       expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
     } finally {
@@ -347,16 +308,7 @@ describe('ACL sync', () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     await k.rpc.addressReload();
     const before = readFileSync(join(dir, 'address.list'), 'utf8');
-    config = {
-      lines: [
-        {
-          slug: 'demo',
-          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-          max_cps: 0,
-          acl: acl('127.0.0.3/32'),
-        },
-      ],
-    };
+    config = demoOnly(['127.0.0.3/32']);
     const sync = start(k.rpc, {
       render: (_lines, ids) => `${ids.ids.demo} 127.0.0.3 thirty-two 0 demo\n`,
     });
@@ -374,32 +326,14 @@ describe('ACL sync', () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     k.state.delta = 600;
     await k.rpc.addressReload();
-    config = {
-      lines: [
-        {
-          slug: 'demo',
-          sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-          max_cps: 0,
-          acl: acl('127.0.0.3/32'),
-        },
-      ],
-    };
+    config = demoOnly(['127.0.0.3/32']);
     const sync = start(k.rpc, { reloadWaitMs: 3000 });
     try {
       // The first poll runs on its own at start; the second call waits for it too.
       await sync.syncNow();
       await sync.syncNow();
       expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
-      config = {
-        lines: [
-          {
-            slug: 'demo',
-            sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-            max_cps: 0,
-            acl: acl('127.0.0.4/32'),
-          },
-        ],
-      };
+      config = demoOnly(['127.0.0.4/32']);
       k.state.failNext = true;
       await sync.syncNow();
       expect(sync.snapshot().last_error).toMatch(/connection refused/);
