@@ -74,17 +74,6 @@ describe.skipIf(!sipToolsAvailable())('sipbridge CLI against a running edge', ()
     await s?.stop();
   }, 30_000);
 
-  /** Polls dlg.list (bounded) until one answered dialog is up; returns its Call-ID. */
-  async function answeredCallId(): Promise<string> {
-    for (let i = 0; i < 60; i++) {
-      const dialogs = await s.edge.rpc<{ 'call-id': string; state: number }[]>('dlg.list');
-      const up = (dialogs ?? []).filter((d) => d.state === 4);
-      if (up.length === 1) return up[0]!['call-id'];
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no answered dialog after 3 s\n${s.edge.log().slice(-2000)}`);
-  }
-
   it('npx sipbridge --help lists the commands and exit codes', { timeout: 30_000 }, async () => {
     const run = await new Promise<Run>((resolve) =>
       execFile('npx', ['sipbridge', '--help'], { cwd: ROOT }, (error, stdout, stderr) =>
@@ -163,7 +152,7 @@ describe.skipIf(!sipToolsAvailable())('sipbridge CLI against a running edge', ()
     async () => {
       const uas = s.uas(0, 'uas-answer');
       const pending = s.uac('uac-call', { HOLD_MS: '6000' });
-      const callId = await answeredCallId();
+      const { callId } = await s.edge.answeredDialog();
 
       // All three at once: the call is held for 6 s and each run starts a Node process.
       const [json, human, status] = await Promise.all([
@@ -218,7 +207,7 @@ describe.skipIf(!sipToolsAvailable())('sipbridge CLI against a running edge', ()
   it('hangup ends a call: both sides get a BYE', { timeout: 30_000, retry: 1 }, async () => {
     const uas = s.uas(0, 'uas-answer');
     const pending = s.uac('uac-callee-bye', { BYE_REPLY_DELAY_MS: '300' });
-    const callId = await answeredCallId();
+    const { callId } = await s.edge.answeredDialog();
 
     const run = await sipbridge(['hangup', callId], env);
     expect(run.code, show(run)).toBe(0);

@@ -81,13 +81,8 @@ describe.skipIf(!sipToolsAvailable())('lost BYE: in-dialog keepalives end the ca
       autoAnswer: true,
       timeoutS: 15,
     });
-    let dialogs: { state: number; h_entry: number; h_id: number }[] = [];
-    for (let i = 0; i < 40 && dialogs.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      dialogs = ((await s.edge.rpc<typeof dialogs>('dlg.list')) ?? []).filter((d) => d.state === 4);
-    }
-    expect(dialogs).toHaveLength(1);
-    await s.edge.rpc('dlg.end_dlg', [dialogs[0]!.h_entry, dialogs[0]!.h_id]);
+    const dialog = await s.edge.answeredDialog();
+    await s.edge.rpc('dlg.end_dlg', [dialog.hEntry, dialog.hId]);
     const [c] = await Promise.all([pending.done, callee.done]);
     expect(c.code, explain(c, s.edge)).toBe(0);
     const events = await s.agent.eventsFor(callIdOf(c), 2);
@@ -117,18 +112,12 @@ describe.skipIf(!sipToolsAvailable())(
       const callee = s.uas(0, 'uas-answer');
       const call = s.uac('uac-call', { HOLD_MS: '8000' });
       // Wait until the call is answered (the Worker has its record, the agent follows it).
-      let callId: string | undefined;
-      for (let i = 0; i < 100 && !callId; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        const list = await s.edge.rpc<{ 'call-id': string; state: number }[]>('dlg.list');
-        callId = list?.find((d) => d.state === 4)?.['call-id'];
-      }
-      expect(callId, s.edge.log().slice(-2000)).toBeDefined();
-      await s.waitForRecords([callId!], (r) => r.status === 'answered');
+      const { callId } = await s.edge.answeredDialog(5000);
+      await s.waitForRecords([callId], (r) => r.status === 'answered');
 
       await s.edge.restart(); // every dialog is gone, and no BYE was seen
-      const records = await s.waitForRecords([callId!], (r) => r.status === 'completed', 15_000);
-      expect(records.get(callId!), JSON.stringify(records.get(callId!))).toMatchObject({
+      const records = await s.waitForRecords([callId], (r) => r.status === 'completed', 15_000);
+      expect(records.get(callId), JSON.stringify(records.get(callId))).toMatchObject({
         status: 'completed',
         final: { reason: RECONCILED_REASON, ended_by: 'proxy' },
       });

@@ -30,6 +30,11 @@ export interface Edge {
   rpcPort: number;
   /** JSON-RPC 2.0 over HTTP; returns `result` or throws with the error. */
   rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+  /**
+   * Polls dlg.list (bounded) until a dialog is confirmed (answered and ACKed); throws unless
+   * exactly one is.
+   */
+  answeredDialog(timeoutMs?: number): Promise<{ callId: string; hEntry: number; hId: number }>;
   /** Everything Kamailio logged so far. */
   log(): string;
   /** Stops Kamailio (its dialogs are lost, as in a crash) and starts it again on the same files. */
@@ -126,6 +131,20 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     sipPort,
     rpcPort,
     rpc,
+    async answeredDialog(timeoutMs = 3000) {
+      type Raw = { 'call-id': string; state: number; h_entry: number; h_id: number };
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const up = ((await rpc<Raw[]>('dlg.list')) ?? []).filter((d) => d.state === 4);
+        if (up.length > 1) throw new Error(`${up.length} answered dialogs: ${JSON.stringify(up)}`);
+        if (up.length === 1)
+          return { callId: up[0]!['call-id'], hEntry: up[0]!.h_entry, hId: up[0]!.h_id };
+        if (Date.now() > deadline) {
+          throw new Error(`no answered dialog after ${timeoutMs} ms\n${logText.slice(-2000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     log: () => logText,
     async restart() {
       await stopGroup(child);
