@@ -172,7 +172,9 @@ export function startAclSync(
     options.render ?? ((lines, ids) => renderAddressList(lines, ids, 'the Worker edge config'));
   const addressFile = join(options.renderDir, 'address.list');
 
-  const lineSync = createLineSync(options.renderDir, rpc, (method) => reload(method));
+  const lineSync = createLineSync(options.renderDir, rpc, () =>
+    reload(() => rpc.call('dispatcher.reload')),
+  );
   let lineCount = 0;
   let appliedEtag: string | null = null;
   /** The networks Kamailio has loaded, per line, most specific first. */
@@ -208,12 +210,11 @@ export function startAclSync(
    * permissions (and dispatcher) refuse a reload within reload_delta of the last one: wait and
    * try again.
    */
-  async function reload(method = 'permissions.addressReload'): Promise<void> {
+  async function reload(run: () => Promise<unknown> = () => rpc.addressReload()): Promise<void> {
     const deadline = now() + reloadWaitMs;
     for (;;) {
       try {
-        if (method === 'permissions.addressReload') return await rpc.addressReload();
-        return void (await rpc.call(method));
+        return void (await run());
       } catch (err) {
         // permissions says "ongoing reload", dispatcher "Ongoing reload".
         const ongoing =
@@ -247,8 +248,7 @@ export function startAclSync(
       lines.map((l) => l.slug),
     );
     const routed = await lineSync.apply(lines, ids, force);
-    const routable = lines;
-    const content = render(routable, ids);
+    const content = render(lines, ids);
     const expected = parseAddressList(content)
       .map((r) => ({ ...r, ip: canonicalIp(r.ip, r.mask) }))
       .map(rowKey)
@@ -281,7 +281,7 @@ export function startAclSync(
       }
     }
     loadedAcl = new Map(
-      routable.map((line) => [
+      lines.map((line) => [
         line.slug,
         line.acl
           .map((text) => parseCidr(text))

@@ -76,14 +76,14 @@ export function parseDispatcherList(result: unknown): DispatcherTarget[] {
  * proved with dispatcher.list; on any mismatch the previous file is put back and reloaded. The
  * limits go into the linecps htable. Calls in progress are not touched (they follow their route set).
  * @example
- * const lines = createLineSync('/etc/kamailio/sipbridge', rpc, reload);
+ * const lines = createLineSync('/etc/kamailio/sipbridge', rpc, reloadDispatcher);
  * await lines.apply(edgeLines, ids, false);
  */
 export function createLineSync(
   renderDir: string,
   rpc: LineRpc,
-  /** Runs an RPC reload, waiting out Kamailio's reload_delta ("ongoing reload"). */
-  reload: (method: string) => Promise<void>,
+  /** dispatcher.reload, waiting out Kamailio's reload_delta ("Ongoing reload"). */
+  reloadDispatcher: () => Promise<void>,
 ) {
   const file = join(renderDir, 'dispatcher.list');
   const write = (content: string) =>
@@ -119,13 +119,13 @@ export function createLineSync(
       if (reloading) {
         await write(content);
         try {
-          await reload('dispatcher.reload');
+          await reloadDispatcher();
           await prove(
             lines.flatMap((l) => l.targets.map((uri) => ({ set: ids.ids[l.slug]!, uri }))),
           );
         } catch (err) {
           await write(previous);
-          await reload('dispatcher.reload').catch(() => undefined);
+          await reloadDispatcher().catch(() => undefined);
           throw err;
         }
       }
