@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKamailioRpc, type KamailioRpc } from '../jsonrpc/src/index';
+import { createKamailioRpc, isAnswered, type KamailioRpc } from '../jsonrpc/src/index';
 import { writeFilesAtomic } from '../src/render/write-atomic';
 import type { Logger } from './log';
 import type { AgentMetrics } from './metrics';
@@ -33,9 +33,6 @@ export interface ReconcileSnapshot {
   reconciled: number;
   last_error: string | null;
 }
-
-/** Confirmed dialog states of Kamailio's dialog module (3 confirmed-no-ack, 4 confirmed). */
-const ANSWERED_STATES = new Set([3, 4]);
 
 function parseCall(text: string | undefined): CallFacts | undefined {
   if (!text) return undefined;
@@ -110,7 +107,7 @@ export function startReconciler(
     const live = new Set(dialogs.map((d) => d.callId));
     // Calls answered while the agent was not listening are followed from here on.
     for (const d of dialogs) {
-      if (!ANSWERED_STATES.has(d.state) || open.has(d.callId)) continue;
+      if (!isAnswered(d) || open.has(d.callId)) continue;
       open.set(d.callId, {
         answeredAt: d.startTs > 0 ? d.startTs * 1000 : now(),
         call: parseCall(d.variables.call),

@@ -8,6 +8,7 @@ export {
 } from './errors';
 export {
   DIALOG_STATES,
+  isAnswered,
   type ActiveDialogs,
   type AddressEntry,
   type CoreUptime,

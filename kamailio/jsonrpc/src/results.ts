@@ -74,6 +74,11 @@ export const dialogsResult = z.array(rawDialog).transform((list) =>
 );
 export type Dialog = z.infer<typeof dialogsResult>[number];
 
+/** Answered: confirmed (state 4), or confirmed before the caller's ACK (3). */
+export function isAnswered(dialog: Pick<Dialog, 'state'>): boolean {
+  return dialog.state === 3 || dialog.state === 4;
+}
+
 export const activeDialogsResult = z.object({
   starting: z.number(),
   connecting: z.number(),

@@ -8,11 +8,6 @@ export function activeDialogs(dialogs: Dialog[]): Dialog[] {
   return dialogs.filter((d) => d.state !== DELETED);
 }
 
-/** Answered: confirmed, with or without the ACK yet. */
-export function isAnswered(dialog: Dialog): boolean {
-  return dialog.state === 3 || dialog.state === 4;
-}
-
 /**
  * The line slug from the dialog variable `call` (the call facts JSON the edge stored at INVITE);
  * `unknown` when it is missing or not the JSON the edge writes.

@@ -1,4 +1,4 @@
-import { KamailioRpcError } from '../../jsonrpc/src/index';
+import { isAnswered, KamailioRpcError } from '../../jsonrpc/src/index';
 import {
   jsonLines,
   parseCommand,
@@ -8,7 +8,7 @@ import {
   type Env,
 } from './args';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, rpcUrl } from './connection';
-import { activeDialogs, isAnswered, lineOf } from './dialogs';
+import { activeDialogs, lineOf } from './dialogs';
 import { CliError, EXIT } from './exit-codes';
 import { connectKamailio, rpcFailure, withKamailio } from './kamailio';
 
