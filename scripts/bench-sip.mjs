@@ -90,7 +90,7 @@ const diff = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k] - a
 async function load(name, remote, rate, calls, stack) {
   const cpuBefore = cpuSnapshot(groups);
   const before = stack && counters(stack.agent, stack.edge);
-  const bucketsBefore = stack && (await stack.agent.decisionBuckets());
+  const bucketsBefore = stack && (await stack.agent.histograms());
   const r = await runLoad({
     dir: join(dir, name),
     remote,
@@ -107,16 +107,18 @@ async function load(name, remote, rate, calls, stack) {
     r.logged = diff(before, counters(stack.agent, stack.edge));
     const health = await stack.agent.health();
     r.atEnd = { spoolDepth: health.spool.depth, agentBreaker: health.worker.breaker };
-    r.agentDecision = decisionQuantiles(bucketsBefore, await stack.agent.decisionBuckets());
+    const bucketsAfter = await stack.agent.histograms();
+    r.agentDecision = quantiles(bucketsBefore.decision, bucketsAfter.decision);
+    r.agentEvent = quantiles(bucketsBefore.event, bucketsAfter.event);
   }
   return r;
 }
 
 /**
- * p50 and p99 of the agent's own decision time over one step, from its Prometheus histogram
- * (the upper bound of the bucket each falls in, in ms; "> 1600" beyond the last).
+ * p50 and p99 over one step of one of the agent's Prometheus histograms (decision time, event
+ * spool time): the upper bound of the bucket each falls in, in ms; "> 1600" beyond the last.
  */
-function decisionQuantiles(before, after) {
+function quantiles(before, after) {
   const bounds = Object.keys(after)
     .filter((le) => le !== '+Inf')
     .sort((a, b) => Number(a) - Number(b));
@@ -127,28 +129,33 @@ function decisionQuantiles(before, after) {
     const le = bounds.find((b) => count(b) >= q * total);
     return le === undefined ? `> ${Number(bounds.at(-1)) * 1000}` : Number(le) * 1000;
   };
-  return { decisions: total, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { count: total, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 /** The load steps towards `remote`, each followed by a 2 s settle (no drain: see the report). */
 async function steps(name, remote, stack) {
   const results = [];
-  for (const rate of RATES) {
+  for (const [index, rate] of RATES.entries()) {
     const calls = Math.min(MAX_STEP_CALLS, rate * STEP_SECONDS);
     if (timeLeft() < (calls / rate) * 1000 + 40_000) {
       console.log(`  ${name} ${rate} calls/s: skipped (too close to the deadline)`);
       continue;
     }
-    const r = await load(`${name}-${rate}`, remote, rate, calls, stack);
+    // Its own directory per step: sipp's files of a repeated rate must not be read twice.
+    const r = await load(`${name}-${index + 1}-${rate}`, remote, rate, calls, stack);
     const c = r.cpu;
     console.log(
       `  ${name} ${rate} calls/s: ${r.successful}/${calls} ok, ${r.failed} failed, ` +
         `${r.achievedCps ?? '-'} calls/s answered, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
         `max ${r.max} ms, ${r.retransmissions} retransmissions` +
         (r.atEnd ? `; spool ${r.atEnd.spoolDepth}, agent breaker ${r.atEnd.agentBreaker}` : '') +
-        (r.agentDecision
-          ? `; agent decision p50 ≤ ${r.agentDecision.p50Ms} ms, p99 ≤ ${r.agentDecision.p99Ms} ms`
-          : ''),
+        [
+          ['decision', r.agentDecision],
+          ['event spooled', r.agentEvent],
+        ]
+          .filter(([, q]) => q)
+          .map(([what, q]) => `; agent ${what} p50 ≤ ${q.p50Ms} ms, p99 ≤ ${q.p99Ms} ms`)
+          .join(''),
     );
     console.log(
       `    CPU: machine ${c.machineBusyPct} % busy, other work ${c.othersCores} of ${c.cores} cores; ` +

@@ -84,6 +84,9 @@ describe('GET /metrics', () => {
     expect(value(text, 'sipbridge_calls_total{line="sales",outcome="cancelled"}')).toBe(1);
     expect(value(text, 'sipbridge_calls_total{line="sales",outcome="failed"}')).toBe(1);
     expect(value(text, 'sipbridge_spool_depth')).toBe(5);
+    // Every accepted event is timed, from the post to "on disk".
+    expect(value(text, 'sipbridge_event_spool_duration_seconds_count')).toBe(5);
+    expect(value(text, 'sipbridge_event_spool_duration_seconds_bucket{le="1.6"}')).toBe(5);
     expect(value(text, 'sipbridge_spool_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
     // Node's own metrics come along (memory, event loop lag).
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);

@@ -41,6 +41,12 @@ export function createAgentMetrics(sources: {
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6],
     registers,
   });
+  const eventSeconds = new Histogram({
+    name: 'sipbridge_event_spool_duration_seconds',
+    help: 'Time from Kamailio posting a lifecycle event to the agent answering that it is on disk.',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6],
+    registers,
+  });
   new Gauge({
     name: 'sipbridge_spool_depth',
     help: 'Lifecycle events on disk not yet acknowledged by the Worker.',
@@ -92,9 +98,10 @@ export function createAgentMetrics(sources: {
       decisions.inc({ result });
       decisionSeconds.observe(seconds);
     },
-    /** One lifecycle event accepted into the spool. */
-    callEvent(event: CallEvent): void {
+    /** One lifecycle event accepted into the spool, `seconds` after Kamailio posted it. */
+    callEvent(event: CallEvent, seconds: number): void {
       calls.inc({ line: event.call?.line ?? 'unknown', outcome: event.kind });
+      eventSeconds.observe(seconds);
     },
     workerError(operation: WorkerOperation, reason: string): void {
       workerErrors.inc({ operation, reason: reasonClass(reason) });

@@ -134,6 +134,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
   }
 
   async function spoolEvent(req: IncomingMessage, res: ServerResponse) {
+    const started = performance.now();
     const body = await readJsonBody(req, MAX_BODY_BYTES);
     if (!body.ok) return sendError(res, body.status, body.error, body.message, true);
     const parsed = KamailioEventSchema.safeParse(body.value);
@@ -152,7 +153,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
         err instanceof SpoolFullError ? err.message : 'The event could not be written to disk.';
       return sendError(res, 503, 'spool_unavailable', message);
     }
-    metrics.callEvent(event);
+    metrics.callEvent(event, (performance.now() - started) / 1000);
     reconciler?.noteEvent(event);
     sendJson(res, 202, { spooled: true });
   }

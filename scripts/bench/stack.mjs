@@ -144,19 +144,22 @@ export async function startAgent({ port, token, edgeSecret, worker, spoolDir, rp
     return { depth, waitedMs: Date.now() - started };
   };
   /** The agent's decision-latency histogram: cumulative counts by upper bound in seconds. */
-  const decisionBuckets = async () => {
+  // The agent's latency histograms from /metrics: { decision: { le: count }, event: { le: count } }.
+  const histograms = async () => {
     const res = await fetch(`${url}/metrics`, {
       headers: { Authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(2000),
     });
-    const buckets = {};
+    const series = { decision: 'decision_duration', event: 'event_spool_duration' };
+    const found = { decision: {}, event: {} };
     for (const line of (await res.text()).split('\n')) {
-      const m = /^sipbridge_decision_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/.exec(line);
-      if (m) buckets[m[1]] = Number(m[2]);
+      const m = /^sipbridge_(\w+)_seconds_bucket\{le="([^"]+)"\} (\d+)/.exec(line);
+      const name = m && Object.keys(series).find((k) => series[k] === m[1]);
+      if (name) found[name][m[2]] = Number(m[3]);
     }
-    return buckets;
+    return found;
   };
-  return { pid: child.pid, counts, health, drain, decisionBuckets };
+  return { pid: child.pid, counts, health, drain, histograms };
 }
 
 /** The Worker's call records for `slug` (incremental export, latest state of each call). */

@@ -36,6 +36,25 @@ describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => 
     });
   });
 
+  // Kamailio posts events from the "default" async group: declared with event_workers (2 here),
+  // or the core's single worker that serialises every event of the proxy behind a slow agent.
+  it('posts events from several workers at once while the agent is slow to spool', async () => {
+    s.agent.eventDelayMs = 600;
+    s.agent.maxEventsInFlight = 0;
+    try {
+      const uas = s.uas(0, 'uas-answer');
+      // The caller hangs up 100 ms after the answer: "ended" is posted while "answered" waits.
+      const caller = await s.uac('uac-call');
+      await uas.done;
+      expect(caller.code, explain(caller, s.edge)).toBe(0);
+      const events = await s.agent.eventsFor(callIdOf(caller), 2);
+      expect(events.map((e) => e.kind)).toContain('ended');
+      expect(s.agent.maxEventsInFlight).toBe(2);
+    } finally {
+      s.agent.eventDelayMs = 0;
+    }
+  });
+
   it('reports ended by the callee when the target hangs up', async () => {
     const uas = s.uas(0, 'uas-hangup');
     const caller = await s.uac('uac-callee-bye');

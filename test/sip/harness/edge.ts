@@ -58,6 +58,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     limits: {
       flood_requests: 500,
       async_workers: 4,
+      event_workers: 2,
       sip_children: 2,
       shared_memory_mb: 128,
       target_timeout_ms: 1000,

@@ -52,6 +52,11 @@ export class FakeAgent {
   readonly decisions: Recorded<CallFacts>[] = [];
   readonly events: Recorded<LifecycleEvent>[] = [];
   readonly unauthorized: Recorded<unknown>[] = [];
+  /** The most /v1/events requests this agent had in flight at once. */
+  maxEventsInFlight = 0;
+  /** How long /v1/events takes to answer (a slow disk under the spool). */
+  eventDelayMs = 0;
+  private eventsInFlight = 0;
   private mode: AgentMode = { kind: 'relay', headers: '' };
   private server: Server | undefined;
   private readonly pending = new Set<NodeJS.Timeout>();
@@ -89,8 +94,14 @@ export class FakeAgent {
           return;
         }
         if (req.method === 'POST' && req.url === '/v1/events') {
-          this.events.push(record);
-          res.writeHead(202, { 'content-type': 'application/json' }).end('{"spooled":true}');
+          this.maxEventsInFlight = Math.max(this.maxEventsInFlight, ++this.eventsInFlight);
+          const timer = setTimeout(() => {
+            this.pending.delete(timer);
+            this.eventsInFlight--;
+            this.events.push(record);
+            res.writeHead(202, { 'content-type': 'application/json' }).end('{"spooled":true}');
+          }, this.eventDelayMs);
+          this.pending.add(timer);
           return;
         }
         if (req.method !== 'POST' || req.url !== '/v1/decide') {
@@ -146,6 +157,7 @@ export class FakeAgent {
   async close(): Promise<void> {
     for (const timer of this.pending) clearTimeout(timer);
     this.pending.clear();
+    this.eventsInFlight = 0;
     const server = this.server;
     this.server = undefined;
     if (!server) return;
