@@ -25,7 +25,10 @@ const SIP_SETTINGS = {
   stepSeconds: 5,
   maxStepCalls: 3000,
   callerPool: 20,
-  limits: { async_workers: Number(process.env.BENCH_SIP_ASYNC_WORKERS ?? 32) },
+  limits: {
+    async_workers: Number(process.env.BENCH_SIP_ASYNC_WORKERS ?? 32),
+    event_workers: Number(process.env.BENCH_SIP_EVENT_WORKERS ?? 8),
+  },
 };
 
 const startedAt = Date.now();

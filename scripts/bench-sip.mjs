@@ -1,5 +1,5 @@
 // `npm run bench:sip`: calls per second and INVITE→200 latency through the full edge path
-// (sipp caller → Kamailio → edge agent → Worker on wrangler dev → sipp standing in for Zendesk),
+// (sipp caller → Kamailio → edge agent → Worker on workerd → sipp standing in for Zendesk),
 // against the same sipp calls sent straight to the stand-in. Loopback only, on high ports (no clash
 // with `npm start`); every step is bounded in calls and time and the run stops by itself.
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { cpuSnapshot, cpuUsage } from './bench/procfs.mjs';
 import { printReport } from './bench/report.mjs';
 import { killLoad, runLoad, SIPP, uasArgs, writeCallerPool } from './bench/sipp-load.mjs';
 import {
+  RUNTIME_LABEL,
   exportedCalls,
   startAgent,
   startBackend,
@@ -266,8 +267,9 @@ async function main() {
   const sum = (f) => proxied.reduce((n, r) => n + f(r), 0);
   const result = {
     at: new Date().toISOString(),
-    // 'full': the real Worker on wrangler dev; 'edge': a stub in its place (BENCH_SIP_WORKER=stub).
+    // 'full': the real Worker on workerd; 'edge': a stub in its place (BENCH_SIP_WORKER=stub).
     mode: STUB ? 'edge' : 'full',
+    runtime: STUB ? 'stub' : RUNTIME_LABEL,
     machine: {
       cores: os.cpus().length,
       cpu: os.cpus()[0]?.model,
@@ -305,7 +307,7 @@ async function main() {
       drainEventsPerSecond: Math.round(
         ((depth - spool.depth) * 1000) / Math.max(1, spool.waitedMs),
       ),
-      // Cores the Worker (wrangler dev + workerd) kept busy while it only ingested events.
+      // Cores the Worker's runtime kept busy while it only ingested events.
       workerCoresDuringDrain: Math.round(drainUsage.perCallMs.worker / drainUsage.seconds) / 1000,
       deliverRetries: agent.counts.deliverRetry,
       spoolFailures: agent.counts.spoolFailed,

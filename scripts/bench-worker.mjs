@@ -1,12 +1,12 @@
 // `npm run bench:worker`: decision latency (p50/p99) and Zendesk requests per call for first-time
-// and repeat callers, against wrangler dev (workerd, local D1) and the Zendesk stand-in. Loopback only.
+// and repeat callers, against the Worker on workerd (local D1) and the Zendesk stand-in. Loopback only.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signEdgeRequest } from '../worker/src/auth/edge-signature.ts';
 import { ROOT } from './lib/bootstrap.mjs';
-import { startBackend } from './bench/stack.mjs';
+import { RUNTIME_LABEL, startBackend } from './bench/stack.mjs';
 import { randomWorkerSecrets } from './lib/local-worker.mjs';
 import { stopAll } from './lib/processes.mjs';
 import { ms, quantile } from './lib/stats.mjs';
@@ -74,7 +74,7 @@ async function decide(number) {
   return { elapsed, inWorker, decision };
 }
 
-/** What wrangler dev itself costs per request, to read the client figures against. */
+/** What the runtime itself costs per request, to read the client figures against. */
 async function devServerBaseline() {
   const latencies = [];
   for (let i = 0; i < 500; i++) {
@@ -125,20 +125,20 @@ async function phase(name, numbers) {
     `${name}: ${result.decisions} decisions, Zendesk requests/call ${result.zendeskRequestsPerCall.toFixed(3)}, outcomes ${JSON.stringify(matches)}`,
   );
   console.log(`  in the Worker (Server-Timing)   ${fmt(result.worker)}`);
-  console.log(`  client, through wrangler dev    ${fmt(result.http)}`);
+  console.log(`  client, through ${RUNTIME_LABEL.padEnd(15)} ${fmt(result.http)}`);
   return result;
 }
 
 let code = 0;
 try {
   console.log(
-    `bench:worker: ${CALLS} first-time + ${CALLS} repeat decisions, sequential, wrangler dev (workerd + local D1) on loopback`,
+    `bench:worker: ${CALLS} first-time + ${CALLS} repeat decisions, sequential, ${RUNTIME_LABEL} (local D1) on loopback`,
   );
   const result = await main();
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   const baseline = await devServerBaseline();
   console.log(
-    `wrangler dev's own cost (404, no I/O): p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)}`,
+    `${RUNTIME_LABEL}'s own cost (404, no I/O): p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)}`,
   );
   const r = result.repeat;
   console.log(
@@ -150,7 +150,12 @@ try {
   writeFileSync(
     join(ROOT, 'test-results', 'bench-worker.json'),
     JSON.stringify(
-      { at: new Date().toISOString(), ...result, devServerBaseline: baseline },
+      {
+        at: new Date().toISOString(),
+        runtime: RUNTIME_LABEL,
+        ...result,
+        devServerBaseline: baseline,
+      },
       null,
       2,
     ),

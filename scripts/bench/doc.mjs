@@ -44,6 +44,7 @@ function workerSection(step, calls, runDate) {
     'worker.date': r ? day(r.at) : runDate,
     'worker.calls': (r?.first.decisions ?? calls).toLocaleString('en'),
     'worker.baselineP99': r ? `~${msOf(r.devServerBaseline.p99, 0)}` : 'not measured',
+    'worker.runtime': r?.runtime ?? 'workerd',
   };
   if (!r) {
     return {
@@ -67,7 +68,7 @@ function workerSection(step, calls, runDate) {
     '|---|---|---|---|',
     `| first-time (no cached match) | ${perCall(first.zendeskRequestsPerCall)} | ${pair(first.worker, 1)} | ${pair(first.http, 1)} |`,
     `| repeat (cached match) | **${num(repeat.zendeskRequestsPerCall, 2)}** | **${pair(repeat.worker, 1)}** | ${pair(repeat.http, 1)} |`,
-    `| wrangler dev alone, a 404 with no I/O | ${DASH} | ${DASH} | ${pair(base, 1)} |`,
+    `| ${r.runtime ?? 'wrangler dev'} alone, a 404 with no I/O | ${DASH} | ${DASH} | ${pair(base, 1)} |`,
   ].join('\n');
   const targets =
     `Targets: a repeat caller costs 0 Zendesk requests: **${zendeskMet ? 'met' : 'MISSED'}** ` +
@@ -151,6 +152,7 @@ function sipSection(step, runDate, settings, key = 'sip') {
     [`${key}.status`]: r ? '' : failedLine(step),
     [`${key}.date`]: r ? day(r.at) : runDate,
     [`${key}.asyncWorkers`]: s.limits.async_workers,
+    [`${key}.eventWorkers`]: s.limits.event_workers,
     [`${key}.pool`]: s.callerPool,
     [`${key}.maxStepCalls`]: s.maxStepCalls.toLocaleString('en'),
     [`${key}.stepSeconds`]: s.stepSeconds,
@@ -223,7 +225,7 @@ function sipSection(step, runDate, settings, key = 'sip') {
   const e = r.events;
   const cpu =
     `Where the ${r.machine.cores} cores go, per call (CPU time from \`/proc\`, over the proxied ` +
-    `steps): ${edge ? 'the stub Worker' : 'the Worker under wrangler dev'} ${per('worker')} ms, the edge agent ${per('agent')} ms, ` +
+    `steps): ${edge ? 'the stub Worker' : `the Worker on ${r.runtime ?? 'wrangler dev'}`} ${per('worker')} ms, the edge agent ${per('agent')} ms, ` +
     `Kamailio ${per('kamailio')} ms, each sipp ${sipp} ms.` +
     (top
       ? ` At ${top.rate} calls/s the box was ${top.cpu.machineBusyPct} % busy, with ` +

@@ -1,9 +1,10 @@
-// The benchmarks' backend: the Zendesk stand-in and the Worker on wrangler dev with a line (both
+// The benchmarks' backend: the Zendesk stand-in and the Worker on workerd with a line (both
 // benchmarks), and for bench:sip the real edge agent, its spool depth and the Worker's call export.
 import { join } from 'node:path';
 import { ROOT } from '../lib/bootstrap.mjs';
 import { applyLocalMigrations, freePort, wranglerDevCommand } from '../lib/local-worker.mjs';
 import { startProcess, waitForHttp } from '../lib/processes.mjs';
+import { bundleWorker, workerdCommand } from './workerd.mjs';
 
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
@@ -13,6 +14,25 @@ async function pickPort(taken) {
     const port = await freePort();
     if (!taken.includes(port)) return port;
   }
+}
+
+/**
+ * Where the benchmarks run the Worker: `workerd` (default) runs the deploy bundle straight on
+ * workerd; `wrangler` (BENCH_WORKER_RUNTIME=wrangler) goes through `wrangler dev`, whose proxy
+ * Worker and per-request log cost more CPU than the Worker itself on these cores.
+ */
+export const RUNTIME = process.env.BENCH_WORKER_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd';
+/** How the reports name it. */
+export const RUNTIME_LABEL = RUNTIME === 'wrangler' ? 'wrangler dev' : 'workerd';
+
+function wranglerDev(port, persistTo, vars, inspectorPort) {
+  return wranglerDevCommand({ port, persistTo, vars, inspectorPort });
+}
+
+function workerd(port, persistTo, vars) {
+  const bundleDir = join(persistTo, 'bundle');
+  bundleWorker(bundleDir);
+  return workerdCommand({ bundleDir, persistTo, port, vars });
 }
 
 /**
@@ -41,7 +61,10 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
   });
   // The stand-in is local: lift the per-account Zendesk budget so it does not shape the figures.
   const vars = { ...secrets, ZENDESK_BASE_URL: standin, ZENDESK_REQUESTS_PER_MINUTE: '1000000' };
-  const w = wranglerDevCommand({ port: workerPort, persistTo: dir, vars, inspectorPort });
+  const w =
+    RUNTIME === 'wrangler'
+      ? wranglerDev(workerPort, dir, vars, inspectorPort)
+      : workerd(workerPort, dir, vars);
   const wrangler = startProcess('worker', w.cmd, w.args, { ...w.options, quiet: true });
   await waitForHttp(`${standin}/__standin/state`);
   await waitForHttp(`${worker}/health`, 60_000);
