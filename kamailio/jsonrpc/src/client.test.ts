@@ -47,6 +47,13 @@ describe.skipIf(!sipToolsAvailable())('kamailio-jsonrpc against a running edge',
     expect(uptime.uptime).toBeGreaterThanOrEqual(0);
   });
 
+  it("reads the size of the edge's events queue, and refuses a queue that does not exist", async () => {
+    expect(await rpc.queueSize('events')).toBe(0);
+    const unknown = await rpc.queueSize('no_such_queue').catch((e) => e);
+    expect(unknown).toBeInstanceOf(KamailioRpcError);
+    expect(unknown).toMatchObject({ code: 404 });
+  });
+
   it('reads statistics as numbers, by group, by name and all', async () => {
     const all = await rpc.stats();
     expect(Object.keys(all).length).toBeGreaterThan(50);

@@ -8,6 +8,7 @@ import {
   htableDumpResult,
   htableItemResult,
   htableSetResult,
+  queueSizeResult,
   reloadResult,
   statsResult,
   subnetDumpResult,
@@ -63,6 +64,8 @@ export interface KamailioRpc {
   cfgGet(group: string, name: string): Promise<string | number>;
   /** `cfg.seti` for an integer, `cfg.sets` for a string (needs the cfg_rpc module). */
   cfgSet(group: string, name: string, value: string | number): Promise<void>;
+  /** `mqueue.get_size`: items waiting in a memory queue; an unknown queue fails (code 404). */
+  queueSize(name: string): Promise<number>;
   /** Any other method, untyped (e.g. `htable.flush`): the result as Kamailio sent it. */
   call(method: string, params?: readonly unknown[]): Promise<unknown>;
 }
@@ -123,6 +126,7 @@ export function createKamailioRpc(options: KamailioRpcOptions): KamailioRpc {
             'ack',
           )
         : call('cfg.sets', [text('group', group), text('name', name), value], ackResult, 'ack'),
+    queueSize: async (name) => call('mqueue.get_size', [text('name', name)], queueSizeResult),
     call: async (method, params = []) => call(text('method', method), params, z.unknown(), 'ack'),
   };
 }

@@ -88,6 +88,11 @@ export const activeDialogsResult = z.object({
 });
 export type ActiveDialogs = z.infer<typeof activeDialogsResult>;
 
+/** `mqueue.get_size`: `{ name, size }`; the client gives the size. */
+export const queueSizeResult = z
+  .object({ name: z.string(), size: z.number().int().min(0) })
+  .transform((q) => q.size);
+
 /** `{}` on success (dlg.end_dlg, dlg.terminate_dlg, cfg.seti, cfg.sets) or a status text. */
 export const ackResult = z.union([z.object({}), z.string()]).transform(() => undefined);
 

@@ -6,6 +6,7 @@ import { runSipbridge } from './main';
 import {
   closedPortUrl,
   rawDialog,
+  RpcFault,
   startFakeAgent,
   startFakeKamailio,
   startSilentServer,
@@ -59,6 +60,7 @@ function kamailioMethods(overrides: RpcMethods = {}): RpcMethods {
       { group: 1, item: { ip: '2001:db8::', mask: 32, port: 0, tag: 'demo' } },
       { group: 9, item: { ip: '192.0.2.0', mask: 24, port: 0, tag: null } },
     ],
+    'mqueue.get_size': () => ({ name: 'events', size: 3 }),
     ...overrides,
   };
 }
@@ -109,6 +111,7 @@ describe('sipbridge status', () => {
       'Calls     4 active (confirmed 3, early 1)',
     ]);
     expect(text).toMatch(/^Calls\/s {3}\d+\.\d\d \(new calls over 0\.1 s\)$/m);
+    expect(text).toContain('Events    3 queued in Kamailio for the agent');
     expect(text).toContain('Agent     ok');
     expect(text).toContain('Spool     0 events waiting');
     expect(text).toContain('Worker    reachable, breaker closed');
@@ -141,6 +144,7 @@ describe('sipbridge status', () => {
         sample_ms: 100,
         active_calls: 4,
         calls_by_state: { confirmed: 3, early: 1 },
+        events_queued: 3,
       },
       lines: [
         {
@@ -201,6 +205,21 @@ describe('sipbridge status', () => {
     const skipped = await run(['--sample-ms', '0', '--json']);
     expect(performance.now() - started).toBeLessThan(390);
     expect(JSON.parse(skipped.stdout[0]!).kamailio.calls_per_second).toBeNull();
+  });
+
+  it('says when the rendered cfg predates the events queue', async () => {
+    const old = await startFakeKamailio(
+      kamailioMethods({ 'mqueue.get_size': () => new RpcFault(404, 'No such queue') }),
+    );
+    servers.push(old);
+    const result = await runSipbridge(
+      ['status', '--rpc', old.url, '--agent', agent.url, '--dir', dir, '--sample-ms', '0'],
+      {},
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Events    unknown (this cfg has no events queue: render it again)',
+    );
   });
 
   it('exits 1 and says why when the agent is degraded', async () => {

@@ -37,6 +37,8 @@ interface KamailioFacts {
   uptimeS: number;
   upSince: string;
   callsPerSecond: number | null;
+  /** Lifecycle events waiting in Kamailio's queue for the agent (null: a cfg without the queue). */
+  eventsQueued: number | null;
   dialogs: Dialog[];
   /** ACL entries (addresses and subnets) per permissions group, with the tag of the last one. */
   groups: Map<number, { entries: number; tag: string | null }>;
@@ -67,11 +69,12 @@ async function readKamailio(kamailio: KamailioRpc, sampleMs: number): Promise<Ka
   const version = await kamailio.coreVersion();
   const first = sampleMs > 0 ? await processedDialogs(kamailio) : 0;
   const firstAt = performance.now();
-  const [uptime, dialogs, addresses, subnets] = await Promise.all([
+  const [uptime, dialogs, addresses, subnets, eventsQueued] = await Promise.all([
     kamailio.coreUptime(),
     kamailio.dialogs(),
     kamailio.addressDump(),
     kamailio.subnetDump(),
+    kamailio.queueSize('events').catch(() => null),
   ]);
   let callsPerSecond: number | null = null;
   if (sampleMs > 0) {
@@ -90,6 +93,7 @@ async function readKamailio(kamailio: KamailioRpc, sampleMs: number): Promise<Ka
     uptimeS: uptime.uptime,
     upSince: uptime.up_since,
     callsPerSecond,
+    eventsQueued,
     dialogs: activeDialogs(dialogs),
     groups,
   };
@@ -241,6 +245,7 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
         sample_ms: sampleMs,
         active_calls: k.ok ? k.value.dialogs.length : null,
         calls_by_state: k.ok ? countByState(k.value.dialogs) : null,
+        events_queued: k.ok ? k.value.eventsQueued : null,
       },
       lines,
       line_ids: { path: idsPath, error: ids.error },
@@ -286,9 +291,20 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
           ? 'not measured (--sample-ms 0)'
           : `${f.callsPerSecond.toFixed(2)} (new calls over ${(sampleMs / 1000).toFixed(1)} s)`,
       ],
+      [
+        'Events',
+        f.eventsQueued === null
+          ? 'unknown (this cfg has no events queue: render it again)'
+          : `${f.eventsQueued} queued in Kamailio for the agent`,
+      ],
     );
   } else {
-    fields.push(['Kamailio', unreachable(k.error)], ['Calls', 'unknown'], ['Calls/s', 'unknown']);
+    fields.push(
+      ['Kamailio', unreachable(k.error)],
+      ['Calls', 'unknown'],
+      ['Calls/s', 'unknown'],
+      ['Events', 'unknown'],
+    );
   }
   if (a.ok) {
     const h = a.value;
