@@ -106,6 +106,16 @@ describe('reconciler', () => {
     expect(rec.snapshot().open_calls).toBe(1);
   });
 
+  // Event workers post in parallel and retry what the agent could not take: "ended" can come first.
+  it('does not reopen a call whose "answered" arrives after its end', async () => {
+    const rec = start();
+    rec.noteEvent({ ...answered('late@x'), kind: 'ended', ended_by: 'caller' });
+    rec.noteEvent(answered('late@x'));
+    for (let i = 0; i < 3; i++) await rec.scanNow();
+    expect(spooled).toEqual([]);
+    expect(rec.snapshot().open_calls).toBe(0);
+  });
+
   it('resets the count when a dialog shows up again', async () => {
     const rec = start();
     rec.noteEvent(answered('flaky@x'));

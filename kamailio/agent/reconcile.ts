@@ -20,6 +20,8 @@ export const RECONCILED_REASON = 'reconciled: the proxy no longer tracks this di
 
 /** Scans in a row a call must be missing from dlg.list before it is reported ended. */
 const MISSING_SCANS = 2;
+/** How many ended Call-IDs the reconciler remembers (late "answered" events; minutes of calls). */
+const ENDED_MEMORY = 10_000;
 
 interface OpenCall {
   answeredAt: number;
@@ -80,6 +82,8 @@ export function startReconciler(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
+  // Calls that ended lately, oldest first: an "answered" arriving after its end must not reopen one.
+  const ended = new Set<string>();
 
   async function save() {
     const keys = JSON.stringify([...open.keys()].sort());
@@ -169,7 +173,7 @@ export function startReconciler(
     /** Follows a spooled event: answered opens a call, ended, failed and cancelled close it. */
     noteEvent(event: CallEvent): void {
       if (event.kind === 'answered') {
-        if (!open.has(event.call_id)) {
+        if (!open.has(event.call_id) && !ended.has(event.call_id)) {
           open.set(event.call_id, {
             answeredAt: Date.parse(event.at),
             call: event.call,
@@ -178,6 +182,8 @@ export function startReconciler(
         }
       } else {
         open.delete(event.call_id);
+        ended.add(event.call_id);
+        if (ended.size > ENDED_MEMORY) ended.delete(ended.values().next().value!);
       }
     },
     snapshot(): ReconcileSnapshot {

@@ -55,6 +55,35 @@ describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => 
     }
   });
 
+  // Kamailio queues events in shared memory and posts them until the agent takes them.
+  it('keeps the events of a call made while the agent is down and delivers them when it is back', async () => {
+    const started = Date.now();
+    await s.agent.setMode({ kind: 'down' });
+    let caller: SippResult;
+    let backAt: number;
+    try {
+      const uas = s.uas(0, 'uas-answer');
+      caller = await s.uac('uac-call'); // relayed without a decision (fail open)
+      await uas.done;
+      expect(caller.code, explain(caller, s.edge)).toBe(0);
+      // The event workers keep retrying meanwhile; the events wait in Kamailio's queue.
+      await new Promise((r) => setTimeout(r, 500));
+      const queued = await s.edge.rpc<{ size: number }>('mqueue.get_size', ['events']);
+      expect(queued.size).toBeGreaterThanOrEqual(1);
+    } finally {
+      backAt = Date.now();
+      await s.agent.setMode({ kind: 'relay', headers: '' });
+    }
+    const events = await s.agent.eventsFor(callIdOf(caller), 2);
+    expect(events.map((e) => e.kind).sort()).toEqual(['answered', 'ended']);
+    // Each carries when it happened, not when the agent finally got it.
+    for (const e of events) {
+      expect(Date.parse(e.at!), JSON.stringify(e)).toBeGreaterThanOrEqual(started - 1000);
+      expect(Date.parse(e.at!), JSON.stringify(e)).toBeLessThan(backAt);
+    }
+    expect(s.edge.log()).toMatch(/the agent does not take events \(HTTP \d+\): queuing them/);
+  });
+
   it('reports ended by the callee when the target hangs up', async () => {
     const uas = s.uas(0, 'uas-hangup');
     const caller = await s.uac('uac-callee-bye');

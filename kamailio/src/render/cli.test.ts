@@ -86,6 +86,7 @@ describe('render CLI', () => {
       expect(readdirSync(out).sort()).toEqual([
         'address.list',
         'dispatcher.list',
+        'kamailio-events.cfg',
         'kamailio-lines.cfg',
         'kamailio-local.cfg',
         'kamailio.cfg',

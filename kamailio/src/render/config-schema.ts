@@ -108,11 +108,16 @@ export const LimitsSchema = z.strictObject({
    */
   async_workers: int(1, 256).default(16),
   /**
-   * Async workers posting lifecycle events (two or three per call), each waiting for the agent's
-   * fsync. When all are busy, SIP workers wait to hand over the next event: size them like
-   * async_workers, for twice the rate (8 held 700 calls/s on 2 cores).
+   * Processes posting lifecycle events (two or three per call) from the events queue, each waiting
+   * for the agent's fsync; SIP workers only queue them. Size them like async_workers, for twice
+   * the rate (8 held 700 calls/s on 2 cores).
    */
   event_workers: int(1, 64).default(8),
+  /**
+   * Events Kamailio keeps queued while the agent cannot take them (restart, outage), about 1.5 KB
+   * of shared memory each; beyond it new events are logged and dropped.
+   */
+  event_queue_max: int(100, 1_000_000).default(20_000),
   sip_children: int(1, 256).default(4),
   /** Shared memory for Kamailio (`shm_mem_size`, overridden by `kamailio -m`). */
   shared_memory_mb: int(64, 65536).default(512),

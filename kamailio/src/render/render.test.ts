@@ -8,6 +8,7 @@ import {
   renderAddressList,
   renderAll,
   renderDispatcherList,
+  renderEventsCfg,
   renderLinesCfg,
   renderLocalCfg,
 } from './render';
@@ -70,6 +71,15 @@ describe('rendered lists', () => {
       '1 sip:line@alpha.sip.twilio.com 16 20 line=alpha',
       '1 sip:backup@[2001:db8::5]:5080;transport=tcp 0 10 line=alpha',
     ]);
+  });
+
+  it('declares one event worker timer per limits.event_workers, each draining the events queue', () => {
+    const events = renderEventsCfg({ ...config, limits: { ...config.limits, event_workers: 3 } });
+    const timers = events.split('\n').filter((l) => l.startsWith('modparam("rtimer", "timer"'));
+    expect(timers).toEqual(
+      [1, 2, 3].map((n) => `modparam("rtimer", "timer", "name=events${n};interval=20000u;")`),
+    );
+    expect(events).toContain('modparam("rtimer", "exec", "timer=events3;route=EVENT_DRAIN")');
   });
 
   it('writes per-line CPS limits, the default for max_cps 0', () => {
@@ -146,6 +156,7 @@ describe('renderAll', () => {
       ['address.list', '644'],
       ['dispatcher.list', '644'],
       ['kamailio-lines.cfg', '644'],
+      ['kamailio-events.cfg', '644'],
       ['kamailio-local.cfg', '640'],
       ['kamailio.cfg', '644'],
     ]);

@@ -147,7 +147,7 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     `#!substdef "!SIPBRIDGE_AGENT_CON!${agentConnection(config.agent.url, token)}!"`,
     `#!substdef "!BAN_SECONDS!${l.ban_seconds}!"`,
     `#!substdef "!DECIDE_WORKERS!${l.async_workers}!"`,
-    `#!substdef "!EVENT_WORKERS!${l.event_workers}!"`,
+    `#!define EVENT_QUEUE_MAX ${l.event_queue_max}`,
     `#!define FLOOD_WINDOW ${l.flood_window_seconds}`,
     `#!define FLOOD_REQUESTS ${l.flood_requests}`,
     `#!define DEFAULT_CPS ${l.cps_per_line}`,
@@ -179,6 +179,18 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     `listen=tcp:${rpcHost}:${config.rpc.port}`,
   );
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * kamailio-events.cfg: the event workers, one rtimer process each running route[EVENT_DRAIN]
+ * every 20 ms (5.6 gives a microsecond timer one process, hence one timer per worker).
+ */
+export function renderEventsCfg(config: SipBridgeConfig, source?: string): string {
+  const timers = Array.from({ length: config.limits.event_workers }, (_, i) => [
+    `modparam("rtimer", "timer", "name=events${i + 1};interval=20000u;")`,
+    `modparam("rtimer", "exec", "timer=events${i + 1};route=EVENT_DRAIN")`,
+  ]).flat();
+  return `${header('Event workers: they post the events queue to the agent', source)}${timers.join('\n')}\n`;
 }
 
 /** kamailio-lines.cfg: per-line CPS limits loaded into the linecps htable at start. */
@@ -215,6 +227,7 @@ export function renderAll(input: RenderInput): { files: RenderedFile[]; ids: Lin
       mode: 0o644,
     },
     { name: 'kamailio-lines.cfg', content: renderLinesCfg(config, source), mode: 0o644 },
+    { name: 'kamailio-events.cfg', content: renderEventsCfg(config, source), mode: 0o644 },
     { name: 'kamailio-local.cfg', content: renderLocalCfg(input), mode: 0o640 },
     { name: 'kamailio.cfg', content: input.template, mode: 0o644 },
   ];

@@ -31,6 +31,8 @@ export interface CallFacts {
 export interface LifecycleEvent {
   call_id: string;
   kind: 'answered' | 'ended' | 'failed' | 'cancelled';
+  /** When Kamailio saw it happen (ISO 8601, UTC, milliseconds). */
+  at?: string;
   sip_code?: number;
   reason?: string;
   ended_by?: 'caller' | 'callee' | 'proxy';
@@ -144,11 +146,17 @@ export class FakeAgent {
     }
   }
 
-  /** Events for one Call-ID, waiting (bounded) until `count` of them arrived. */
+  /**
+   * Events for one Call-ID in the order they happened (Kamailio's `at`: parallel event workers may
+   * deliver them in another order), waiting (bounded) until `count` of them arrived.
+   */
   async eventsFor(callId: string, count: number, timeoutMs = 5000): Promise<LifecycleEvent[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.events.filter((e) => e.body?.call_id === callId).map((e) => e.body);
+      const found = this.events
+        .filter((e) => e.body?.call_id === callId)
+        .map((e) => e.body)
+        .sort((a, b) => Date.parse(a.at ?? '') - Date.parse(b.at ?? '') || 0);
       if (found.length >= count || Date.now() > deadline) return found;
       await new Promise((r) => setTimeout(r, 50));
     }
