@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import type { Dialog, KamailioRpc } from '../../jsonrpc/src/index';
-import { parseLineIds } from '../render/render';
 import { fetchHealth, type AgentHealth } from './agent';
 import {
   jsonLines,
@@ -11,9 +8,18 @@ import {
   type Env,
 } from './args';
 import { agentUrl, CONNECTION_HELP, CONNECTION_OPTIONS, lineIdsPath, rpcUrl } from './connection';
-import { activeDialogs, lineOf, stateKey } from './dialogs';
-import { CliError, EXIT, type ExitCode } from './exit-codes';
+import { EXIT, type CliError, type ExitCode } from './exit-codes';
 import { connectKamailio, withKamailio } from './kamailio';
+import {
+  countByState,
+  lineRows,
+  readKamailio,
+  readLineNames,
+  settle,
+  type KamailioFacts,
+  type LineRow,
+  type Part,
+} from './status-read';
 import { formatDuration, formatFields, formatTable } from './table';
 
 export const STATUS_USAGE = `usage: sipbridge status [--json] [--sample-ms N] [--rpc URL] [--agent URL] [--dir D]
@@ -28,148 +34,6 @@ agent cannot be reached, the rest is still shown and that part is marked UNREACH
 ${CONNECTION_HELP.rpc}
 ${CONNECTION_HELP.agent}
 ${CONNECTION_HELP.dir}`;
-
-/** Kamailio's dialog counter: every dialog created since start (answered or not). */
-export const PROCESSED_DIALOGS = 'dialog:processed_dialogs';
-
-interface KamailioFacts {
-  version: string;
-  uptimeS: number;
-  upSince: string;
-  callsPerSecond: number | null;
-  /** Lifecycle events waiting in Kamailio's queue for the agent (null: a cfg without the queue). */
-  eventsQueued: number | null;
-  dialogs: Dialog[];
-  /** ACL entries (addresses and subnets) per permissions group, with the tag of the last one. */
-  groups: Map<number, { entries: number; tag: string | null }>;
-}
-
-type Part<T> = { ok: true; value: T } | { ok: false; error: CliError };
-
-async function settle<T>(fn: () => Promise<T>): Promise<Part<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (error) {
-    if (error instanceof CliError) return { ok: false, error };
-    throw error;
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function processedDialogs(kamailio: KamailioRpc): Promise<number> {
-  const stats = await kamailio.stats(PROCESSED_DIALOGS);
-  const value = stats[PROCESSED_DIALOGS.replace(':', '.')];
-  if (value === undefined) throw new Error(`no ${PROCESSED_DIALOGS} in ${JSON.stringify(stats)}`);
-  return value;
-}
-
-async function readKamailio(kamailio: KamailioRpc, sampleMs: number): Promise<KamailioFacts> {
-  // The version first: when Kamailio is down, that is the only call that waits.
-  const version = await kamailio.coreVersion();
-  const first = sampleMs > 0 ? await processedDialogs(kamailio) : 0;
-  const firstAt = performance.now();
-  const [uptime, dialogs, addresses, subnets, eventsQueued] = await Promise.all([
-    kamailio.coreUptime(),
-    kamailio.dialogs(),
-    kamailio.addressDump(),
-    kamailio.subnetDump(),
-    kamailio.queueSize('events').catch(() => null),
-  ]);
-  let callsPerSecond: number | null = null;
-  if (sampleMs > 0) {
-    await sleep(Math.max(0, sampleMs - (performance.now() - firstAt)));
-    const second = await processedDialogs(kamailio);
-    const seconds = (performance.now() - firstAt) / 1000;
-    callsPerSecond = Math.round((Math.max(0, second - first) / seconds) * 100) / 100;
-  }
-  const groups = new Map<number, { entries: number; tag: string | null }>();
-  for (const entry of [...addresses, ...subnets]) {
-    const group = groups.get(entry.group) ?? { entries: 0, tag: null };
-    groups.set(entry.group, { entries: group.entries + 1, tag: entry.tag ?? group.tag });
-  }
-  return {
-    version,
-    uptimeS: uptime.uptime,
-    upSince: uptime.up_since,
-    callsPerSecond,
-    eventsQueued,
-    dialogs: activeDialogs(dialogs),
-    groups,
-  };
-}
-
-/** line-ids.json of the render directory: permissions group → line slug. */
-async function readLineNames(
-  path: string,
-): Promise<{ names: Map<number, string>; error: string | null }> {
-  try {
-    const ids = parseLineIds(await readFile(path, 'utf8'));
-    return { names: new Map(Object.entries(ids.ids).map(([slug, id]) => [id, slug])), error: null };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : (error as Error).message;
-    return { names: new Map(), error: `${path}: ${why}` };
-  }
-}
-
-export interface LineRow {
-  line: string;
-  group: number | null;
-  acl_entries: number;
-  active_calls: number;
-  calls_by_state: Record<string, number>;
-}
-
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
-
-/**
- * One row per line: every line in line-ids.json, every permissions group Kamailio has loaded
- * (named by line-ids.json, else by its tag, else `group N`), every line a call is on.
- */
-export function lineRows(
-  names: Map<number, string>,
-  groups: KamailioFacts['groups'],
-  dialogs: Dialog[],
-): LineRow[] {
-  const rows = new Map<string, LineRow>();
-  const row = (line: string, group: number | null) => {
-    let found = rows.get(line);
-    if (!found) {
-      found = { line, group, acl_entries: 0, active_calls: 0, calls_by_state: {} };
-      rows.set(line, found);
-    }
-    return found;
-  };
-  for (const [group, slug] of names) row(slug, group);
-  for (const [group, { entries, tag }] of groups) {
-    const name =
-      names.get(group) ?? (tag && SLUG.test(tag) && !rows.has(tag) ? tag : `group ${group}`);
-    row(name, group).acl_entries += entries;
-  }
-  for (const dialog of dialogs) {
-    const found = row(lineOf(dialog), null);
-    found.active_calls += 1;
-    const state = stateKey(dialog);
-    found.calls_by_state[state] = (found.calls_by_state[state] ?? 0) + 1;
-  }
-  return [...rows.values()].sort(
-    (a, b) =>
-      (a.group ?? Number.MAX_SAFE_INTEGER) - (b.group ?? Number.MAX_SAFE_INTEGER) ||
-      a.line.localeCompare(b.line),
-  );
-}
-
-function countByState(dialogs: Dialog[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const d of dialogs) counts[stateKey(d)] = (counts[stateKey(d)] ?? 0) + 1;
-  return counts;
-}
 
 const describeStates = (counts: Record<string, number>) =>
   Object.entries(counts)
@@ -228,52 +92,72 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
   const overall = code === EXIT.ok ? 'ok' : code === EXIT.unreachable ? 'unreachable' : 'degraded';
   const lines = k.ok ? lineRows(ids.names, k.value.groups, k.value.dialogs) : null;
   const stderr = failures.map((f) => `sipbridge: ${f.message}`);
+  const gathered: Gathered = { overall, sampleMs, rpc, agent, idsPath, k, a, ids, lines };
+  const stdout = values.json ? jsonLines(jsonReport(gathered)) : textReport(gathered);
+  return { code, stdout, stderr };
+}
 
-  if (values.json) {
-    const health = a.ok ? a.value : null;
-    const acl = health?.acl;
-    const report = {
-      status: overall,
-      kamailio: {
-        url: rpc,
-        reachable: k.ok || k.error.code !== EXIT.unreachable,
-        error: k.ok ? null : k.error.message,
-        version: k.ok ? k.value.version : null,
-        uptime_s: k.ok ? k.value.uptimeS : null,
-        up_since: k.ok ? k.value.upSince : null,
-        calls_per_second: k.ok ? k.value.callsPerSecond : null,
-        sample_ms: sampleMs,
-        active_calls: k.ok ? k.value.dialogs.length : null,
-        calls_by_state: k.ok ? countByState(k.value.dialogs) : null,
-        events_queued: k.ok ? k.value.eventsQueued : null,
-      },
-      lines,
-      line_ids: { path: idsPath, error: ids.error },
-      agent: {
-        url: agent,
-        reachable: a.ok || a.error.code !== EXIT.unreachable,
-        error: a.ok ? null : a.error.message,
-        status: health?.status ?? null,
-        spool_depth: health?.spool.depth ?? null,
-        spool_oldest_at: health?.spool.oldest_at ?? null,
-        worker_reachable: health?.worker.reachable ?? null,
-        worker_last_ok_at: health?.worker.last_ok_at ?? null,
-        worker_last_error: health?.worker.last_error ?? null,
-        breaker: health?.worker.breaker ?? null,
-        acl_sync: health
-          ? {
-              enabled: acl !== undefined,
-              last_sync_at: acl?.last_sync_at ?? null,
-              etag: acl?.etag ?? null,
-              entries: acl?.entries ?? null,
-              last_error: acl?.last_error ?? null,
-            }
-          : null,
-      },
-    };
-    return { code, stdout: jsonLines(report), stderr };
-  }
+/** What runStatus gathered: each side's facts or the reason it could not be read. */
+interface Gathered {
+  overall: 'ok' | 'degraded' | 'unreachable';
+  sampleMs: number;
+  rpc: string;
+  agent: string;
+  idsPath: string;
+  k: Part<KamailioFacts>;
+  a: Part<AgentHealth>;
+  ids: Awaited<ReturnType<typeof readLineNames>>;
+  lines: LineRow[] | null;
+}
 
+/** `--json`: one object with snake_case keys, every key present (null when unknown). */
+function jsonReport({ overall, sampleMs, rpc, agent, idsPath, k, a, ids, lines }: Gathered) {
+  const health = a.ok ? a.value : null;
+  const acl = health?.acl;
+  const report = {
+    status: overall,
+    kamailio: {
+      url: rpc,
+      reachable: k.ok || k.error.code !== EXIT.unreachable,
+      error: k.ok ? null : k.error.message,
+      version: k.ok ? k.value.version : null,
+      uptime_s: k.ok ? k.value.uptimeS : null,
+      up_since: k.ok ? k.value.upSince : null,
+      calls_per_second: k.ok ? k.value.callsPerSecond : null,
+      sample_ms: sampleMs,
+      active_calls: k.ok ? k.value.dialogs.length : null,
+      calls_by_state: k.ok ? countByState(k.value.dialogs) : null,
+      events_queued: k.ok ? k.value.eventsQueued : null,
+    },
+    lines,
+    line_ids: { path: idsPath, error: ids.error },
+    agent: {
+      url: agent,
+      reachable: a.ok || a.error.code !== EXIT.unreachable,
+      error: a.ok ? null : a.error.message,
+      status: health?.status ?? null,
+      spool_depth: health?.spool.depth ?? null,
+      spool_oldest_at: health?.spool.oldest_at ?? null,
+      worker_reachable: health?.worker.reachable ?? null,
+      worker_last_ok_at: health?.worker.last_ok_at ?? null,
+      worker_last_error: health?.worker.last_error ?? null,
+      breaker: health?.worker.breaker ?? null,
+      acl_sync: health
+        ? {
+            enabled: acl !== undefined,
+            last_sync_at: acl?.last_sync_at ?? null,
+            etag: acl?.etag ?? null,
+            entries: acl?.entries ?? null,
+            last_error: acl?.last_error ?? null,
+          }
+        : null,
+    },
+  };
+  return report;
+}
+
+/** The human report: status, aligned fields, then one table row per line. */
+function textReport({ overall, sampleMs, k, a, ids, lines }: Gathered): string[] {
   const unreachable = (e: CliError) =>
     `${e.code === EXIT.unreachable ? 'UNREACHABLE' : 'ERROR'}: ${e.message}`;
   const fields: [string, string][] = [];
@@ -364,5 +248,5 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
   } else {
     stdout.push('Lines: unknown (Kamailio could not be asked)');
   }
-  return { code, stdout, stderr };
+  return stdout;
 }
