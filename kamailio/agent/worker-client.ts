@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { signEdgeRequestNode } from './sign';
+import { socketErrorCode } from './socket-error';
 
 export interface WorkerClientOptions {
   /** The Worker's base URL, e.g. http://127.0.0.1:8787 (no trailing path). */
@@ -121,9 +122,7 @@ export type WorkerClient = ReturnType<typeof createWorkerClient>;
 export function describeWorkerFailure(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
-    const code =
-      (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
-    return typeof code === 'string' ? `network: ${code}` : `network: ${err.message}`;
+    return `network: ${socketErrorCode(err) ?? err.message}`;
   }
   return 'network: unknown error';
 }

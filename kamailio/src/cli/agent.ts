@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CliError, EXIT } from './exit-codes';
+import { socketErrorCode } from '../../agent/socket-error';
 
 export const AGENT_TIMEOUT_MS = 2000;
 /** A forced sync may wait for Kamailio's reload delay (5 s) and the Worker: give it time. */
@@ -43,13 +44,7 @@ interface AgentAnswer {
 
 /** Why fetch failed, as the socket said it (ECONNREFUSED, ENOTFOUND, …). */
 function networkReason(error: unknown): string {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return (error as Error).message;
+  return socketErrorCode(error) ?? (error as Error).message;
 }
 
 async function request(
