@@ -16,8 +16,8 @@ import {
 import type { CallRecord } from '../../../worker/src/schemas/calls';
 import { startZendeskStandin, type RunningStandin } from '../../zendesk-standin/server';
 import { startEdge, type Edge } from './edge';
-import { startSipp, type SippResult } from './sipp';
-import { createSippPool } from './sipp-pool';
+import type { SippResult } from './sipp';
+import { createSippPool, type SippPool } from './sipp-pool';
 import { KEEP } from './tools';
 
 /**
@@ -36,7 +36,7 @@ export interface FullStackLine {
 
 export type RunningAgent = Awaited<ReturnType<typeof startEdgeAgent>>;
 
-export interface FullStack {
+export interface FullStack extends SippPool {
   edge: Edge;
   secrets: Record<'EDGE_SECRET' | 'ADMIN_TOKEN' | 'APP_JWT_SECRET' | 'ZENDESK_API_TOKEN', string>;
   workerUrl: string;
@@ -82,13 +82,6 @@ export interface FullStack {
     comments: Record<string, { body: string; public: boolean; type: string }[]>;
   }>;
   target(n: number): string;
-  uas(
-    n: number,
-    scenario: string,
-    vars?: Record<string, string>,
-    calls?: number,
-  ): ReturnType<typeof startSipp>;
-  uac(scenario: string, vars?: Record<string, string>, ip?: string): Promise<SippResult>;
   /** The agent's last log lines (for failure messages); only those naming `callId` if given. */
   agentLog(callId?: string): string;
   stop(): Promise<void>;
@@ -370,7 +363,7 @@ export async function startFullStack(
     },
     target,
     uas: sipps.uas,
-    uac: (scenario, vars = {}, ip = '127.0.0.1') => sipps.uac(scenario, vars, ip),
+    uac: sipps.uac,
     agentLog: (callId) =>
       logLines.filter((l) => callId === undefined || l.includes(callId)).join('\n'),
     stop: stopAll,

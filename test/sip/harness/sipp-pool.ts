@@ -12,6 +12,7 @@ export function createSippPool(base: number) {
   const running = new Set<Sipp>();
   let nextUacPort = base + 30;
   return {
+    /** Starts a UAS (a Zendesk stand-in) on target n, serving `calls` calls. */
     uas(n: number, scenario: string, vars: Record<string, string> = {}, calls = 1): Sipp {
       const proc = startSipp({
         scenario,
@@ -25,6 +26,7 @@ export function createSippPool(base: number) {
       void proc.done.then(() => running.delete(proc));
       return proc;
     },
+    /** Runs a UAC scenario against the edge from `ip` (127.0.0.x, or ::1 for IPv6). */
     uac(
       scenario: string,
       vars: Record<string, string> = {},
@@ -48,3 +50,6 @@ export function createSippPool(base: number) {
     },
   };
 }
+
+/** What a suite offers its tests: `uas(n, …)` for target n, `uac(…)` calling the edge. */
+export type SippPool = Pick<ReturnType<typeof createSippPool>, 'uas' | 'uac'>;

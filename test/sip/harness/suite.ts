@@ -1,33 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { startEdge, type Edge, type EdgeLine } from './edge';
 import { startFakeAgent, type FakeAgent } from './fake-agent';
-import { G711_OFFER, startSipp, type SippResult } from './sipp';
-import { createSippPool } from './sipp-pool';
+import { G711_OFFER, type SippResult } from './sipp';
+import { createSippPool, type SippPool } from './sipp-pool';
 
 /**
  * One Kamailio + fake agent per test file, on its own port block (base .. base+99):
  * SIP base, RPC base+20, UAC ports base+30.., UAS base+70.., agent base+90.
  */
-export interface SipSuite {
+export interface SipSuite extends SippPool {
   edge: Edge;
   agent: FakeAgent;
   /** `sip:zendesk@127.0.0.1:<base+70+n>`: where UAS n listens. */
   target(n: number): string;
   uasPort(n: number): number;
-  /** Starts a UAS (a Zendesk stand-in) serving `calls` calls. */
-  uas(
-    n: number,
-    scenario: string,
-    vars?: Record<string, string>,
-    calls?: number,
-  ): ReturnType<typeof startSipp>;
-  /** Runs a UAC scenario against the edge from `ip` (127.0.0.x, or ::1 for IPv6). */
-  uac(
-    scenario: string,
-    vars?: Record<string, string>,
-    ip?: string,
-    transport?: 'u1' | 't1',
-  ): Promise<SippResult>;
   stop(): Promise<void>;
 }
 
