@@ -301,6 +301,22 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
     const exported = (await s.exportCalls()).map((c) => c.call_id);
     expect(ids.map((id) => exported.filter((x) => x === id).length)).toEqual([1, 1, 1]);
   }, 60_000);
+
+  // Kamailio keeps the events of calls made while the agent is stopped and posts them later.
+  it('records a call made while the agent is stopped, with the times Kamailio saw', async () => {
+    await s.stopAgent();
+    const during = await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}` });
+    const backAt = Date.now();
+    await s.startAgent();
+    const record = (await s.waitForRecords([during.callId], complete, 20_000)).get(during.callId)!;
+    expect(record).toMatchObject({
+      status: 'completed',
+      final: { code: 200, ended_by: 'caller' },
+      decision: { degraded: ['decision:not_received'] },
+    });
+    expect(Date.parse(record.timeline.answered_at!)).toBeLessThan(backAt);
+    expect(Date.parse(record.timeline.ended_at!)).toBeLessThan(backAt);
+  }, 60_000);
 });
 
 /** Polls `probe` every 100 ms until it returns a value, failing after `timeoutMs`. */
