@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KamailioRpcError } from '../jsonrpc/src/index';
-import { parseAddressList, startAclSync, validateEdgeConfig, type AclRpc } from './acl-sync';
+import { startAclSync, type AclRpc } from './acl-sync';
+import { parseAddressList, validateEdgeConfig } from './edge-config';
 import { silentLogger, type Logger } from './log';
 import { createWorkerClient } from './worker-client';
 

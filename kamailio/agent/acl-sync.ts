@@ -1,10 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from '../jsonrpc/src/index';
-import { sipTargetProblem } from '../src/render/config-schema';
 import { renderAddressList, type LineIds } from '../src/render/render';
 import { writeFilesAtomic } from '../src/render/write-atomic';
 import { cidrContains, parseCidr, type Cidr } from '../../worker/src/net/cidr';
+import {
+  canonicalIp,
+  EDGE_CONFIG_PATH,
+  parseAddressList,
+  rowKey,
+  SyncError,
+  validateEdgeConfig,
+  type Row,
+} from './edge-config';
 import type { Logger } from './log';
 import {
   createLineSync,
@@ -15,9 +23,6 @@ import {
 } from './line-sync';
 import type { AgentMetrics } from './metrics';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
-
-export const EDGE_CONFIG_PATH = '/v1/edge/config';
-const SLUG = /^[a-z0-9-]{1,48}$/;
 
 export interface AclSyncOptions {
   /** How often the Worker's edge config is polled (EDGE_ACL_SYNC_INTERVAL_MS, default 2000). */
@@ -46,101 +51,6 @@ export interface AclSnapshot {
   last_error: string | null;
   /** Lines Kamailio routes (dispatcher sets) from the last good sync. */
   lines: number;
-}
-
-interface Row {
-  group: number;
-  ip: string;
-  mask: number;
-  port: number;
-  tag: string;
-}
-
-class SyncError extends Error {
-  /** A deterministic refusal (bad config, Kamailio skipped lines): not retried for the same ETag. */
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-  ) {
-    super(message);
-  }
-}
-
-const rowKey = (r: Row) => `${r.group} ${r.ip} ${r.mask} ${r.port} ${r.tag}`;
-
-/** The rows of an address.list text as Kamailio should load them (comments and blanks skipped). */
-export function parseAddressList(text: string): Row[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const [group, ip, mask, port, tag] = l.split(/\s+/);
-      return {
-        group: Number(group),
-        ip: ip ?? '',
-        mask: Number(mask),
-        port: Number(port),
-        tag: tag ?? '',
-      };
-    });
-}
-
-/** Canonical address text, so Kamailio's IPv6 spelling and ours compare equal. */
-function canonicalIp(ip: string, mask: number): string {
-  const parsed = parseCidr(`${ip}/${mask}`);
-  return parsed.ok ? parsed.cidr.address : ip;
-}
-
-/** Validates the Worker's edge config body; throws a SyncError naming the first problem. */
-export function validateEdgeConfig(body: unknown): EdgeLine[] {
-  const lines = (body as { lines?: unknown } | undefined)?.lines;
-  if (!Array.isArray(lines)) throw new SyncError('edge config: "lines" is not an array', true);
-  return lines.map((line: unknown, i) => {
-    const {
-      slug,
-      acl,
-      sip_targets: targets,
-      max_cps: maxCps,
-    } = (line ?? {}) as { slug?: unknown; acl?: unknown; sip_targets?: unknown; max_cps?: unknown };
-    if (typeof slug !== 'string' || !SLUG.test(slug)) {
-      throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
-    }
-    if (!Array.isArray(acl))
-      throw new SyncError(`edge config: line ${slug}: acl is not an array`, true);
-    if (!Array.isArray(targets) || targets.length === 0) {
-      throw new SyncError(`edge config: line ${slug}: sip_targets is not a non-empty array`, true);
-    }
-    targets.forEach((target: unknown, j) => {
-      const problem = typeof target === 'string' ? sipTargetProblem(target) : 'not a string';
-      if (problem) {
-        throw new SyncError(
-          `edge config: line ${slug}: sip_targets[${j}] ${JSON.stringify(target)}: ${problem}`,
-          true,
-        );
-      }
-    });
-    if (!Number.isInteger(maxCps) || (maxCps as number) < 0 || (maxCps as number) > 10_000) {
-      throw new SyncError(`edge config: line ${slug}: max_cps is not 0-10000`, true);
-    }
-    return {
-      slug,
-      targets: targets as string[],
-      maxCps: maxCps as number,
-      acl: acl.map((entry: unknown, j) => {
-        const cidr = (entry as { cidr?: unknown } | null)?.cidr;
-        const parsed = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
-        if (!parsed?.ok) {
-          const reason = parsed && !parsed.ok ? parsed.reason : 'not a string';
-          throw new SyncError(
-            `edge config: line ${slug}: acl[${j}] ${JSON.stringify(cidr)}: ${reason}`,
-            true,
-          );
-        }
-        return parsed.cidr.text;
-      }),
-    };
-  });
 }
 
 /**
