@@ -102,6 +102,14 @@ function freshJson(file, since) {
   }
 }
 
+/** Runs a benchmark script (tsx) and keeps the JSON it wrote, if it ran to the end. */
+async function runScript(step, script, resultFile, env = {}) {
+  const since = Date.now();
+  const r = await run(bin('tsx'), [script], { timeoutMs: step.timeoutMs, env });
+  const data = freshJson(results(resultFile), since);
+  return { ...r, data: r.code === 0 && !r.timedOut ? data : null };
+}
+
 const why = (r, limitMs) =>
   r.timedOut
     ? `stopped at its ${Math.round(limitMs / 1000)} s limit`
@@ -119,39 +127,22 @@ const STEPS = [
     command: 'npm run bench:worker',
     limitMs: 6 * 60_000,
     needMs: 90_000,
-    async run(step) {
-      const since = Date.now();
-      const r = await run(bin('tsx'), ['scripts/bench-worker.mjs'], { timeoutMs: step.timeoutMs });
-      const data = freshJson(results('bench-worker.json'), since);
-      return { ...r, data: r.code === 0 && !r.timedOut ? data : null };
-    },
+    run: (step) => runScript(step, 'scripts/bench-worker.mjs', 'bench-worker.json'),
   },
   {
     key: 'sip',
     command: 'npm run bench:sip',
     limitMs: 5 * 60_000,
     needMs: 4.5 * 60_000, // bench:sip stops itself after 4 minutes
-    async run(step) {
-      const since = Date.now();
-      const r = await run(bin('tsx'), ['scripts/bench-sip.mjs'], { timeoutMs: step.timeoutMs });
-      const data = freshJson(results('bench-sip.json'), since);
-      return { ...r, data: r.code === 0 && !r.timedOut ? data : null };
-    },
+    run: (step) => runScript(step, 'scripts/bench-sip.mjs', 'bench-sip.json'),
   },
   {
     key: 'edge',
     command: 'BENCH_SIP_WORKER=stub npm run bench:sip',
     limitMs: 5 * 60_000,
     needMs: 2.5 * 60_000, // no Worker to start or warm: about 2 minutes
-    async run(step) {
-      const since = Date.now();
-      const r = await run(bin('tsx'), ['scripts/bench-sip.mjs'], {
-        timeoutMs: step.timeoutMs,
-        env: { BENCH_SIP_WORKER: 'stub' },
-      });
-      const data = freshJson(results('bench-sip-edge.json'), since);
-      return { ...r, data: r.code === 0 && !r.timedOut ? data : null };
-    },
+    run: (step) =>
+      runScript(step, 'scripts/bench-sip.mjs', 'bench-sip-edge.json', { BENCH_SIP_WORKER: 'stub' }),
   },
   {
     key: 'app',

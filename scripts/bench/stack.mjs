@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from '../lib/bootstrap.mjs';
 import { applyLocalMigrations, freePort, wranglerDevCommand } from '../lib/local-worker.mjs';
 import { startProcess, waitForHttp } from '../lib/processes.mjs';
-import { bundleWorker, workerdCommand } from './workerd.mjs';
+import { workerdCommand } from './workerd.mjs';
 
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
@@ -24,16 +24,6 @@ async function pickPort(taken) {
 export const RUNTIME = process.env.BENCH_WORKER_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd';
 /** How the reports name it. */
 export const RUNTIME_LABEL = RUNTIME === 'wrangler' ? 'wrangler dev' : 'workerd';
-
-function wranglerDev(port, persistTo, vars, inspectorPort) {
-  return wranglerDevCommand({ port, persistTo, vars, inspectorPort });
-}
-
-function workerd(port, persistTo, vars) {
-  const bundleDir = join(persistTo, 'bundle');
-  bundleWorker(bundleDir);
-  return workerdCommand({ bundleDir, persistTo, port, vars });
-}
 
 /**
  * Starts the stand-in and the Worker (fresh local D1 in `dir`) and creates line `slug` allowing
@@ -63,9 +53,9 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
   const vars = { ...secrets, ZENDESK_BASE_URL: standin, ZENDESK_REQUESTS_PER_MINUTE: '1000000' };
   const w =
     RUNTIME === 'wrangler'
-      ? wranglerDev(workerPort, dir, vars, inspectorPort)
-      : workerd(workerPort, dir, vars);
-  const wrangler = startProcess('worker', w.cmd, w.args, { ...w.options, quiet: true });
+      ? wranglerDevCommand({ port: workerPort, persistTo: dir, vars, inspectorPort })
+      : workerdCommand({ port: workerPort, persistTo: dir, vars });
+  const workerProcess = startProcess('worker', w.cmd, w.args, { ...w.options, quiet: true });
   await waitForHttp(`${standin}/__standin/state`);
   await waitForHttp(`${worker}/health`, 60_000);
   const line = await fetch(`${worker}/v1/admin/lines`, {
@@ -80,7 +70,7 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
     }),
   });
   if (line.status !== 201) throw new Error(`creating the line answered ${line.status}`);
-  return { url: worker, standin, pgids: { worker: wrangler.pid, standin: zendesk.pid } };
+  return { url: worker, standin, pgids: { worker: workerProcess.pid, standin: zendesk.pid } };
 }
 
 /** The stub Worker (bench/stub-worker.mjs) on a free port, for measuring the edge alone. */

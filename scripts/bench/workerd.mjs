@@ -12,7 +12,7 @@ const WORKER_DIR = join(ROOT, 'worker');
 const CONFIG = join(WORKER_DIR, 'wrangler.jsonc');
 
 /** Bundles the Worker as `wrangler deploy` would (nothing is uploaded) into `outDir`/index.js. */
-export function bundleWorker(outDir) {
+function bundleWorker(outDir) {
   const res = spawnSync(
     join(ROOT, 'node_modules', '.bin', 'wrangler'),
     ['deploy', '--dry-run', '--outdir', outDir],
@@ -21,8 +21,13 @@ export function bundleWorker(outDir) {
   if (res.status !== 0) throw new Error(`bundling the Worker failed:\n${res.stderr || res.stdout}`);
 }
 
-/** Command and environment that run the bundle in `bundleDir` on workerd (this file as main). */
-export function workerdCommand({ bundleDir, persistTo, port, vars }) {
+/**
+ * Bundles the Worker into `persistTo`/bundle, then gives the command and environment that serve it
+ * on workerd (this file as main) with the D1 in `persistTo`.
+ */
+export function workerdCommand({ persistTo, port, vars }) {
+  const bundleDir = join(persistTo, 'bundle');
+  bundleWorker(bundleDir);
   return {
     cmd: process.execPath,
     args: [new URL(import.meta.url).pathname],
