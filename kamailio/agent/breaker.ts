@@ -14,12 +14,12 @@ export interface BreakerOptions {
  * lets exactly one probe through (half-open); the probe's outcome closes or re-opens it.
  * While open, callers fail open at once instead of spending their budget on a dead Worker.
  * @example
- * const breaker = createBreaker({ failureThreshold: 5, coolDownMs: 10_000 });
+ * const breaker = createBreaker({ failureThreshold: 5, coolDownMs: 1000 });
  * if (breaker.tryAcquire()) { try { await call(); breaker.success(); } catch { breaker.failure(); } }
  */
 export function createBreaker(options: BreakerOptions = {}) {
   const threshold = options.failureThreshold ?? 5;
-  const coolDownMs = options.coolDownMs ?? 10_000;
+  const coolDownMs = options.coolDownMs ?? 1000;
   const now = options.now ?? Date.now;
   let state: BreakerState = 'closed';
   let failures = 0;

@@ -114,6 +114,51 @@ describe('POST /v1/decide', () => {
     expect(res.body).toEqual(FAIL_OPEN);
   });
 
+  it.each([400, 413, 422])(
+    'refuses the call when the Worker refuses its facts with %i, and keeps the breaker closed',
+    async (status) => {
+      t = await startTestAgent({ breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+      t.worker.state.decide = () => ({ status, body: { error: 'invalid_request' } });
+      for (let i = 0; i < 5; i++) {
+        const res = await t.post('/v1/decide', callFacts(`bad-${i}@x`));
+        expect(res.body).toEqual({
+          action: 'reject',
+          code: 400,
+          reason: 'Call details refused',
+          headers: '',
+          source: 'worker',
+        });
+      }
+      // No caller can open the breaker for other calls: the next call is decided by the Worker.
+      t.worker.state.decide = () => ({ status: 200, body: RELAY_1001 });
+      const next = await t.post('/v1/decide', callFacts('good@x'));
+      expect(next.body.source).toBe('worker');
+      expect(t.agent.breaker.state).toBe('closed');
+    },
+  );
+
+  it('closes the breaker within a probe interval of the Worker coming back, with no call', async () => {
+    t = await startTestAgent({
+      budgetMs: 200,
+      probeIntervalMs: 100,
+      breaker: { failureThreshold: 1, coolDownMs: 60_000 },
+    });
+    await t.worker.stop();
+    await t.post('/v1/decide', callFacts('down@x'));
+    expect(t.agent.breaker.state).toBe('open');
+    await new Promise((r) => setTimeout(r, 250));
+    let health = await (await fetch(`${t.url}/health`)).json();
+    expect(health.worker.breaker).toBe('open');
+    await t.worker.start();
+    // Bounded wait: the probe runs every 100 ms; the cool-down (60 s) would never close it.
+    for (let i = 0; i < 30 && t.agent.breaker.state !== 'closed'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    health = await (await fetch(`${t.url}/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', worker: { breaker: 'closed', reachable: true } });
+    expect(t.logs.some((l) => l.includes('breaker.closed'))).toBe(true);
+  });
+
   it('fails open on a 401 from the Worker and says to check EDGE_SECRET', async () => {
     t = await startTestAgent({ workerSecret: 'another-secret-0123456789' });
     const res = await t.post('/v1/decide', callFacts());

@@ -18,7 +18,24 @@ export interface DeciderOptions {
   metrics?: Pick<AgentMetrics, 'decision'>;
   /** Fills `acl_entry` from the synced ACL when Kamailio could not (ACL sync on). */
   aclEntryFor?: (line: string, ip: string) => string | null;
+  /**
+   * While the circuit is not closed, how often to ask the Worker's /health (0: never), so
+   * decisions resume within about this long of the Worker's recovery even when no call probes.
+   */
+  probeIntervalMs?: number;
 }
+
+/** Worker statuses that refuse this call's facts: an answer about the call, not a failure. */
+const REFUSED_STATUSES = new Set([400, 413, 422]);
+
+/** The answer for a call whose facts the edge or the Worker refused: never relayed unvetted. */
+export const REFUSED_ANSWER: KamailioAnswer = {
+  action: 'reject',
+  code: 400,
+  reason: 'Call details refused',
+  headers: '',
+  source: 'worker',
+};
 
 /** The Worker is told 100 ms less than our budget so its answer has time to travel back. */
 const WORKER_HEADROOM_MS = 100;
@@ -35,6 +52,32 @@ const MIN_WORKER_BUDGET_MS = 50;
  */
 export function createDecider(options: DeciderOptions) {
   const { worker, breaker, status, log, budgetMs, metrics, aclEntryFor } = options;
+  const probeIntervalMs = options.probeIntervalMs ?? 0;
+  let probeTimer: NodeJS.Timeout | undefined;
+  let probing = false;
+
+  /** Asks /health while the circuit is open; an answer closes it (no call has to pay for that). */
+  async function probe() {
+    if (probing || breaker.state === 'closed') return;
+    probing = true;
+    try {
+      const res = await worker.get('/health', {}, AbortSignal.timeout(Math.min(budgetMs, 1000)));
+      const before = breaker.state;
+      if (res.status === 200) {
+        breaker.success();
+        status.ok();
+        noteBreaker(before);
+      }
+    } catch {
+      // Still down: the next tick tries again.
+    } finally {
+      probing = false;
+    }
+  }
+  if (probeIntervalMs > 0) {
+    probeTimer = setInterval(() => void probe(), probeIntervalMs);
+    probeTimer.unref();
+  }
   const workerBudget = Math.max(MIN_WORKER_BUDGET_MS, budgetMs - WORKER_HEADROOM_MS);
 
   /** Logs breaker transitions once, not once per call while it is open. */
@@ -73,8 +116,22 @@ export function createDecider(options: DeciderOptions) {
     if (res.status === 401 || res.status >= 500) {
       return failOpen(describeWorkerStatus(res.status), true);
     }
+    if (REFUSED_STATUSES.has(res.status)) {
+      // The Worker refused what this INVITE carries: the call is refused too, never relayed
+      // without the block list and ticket policy; and the Worker answered, so the circuit holds.
+      breaker.success();
+      status.ok();
+      const error = (res.body as { error?: unknown } | undefined)?.error;
+      log('warn', 'decide.refused', {
+        call_id: facts.call_id,
+        status: res.status,
+        error: typeof error === 'string' ? error.slice(0, 40) : undefined,
+      });
+      return REFUSED_ANSWER;
+    }
     if (res.status !== 200) {
-      // The Worker is up but refused this call's facts: not a reason to open the circuit.
+      // The Worker is up but does not know this line (404) or the like: not the caller's doing,
+      // and not a reason to open the circuit.
       breaker.success();
       status.ok();
       return failOpen(`HTTP ${res.status} from the Worker`, false);
@@ -110,6 +167,10 @@ export function createDecider(options: DeciderOptions) {
       } finally {
         noteBreaker(before);
       }
+    },
+    /** Stops the background probe (the agent is stopping). */
+    stop(): void {
+      if (probeTimer) clearInterval(probeTimer);
     },
   };
 }

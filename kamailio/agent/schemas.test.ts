@@ -90,3 +90,42 @@ describe('the agent accepts what the Worker accepts', () => {
     );
   });
 });
+
+describe('SIP facts a caller controls are made safe, never a reason to skip the decision', () => {
+  const hex = (text: string | Buffer) => Buffer.from(text).toString('hex');
+
+  it('decodes a From that was not UTF-8 (Latin-1 display name) and marks it escaped', () => {
+    const latin1 = Buffer.from('"M\xfcller" <sip:+33612345678@carrier.example>', 'latin1');
+    const parsed = CallFactsSchema.parse({
+      ...facts,
+      sip: { ...facts.sip, from: undefined, from_hex: hex(latin1) },
+    });
+    expect(parsed.sip.from).toBe('"M\uFFFDller" <sip:+33612345678@carrier.example>');
+    expect(parsed.sip.sanitized).toEqual(['from:escaped']);
+    expect(WorkerDecisionRequestSchema.safeParse({ ...parsed, budget_ms: 700 }).success).toBe(true);
+  });
+
+  it('flattens folded lines and control characters to spaces', () => {
+    const parsed = CallFactsSchema.parse({
+      ...facts,
+      sip: { ...facts.sip, user_agent: 'Bot/1\r\n\tbuild 7\x00' },
+    });
+    expect(parsed.sip.user_agent).toBe('Bot/1 build 7 ');
+    expect(parsed.sip.sanitized).toEqual(['user_agent:escaped']);
+  });
+
+  it('cuts an over-long User-Agent and keeps the marks Kamailio sent', () => {
+    const parsed = CallFactsSchema.parse({
+      ...facts,
+      sip: { ...facts.sip, user_agent: 'x'.repeat(600), sanitized: ['to:escaped'] },
+    });
+    expect(parsed.sip.user_agent).toHaveLength(512);
+    expect(parsed.sip.sanitized).toEqual(['to:escaped', 'user_agent:truncated']);
+  });
+
+  it('leaves clean facts untouched and unmarked', () => {
+    const parsed = CallFactsSchema.parse(facts);
+    expect(parsed.sip).toMatchObject({ from: facts.sip.from, user_agent: facts.sip.user_agent });
+    expect(parsed.sip.sanitized).toBeUndefined();
+  });
+});

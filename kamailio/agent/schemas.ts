@@ -19,6 +19,51 @@ const sipValue = (max: number) =>
 
 const IsoTime = z.iso.datetime({ offset: true });
 
+/** The SIP facts and their length limits (the Worker's, worker/src/schemas/edge.ts). */
+const SIP_FIELDS = {
+  from: 1024,
+  to: 1024,
+  request_uri: 1024,
+  p_asserted_identity: 1024,
+  user_agent: 512,
+} as const;
+
+/**
+ * Makes Kamailio's SIP facts safe to decide on, so that no header content a caller controls can
+ * get a call relayed without a decision: a header that was not UTF-8 arrives as `<name>_hex` and
+ * is decoded (invalid bytes become U+FFFD); folded lines and control characters become spaces;
+ * anything longer than the limit is cut. Each change is listed in `sanitized` as `name:how`.
+ * @example safeSipFacts({ from_hex: '4dfc6c6c6572' }).from // 'M\uFFFDller'
+ */
+export function safeSipFacts(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const input = raw as Record<string, unknown>;
+  const marks = new Set(
+    Array.isArray(input.sanitized) ? input.sanitized.filter((m) => typeof m === 'string') : [],
+  );
+  const out: Record<string, unknown> = {};
+  for (const [name, max] of Object.entries(SIP_FIELDS)) {
+    let value = input[name];
+    const hex = input[`${name}_hex`];
+    if ((value === undefined || value === null) && typeof hex === 'string') {
+      value = /^(?:[0-9a-fA-F]{2})*$/.test(hex)
+        ? new TextDecoder('utf-8').decode(Buffer.from(hex, 'hex'))
+        : undefined;
+      marks.add(`${name}:escaped`);
+    }
+    if (typeof value === 'string') {
+      // RFC 3261 header folding (CRLF + whitespace) is whitespace; other controls are never data.
+      const flat = value.replace(/\r?\n[ \t]*|[\x00-\x08\x0a-\x1f\x7f]+/g, ' ');
+      if (flat !== value) marks.add(`${name}:escaped`);
+      value = flat.length > max ? flat.slice(0, max) : flat;
+      if (flat.length > max) marks.add(`${name}:truncated`);
+    }
+    out[name] = value;
+  }
+  if (marks.size > 0) out.sanitized = [...marks].slice(0, 10);
+  return out;
+}
+
 export const CallIdSchema = z
   .string()
   .min(1)
@@ -48,13 +93,17 @@ export const CallFactsSchema = z.object({
     transport: optional(z.enum(['udp', 'tcp', 'tls', 'ws', 'wss'])),
   }),
   acl_entry: nullable(z.string().max(120)),
-  sip: z.object({
-    from: sipValue(1024).min(1),
-    to: sipValue(1024).min(1),
-    request_uri: sipValue(1024).min(1),
-    p_asserted_identity: nullable(sipValue(1024)),
-    user_agent: nullable(sipValue(512)),
-  }),
+  sip: z.preprocess(
+    safeSipFacts,
+    z.object({
+      from: sipValue(1024).min(1),
+      to: sipValue(1024).min(1),
+      request_uri: sipValue(1024).min(1),
+      p_asserted_identity: nullable(sipValue(1024)),
+      user_agent: nullable(sipValue(512)),
+      sanitized: z.array(z.string().max(40)).max(10).optional(),
+    }),
+  ),
   ticket_id: nullable(TicketIdSchema),
   // An array as documented; a comma-separated string is accepted too (simpler to build in a cfg).
   codecs: z.preprocess(

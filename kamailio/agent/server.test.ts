@@ -98,10 +98,28 @@ describe('agent HTTP API', () => {
     const json = await t.post('/v1/events', '{"call_id": ');
     expect(json.status).toBe(400);
     expect(json.body.error).toBe('invalid_json');
-    const facts = await t.post('/v1/decide', { ...callFacts(), sip: { from: 'x' } });
-    expect(facts.status).toBe(400);
-    expect(facts.body.message).toMatch(/sip\.to/);
     expect(t.agent.spool.depth).toBe(0);
+  });
+
+  it('refuses the call (never relays it unvetted) when its facts are invalid, naming no value', async () => {
+    t = await startTestAgent();
+    const facts = await t.post('/v1/decide', {
+      ...callFacts(),
+      line: 'Secret-Line_Name',
+      sip: { from: 'x' },
+    });
+    expect(facts.status).toBe(200);
+    expect(facts.body).toEqual({
+      action: 'reject',
+      code: 400,
+      reason: 'Call details refused',
+      headers: '',
+      source: 'worker',
+    });
+    expect(t.worker.state.decisions).toHaveLength(0);
+    const logged = t.logs.find((l) => l.includes('decide.invalid_facts'))!;
+    expect(logged).toMatch(/sip\.to/);
+    expect(logged).not.toContain('Secret-Line_Name');
   });
 
   it('answers 413 for a body over 64 KB', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startAclSync, type AclSyncOptions } from './acl-sync';
 import { createBreaker, type BreakerOptions } from './breaker';
-import { createDecider } from './decide';
+import { createDecider, REFUSED_ANSWER } from './decide';
 import { startDelivery, type DeliveryOptions } from './deliver';
 import { createWorkerStatus, healthReport, reportingFailures } from './health';
 import {
@@ -38,6 +38,8 @@ export interface EdgeAgentOptions {
   spoolDir: string;
   /** DECISION_BUDGET_MS: the longest the agent takes to answer /v1/decide. */
   budgetMs?: number;
+  /** How often /health is asked while the breaker is open (default 500 ms; 0: never). */
+  probeIntervalMs?: number;
   breaker?: BreakerOptions;
   delivery?: Pick<
     DeliveryOptions,
@@ -86,6 +88,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     status: reportingFailures(status, (reason) => metrics.workerError('decide', reason)),
     log,
     budgetMs: options.budgetMs ?? 800,
+    probeIntervalMs: options.probeIntervalMs ?? 500,
     metrics,
     ...(aclSync ? { aclEntryFor: (line: string, ip: string) => aclSync.entryFor(line, ip) } : {}),
   });
@@ -128,7 +131,11 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     if (!body.ok) return sendError(res, body.status, body.error, body.message, true);
     const facts = CallFactsSchema.safeParse(body.value);
     if (!facts.success) {
-      return sendError(res, 400, 'invalid_call', describeIssues(facts.error));
+      // Kamailio bounds and escapes what a caller sends, so this is the edge's own mismatch; the
+      // call is refused rather than relayed without a decision. The paths name no values.
+      log('warn', 'decide.invalid_facts', { issues: describeIssues(facts.error) });
+      metrics.decision('reject', 0);
+      return sendJson(res, 200, REFUSED_ANSWER);
     }
     sendJson(res, 200, await decider.decide(facts.data));
   }
@@ -233,6 +240,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     });
   } catch (err) {
     // Port taken, say: leave nothing running behind.
+    decider.stop();
     await reconciler?.stop();
     await aclSync?.stop();
     await delivery.stop(0);
@@ -253,6 +261,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       const force = setTimeout(() => server.closeAllConnections(), 5000);
       await drained;
       clearTimeout(force);
+      decider.stop();
       await reconciler?.stop();
       await aclSync?.stop();
       await delivery.stop();

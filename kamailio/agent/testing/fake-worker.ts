@@ -74,6 +74,10 @@ export async function startFakeWorker(options: { secret: string; port?: number }
           r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body),
         );
       }, r.delayMs ?? 0);
+    if (req.url === '/health' && req.method === 'GET') {
+      // Like the Worker's: no authentication.
+      return reply({ status: 200, body: { status: 'ok', database: 'ok' } });
+    }
     if (!verified(req, body, options.secret)) {
       state.badSignatures += 1;
       return reply({

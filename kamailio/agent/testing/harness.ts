@@ -43,6 +43,8 @@ export async function startTestAgent(
       port: 0,
       token: TOKEN,
       log,
+      // Tests that want the background /health probe ask for it; others count Worker requests.
+      probeIntervalMs: 0,
       ...options,
       workerUrl: worker.url,
       edgeSecret: SECRET,

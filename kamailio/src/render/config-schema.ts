@@ -123,7 +123,7 @@ export const LimitsSchema = z.strictObject({
   shared_memory_mb: int(64, 65536).default(512),
   /** Consecutive agent failures that open the circuit breaker, and how long it stays open. */
   breaker_failures: int(1, 1000).default(5),
-  breaker_seconds: int(1, 3600).default(10),
+  breaker_seconds: int(1, 3600).default(1),
   /** A target that sends nothing back within this time is skipped (failover). */
   target_timeout_ms: int(500, 60000).default(5000),
   ring_timeout_seconds: int(5, 600).default(120),

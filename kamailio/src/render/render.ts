@@ -140,6 +140,8 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     ),
     `#!define SIPBRIDGE_ADDRESS_FILE "${dir}/address.list"`,
     `#!define SIPBRIDGE_DISPATCHER_FILE "${dir}/dispatcher.list"`,
+    // db_text reads the table file named `blocked` in this directory.
+    `#!define SIPBRIDGE_BLOCKLIST_DB "text://${dir}"`,
     `#!define SIPBRIDGE_RPC_IP "${config.rpc.address}"`,
     `#!define SIPBRIDGE_RPC_PORT ${config.rpc.port}`,
     // Used inside strings, hence substitutions ("!" never occurs in the validated values). The
@@ -208,6 +210,24 @@ export function renderLinesCfg(config: SipBridgeConfig, source?: string): string
   ].join('\n');
 }
 
+/** The db_text table Kamailio loads into its `blocked` htable (the agent's sync rewrites it). */
+export const BLOCKLIST_TABLE = 'blocked';
+
+/**
+ * The `blocked` db_text table: one row per key (`line/digits`, `*` for every line), int value 1.
+ * Keys are slugs, `*`, `/` and digits only, so nothing needs db_text's escaping.
+ * @example renderBlocklistTable(['demo/33612345678']) // header line, then 'demo/33612345678:0:1:1'
+ */
+export function renderBlocklistTable(keys: readonly string[]): string {
+  const rows = [...new Set(keys)].sort().map((key) => {
+    if (!/^(\*|[a-z0-9-]{1,48})\/[0-9]{3,20}$/.test(key)) {
+      throw new Error(`not a block list key: ${key.slice(0, 80)}`);
+    }
+    return `${key}:0:1:1`;
+  });
+  return ['key_name(str) key_type(int) value_type(int) key_value(str)', ...rows, ''].join('\n');
+}
+
 /**
  * Every file of a render, in the order they should be written (kamailio.cfg last, so a reader
  * never sees a cfg whose includes are missing).
@@ -226,6 +246,7 @@ export function renderAll(input: RenderInput): { files: RenderedFile[]; ids: Lin
       content: renderDispatcherList(config.lines, ids, source),
       mode: 0o644,
     },
+    { name: BLOCKLIST_TABLE, content: renderBlocklistTable([]), mode: 0o644 },
     { name: 'kamailio-lines.cfg', content: renderLinesCfg(config, source), mode: 0o644 },
     { name: 'kamailio-events.cfg', content: renderEventsCfg(config, source), mode: 0o644 },
     { name: 'kamailio-local.cfg', content: renderLocalCfg(input), mode: 0o640 },

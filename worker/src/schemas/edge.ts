@@ -23,6 +23,16 @@ export const SipFactsSchema = z
     request_uri: sipValue(1024).min(1),
     p_asserted_identity: sipValue(1024).nullish(),
     user_agent: sipValue(512).nullish(),
+    sanitized: z
+      .array(z.string().max(40))
+      .max(10)
+      .optional()
+      .openapi({
+        description:
+          'Facts the edge made safe, as `name:escaped` (not UTF-8, or control characters) or ' +
+          '`name:truncated` (cut to the limit)',
+        example: ['user_agent:truncated'],
+      }),
   })
   .openapi('SipFacts');
 
