@@ -43,6 +43,8 @@ function fakeKamailio(file: string) {
     dispatcherBusy: 0,
     targets: [] as { set: number; uri: string }[],
     linecps: {} as Record<string, string | number>,
+    /** The blocked htable as last reloaded from the db_text table file. */
+    blocked: [] as string[],
   };
   const rpc: AclRpc = {
     async coreUptime() {
@@ -76,7 +78,19 @@ function fakeKamailio(file: string) {
           })),
         };
       }
+      if (method === 'htable.reload') {
+        state.blocked = readFileSync(join(file, '..', 'blocked'), 'utf8')
+          .split('\n')
+          .slice(1)
+          .filter((l) => l)
+          .map((l) => l.split(':')[0]!);
+        return {};
+      }
       throw new Error(`unexpected ${method}`);
+    },
+    async htableDump(table: string) {
+      if (table !== 'blocked') throw new Error(`unexpected table ${table}`);
+      return state.blocked.map((name) => ({ name, value: 1, type: 'int' as const }));
     },
     async htableSet(table: string, key: string, value: string | number) {
       if (table !== 'linecps') throw new Error(`unexpected table ${table}`);
@@ -167,6 +181,40 @@ describe('ACL sync', () => {
       await sync.syncNow();
       expect(requests.at(-1)!.inm).toBe(sync.snapshot().etag);
       expect(k.state.reloads).toBe(reloads);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('writes the line block list for Kamailio, reloads it, and empties it when unblocked', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = { lines: [{ ...demoLine(['127.0.0.3/32']), blocked: ['33612345678', '0612345678'] }] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBeNull();
+      expect(k.state.blocked.sort()).toEqual(['demo/0612345678', 'demo/33612345678']);
+      expect(readFileSync(join(dir, 'blocked'), 'utf8')).toMatch(
+        /^key_name\(str\) key_type\(int\) value_type\(int\) key_value\(str\)\n/,
+      );
+      config = demoOnly(['127.0.0.3/32']);
+      await sync.syncNow();
+      expect(k.state.blocked).toEqual([]);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('refuses a block list entry that is not digits, and changes nothing', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = { lines: [{ ...demoLine(['127.0.0.3/32']), blocked: ['+33 6 12'] }] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe(
+        'edge config: line demo: blocked[0] is not 3-20 digits',
+      );
+      expect(k.state.reloads).toBe(0);
     } finally {
       await sync.stop();
     }

@@ -22,6 +22,7 @@ import {
   type LineRpc,
 } from './line-sync';
 import type { AgentMetrics } from './metrics';
+import { blocklistKeys, createBlocklistSync, type BlocklistRpc } from './blocklist-sync';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
 export interface AclSyncOptions {
@@ -42,7 +43,8 @@ export type AclRpc = Pick<
   KamailioRpc,
   'addressReload' | 'addressDump' | 'subnetDump' | 'coreUptime'
 > &
-  LineRpc;
+  LineRpc &
+  BlocklistRpc;
 
 export interface AclSnapshot {
   last_sync_at: string | null;
@@ -85,6 +87,7 @@ export function startAclSync(
   const lineSync = createLineSync(options.renderDir, rpc, () =>
     reload(() => rpc.call('dispatcher.reload')),
   );
+  const blocklist = createBlocklistSync(options.renderDir, rpc);
   let lineCount = 0;
   let appliedEtag: string | null = null;
   /** The networks Kamailio has loaded, per line, most specific first. */
@@ -158,6 +161,8 @@ export function startAclSync(
       lines.map((l) => l.slug),
     );
     const routed = await lineSync.apply(lines, ids, force);
+    // The block list before the ACL: a caller newly admitted is never admitted unblocked.
+    const blocked = await blocklist.apply(blocklistKeys(lines), force);
     const content = render(lines, ids);
     const expected = parseAddressList(content)
       .map((r) => ({ ...r, ip: canonicalIp(r.ip, r.mask) }))
@@ -200,7 +205,10 @@ export function startAclSync(
       ]),
     );
     lineCount = lines.length;
-    return { count: expected.length, reloaded: reloading || routed.reloaded };
+    return {
+      count: expected.length,
+      reloaded: reloading || routed.reloaded || blocked.reloaded,
+    };
   }
 
   /** One poll; `force` ignores the ETags and reloads and proves even an unchanged file. */

@@ -61,7 +61,14 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       acl,
       sip_targets: targets,
       max_cps: maxCps,
-    } = (line ?? {}) as { slug?: unknown; acl?: unknown; sip_targets?: unknown; max_cps?: unknown };
+      blocked,
+    } = (line ?? {}) as {
+      slug?: unknown;
+      acl?: unknown;
+      sip_targets?: unknown;
+      max_cps?: unknown;
+      blocked?: unknown;
+    };
     if (typeof slug !== 'string' || !SLUG.test(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
     }
@@ -82,10 +89,20 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
     if (!Number.isInteger(maxCps) || (maxCps as number) < 0 || (maxCps as number) > 10_000) {
       throw new SyncError(`edge config: line ${slug}: max_cps is not 0-10000`, true);
     }
+    // Older Workers send no block list: Kamailio then holds none for the line.
+    if (blocked !== undefined && !Array.isArray(blocked)) {
+      throw new SyncError(`edge config: line ${slug}: blocked is not an array`, true);
+    }
+    (blocked ?? []).forEach((digits: unknown, j: number) => {
+      if (typeof digits !== 'string' || !/^[0-9]{3,20}$/.test(digits)) {
+        throw new SyncError(`edge config: line ${slug}: blocked[${j}] is not 3-20 digits`, true);
+      }
+    });
     return {
       slug,
       targets: targets as string[],
       maxCps: maxCps as number,
+      blocked: (blocked ?? []) as string[],
       acl: acl.map((entry: unknown, j) => {
         const cidr = (entry as { cidr?: unknown } | null)?.cidr;
         const parsed = typeof cidr === 'string' ? parseCidr(cidr) : undefined;

@@ -16,6 +16,8 @@ export interface EdgeLine {
   targets: string[];
   /** 0 = the edge's default (limits.cps_per_line). */
   maxCps: number;
+  /** Caller digits blocked on this line (E.164 digits and national forms; see blocklist-sync). */
+  blocked?: string[];
 }
 
 /** The parts of the Kamailio JSON-RPC client line sync needs (a fake in unit tests). */

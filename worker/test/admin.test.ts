@@ -115,6 +115,7 @@ describe('edge config', () => {
           sip_targets: ['sip:mongoose@mongoose.sip.twilio.com'],
           max_cps: 0,
           acl: [{ cidr: '192.0.2.0/24', label: 'Voice AI platform' }],
+          blocked: [],
         },
       ],
     });
@@ -128,5 +129,18 @@ describe('edge config', () => {
     });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('ETag')).not.toBe(etag);
+  });
+
+  it('publishes line and global blocks per line, in the digit forms Kamailio compares', async () => {
+    await createTestLine({ default_country: 'FR' });
+    await adminFetch('/v1/admin/blocked-numbers', {
+      body: { number: '+33 6 12 34 56 78', line: 'ai-agent' },
+    });
+    await adminFetch('/v1/admin/blocked-numbers', { body: { number: '+1 415 555 0100' } });
+    const res = await edgeFetch('/v1/edge/config');
+    const config = (await res.json()) as { lines: { blocked: string[] }[] };
+    expect(config.lines[0]!.blocked.sort()).toEqual(
+      ['14155550100', '33612345678', '0612345678', '612345678'].sort(),
+    );
   });
 });

@@ -1,24 +1,44 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { edgeBlockKeys } from './edge-blocklist';
 import { listLines } from './store';
 
-/** What the edge agent polls: every enabled line's targets, CPS limit and ACL. */
+/** What the edge agent polls: every enabled line's targets, CPS limit, ACL and block list. */
 export interface EdgeConfig {
   lines: {
     slug: string;
     sip_targets: string[];
     max_cps: number;
     acl: { cidr: string; label: string }[];
+    /** Caller digits Kamailio refuses with 603 when it relays without a decision. */
+    blocked: string[];
   }[];
 }
 
 /** The edge config document and a strong ETag over its exact bytes. */
 export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; etag: string }> {
-  const lines = (await listLines(db)).filter((l) => l.enabled);
+  const [all, blocks] = await Promise.all([
+    listLines(db),
+    db
+      .prepare(
+        `SELECT b.e164, l.slug FROM blocked_numbers b LEFT JOIN lines l ON l.id = b.line_id
+         ORDER BY b.e164`,
+      )
+      .all<{ e164: string; slug: string | null }>(),
+  ]);
+  const lines = all.filter((l) => l.enabled);
   const config: EdgeConfig = {
     lines: lines.map((l) => ({
       slug: l.slug,
       sip_targets: l.sip_targets,
       max_cps: l.max_cps,
       acl: l.acl.map(({ cidr, label }) => ({ cidr, label })),
+      blocked: [
+        ...new Set(
+          blocks.results
+            .filter((b) => b.slug === null || b.slug === l.slug)
+            .flatMap((b) => edgeBlockKeys(b.e164, l.default_country as CountryCode)),
+        ),
+      ],
     })),
   };
   const body = JSON.stringify(config);
