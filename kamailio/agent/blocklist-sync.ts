@@ -1,7 +1,7 @@
 // The block list Kamailio holds itself, so a blocked caller gets 603 even while the agent or the
 // Worker is down or a breaker is open: the Worker's blocked keys, written to the db_text table
 // Kamailio's `blocked` htable loads (at start, and on htable.reload), then proved with a dump.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from '../jsonrpc/src/index';
 import { BLOCKLIST_TABLE, renderBlocklistTable } from '../src/render/render';
@@ -28,6 +28,18 @@ export function blocklistKeys(lines: readonly EdgeLine[]): string[] {
 export function createBlocklistSync(renderDir: string, rpc: BlocklistRpc) {
   const file = join(renderDir, BLOCKLIST_TABLE);
 
+  /**
+   * Writes the table with a modification time (whole seconds) other than the old file's:
+   * db_text reloads a table only when that time changed, and two syncs can fall in one second.
+   */
+  async function writeTable(content: string) {
+    const before = await stat(file).catch(() => undefined);
+    await writeFilesAtomic(renderDir, [{ name: BLOCKLIST_TABLE, content, mode: 0o644 }]);
+    const previous = before ? Math.floor(before.mtimeMs / 1000) : 0;
+    const seconds = Math.max(Math.floor(Date.now() / 1000), previous + 1);
+    await utimes(file, seconds, seconds);
+  }
+
   async function reloadAndProve(expected: string[]) {
     await rpc.call('htable.reload', [BLOCKLIST_TABLE]);
     const held = (await rpc.htableDump(BLOCKLIST_TABLE)).map((e) => e.name).sort();
@@ -43,13 +55,11 @@ export function createBlocklistSync(renderDir: string, rpc: BlocklistRpc) {
       const previous = await readFile(file, 'utf8').catch(() => renderBlocklistTable([]));
       const count = new Set(keys).size;
       if (!force && previous === content) return { count, reloaded: false };
-      await writeFilesAtomic(renderDir, [{ name: BLOCKLIST_TABLE, content, mode: 0o644 }]);
+      await writeTable(content);
       try {
         await reloadAndProve(keys);
       } catch (err) {
-        await writeFilesAtomic(renderDir, [
-          { name: BLOCKLIST_TABLE, content: previous, mode: 0o644 },
-        ]);
+        await writeTable(previous);
         await rpc.call('htable.reload', [BLOCKLIST_TABLE]).catch(() => undefined);
         throw err;
       }

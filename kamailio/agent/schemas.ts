@@ -53,6 +53,7 @@ export function safeSipFacts(raw: unknown): unknown {
     }
     if (typeof value === 'string') {
       // RFC 3261 header folding (CRLF + whitespace) is whitespace; other controls are never data.
+      // eslint-disable-next-line no-control-regex
       const flat = value.replace(/\r?\n[ \t]*|[\x00-\x08\x0a-\x1f\x7f]+/g, ' ');
       if (flat !== value) marks.add(`${name}:escaped`);
       value = flat.length > max ? flat.slice(0, max) : flat;
