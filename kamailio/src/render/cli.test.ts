@@ -85,6 +85,7 @@ describe('render CLI', () => {
       expect(first.stdout.join('\n')).toContain('kamailio -c: config file ok');
       expect(readdirSync(out).sort()).toEqual([
         'address.list',
+        'blocked',
         'dispatcher.list',
         'kamailio-events.cfg',
         'kamailio-lines.cfg',

@@ -158,7 +158,14 @@ export const ConfigSchema = z
         message: 'set exactly one of token or token_env',
       }),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
-    tls: z.strictObject({ certificate: cfgPath, private_key: cfgPath }).optional(),
+    tls: z
+      .strictObject({
+        certificate: cfgPath,
+        private_key: cfgPath,
+        /** CAs that sign the certificates of `sips:` targets (Debian's bundle by default). */
+        ca_list: cfgPath.default('/etc/ssl/certs/ca-certificates.crt'),
+      })
+      .optional(),
     debug: z.boolean().default(false),
     lines: z.array(LineSchema).min(1, 'needs at least one line'),
   })

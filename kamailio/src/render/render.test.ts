@@ -11,6 +11,7 @@ import {
   renderEventsCfg,
   renderLinesCfg,
   renderLocalCfg,
+  renderTlsCfg,
 } from './render';
 
 const config = ConfigSchema.parse({
@@ -137,8 +138,23 @@ describe('kamailio-local.cfg', () => {
       tls: { certificate: '/etc/ssl/edge.crt', private_key: '/etc/ssl/edge.key' },
     });
     const text = renderLocalCfg({ config: tls, token: 'tok-0123456789abcdef', dir: '/x' });
-    expect(text).toContain('#!define WITH_TLS\n#!define TLS_CERTIFICATE "/etc/ssl/edge.crt"');
+    expect(text).toContain('#!define WITH_TLS\n#!define TLS_CONFIG "/x/tls.cfg"');
     expect(text).toContain('listen=tls:127.0.0.1:5061');
+  });
+
+  it('verifies the certificates of sips: targets (client profile), never asks callers for one', () => {
+    const tls = ConfigSchema.parse({
+      ...config,
+      tls: { certificate: '/etc/ssl/edge.crt', private_key: '/etc/ssl/edge.key' },
+    }).tls!;
+    const text = renderTlsCfg(tls);
+    const [server, client] = text.split('[client:default]');
+    expect(server).toContain('[server:default]');
+    expect(server).toContain('certificate = /etc/ssl/edge.crt');
+    expect(server).toContain('verify_certificate = no');
+    expect(client).toContain('verify_certificate = yes');
+    expect(client).toContain('require_certificate = yes');
+    expect(client).toContain('ca_list = /etc/ssl/certs/ca-certificates.crt');
   });
 });
 
@@ -155,6 +171,7 @@ describe('renderAll', () => {
       ['line-ids.json', '644'],
       ['address.list', '644'],
       ['dispatcher.list', '644'],
+      ['blocked', '644'],
       ['kamailio-lines.cfg', '644'],
       ['kamailio-events.cfg', '644'],
       ['kamailio-local.cfg', '640'],

@@ -165,11 +165,7 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
   if (config.debug) out.push('#!define WITH_DEBUG');
   if (l.keepalive_seconds > 0) out.push('#!define WITH_KEEPALIVE');
   if (config.tls) {
-    out.push(
-      '#!define WITH_TLS',
-      `#!define TLS_CERTIFICATE "${config.tls.certificate}"`,
-      `#!define TLS_PRIVATE_KEY "${config.tls.private_key}"`,
-    );
+    out.push('#!define WITH_TLS', `#!define TLS_CONFIG "${dir}/${TLS_CFG}"`);
   }
   out.push(
     '',
@@ -206,6 +202,34 @@ export function renderLinesCfg(config: SipBridgeConfig, source?: string): string
     'event_route[htable:mod-init] {',
     ...sets,
     '}',
+    '',
+  ].join('\n');
+}
+
+/** The tls module's profiles, written when the config has a tls section. */
+export const TLS_CFG = 'tls.cfg';
+
+/**
+ * tls.cfg: callers connect with the edge's certificate (no client certificate asked); towards a
+ * `sips:` target the edge verifies the target's certificate chain against `ca_list` and refuses
+ * the connection when it does not verify (or the target shows none).
+ */
+export function renderTlsCfg(tls: NonNullable<SipBridgeConfig['tls']>, source?: string): string {
+  return [
+    header('TLS profiles: the edge as a server for callers, as a client towards targets', source),
+    '[server:default]',
+    'method = TLSv1.2+',
+    `certificate = ${tls.certificate}`,
+    `private_key = ${tls.private_key}`,
+    'verify_certificate = no',
+    'require_certificate = no',
+    '',
+    '[client:default]',
+    'method = TLSv1.2+',
+    'verify_certificate = yes',
+    'require_certificate = yes',
+    `ca_list = ${tls.ca_list}`,
+    'verify_depth = 9',
     '',
   ].join('\n');
 }
@@ -249,6 +273,9 @@ export function renderAll(input: RenderInput): { files: RenderedFile[]; ids: Lin
     { name: BLOCKLIST_TABLE, content: renderBlocklistTable([]), mode: 0o644 },
     { name: 'kamailio-lines.cfg', content: renderLinesCfg(config, source), mode: 0o644 },
     { name: 'kamailio-events.cfg', content: renderEventsCfg(config, source), mode: 0o644 },
+    ...(config.tls
+      ? [{ name: TLS_CFG, content: renderTlsCfg(config.tls, source), mode: 0o644 }]
+      : []),
     { name: 'kamailio-local.cfg', content: renderLocalCfg(input), mode: 0o640 },
     { name: 'kamailio.cfg', content: input.template, mode: 0o644 },
   ];

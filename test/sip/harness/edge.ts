@@ -22,6 +22,8 @@ export interface EdgeOptions {
   limits?: Record<string, number>;
   /** Extra listen entries (e.g. IPv6). */
   listen?: { transport: string; address: string; port: number }[];
+  /** The renderer's tls section (certificate, private_key, ca_list). */
+  tls?: Record<string, string>;
 }
 
 export interface Edge {
@@ -69,6 +71,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       ...options.limits,
     },
     lines: options.lines.map((l) => ({ max_cps: 0, ...l })),
+    ...(options.tls ? { tls: options.tls } : {}),
   };
   const yamlFile = join(dir, 'sipbridge.yaml');
   writeFileSync(yamlFile, stringify(config));
