@@ -60,8 +60,11 @@ function localSecrets() {
           .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       )
     : {};
+  // 32 random bytes each; an APP_JWT_SECRET left shorter by an older run is replaced (the Worker
+  // refuses it).
   for (const key of ['EDGE_SECRET', 'APP_JWT_SECRET', 'ADMIN_TOKEN', 'EDGE_AGENT_TOKEN'])
-    vars[key] ??= randomBytes(24).toString('base64url');
+    if (!vars[key] || Buffer.byteLength(vars[key]) < 32)
+      vars[key] = randomBytes(32).toString('base64url');
   vars.ZENDESK_API_TOKEN = zendesk.token;
   writeFileSync(
     file,

@@ -27,12 +27,15 @@ export function applyLocalMigrations({ persistTo } = {}) {
     throw new Error(`applying the D1 migrations failed:\n${res.stderr || res.stdout}`);
 }
 
+/** 32 random bytes, base64url: the shortest secret the Worker accepts (APP_JWT_SECRET). */
+export const randomSecret = () => randomBytes(32).toString('base64url');
+
 /**
  * Fresh random secrets for a throwaway local Worker (benchmarks, tests), with the Zendesk token
  * its stand-in will expect.
  */
 export function randomWorkerSecrets(zendeskApiToken) {
-  const secret = () => randomBytes(24).toString('base64url');
+  const secret = randomSecret;
   return {
     EDGE_SECRET: secret(),
     ADMIN_TOKEN: secret(),

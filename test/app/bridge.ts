@@ -21,7 +21,7 @@ export interface Bridge {
 
 /** Starts the stand-in and wrangler dev on a fresh D1 with random secrets. */
 export async function startBridge(): Promise<Bridge> {
-  const secret = () => randomBytes(24).toString('base64url');
+  const secret = () => randomBytes(32).toString('base64url');
   const secrets = { EDGE_SECRET: secret(), ADMIN_TOKEN: secret(), APP_JWT_SECRET: secret() };
   const email = 'bridge@example.com';
   const apiToken = 'app-test-token';

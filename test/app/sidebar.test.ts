@@ -7,7 +7,9 @@ import { ensureAppBuilt } from '../../scripts/lib/local-app.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALEX_RIVERA_ID,
+  DEMO_OAUTH_TOKENS,
   GRACE_HOPPER_AGENT_ID,
+  HEDY_LAMARR_RESTRICTED_ID,
   OPEN_TICKET_ID,
   PENDING_TICKET_ID,
   SAM_RIVERA_ID,
@@ -39,6 +41,16 @@ function installation(settings: Partial<Installation['settings']> = {}): Install
     domainWhitelist: ['127.0.0.1'],
     currentUser: { id: GRACE_HOPPER_AGENT_ID, name: 'Grace Hopper', role: 'agent' },
     requester: { id: 20001, name: 'Ada Lovelace' },
+    agentToken: DEMO_OAUTH_TOKENS.graceHopper,
+  };
+}
+
+/** Hedy Lamarr: an agent Zendesk restricts to the Billing group's tickets (1002 only). */
+function restrictedAgent(): Installation {
+  return {
+    ...installation(),
+    currentUser: { id: HEDY_LAMARR_RESTRICTED_ID, name: 'Hedy Lamarr', role: 'agent' },
+    agentToken: DEMO_OAUTH_TOKENS.hedyLamarr,
   };
 }
 
@@ -190,6 +202,9 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
       jwtClaims: { aud: 'sip-bridge-api', sub: String(GRACE_HOPPER_AGENT_ID) },
     });
     expect(toWorker?.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    // The proxy filled in the agent's own OAuth token; the page never saw it.
+    expect(toWorker?.agentToken).toBe(`Bearer ${DEMO_OAUTH_TOKENS.graceHopper}`);
+    expect(JSON.stringify(zaf)).not.toContain(DEMO_OAUTH_TOKENS.graceHopper);
     // It asked Zendesk to fit the iframe to its content.
     expect(zaf.invokes.some((i: any) => i.name === 'resize' && i.args[0].width === '100%')).toBe(
       true,
@@ -235,6 +250,85 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
     }, 60_000);
   }
 
+  it("shows a restricted agent no calls, numbers or candidates of another group's ticket", async () => {
+    const url = harness.install(restrictedAgent())({ ticket: OPEN_TICKET_ID, locale: 'en' });
+    const { page, frame } = await open({}, url);
+    const error = frame.locator('[data-state="error"]');
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-error-kind')).toBe('not_permitted');
+    expect(await error.innerText()).toContain("You cannot see this ticket's calls");
+    const text = await frame.locator('main').innerText();
+    for (const leak of ['Rivera', 'Ada Lovelace', '415', 'ai-agent'])
+      expect(text).not.toContain(leak);
+    expect(await frame.locator('article[data-call-id]').count()).toBe(0);
+    await screenshot(page, 'sidebar-not-permitted-en');
+    await page.close();
+  }, 60_000);
+
+  it("shows the restricted agent their own group's ticket", async () => {
+    const url = harness.install(restrictedAgent())({ ticket: PENDING_TICKET_ID, locale: 'en' });
+    const { page, frame } = await open({}, url);
+    await frame.locator('main[data-phase="ready"]').waitFor({ timeout: WAIT });
+    expect(await frame.locator('[data-state="error"]').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it('does not let the restricted agent set the caller, even through the ZAF proxy by hand', async () => {
+    const url = harness.install(restrictedAgent())({ ticket: OPEN_TICKET_ID, locale: 'en' });
+    const { page } = await open({}, url);
+    // What a curious agent can send from their own browser: the app's request, with the proxy's
+    // JWT and their own token filled in by Zendesk.
+    // (the same options zendesk-app/src/app/lib/bridgeRequest.ts builds).
+    const options = {
+      url: `${bridge.url}/v1/tickets/${OPEN_TICKET_ID}/calls/${encodeURIComponent('app-rivera-2@198.51.100.7')}/caller`,
+      type: 'PUT',
+      secure: true,
+      headers: {
+        Authorization: 'Bearer {{jwt.token}}',
+        'X-Zendesk-Agent-Token': 'Bearer {{setting.token}}',
+      },
+      jwt: {
+        algorithm: 'HS256',
+        secret_key: '{{setting.shared_secret}}',
+        expiry: 300,
+        claims: { aud: 'sip-bridge-api', sub: String(HEDY_LAMARR_RESTRICTED_ID) },
+      },
+      contentType: 'application/json',
+      data: JSON.stringify({ user_id: SAM_RIVERA_ID }),
+    };
+    const answer = await page.evaluate(async (opts) => {
+      const run = document.querySelector('meta[name="harness-run"]')?.getAttribute('content');
+      const res = await fetch(`/__zaf/request${location.search}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Harness-Run': run ?? '' },
+        body: JSON.stringify(opts),
+      });
+      return (await res.json()) as { status: number; responseText: string };
+    }, options);
+    expect(answer.status).toBe(404);
+    expect(answer.responseText).not.toContain('Rivera');
+    // The call is still ambiguous for a permitted agent.
+    const view = await open({ ticket: OPEN_TICKET_ID, locale: 'en' });
+    const card = view.frame.locator('article[data-call-id="app-rivera-2@198.51.100.7"]');
+    await card.waitFor({ timeout: WAIT });
+    expect(await card.locator('[data-part="caller"]').getAttribute('data-match')).toBe('ambiguous');
+    await view.page.close();
+    await page.close();
+  }, 60_000);
+
+  it('asks the agent to sign in again when Zendesk holds no token for them', async () => {
+    const url = harness.install({ ...installation(), agentToken: null })({
+      ticket: OPEN_TICKET_ID,
+    });
+    const { page, frame } = await open({}, url);
+    const error = frame.locator('[data-state="error"]');
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-error-kind')).toBe('sign_in');
+    expect(await error.innerText()).toContain('Sign in to Zendesk again');
+    expect(await frame.locator('article[data-call-id]').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
   it('sets a chosen candidate as requester and records the choice on the call', async () => {
     const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale: 'en' });
     const card = frame.locator('article[data-call-id="app-rivera-2@198.51.100.7"]');
@@ -250,7 +344,7 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
     expect(await card.locator('[data-part="caller"]').innerText()).toContain('Alex Rivera');
     const zaf = await page.evaluate(() => (window as any).__zaf);
     expect(zaf.sets).toEqual([{ path: 'ticket.requester', value: { id: ALEX_RIVERA_ID } }]);
-    const put = harness.proxied.find((r) => r.method === 'PUT');
+    const put = harness.proxied.filter((r) => r.method === 'PUT').at(-1);
     expect(put).toMatchObject({ status: 200 });
     expect(put?.url).toContain('/calls/app-rivera-2%40198.51.100.7/caller');
     expect(SAM_RIVERA_ID).not.toBe(ALEX_RIVERA_ID);

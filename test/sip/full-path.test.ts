@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../worker/src/schemas/calls';
-import { CLOSED_TICKET_ID, OPEN_TICKET_ID, PENDING_TICKET_ID } from '../zendesk-standin/seed';
+import {
+  CLOSED_TICKET_ID,
+  DEMO_OAUTH_TOKENS,
+  OPEN_TICKET_ID,
+  PENDING_TICKET_ID,
+} from '../zendesk-standin/seed';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { answerDelay, finalResponse, received } from './harness/sipp';
 import { explain, RINGING } from './harness/suite';
@@ -98,7 +103,11 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
 
     // The sidebar app sees the same call on the ticket.
     const res = await fetch(`${s.workerUrl}/v1/tickets/${OPEN_TICKET_ID}/calls`, {
-      headers: { Authorization: `Bearer ${await s.appJwt()}` },
+      headers: {
+        Authorization: `Bearer ${await s.appJwt()}`,
+        // The agent's OAuth token, as Zendesk's proxy fills in {{setting.token}} (docs/admins.md).
+        'X-Zendesk-Agent-Token': `Bearer ${DEMO_OAUTH_TOKENS.graceHopper}`,
+      },
     });
     expect(res.status).toBe(200);
     const linked = ((await res.json()) as { calls: CallRecord[] }).calls;

@@ -64,8 +64,13 @@ function decodeBase64(text: string): string {
   return new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
 }
 
-/** Basic `{email}/token:{api_token}` only; OAuth Bearer tokens get the same 401 as bad ones. */
+/**
+ * Basic `{email}/token:{api_token}` as the API user, or `Bearer {access_token}` as the user the
+ * OAuth token was granted to; anything else is not identified (401).
+ */
 function authenticate(header: string | null, options: ResolvedOptions, store: StandinStore) {
+  const bearer = /^Bearer\s+([\w.~+/=-]{1,512})\s*$/i.exec(header ?? '');
+  if (bearer?.[1]) return store.findUserByOAuthToken(bearer[1]);
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!match?.[1]) return undefined;
   let decoded: string;
@@ -128,6 +133,8 @@ export function createZendeskStandin(options: StandinOptions = {}): ZendeskStand
   function load(): void {
     store.clear();
     if (resolved.seed) applyDemoSeed(store, { apiUserEmail: resolved.email });
+    for (const [token, userId] of Object.entries(resolved.oauthTokens))
+      store.addOAuthToken(token, Number(userId));
     if (!store.findUserByEmail(resolved.email)) {
       store.addUser({ name: 'API user', email: resolved.email, role: 'admin' });
     }

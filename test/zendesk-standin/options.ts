@@ -10,6 +10,8 @@ export interface StandinOptions {
   searchIndexDelayMs?: number;
   /** Load the demo seed (default true); otherwise start with only the API user. */
   seed?: boolean;
+  /** Extra OAuth access tokens → user id, on top of the seed's `DEMO_OAUTH_TOKENS`. */
+  oauthTokens?: Record<string, number>;
   /** Clock in epoch ms, for tests that move time by hand. */
   now?: () => number;
 }
@@ -26,6 +28,7 @@ export function resolveOptions(options: StandinOptions = {}): ResolvedOptions {
     validatePhoneNumbers: options.validatePhoneNumbers ?? false,
     searchIndexDelayMs: options.searchIndexDelayMs ?? 0,
     seed: options.seed ?? true,
+    oauthTokens: { ...options.oauthTokens },
     now: options.now ?? (() => Date.now()),
   };
 }

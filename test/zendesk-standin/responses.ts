@@ -23,6 +23,21 @@ export function unauthorized(): Response {
   return json({ error: "Couldn't authenticate you" }, { status: 401 });
 }
 
+/**
+ * UNCONFIRMED body (the fact sheet confirms only the meaning of 403): authenticated, but this user
+ * may not see the record, e.g. a restricted agent asking for another group's ticket.
+ */
+export function forbidden(): Response {
+  return json(
+    {
+      error: 'Forbidden',
+      description:
+        'You do not have access to this page. Please contact the account owner of this help desk for further help.',
+    },
+    { status: 403 },
+  );
+}
+
 export function recordInvalid(details: FieldErrors): Response {
   return json(
     { error: 'RecordInvalid', description: 'Record validation errors', details },

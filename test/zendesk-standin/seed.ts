@@ -14,6 +14,23 @@ export const KATHERINE_JOHNSON_ID = 20008;
 export const GRACE_HOPPER_AGENT_ID = 20009;
 /** The user the API credentials belong to (email from the options). */
 export const API_USER_ID = 20010;
+/** An agent restricted to the tickets of the Billing group (Zendesk's "groups" restriction). */
+export const HEDY_LAMARR_RESTRICTED_ID = 20011;
+
+/** Groups: Support holds 1001, 1003 and 1004; Billing holds 1002. */
+export const SUPPORT_GROUP_ID = 360001;
+export const BILLING_GROUP_ID = 360002;
+
+/**
+ * OAuth access tokens the seed grants, as each user's authorization of the sidebar app would:
+ * `Authorization: Bearer <token>` answers as that user. Stand-in values, never real secrets.
+ */
+export const DEMO_OAUTH_TOKENS = {
+  graceHopper: 'standin-oauth-grace-hopper-agent',
+  hedyLamarr: 'standin-oauth-hedy-lamarr-restricted',
+  katherineJohnson: 'standin-oauth-katherine-johnson-end-user',
+  apiUser: 'standin-oauth-sip-bridge-admin',
+} as const;
 
 export const OPEN_TICKET_ID = 1001;
 export const PENDING_TICKET_ID = 1002;
@@ -88,10 +105,23 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
       name: 'Grace Hopper',
       email: 'grace@example.com',
       role: 'agent' as const,
+      group_ids: [SUPPORT_GROUP_ID],
     },
     { id: API_USER_ID, name: 'SIP Bridge', email: options.apiUserEmail, role: 'agent' as const },
+    {
+      id: HEDY_LAMARR_RESTRICTED_ID,
+      name: 'Hedy Lamarr',
+      email: 'hedy@example.com',
+      role: 'agent' as const,
+      ticket_restriction: 'groups' as const,
+      group_ids: [BILLING_GROUP_ID],
+    },
   ];
   for (const user of users) store.addUser({ ...user, createdAt: SEEDED_AT });
+  store.addOAuthToken(DEMO_OAUTH_TOKENS.graceHopper, GRACE_HOPPER_AGENT_ID);
+  store.addOAuthToken(DEMO_OAUTH_TOKENS.hedyLamarr, HEDY_LAMARR_RESTRICTED_ID);
+  store.addOAuthToken(DEMO_OAUTH_TOKENS.katherineJohnson, KATHERINE_JOHNSON_ID);
+  store.addOAuthToken(DEMO_OAUTH_TOKENS.apiUser, API_USER_ID);
 
   store.addTicket({
     id: OPEN_TICKET_ID,
@@ -100,6 +130,7 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
     status: 'open',
     requester_id: ADA_LOVELACE_ID,
     assignee_id: GRACE_HOPPER_AGENT_ID,
+    group_id: SUPPORT_GROUP_ID,
     tags: ['hardware'],
     via_id: 0,
     createdAt: hoursLater(1),
@@ -117,6 +148,7 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
     status: 'pending',
     requester_id: MARIE_CURIE_ID,
     assignee_id: GRACE_HOPPER_AGENT_ID,
+    group_id: BILLING_GROUP_ID,
     tags: ['billing'],
     via_id: 4,
     createdAt: hoursLater(3),
@@ -129,6 +161,7 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
     requester_id: ALAN_TURING_ID,
     submitter_id: GRACE_HOPPER_AGENT_ID,
     assignee_id: GRACE_HOPPER_AGENT_ID,
+    group_id: SUPPORT_GROUP_ID,
     tags: ['delivery'],
     via_id: 34,
     createdAt: hoursLater(4),
@@ -140,6 +173,7 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
     status: 'closed',
     requester_id: KENJI_SATO_ID,
     assignee_id: GRACE_HOPPER_AGENT_ID,
+    group_id: SUPPORT_GROUP_ID,
     via_id: 0,
     createdAt: hoursLater(5),
   });

@@ -48,6 +48,7 @@ export function ticketJson(ticket: StoredTicket, origin: string) {
     requester_id: ticket.requester_id,
     submitter_id: ticket.submitter_id,
     assignee_id: ticket.assignee_id,
+    group_id: ticket.group_id,
     tags: [...ticket.tags],
     via: viaJson(ticket.via_id),
     created_at: zendeskTime(ticket.createdAt),
@@ -72,6 +73,8 @@ export function userJson(user: StoredUser, origin: string) {
     organization_id: user.organization_id,
     tags: [...user.tags],
     user_fields: { ...user.user_fields },
+    restricted_agent: user.role === 'agent' && user.ticket_restriction !== null,
+    ticket_restriction: user.ticket_restriction,
     created_at: zendeskTime(user.createdAt),
     updated_at: zendeskTime(user.updatedAt),
   };

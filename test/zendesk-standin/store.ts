@@ -6,6 +6,9 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const USER_ROLES = ['end-user', 'agent', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
+/** Which tickets a restricted agent may see; only group restriction is emulated. */
+export type TicketRestriction = 'groups' | null;
+
 /** A ticket holds at most this many comments; Zendesk answers 422 past it. */
 export const MAX_COMMENTS_PER_TICKET = 5000;
 
@@ -24,6 +27,9 @@ export interface StoredUser {
   organization_id: number | null;
   tags: string[];
   user_fields: Record<string, unknown>;
+  /** `groups`: the agent sees only tickets of the groups in `group_ids`. */
+  ticket_restriction: TicketRestriction;
+  group_ids: number[];
   createdAt: number;
   updatedAt: number;
   /** Epoch ms from which search finds this user (mimics Zendesk's indexing delay). */
@@ -38,6 +44,7 @@ export interface StoredTicket {
   requester_id: number;
   submitter_id: number;
   assignee_id: number | null;
+  group_id: number | null;
   tags: string[];
   /** Kept as sent so tests can assert on it; the JSON exposes it only as `via.channel`. */
   via_id: number | null;
@@ -78,6 +85,8 @@ export interface NewUser {
   locale?: string;
   time_zone?: string;
   tags?: string[];
+  ticket_restriction?: TicketRestriction;
+  group_ids?: number[];
   createdAt?: number;
   /** Epoch ms from which search finds the user; defaults to 0 (always searchable). */
   searchableAt?: number;
@@ -91,6 +100,7 @@ export interface NewTicket {
   status?: TicketStatus;
   submitter_id?: number;
   assignee_id?: number | null;
+  group_id?: number | null;
   tags?: string[];
   via_id?: number | null;
   /** Whether the first comment is public (Zendesk's default is true). */
@@ -126,6 +136,8 @@ export class StandinStore {
   readonly tickets = new Map<number, StoredTicket>();
   /** Comments per ticket id, oldest first. */
   readonly comments = new Map<number, StoredComment[]>();
+  /** OAuth access tokens → the user each was granted to (`Authorization: Bearer`). */
+  readonly oauthTokens = new Map<string, number>();
   private nextUserId = FIRST_USER_ID;
   private nextTicketId = FIRST_TICKET_ID;
   private nextCommentId = FIRST_COMMENT_ID;
@@ -137,6 +149,7 @@ export class StandinStore {
     this.users.clear();
     this.tickets.clear();
     this.comments.clear();
+    this.oauthTokens.clear();
     this.nextUserId = FIRST_USER_ID;
     this.nextTicketId = FIRST_TICKET_ID;
     this.nextCommentId = FIRST_COMMENT_ID;
@@ -163,6 +176,8 @@ export class StandinStore {
       organization_id: null,
       tags: [...(input.tags ?? [])],
       user_fields: {},
+      ticket_restriction: input.ticket_restriction ?? null,
+      group_ids: [...(input.group_ids ?? [])],
       createdAt,
       updatedAt: createdAt,
       searchableAt: input.searchableAt ?? 0,
@@ -186,6 +201,7 @@ export class StandinStore {
       requester_id: requester.id,
       submitter_id: input.submitter_id ?? requester.id,
       assignee_id: input.assignee_id ?? null,
+      group_id: input.group_id ?? null,
       tags: [...new Set(input.tags ?? [])],
       via_id: input.via_id ?? null,
       createdAt,
@@ -225,6 +241,17 @@ export class StandinStore {
 
   nextAudit(): number {
     return this.nextAuditId++;
+  }
+
+  /** Grants an OAuth access token to a user, as Zendesk's authorization_code flow would. */
+  addOAuthToken(token: string, userId: number): void {
+    if (!this.users.has(userId)) throw new Error(`user ${userId} does not exist`);
+    this.oauthTokens.set(token, userId);
+  }
+
+  findUserByOAuthToken(token: string): StoredUser | undefined {
+    const id = this.oauthTokens.get(token);
+    return id === undefined ? undefined : this.users.get(id);
   }
 
   findUserByEmail(email: string): StoredUser | undefined {

@@ -1,10 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AgentIdentity } from './auth/agent-access';
 import type { AppClaims } from './auth/app-jwt';
 import type { EdgeNonce } from './auth/edge-signature';
 import type { Env } from './env';
 import { apiError, fieldIssues } from './http/problem';
 
-export type AppEnv = { Bindings: Env; Variables: { appClaims: AppClaims; edgeNonce: EdgeNonce } };
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { appClaims: AppClaims; agent: AgentIdentity; edgeNonce: EdgeNonce };
+};
 
 /** A router whose invalid bodies and queries answer 400 with a field path for each issue. */
 export function createRouter() {

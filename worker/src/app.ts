@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { createRouter } from './app-env';
 import { adminToken } from './auth/admin-token';
+import { agentAccess, AGENT_TOKEN_HEADER } from './auth/agent-access';
 import { appJwt } from './auth/app-jwt';
 import { edgeSignature } from './auth/edge-signature';
 import { apiError } from './http/problem';
@@ -33,6 +34,7 @@ export function createApp() {
   );
   app.use('/v1/edge/*', edgeSignature());
   app.use('/v1/tickets/*', appJwt());
+  app.use('/v1/tickets/*', agentAccess());
   app.use('/v1/admin/*', adminToken());
   app.use('/v1/admin/*', async (c, next) => {
     await next();
@@ -61,6 +63,14 @@ export function createApp() {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT (HS256, signed by the Zendesk app proxy, aud "sip-bridge-api")',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', {
+    type: 'apiKey',
+    in: 'header',
+    name: AGENT_TOKEN_HEADER,
+    description:
+      '"Bearer <the agent\'s Zendesk OAuth access token>", filled in by Zendesk\'s proxy from the ' +
+      "app's oauth setting; the Worker asks Zendesk as this agent who they are and whether they may see the ticket",
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',

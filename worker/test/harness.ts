@@ -3,6 +3,8 @@ import { env, exports } from 'cloudflare:workers';
 import { sign } from 'hono/jwt';
 import { vi } from 'vitest';
 import { createZendeskStandin, type ZendeskStandin } from '../../test/zendesk-standin/app';
+import { DEMO_OAUTH_TOKENS } from '../../test/zendesk-standin/seed';
+import { AGENT_TOKEN_HEADER, clearAgentAccessCache } from '../src/auth/agent-access';
 import { APP_JWT_AUDIENCE } from '../src/auth/app-jwt';
 import { signEdgeRequest } from '../src/auth/edge-signature';
 import { clearMatchMemory } from '../src/calls/match-cache';
@@ -25,6 +27,7 @@ export function installStandin(): ZendeskStandin {
   const realFetch = globalThis.fetch;
   zendeskDown = false;
   clearMatchMemory();
+  clearAgentAccessCache();
   invalidateLineCache();
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const req = new Request(input as RequestInfo, init);
@@ -102,10 +105,34 @@ export async function appToken(claims: Record<string, unknown> = {}, secret = en
   );
 }
 
-export async function appFetch(path: string, token?: string) {
+/** The headers Zendesk's proxy sends for the sidebar: the app JWT and the agent's OAuth token. */
+export async function appHeaders(
+  opts: { jwt?: string; agentToken?: string | null } = {},
+): Promise<Record<string, string>> {
+  const agentToken =
+    opts.agentToken === undefined ? DEMO_OAUTH_TOKENS.graceHopper : opts.agentToken;
+  return {
+    Authorization: `Bearer ${opts.jwt ?? (await appToken())}`,
+    ...(agentToken === null ? {} : { [AGENT_TOKEN_HEADER]: `Bearer ${agentToken}` }),
+  };
+}
+
+/** A sidebar request as an agent (default: Grace Hopper, unrestricted). */
+export async function appFetch(
+  path: string,
+  token?: string,
+  init: { agentToken?: string | null; method?: string; body?: unknown } = {},
+) {
+  const headers = await appHeaders({
+    ...(token ? { jwt: token } : {}),
+    agentToken: init.agentToken,
+  });
+  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   return exports.default.fetch(
     new Request(BASE + path, {
-      headers: { Authorization: `Bearer ${token ?? (await appToken())}` },
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
     }),
   );
 }

@@ -1,9 +1,10 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { OPEN_TICKET_ID, SAM_RIVERA_ID } from '../../test/zendesk-standin/seed';
+import { CLOSED_TICKET_ID, OPEN_TICKET_ID, SAM_RIVERA_ID } from '../../test/zendesk-standin/seed';
 import {
   adminFetch,
   appFetch,
+  appHeaders,
   appToken,
   BASE,
   createTestLine,
@@ -164,13 +165,13 @@ describe('calls for a ticket (sidebar app)', () => {
       from: 'sip:+14155550199@carrier.example',
     });
     await decide(req);
-    const choose = (userId: number, callId = req.call_id) =>
+    const choose = async (userId: number, callId = req.call_id) =>
       exports.default.fetch(
         new Request(
           `${BASE}/v1/tickets/${OPEN_TICKET_ID}/calls/${encodeURIComponent(callId)}/caller`,
           {
             method: 'PUT',
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+            headers: { ...(await appHeaders({ jwt: token })), 'Content-Type': 'application/json' },
             body: JSON.stringify({ user_id: userId }),
           },
         ),
@@ -190,7 +191,7 @@ describe('calls for a ticket (sidebar app)', () => {
   });
 
   it('answers an empty list for a ticket without SIP calls', async () => {
-    const res = await appFetch('/v1/tickets/424242/calls');
-    expect(await res.json()).toEqual({ ticket_id: 424242, calls: [] });
+    const res = await appFetch(`/v1/tickets/${CLOSED_TICKET_ID}/calls`);
+    expect(await res.json()).toEqual({ ticket_id: CLOSED_TICKET_ID, calls: [] });
   });
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkPackage, formatProblem } from './checkPackage';
 import { drawLogo } from './logos';
-import { collectSources, withApiHosts } from './package';
+import { OAUTH_REQUIRED_KEYS } from './oauthRules';
+import { collectSources, readOAuthClient, withApiHosts, withOAuthClient } from './package';
 import { pngSize } from './png';
 
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -54,8 +55,11 @@ function pkg(overrides: Record<string, unknown | undefined> = {}) {
 }
 
 /** The real manifest and translations, with stand-ins for the built assets. */
+const CLIENT = { subdomain: 'acme', clientId: 'sip_call_details', clientSecret: 'c'.repeat(64) };
+
 function realPackage() {
   const files = collectSources();
+  files.set('manifest.json', withOAuthClient(files.get('manifest.json')!, CLIENT));
   files.set('assets/iframe.html', enc('<!doctype html>'));
   files.set('assets/logo.png', drawLogo(320));
   files.set('assets/logo-small.png', drawLogo(128));
@@ -198,5 +202,106 @@ describe('withApiHosts', () => {
       'api2.acme.example',
     ]);
     expect(withApiHosts(enc(MANIFEST), undefined)).toEqual(enc(MANIFEST));
+  });
+});
+
+describe('the oauth block', () => {
+  const real = () => JSON.parse(new TextDecoder().decode(collectSources().get('manifest.json')));
+
+  it('is not filled in in the repository: packaging without the client fails with what to set', () => {
+    const problems = checkPackage(new Map([...realPackage(), ['manifest.json', enc(real())]]));
+    const oauth = problems.filter((p) => p.key.startsWith('oauth.'));
+    expect(oauth.map((p) => p.key)).toEqual(OAUTH_REQUIRED_KEYS.map((k) => `oauth.${k}`));
+    expect(oauth[0]?.message).toContain('ZENDESK_OAUTH_CLIENT_ID');
+  });
+
+  it("points at the admin's own account, with scope read", () => {
+    const filled = JSON.parse(new TextDecoder().decode(realPackage().get('manifest.json')));
+    expect(filled.oauth).toEqual({
+      client_id: 'sip_call_details',
+      client_secret: CLIENT.clientSecret,
+      authorize_uri: 'https://acme.zendesk.com/oauth/authorizations/new',
+      access_token_uri: 'https://acme.zendesk.com/oauth/tokens',
+      scope: 'read',
+    });
+    expect(filled.parameters).toContainEqual({ name: 'token', type: 'oauth' });
+  });
+
+  it('reports a missing key, another host, a wider scope and a missing oauth parameter', () => {
+    const filled = JSON.parse(new TextDecoder().decode(realPackage().get('manifest.json')));
+    const bad = {
+      ...filled,
+      parameters: filled.parameters.filter((p: { type?: string }) => p.type !== 'oauth'),
+      oauth: {
+        ...filled.oauth,
+        client_secret: '',
+        access_token_uri: 'https://evil.example/oauth/tokens',
+        scope: 'read write',
+      },
+    };
+    expect(errors(new Map([...realPackage(), ['manifest.json', enc(bad)]]))).toEqual([
+      { file: 'manifest.json', key: 'oauth' },
+      { file: 'manifest.json', key: 'oauth.client_secret' },
+      { file: 'manifest.json', key: 'oauth.access_token_uri' },
+      { file: 'manifest.json', key: 'oauth.scope' },
+    ]);
+  });
+
+  it('reports an oauth parameter that is secure, and one without the block', () => {
+    const filled = JSON.parse(new TextDecoder().decode(realPackage().get('manifest.json')));
+    const secure = {
+      ...filled,
+      parameters: [
+        ...filled.parameters.slice(0, 2),
+        { name: 'token', type: 'oauth', secure: true },
+      ],
+    };
+    expect(errors(new Map([...realPackage(), ['manifest.json', enc(secure)]]))).toEqual([
+      { file: 'manifest.json', key: 'parameters.token' },
+    ]);
+    const { oauth: _dropped, ...noBlock } = filled;
+    expect(errors(new Map([...realPackage(), ['manifest.json', enc(noBlock)]]))).toEqual([
+      { file: 'manifest.json', key: 'oauth' },
+    ]);
+  });
+});
+
+describe('readOAuthClient', () => {
+  it('takes the client from env vars, or from the ignored file', () => {
+    expect(
+      readOAuthClient(
+        {
+          ZENDESK_SUBDOMAIN: 'Acme',
+          ZENDESK_OAUTH_CLIENT_ID: 'id',
+          ZENDESK_OAUTH_CLIENT_SECRET: 's',
+        },
+        undefined,
+      ),
+    ).toEqual({ subdomain: 'acme', clientId: 'id', clientSecret: 's' });
+    const file = JSON.stringify({ subdomain: 'acme', client_id: 'id2', client_secret: 's2' });
+    expect(readOAuthClient({}, file)).toEqual({
+      subdomain: 'acme',
+      clientId: 'id2',
+      clientSecret: 's2',
+    });
+  });
+
+  it('fails naming what is missing, never echoing a value', () => {
+    expect(() => readOAuthClient({ ZENDESK_OAUTH_CLIENT_SECRET: 'top-secret' }, undefined)).toThrow(
+      /ZENDESK_SUBDOMAIN, ZENDESK_OAUTH_CLIENT_ID missing/,
+    );
+    try {
+      readOAuthClient(
+        {
+          ZENDESK_SUBDOMAIN: 'acme.zendesk.com',
+          ZENDESK_OAUTH_CLIENT_ID: 'i',
+          ZENDESK_OAUTH_CLIENT_SECRET: 'top-secret',
+        },
+        undefined,
+      );
+    } catch (e) {
+      expect(String(e)).toMatch(/account name only/);
+      expect(String(e)).not.toContain('top-secret');
+    }
   });
 });

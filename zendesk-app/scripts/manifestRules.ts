@@ -1,4 +1,5 @@
 // manifest.json rules, after zendesk_apps_support's validations/manifest.rb and secure_settings.rb.
+import { checkOAuth } from './oauthRules';
 import { isObject, VALID_LOCALE, type Json, type PackageFiles, type Problem } from './packageFiles';
 
 const PARAMETER_TYPES = [
@@ -151,6 +152,7 @@ export function checkManifest(
   });
   if (params.filter((p) => isObject(p) && p.type === 'oauth').length > 1)
     error('parameters', 'at most one oauth parameter');
+  checkOAuth(m, add);
 }
 
 function checkLocationUrl(

@@ -1,6 +1,6 @@
 // `npm run package -w zendesk-app`: builds the app, draws the logos, checks the package the way
 // Zendesk would, and writes dist/sip-call-details.zip for Admin Center → Upload private app.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
@@ -26,6 +26,72 @@ export function withApiHosts(manifest: Uint8Array, hosts: string | undefined): U
   if (!list.length) return manifest;
   const json = JSON.parse(new TextDecoder().decode(manifest)) as Record<string, unknown>;
   json.domainWhitelist = list;
+  return new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`);
+}
+
+/** The Zendesk OAuth client agents authorize the app with (Admin Center → APIs → OAuth clients). */
+export interface OAuthClient {
+  subdomain: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Ignored by git: `{"subdomain": "…", "client_id": "…", "client_secret": "…"}`, instead of env vars. */
+export const OAUTH_CLIENT_FILE = join(appDir, 'oauth-client.json');
+const SUBDOMAIN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * The OAuth client from ZENDESK_SUBDOMAIN, ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET,
+ * or from zendesk-app/oauth-client.json. Throws naming what is missing (never the values).
+ */
+export function readOAuthClient(
+  env: Record<string, string | undefined>,
+  file: string | undefined,
+): OAuthClient {
+  let fromFile: Record<string, unknown> = {};
+  if (file !== undefined) {
+    try {
+      fromFile = JSON.parse(file) as Record<string, unknown>;
+    } catch {
+      throw new Error(`${OAUTH_CLIENT_FILE} is not valid JSON`);
+    }
+  }
+  const pick = (envName: string, key: string) =>
+    env[envName] || (typeof fromFile[key] === 'string' ? (fromFile[key] as string) : '');
+  const client = {
+    subdomain: pick('ZENDESK_SUBDOMAIN', 'subdomain').trim().toLowerCase(),
+    clientId: pick('ZENDESK_OAUTH_CLIENT_ID', 'client_id').trim(),
+    clientSecret: pick('ZENDESK_OAUTH_CLIENT_SECRET', 'client_secret').trim(),
+  };
+  const missing = [
+    ['ZENDESK_SUBDOMAIN', client.subdomain],
+    ['ZENDESK_OAUTH_CLIENT_ID', client.clientId],
+    ['ZENDESK_OAUTH_CLIENT_SECRET', client.clientSecret],
+  ]
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length) {
+    throw new Error(
+      `the app's OAuth client is not set: ${missing.join(', ')} missing (env vars, or zendesk-app/oauth-client.json; see docs/admins.md, "OAuth client")`,
+    );
+  }
+  if (!SUBDOMAIN.test(client.subdomain)) {
+    throw new Error('ZENDESK_SUBDOMAIN must be the account name only, as in <name>.zendesk.com');
+  }
+  return client;
+}
+
+/** Fills the manifest's oauth block with the client and the account's OAuth endpoints. */
+export function withOAuthClient(manifest: Uint8Array, client: OAuthClient): Uint8Array {
+  const json = JSON.parse(new TextDecoder().decode(manifest)) as Record<string, unknown>;
+  const account = `https://${client.subdomain}.zendesk.com`;
+  json.oauth = {
+    ...(json.oauth as Record<string, unknown>),
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    authorize_uri: `${account}/oauth/authorizations/new`,
+    access_token_uri: `${account}/oauth/tokens`,
+  };
   return new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`);
 }
 
@@ -61,6 +127,10 @@ export function writeZip(files: PackageFiles, path: string): number {
 }
 
 async function main() {
+  const client = readOAuthClient(
+    process.env,
+    existsSync(OAUTH_CLIENT_FILE) ? readFileSync(OAUTH_CLIENT_FILE, 'utf8') : undefined,
+  );
   await buildApp();
   const assets = join(appDir, 'dist', 'assets');
   writeFileSync(join(assets, 'logo.png'), drawLogo(320));
@@ -69,7 +139,10 @@ async function main() {
   const files = collectPackage();
   files.set(
     'manifest.json',
-    withApiHosts(files.get('manifest.json')!, process.env.SIP_BRIDGE_API_HOSTS),
+    withOAuthClient(
+      withApiHosts(files.get('manifest.json')!, process.env.SIP_BRIDGE_API_HOSTS),
+      client,
+    ),
   );
   const manifestText = new TextDecoder().decode(files.get('manifest.json'));
   if (manifestText.includes(PLACEHOLDER_HOST)) {

@@ -1,10 +1,16 @@
 // The harness page on a fixed port for `npm start`: a Zendesk ticket page with the sidebar app,
 // talking to the local Worker with the local APP_JWT_SECRET (signed here, as Zendesk's proxy does).
 // Environment: HARNESS_PORT (5173), WORKER_URL, APP_JWT_SECRET, ZENDESK_URL, ZENDESK_EMAIL,
-// ZENDESK_API_TOKEN, and APP_DIST (zendesk-app/dist). Build the app first.
+// ZENDESK_API_TOKEN, ZENDESK_AGENT_OAUTH_TOKEN (a real account only: the signed-in agent's OAuth
+// access token; the stand-in's seeded one for Grace Hopper otherwise), and APP_DIST
+// (zendesk-app/dist). Build the app first.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GRACE_HOPPER_AGENT_ID, OPEN_TICKET_ID } from '../../zendesk-standin/seed';
+import {
+  DEMO_OAUTH_TOKENS,
+  GRACE_HOPPER_AGENT_ID,
+  OPEN_TICKET_ID,
+} from '../../zendesk-standin/seed';
 import { startHarness, type TicketChoice } from './server';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -59,6 +65,9 @@ async function main(): Promise<void> {
     domainWhitelist: ['127.0.0.1'],
     currentUser: { id: GRACE_HOPPER_AGENT_ID, name: 'Grace Hopper', role: 'agent' },
     requester: null,
+    agentToken: isStandin
+      ? DEMO_OAUTH_TOKENS.graceHopper
+      : (process.env.ZENDESK_AGENT_OAUTH_TOKEN ?? null),
   });
   console.log(
     `harness page on ${harness.harnessUrl}/?ticket=${OPEN_TICKET_ID} (app ${harness.appUrl})`,

@@ -1,6 +1,6 @@
 // The harness page's server (Zendesk's side) and the app's static server, both on 127.0.0.1 and on
 // different ports, so the app runs cross-origin in its iframe as it does in Zendesk.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,12 @@ export interface Installation {
   domainWhitelist: string[];
   currentUser: { id: number; name: string; role: string };
   requester?: { id: number; name: string } | null;
+  /**
+   * The signed-in agent's OAuth access token, as Zendesk holds it for the app's oauth parameter:
+   * the proxy puts it where `{{setting.token}}` stands. Never given to the page. Null or unset:
+   * the agent has not authorized the app (the placeholder becomes empty).
+   */
+  agentToken?: string | null;
 }
 
 export interface HarnessOptions {
@@ -25,6 +31,8 @@ export interface HarnessOptions {
   appPort?: number;
   /** Tickets the page offers in its ticket picker (shown only when given). */
   tickets?: () => Promise<TicketChoice[]>;
+  /** The per-run token the page's own requests must carry (random when unset). */
+  runToken?: string;
 }
 
 /** A ticket in the page's picker, with its requester (what `ticket.requester` answers). */
@@ -39,6 +47,8 @@ export interface ProxiedRequest {
   url: string;
   method: string;
   authorization: string | null;
+  /** The `X-Zendesk-Agent-Token` header as sent (the agent's token filled in), or null. */
+  agentToken: string | null;
   jwtClaims: Record<string, unknown> | null;
   status: number;
 }
@@ -50,6 +60,8 @@ export interface Harness {
   install(installation: Installation): (query: { ticket?: number; locale?: string }) => string;
   /** Every request the "proxy" performed, for assertions (the secret is never in it). */
   proxied: ProxiedRequest[];
+  /** The token the page's own requests carry (in a meta tag of the page, sent as X-Harness-Run). */
+  runToken: string;
   close(): Promise<void>;
 }
 
@@ -114,10 +126,16 @@ async function proxy(
   zendesk: HarnessOptions['zendesk'],
   proxied: ProxiedRequest[],
 ): Promise<{ status: number; responseText: string; headers: Record<string, string> }> {
+  // Zendesk fills the oauth parameter with the signed-in user's own token, per user.
   const fill = (text: string) =>
     text.replace(/\{\{setting\.(\w+)\}\}/g, (m, name: string) =>
-      inst.secureSettings.includes(name) && !options.secure ? m : (inst.settings[name] ?? m),
+      name === 'token'
+        ? (inst.agentToken ?? '')
+        : inst.secureSettings.includes(name) && !options.secure
+          ? m
+          : (inst.settings[name] ?? m),
     );
+  const method = (options.type ?? 'GET').toUpperCase();
   let url = fill(options.url);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k] = fill(v);
@@ -132,8 +150,14 @@ async function proxy(
       headers[k] = headers[k]!.replaceAll('{{jwt.token}}', token);
   }
   if (url.startsWith('/api/v2/')) {
+    // Reads only: the page must never make the account's API credentials write to Zendesk.
+    if (method !== 'GET')
+      return { status: 403, responseText: 'harness: only GET goes to Zendesk', headers: {} };
     url = zendesk.url + url;
-    headers.Authorization = `Basic ${Buffer.from(`${zendesk.email}/token:${zendesk.apiToken}`).toString('base64')}`;
+    // As the agent when they have a token (their own session in Zendesk), else the API user.
+    headers.Authorization = inst.agentToken
+      ? `Bearer ${inst.agentToken}`
+      : `Basic ${Buffer.from(`${zendesk.email}/token:${zendesk.apiToken}`).toString('base64')}`;
   } else {
     const host = new URL(url).hostname;
     // Zendesk refuses secure requests to hosts outside the manifest's domainWhitelist.
@@ -145,11 +169,11 @@ async function proxy(
   }
   if (options.data !== undefined)
     headers['Content-Type'] = options.contentType ?? 'application/json';
-  const method = (options.type ?? 'GET').toUpperCase();
   const record: ProxiedRequest = {
     url,
     method,
     authorization: headers.Authorization ?? null,
+    agentToken: headers['X-Zendesk-Agent-Token'] ?? null,
     jwtClaims,
     status: 0,
   };
@@ -172,6 +196,34 @@ async function proxy(
   }
 }
 
+const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Loopback peers naming this server's own host only: a web page cannot reach it through DNS
+ * rebinding (its Host would be the attacker's name). Answers and returns false otherwise.
+ */
+export function fromLoopbackToSelf(req: IncomingMessage, res: ServerResponse, origin: string) {
+  const own = new URL(origin);
+  const hosts = [own.host, `localhost:${own.port}`];
+  if (!LOOPBACK_ADDRESS.test(req.socket.remoteAddress ?? '')) {
+    res.writeHead(403, { 'Content-Type': 'text/plain' }).end('loopback only');
+    return false;
+  }
+  if (!hosts.includes(req.headers.host ?? '')) {
+    res
+      .writeHead(421, { 'Content-Type': 'text/plain' })
+      .end(`this server answers for ${own.host} only`);
+    return false;
+  }
+  return true;
+}
+
+function sameToken(sent: string | string[] | undefined, expected: string): boolean {
+  const a = Buffer.from(typeof sent === 'string' ? sent : '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function listen(server: Server, port = 0): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -187,14 +239,31 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const pageRoot = new URL('.', import.meta.url).pathname;
   const installations = new Map<string, Installation>();
   const proxied: ProxiedRequest[] = [];
+  const runToken = options.runToken ?? randomBytes(32).toString('base64url');
+  let appOrigin = '';
+  let pageOrigin = '';
   const appServer = createServer((req, res) => {
+    if (!fromLoopbackToSelf(req, res, appOrigin)) return;
     void serveFile(options.appDist, new URL(req.url ?? '/', 'http://x').pathname, res);
   });
-  const appOrigin = await listen(appServer, options.appPort);
+  appOrigin = await listen(appServer, options.appPort);
   const appUrl = `${appOrigin}/assets/iframe.html`;
 
   const pageServer = createServer((req, res) => {
+    if (!fromLoopbackToSelf(req, res, pageOrigin)) return;
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      // The page carries this run's token; another site cannot read it (same-origin policy).
+      return void readFile(join(pageRoot, 'index.html'), 'utf8').then((html) => {
+        res.writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-store' });
+        res.end(
+          html.replace('</head>', `<meta name="harness-run" content="${runToken}">\n</head>`),
+        );
+      });
+    }
+    if (url.pathname.startsWith('/__zaf/') && !sameToken(req.headers['x-harness-run'], runToken)) {
+      return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('missing run token');
+    }
     const inst = installations.get(url.searchParams.get('installation') ?? '');
     const match = /^\/__zaf\/installations\/(\w+)$/.exec(url.pathname);
     if (match) {
@@ -223,7 +292,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         );
       });
     }
-    if (url.pathname === '/__zaf/request' && req.method === 'POST' && inst) {
+    const json = /^application\/json\b/.test(req.headers['content-type'] ?? '');
+    if (url.pathname === '/__zaf/request' && req.method === 'POST' && inst && json) {
       return void readBody(req)
         .then((body) => proxy(JSON.parse(body) as ZafOptions, inst, options.zendesk, proxied))
         .then((out) => {
@@ -231,15 +301,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           res.end(JSON.stringify(out));
         });
     }
-    void serveFile(pageRoot, url.pathname === '/' ? '/index.html' : url.pathname, res);
+    if (url.pathname.startsWith('/__zaf/')) return void res.writeHead(404).end();
+    void serveFile(pageRoot, url.pathname, res);
   });
-  const harnessUrl = await listen(pageServer, options.port);
+  const harnessUrl = (pageOrigin = await listen(pageServer, options.port));
 
   let next = 1;
   return {
     harnessUrl,
     appUrl,
     proxied,
+    runToken,
     install(installation) {
       const id = String(next++);
       installations.set(id, installation);

@@ -12,7 +12,11 @@
 
 const params = new URLSearchParams(location.search);
 const installation = params.get('installation') ?? '1';
-const config = await (await fetch(`/__zaf/installations/${installation}`)).json();
+// This run's token, put in the page by the server; every request to it carries it.
+const run = document.querySelector('meta[name="harness-run"]')?.content ?? '';
+const harnessFetch = (url, init = {}) =>
+  fetch(url, { ...init, headers: { ...init.headers, 'X-Harness-Run': run } });
+const config = await (await harnessFetch(`/__zaf/installations/${installation}`)).json();
 const appGuid = crypto.randomUUID();
 const appOrigin = new URL(config.appUrl).origin;
 const iframe = document.getElementById('app');
@@ -80,7 +84,7 @@ async function answerRequest(key, options) {
   log.requests.push({ key, url: options.url, type: options.type ?? 'GET' });
   let outcome;
   try {
-    const res = await fetch(`/__zaf/request?installation=${installation}`, {
+    const res = await harnessFetch(`/__zaf/request?installation=${installation}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(options),

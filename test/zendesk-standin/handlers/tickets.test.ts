@@ -42,6 +42,7 @@ describe('GET /api/v2/tickets/{id}', () => {
         requester_id: ADA_LOVELACE_ID,
         submitter_id: ADA_LOVELACE_ID,
         assignee_id: GRACE_HOPPER_AGENT_ID,
+        group_id: 360001,
         tags: ['hardware'],
         via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
         created_at: '2024-01-15T10:00:00Z',

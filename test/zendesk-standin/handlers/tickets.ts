@@ -1,7 +1,9 @@
 // Tickets: show, create, update (comments, voice comments, status) and list comments.
 import { json } from 'itty-router';
+import { canSeeTicket } from '../access';
 import {
   FieldErrorList,
+  forbidden,
   isPositiveInteger,
   isRecord,
   isStringArray,
@@ -23,19 +25,22 @@ export function registerTicketRoutes(router: ApiRouter): void {
     .put('/api/v2/tickets/:id', updateTicket);
 }
 
-function findTicket(req: ApiRequest, ctx: ApiContext): StoredTicket | undefined {
+/** The ticket named in the path, or the answer Zendesk gives: 404 unknown, 403 not visible. */
+function findTicket(req: ApiRequest, ctx: ApiContext): StoredTicket | Response {
   const id = parseId(req.params.id);
-  return id === null ? undefined : ctx.store.tickets.get(id);
+  const ticket = id === null ? undefined : ctx.store.tickets.get(id);
+  if (!ticket) return notFound();
+  return canSeeTicket(ctx.actor, ticket) ? ticket : forbidden();
 }
 
 function showTicket(req: ApiRequest, ctx: ApiContext): Response {
   const ticket = findTicket(req, ctx);
-  return ticket ? json({ ticket: ticketJson(ticket, ctx.origin) }) : notFound();
+  return ticket instanceof Response ? ticket : json({ ticket: ticketJson(ticket, ctx.origin) });
 }
 
 function listComments(req: ApiRequest, ctx: ApiContext): Response {
   const ticket = findTicket(req, ctx);
-  if (!ticket) return notFound();
+  if (ticket instanceof Response) return ticket;
   const comments = ctx.store.comments.get(ticket.id) ?? [];
   return json({
     comments: comments.map(commentJson),
@@ -163,7 +168,7 @@ type AuditEvent = Record<string, unknown> & { id: number; type: string };
 
 function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
   const ticket = findTicket(req, ctx);
-  if (!ticket) return notFound();
+  if (ticket instanceof Response) return ticket;
   const input = isRecord(ctx.body) ? ctx.body.ticket : undefined;
   if (!isRecord(input)) return parameterMissing('ticket');
   if (ticket.status === 'closed') {

@@ -28,6 +28,8 @@ describe('GET /api/v2/users/{id}', () => {
       organization_id: null,
       tags: [],
       user_fields: {},
+      restricted_agent: false,
+      ticket_restriction: null,
       created_at: '2024-01-15T09:00:00Z',
       updated_at: '2024-01-15T09:00:00Z',
     });

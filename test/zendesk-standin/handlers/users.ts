@@ -9,7 +9,16 @@ import { parseId, type ApiContext, type ApiRequest, type ApiRouter } from './con
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function registerUserRoutes(router: ApiRouter): void {
-  router.get('/api/v2/users/:id', showUser).post('/api/v2/users', createUser);
+  // `me` first: it would otherwise be read as a (non-numeric, so unknown) user id.
+  router
+    .get('/api/v2/users/me', showMe)
+    .get('/api/v2/users/:id', showUser)
+    .post('/api/v2/users', createUser);
+}
+
+/** The authenticated user: the API user for Basic token auth, the token's owner for OAuth. */
+function showMe(_req: ApiRequest, ctx: ApiContext): Response {
+  return json({ user: userJson(ctx.actor, ctx.origin) });
 }
 
 function showUser(req: ApiRequest, ctx: ApiContext): Response {

@@ -5,6 +5,8 @@ import { unauthorized } from '../http/problem';
 
 /** The audience the sidebar app puts in the JWT that Zendesk's proxy signs for it. */
 export const APP_JWT_AUDIENCE = 'sip-bridge-api';
+/** Shortest shared secret accepted, in bytes: 32 random bytes, like the HS256 key it is. */
+export const APP_JWT_MIN_SECRET_BYTES = 32;
 /** Longest token lifetime accepted, so a token lifted from a log is useless soon. */
 export const APP_JWT_MAX_LIFETIME_S = 3600;
 
@@ -25,8 +27,10 @@ export function appJwt(): MiddlewareHandler<{
 }> {
   return async (c, next) => {
     const secret = c.env.APP_JWT_SECRET;
-    if (!secret || secret.length < 16) {
-      console.error('APP_JWT_SECRET is not configured (16+ characters); refusing app requests');
+    if (!secret || new TextEncoder().encode(secret).length < APP_JWT_MIN_SECRET_BYTES) {
+      console.error(
+        `APP_JWT_SECRET is missing or shorter than ${APP_JWT_MIN_SECRET_BYTES} bytes; refusing app requests (generate one with: openssl rand -base64 32)`,
+      );
       return unauthorized(c);
     }
     const token = /^Bearer ([A-Za-z0-9_\-.]{10,4096})$/.exec(

@@ -10,7 +10,7 @@ const callsForTicket = createRoute({
   method: 'get',
   path: '/v1/tickets/{ticket_id}/calls',
   summary: 'SIP calls linked to a ticket, newest first (for the sidebar app)',
-  security: [{ appJwt: [] }],
+  security: [{ appJwt: [], agentToken: [] }],
   request: {
     params: z.object({
       ticket_id: z
@@ -25,6 +25,9 @@ const callsForTicket = createRoute({
       'The calls',
     ),
     ...errorResponses,
+    403: jsonContent(ErrorSchema, 'The signed-in user is not a Zendesk agent or admin'),
+    404: jsonContent(ErrorSchema, 'No such ticket, or Zendesk does not let this agent see it'),
+    503: jsonContent(ErrorSchema, 'Zendesk could not be asked about the agent (see Retry-After)'),
   },
 });
 
@@ -35,7 +38,7 @@ const chooseCaller = createRoute({
   description:
     'Only this call is updated: the number stays ambiguous for later calls, because a shared ' +
     'phone may be answered by another candidate next time.',
-  security: [{ appJwt: [] }],
+  security: [{ appJwt: [], agentToken: [] }],
   request: {
     params: z.object({
       ticket_id: z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a ticket id'),
@@ -46,7 +49,12 @@ const chooseCaller = createRoute({
   responses: {
     200: jsonContent(z.object({ call: CallRecordSchema }), 'The updated call'),
     ...errorResponses,
-    404: jsonContent(ErrorSchema, 'No such call on this ticket'),
+    403: jsonContent(ErrorSchema, 'The signed-in user is not a Zendesk agent or admin'),
+    404: jsonContent(
+      ErrorSchema,
+      'No such call on this ticket, or the agent may not see the ticket',
+    ),
+    503: jsonContent(ErrorSchema, 'Zendesk could not be asked about the agent (see Retry-After)'),
     409: jsonContent(ErrorSchema, 'The call is not ambiguous, or the user is not a candidate'),
   },
 });

@@ -14,12 +14,18 @@ export interface ErrorStateProps {
   onRetry: () => void;
 }
 
-/** The bridge could not be asked: says which setting to check, with a Retry button. */
+/**
+ * The bridge could not be asked, or would not answer this agent: says which setting to check, to
+ * sign in again, or that Zendesk does not let the agent see the ticket; with a Retry button.
+ */
 export function ErrorState({ kind, status, onRetry }: ErrorStateProps) {
   const { t } = useI18n();
   return (
     <div data-state="error" data-error-kind={kind}>
-      <Alert type={kind === 'unexpected' ? 'warning' : 'error'} role="alert">
+      <Alert
+        type={kind === 'unexpected' || kind === 'not_permitted' ? 'warning' : 'error'}
+        role="alert"
+      >
         <Alert.Title>{t(`ui.error.${kind}.title`)}</Alert.Title>
         {t(`ui.error.${kind}.body`, { status })}
       </Alert>

@@ -37,4 +37,23 @@ describe('states', () => {
     expect(screen.getByRole('alert').textContent).toContain('API ответил со статусом 418');
     expect(screen.getByRole('button', { name: 'Повторить' })).toBeTruthy();
   });
+
+  it('sign in again: the agent, not the admin, has something to do', () => {
+    renderWithI18n(<ErrorState kind="sign_in" status={401} onRetry={() => undefined} />, 'fr');
+    expect(screen.getByRole('alert').textContent).toContain('Reconnectez-vous à Zendesk');
+  });
+
+  it('not permitted: says the ticket is hidden from this agent, in every locale', () => {
+    for (const [locale, text] of [
+      ['en', "You cannot see this ticket's calls"],
+      ['ko', '이 티켓의 통화를 볼 수 없습니다'],
+    ] as const) {
+      const { unmount } = renderWithI18n(
+        <ErrorState kind="not_permitted" status={404} onRetry={() => undefined} />,
+        locale,
+      );
+      expect(screen.getByRole('alert').textContent).toContain(text);
+      unmount();
+    }
+  });
 });

@@ -5,8 +5,16 @@ export const JWT_AUDIENCE = 'sip-bridge-api';
 /** Lifetime of each proxy-signed token, in seconds; the Worker refuses more than an hour. */
 export const JWT_EXPIRY_S = 300;
 
-/** Why a request to the bridge failed, as the agent needs to know it. */
-export type BridgeFailureKind = 'not_configured' | 'unauthorized' | 'unreachable' | 'unexpected';
+/** The header the Worker reads the agent's Zendesk OAuth token from (worker/src/auth/agent-access.ts). */
+export const AGENT_TOKEN_HEADER = 'X-Zendesk-Agent-Token';
+
+/**
+ * Why a request to the bridge failed, as the agent needs to know it: the admin's settings
+ * (`unauthorized`, `unreachable`, `not_configured`), the agent's own sign-in (`sign_in`), or
+ * Zendesk not letting this agent see the ticket (`not_permitted`).
+ */
+export type BridgeFailureKind =
+  'not_configured' | 'unauthorized' | 'sign_in' | 'not_permitted' | 'unreachable' | 'unexpected';
 
 export class BridgeError extends Error {
   constructor(
@@ -26,6 +34,14 @@ export function classifyStatus(status: number): BridgeFailureKind {
   return 'unexpected';
 }
 
+/** Like classifyStatus, but reads the Worker's error code for the agent's own sign-in and access. */
+export function classifyFailure(status: number, errorCode: unknown): BridgeFailureKind {
+  if (status === 401 && errorCode === 'sign_in_required') return 'sign_in';
+  if (status === 404 && errorCode === 'ticket_not_found') return 'not_permitted';
+  if (status === 403 && errorCode === 'agent_required') return 'not_permitted';
+  return classifyStatus(status);
+}
+
 export interface BridgeRequest {
   apiUrl: string;
   path: string;
@@ -37,7 +53,9 @@ export interface BridgeRequest {
 
 /**
  * The ZAF request options for one bridge call: Zendesk's proxy signs an HS256 JWT with the secure
- * `shared_secret` setting and puts it in the header, so the secret never reaches the browser.
+ * `shared_secret` setting (proves the request came through this installation) and fills in the
+ * signed-in agent's OAuth access token (`{{setting.token}}`, proves who the agent is); neither
+ * reaches the browser.
  */
 export function bridgeRequestOptions(req: BridgeRequest): ZafRequestOptions {
   const url = `${req.apiUrl.replace(/\/+$/, '')}${req.path}`;
@@ -45,7 +63,10 @@ export function bridgeRequestOptions(req: BridgeRequest): ZafRequestOptions {
     url,
     type: req.method ?? 'GET',
     secure: true,
-    headers: { Authorization: 'Bearer {{jwt.token}}' },
+    headers: {
+      Authorization: 'Bearer {{jwt.token}}',
+      [AGENT_TOKEN_HEADER]: 'Bearer {{setting.token}}',
+    },
     jwt: {
       algorithm: 'HS256',
       secret_key: '{{setting.shared_secret}}',
@@ -74,6 +95,11 @@ function bodyOf(res: ZafResponse): unknown {
   }
 }
 
+function errorCodeOf(res: ZafResponse | null | undefined): unknown {
+  if (!res || typeof res !== 'object') return undefined;
+  return (bodyOf(res) as { error?: unknown } | undefined)?.error;
+}
+
 /**
  * Calls the bridge through Zendesk's proxy and returns the JSON body of a 2xx answer.
  * @throws BridgeError with what to fix when the answer is not a 2xx (or there is none).
@@ -88,10 +114,10 @@ export async function bridgeRequest(client: ZafClient, req: BridgeRequest): Prom
   } catch (failure) {
     // With httpCompleteResponse the SDK rejects with the same {status, …} shape.
     const status = statusOf(failure);
-    throw new BridgeError(classifyStatus(status), status);
+    throw new BridgeError(classifyFailure(status, errorCodeOf(failure as ZafResponse)), status);
   }
   if (res.status < 200 || res.status > 299) {
-    throw new BridgeError(classifyStatus(res.status), res.status);
+    throw new BridgeError(classifyFailure(res.status, errorCodeOf(res)), res.status);
   }
   return bodyOf(res);
 }

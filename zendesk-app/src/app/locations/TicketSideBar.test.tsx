@@ -21,7 +21,10 @@ describe('TicketSideBar', () => {
       url: CALLS_URL,
       type: 'GET',
       secure: true,
-      headers: { Authorization: 'Bearer {{jwt.token}}' },
+      headers: {
+        Authorization: 'Bearer {{jwt.token}}',
+        'X-Zendesk-Agent-Token': 'Bearer {{setting.token}}',
+      },
       jwt: {
         algorithm: 'HS256',
         secret_key: '{{setting.shared_secret}}',
@@ -87,6 +90,20 @@ describe('TicketSideBar', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(phase(container)).toBe('ready'));
     expect(container.querySelectorAll('article')).toHaveLength(1);
+  });
+
+  it.each([
+    [401, 'sign_in_required', 'sign_in', 'Sign in to Zendesk again'],
+    [404, 'ticket_not_found', 'not_permitted', "You cannot see this ticket's calls"],
+    [403, 'agent_required', 'not_permitted', "You cannot see this ticket's calls"],
+  ])('%i %s: tells the agent, not the admin, what happened', async (status, error, kind, text) => {
+    const client = fakeClient(() => Promise.reject(json(status, { error, message: 'x' })));
+    const { container } = renderWithClient(<TicketSideBar />, client);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain(text));
+    expect(container.querySelector('[data-state="error"]')?.getAttribute('data-error-kind')).toBe(
+      kind,
+    );
+    expect(container.querySelectorAll('article')).toHaveLength(0);
   });
 
   it.each([
@@ -182,7 +199,10 @@ describe('TicketSideBar', () => {
       contentType: 'application/json',
       data: '{"user_id":20006}',
       secure: true,
-      headers: { Authorization: 'Bearer {{jwt.token}}' },
+      headers: {
+        Authorization: 'Bearer {{jwt.token}}',
+        'X-Zendesk-Agent-Token': 'Bearer {{setting.token}}',
+      },
     });
   });
 });
