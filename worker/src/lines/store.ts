@@ -113,9 +113,9 @@ export async function getLine(db: D1Database, slug: string): Promise<Line | null
 export async function createLine(db: D1Database, input: LineCreate): Promise<Line> {
   const now = nowIso();
   const cidrs = new Set<string>();
-  for (const entry of input.acl) {
+  for (const [i, entry] of input.acl.entries()) {
     if (cidrs.has(entry.cidr))
-      throw new LineConflictError(`ACL entry ${entry.cidr} is listed twice`);
+      throw new LineConflictError(`acl[${i}].cidr repeats an earlier entry of acl`);
     cidrs.add(entry.cidr);
   }
   try {
@@ -150,7 +150,7 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
     ]);
   } catch (err) {
     if (String(err).includes('UNIQUE'))
-      throw new LineConflictError(`line "${input.slug}" already exists`);
+      throw new LineConflictError('a line with this slug already exists');
     throw err;
   }
   return (await getLine(db, input.slug))!;
@@ -211,7 +211,7 @@ export async function addAclEntry(
     if (res[0]?.meta.changes !== 1) return null;
   } catch (err) {
     if (String(err).includes('UNIQUE'))
-      throw new LineConflictError(`${entry.cidr} is already on line "${slug}"`);
+      throw new LineConflictError('this network is already on the line');
     throw err;
   }
   return getLine(db, slug);

@@ -23,8 +23,9 @@ const security = [{ adminToken: [] }];
 const SlugParam = z.object({ slug: SlugSchema });
 const notFound = { 404: jsonContent(ErrorSchema, 'No such line') };
 const conflict = { 409: jsonContent(ErrorSchema, 'Already exists') };
-const lineNotFound = (c: Parameters<typeof apiError>[0], slug: string) =>
-  apiError(c, 404, 'not_found', `No line "${slug}".`);
+// Messages name the field, never its value (see http/issues.ts).
+const lineNotFound = (c: Parameters<typeof apiError>[0], _slug: string) =>
+  apiError(c, 404, 'not_found', 'No line with this slug.');
 
 const list = createRoute({
   method: 'get',
@@ -140,5 +141,5 @@ export const adminLineRoutes = createRouter()
     const { slug, id } = c.req.valid('param');
     return (await removeAclEntry(c.env.DB, slug, id))
       ? c.body(null, 204)
-      : apiError(c, 404, 'not_found', `No ACL entry ${id} on line "${slug}".`);
+      : apiError(c, 404, 'not_found', 'No ACL entry with this id on this line.');
   });

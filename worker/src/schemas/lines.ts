@@ -34,6 +34,7 @@ export const CidrSchema = z
 
 export const AclEntryInputSchema = z
   .object({ cidr: CidrSchema, label: z.string().max(100).default('') })
+  .strict()
   .openapi('AclEntryInput');
 
 export const AclEntrySchema = z
