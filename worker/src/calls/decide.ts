@@ -6,6 +6,7 @@ import { callerIdentity, type CallerNumber } from '../phone/normalize';
 import type { Decision, DecisionRequest } from '../schemas/edge';
 import type { ZendeskClient } from '../zendesk/client';
 import { verifyPassedTicket, type TicketCheck } from './link-ticket';
+import { parseTicketId } from './ticket-id';
 import { peekCachedMatch, writeCachedMatch } from './match-cache';
 import { matchCaller, type CallerMatch } from './match-caller';
 import {
@@ -161,12 +162,12 @@ async function decideWithZendesk(
 ): Promise<DecisionOutcome> {
   const { db, zendesk } = deps;
   const e164 = caller.kind === 'e164' ? caller.e164 : null;
+  // An id no Zendesk ticket can have is treated as not found, without asking and never rounded.
+  const passed = req.ticket_id ? parseTicketId(req.ticket_id) : null;
 
   // Ticket check and caller match are independent: run them side by side within the deadline.
   const [ticketStep, matchStep] = await Promise.all([
-    req.ticket_id
-      ? step('ticket', () => verifyPassedTicket(zendesk, req.ticket_id!, deadline))
-      : null,
+    passed?.ok ? step('ticket', () => verifyPassedTicket(zendesk, req.ticket_id!, deadline)) : null,
     caller.kind === 'e164'
       ? step('match', () =>
           matchCaller({ db, zendesk, now: deps.now }, caller, line.defaultCountry, deadline),
@@ -181,10 +182,12 @@ async function decideWithZendesk(
     degraded: [ticketStep, matchStep].flatMap((s) => (s && !s.ok ? [s.why] : [])),
   };
 
-  const ticket: TicketCheck | null = ticketStep?.ok ? ticketStep.value : null;
-  if (req.ticket_id && !ticketStep?.ok) {
+  const ticket: TicketCheck | null =
+    passed && !passed.ok ? { status: 'not_found' } : ticketStep?.ok ? ticketStep.value : null;
+  if (passed && !passed.ok) call.degraded.push(`ticket:${passed.reason}`);
+  if (passed?.ok && !ticketStep?.ok) {
     // Zendesk did not answer: keep the caller's (edge-validated) id rather than lose the link.
-    call.ticket_id = Number(req.ticket_id);
+    call.ticket_id = passed.id;
     call.ticket_link = 'passed_unverified';
   } else if (ticket?.status === 'valid') {
     call.ticket_id = ticket.ticketId;
@@ -259,17 +262,18 @@ function relayUnenriched(
   e164: string | null,
   degraded: string[],
 ): Decision {
-  const ticketId = req.ticket_id ? Number(req.ticket_id) : null;
+  const passed = req.ticket_id ? parseTicketId(req.ticket_id) : null;
+  const ticketId = passed?.ok ? passed.id : null;
   return {
     action: 'relay',
-    headers: ticketId !== null ? [{ name: TICKET_HEADER, value: req.ticket_id! }] : [],
+    headers: ticketId !== null ? [{ name: TICKET_HEADER, value: String(ticketId) }] : [],
     targets: line?.sipTargets ?? [],
     call: {
       caller_e164: e164,
       match: 'unavailable',
       ticket_id: ticketId,
-      ticket_link: ticketId !== null ? 'passed_unverified' : 'none',
-      degraded,
+      ticket_link: ticketId !== null ? 'passed_unverified' : passed ? 'dropped' : 'none',
+      degraded: passed && !passed.ok ? [...degraded, `ticket:${passed.reason}`] : degraded,
     },
   };
 }
