@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { nonceInsert, spendNonce, type EdgeNonce } from '../auth/edge-signature';
+import { CreationCapError, takeCreation } from '../lines/creation-cap';
 import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
@@ -190,8 +191,14 @@ async function decideWithZendesk(
     call.ticket_id = passed.id;
     call.ticket_link = 'passed_unverified';
   } else if (ticket?.status === 'valid') {
-    call.ticket_id = ticket.ticketId;
-    call.ticket_link = 'passed';
+    const mismatch = requesterMismatch(ticket.requesterId, caller, matchStep?.ok ? match : null);
+    call.ticket_requester_mismatch = mismatch;
+    if (mismatch && line.requesterMismatch === 'drop') {
+      call.ticket_link = 'dropped';
+    } else {
+      call.ticket_id = ticket.ticketId;
+      call.ticket_link = 'passed';
+    }
   } else if (ticket) {
     if (line.invalidTicket === 'reject') {
       const decision =
@@ -204,10 +211,16 @@ async function decideWithZendesk(
   }
 
   if (line.createTicket && call.ticket_id === null) {
+    const takeCreationOrStop = async () => {
+      if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, deps.now()))) {
+        throw new CreationCapError();
+      }
+    };
     const created = await step('create_ticket', async () => {
       let requesterId = match?.result === 'matched' ? match.userId : null;
       if (match?.result === 'no_match' && e164) {
         // A user with an E.164 phone: the next call matches it instead of making a duplicate.
+        await takeCreationOrStop();
         const user = await zendesk.createUser(
           { name: `Caller ${humanNumber(e164)}`, phone: e164 },
           { deadline },
@@ -223,6 +236,7 @@ async function decideWithZendesk(
         match,
         withheld: caller.kind === 'withheld',
       });
+      await takeCreationOrStop();
       const t = await zendesk.createTicket(
         { ...content, ...(requesterId ? { requester_id: requesterId } : {}) },
         { deadline },
@@ -238,6 +252,22 @@ async function decideWithZendesk(
     }
   }
   return outcome(relay(line, call), match);
+}
+
+/**
+ * Whether a passed ticket's requester is someone other than the caller: the header came from the
+ * caller's side, so it may name another customer's ticket. null when it cannot be told (caller
+ * withheld, lookup failed, ticket without requester).
+ */
+function requesterMismatch(
+  requesterId: number | null,
+  caller: Caller,
+  match: CallerMatch | null,
+): boolean | null {
+  if (requesterId === null || caller.kind !== 'e164' || !match) return null;
+  if (match.result === 'matched') return match.userId !== requesterId;
+  if (match.result === 'ambiguous') return !match.candidates.some((u) => u.id === requesterId);
+  return true; // no user has the caller's number, so the requester is not the caller
 }
 
 /** Waits (briefly) for the request that claimed this Call-ID to finish, then replays its answer. */

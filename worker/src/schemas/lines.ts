@@ -50,6 +50,21 @@ const lineFields = {
   call_summary: z.enum(['private_note', 'voice_comment', 'none']),
   price_per_minute_micros: z.number().int().min(0).max(100_000_000),
   max_cps: z.number().int().min(0).max(10_000),
+  max_creations_per_minute: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .openapi({
+      description:
+        'Zendesk users plus tickets the bridge may create for this line per minute (default 30, 0 = none); ' +
+        'over it a call is still relayed and recorded, with `create_ticket:line_cap` in `decision.degraded`',
+    }),
+  requester_mismatch: z.enum(['keep', 'drop']).openapi({
+    description:
+      'A passed X-Zendesk-Ticket-Id whose requester is not the caller: `keep` relays the header, ' +
+      '`drop` relays without it; the call record flags it either way (`ticket.requester_mismatch`)',
+  }),
   enabled: z.boolean(),
 };
 
@@ -64,6 +79,8 @@ export const LineCreateSchema = z
     call_summary: lineFields.call_summary.default('private_note'),
     price_per_minute_micros: lineFields.price_per_minute_micros.default(10_000),
     max_cps: lineFields.max_cps.default(0),
+    max_creations_per_minute: lineFields.max_creations_per_minute.default(30),
+    requester_mismatch: lineFields.requester_mismatch.default('keep'),
     enabled: lineFields.enabled.default(true),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
   })
