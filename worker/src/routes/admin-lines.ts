@@ -17,12 +17,30 @@ import {
   LineCreateSchema,
   LinePatchSchema,
   LineSchema,
+  unconfirmedWideEntries,
 } from '../schemas/lines';
 
 const security = [{ adminToken: [] }];
 const SlugParam = z.object({ slug: SlugSchema });
 const notFound = { 404: jsonContent(ErrorSchema, 'No such line') };
 const conflict = { 409: jsonContent(ErrorSchema, 'Already exists') };
+const wide = {
+  422: jsonContent(
+    ErrorSchema,
+    'An ACL entry wider than /8 (IPv4) or /32 (IPv6) lacks confirm_wide',
+  ),
+};
+const unconfirmed = (
+  c: Parameters<typeof apiError>[0],
+  issues: { path: string; message: string }[],
+) =>
+  apiError(
+    c,
+    422,
+    'unconfirmed_wide_acl',
+    'A wide ACL entry needs confirmation; see issues.',
+    issues,
+  );
 // Messages name the field, never its value (see http/issues.ts).
 const lineNotFound = (c: Parameters<typeof apiError>[0], _slug: string) =>
   apiError(c, 404, 'not_found', 'No line with this slug.');
@@ -47,6 +65,7 @@ const create = createRoute({
     201: jsonContent(z.object({ line: LineSchema }), 'Created'),
     ...errorResponses,
     ...conflict,
+    ...wide,
   },
 });
 const show = createRoute({
@@ -92,6 +111,7 @@ const addAcl = createRoute({
     ...errorResponses,
     ...notFound,
     ...conflict,
+    ...wide,
   },
 });
 const removeAcl = createRoute({
@@ -106,8 +126,11 @@ const removeAcl = createRoute({
 export const adminLineRoutes = createRouter()
   .openapi(list, async (c) => c.json({ lines: await listLines(c.env.DB) }, 200))
   .openapi(create, async (c) => {
+    const input = c.req.valid('json');
+    const wideIssues = unconfirmedWideEntries(input.acl, (i) => `acl[${i}].confirm_wide`);
+    if (wideIssues.length) return unconfirmed(c, wideIssues);
     try {
-      return c.json({ line: await createLine(c.env.DB, c.req.valid('json')) }, 201);
+      return c.json({ line: await createLine(c.env.DB, input) }, 201);
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
       throw err;
@@ -129,8 +152,11 @@ export const adminLineRoutes = createRouter()
   })
   .openapi(addAcl, async (c) => {
     const { slug } = c.req.valid('param');
+    const entry = c.req.valid('json');
+    const wideIssues = unconfirmedWideEntries([entry], () => 'confirm_wide');
+    if (wideIssues.length) return unconfirmed(c, wideIssues);
     try {
-      const line = await addAclEntry(c.env.DB, slug, c.req.valid('json'));
+      const line = await addAclEntry(c.env.DB, slug, entry);
       return line ? c.json({ line }, 201) : lineNotFound(c, slug);
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);

@@ -33,7 +33,18 @@ export const CidrSchema = z
   .openapi({ type: 'string', example: '192.0.2.0/24' });
 
 export const AclEntryInputSchema = z
-  .object({ cidr: CidrSchema, label: z.string().max(100).default('') })
+  .object({
+    cidr: CidrSchema,
+    label: z.string().max(100).default(''),
+    confirm_wide: z
+      .boolean()
+      .optional()
+      .openapi({
+        description:
+          'Must be true for a network wider than /8 (IPv4) or /32 (IPv6): such an entry lets a large ' +
+          'part of the internet call the line. Not stored.',
+      }),
+  })
   .strict()
   .openapi('AclEntryInput');
 
@@ -123,3 +134,19 @@ export const BlockedNumberSchema = z
 export type LineCreate = z.infer<typeof LineCreateSchema>;
 export type LinePatch = z.infer<typeof LinePatchSchema>;
 export type Line = z.infer<typeof LineSchema>;
+
+/**
+ * Issues for ACL entries wider than /8 (IPv4) or /32 (IPv6) sent without `confirm_wide: true`;
+ * `pathOf(i)` names the entry's confirm_wide field.
+ */
+export function unconfirmedWideEntries(
+  entries: ReadonlyArray<{ cidr: string; confirm_wide?: boolean | undefined }>,
+  pathOf: (index: number) => string,
+): { path: string; message: string }[] {
+  return entries.flatMap((entry, i) => {
+    const [address = '', bits = '0'] = entry.cidr.split('/');
+    const widest = address.includes(':') ? 32 : 8;
+    if (Number(bits) >= widest || entry.confirm_wide === true) return [];
+    return [{ path: pathOf(i), message: `must be true to allow a network wider than /${widest}` }];
+  });
+}
