@@ -16,7 +16,7 @@ export default defineConfig({
           APP_JWT_SECRET: 'test-app-secret-0123456789abcdef',
           ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
           ZENDESK_API_TOKEN: 'test-zendesk-token',
-          ZENDESK_BASE_URL: 'https://standin.test',
+          ZENDESK_BASE_URL: 'https://standin.zendesk.com',
         },
       },
     })),

@@ -91,7 +91,7 @@ export function startDelivery(options: DeliveryOptions) {
 
   /** Keeps an event the Worker will never accept, durably, so acking it loses nothing. */
   async function setAside(e: SpooledEvent<CallEvent>, why: string): Promise<void> {
-    const fh = await open(options.rejectedPath, 'a');
+    const fh = await open(options.rejectedPath, 'a', 0o600); // events hold caller numbers
     try {
       const at = new Date().toISOString();
       await fh.write(`${JSON.stringify({ rejected_at: at, why, id: e.id, event: e.event })}\n`);

@@ -79,12 +79,13 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   if (!complete) return tooLarge;
   try {
     return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-  } catch (err) {
+  } catch {
     return {
       ok: false,
       status: 400,
       error: 'invalid_json',
-      message: `The body is not valid JSON: ${(err as Error).message}`,
+      // JSON.parse's message quotes the body, which may hold a secret: say what, not where.
+      message: 'The body is not valid JSON (expected one JSON value, encoded as UTF-8).',
     };
   }
 }

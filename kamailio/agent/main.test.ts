@@ -66,4 +66,69 @@ describe('main.ts', () => {
     expect(log).not.toContain(SECRET);
     expect(log).not.toContain(TOKEN);
   });
+
+  it.each([
+    [
+      'EDGE_METRICS_TOKEN equals the agent token',
+      { EDGE_METRICS_TOKEN: TOKEN },
+      /EDGE_METRICS_TOKEN equals EDGE_AGENT_TOKEN: give Prometheus its own token/,
+    ],
+    [
+      'EDGE_AGENT_HOST is not loopback',
+      { EDGE_AGENT_HOST: '0.0.0.0' },
+      /EDGE_AGENT_HOST=0\.0\.0\.0 is not a loopback address.*EDGE_AGENT_ALLOW_REMOTE=1/,
+    ],
+    [
+      'WORKER_URL is plain http to another host',
+      { WORKER_URL: 'http://bridge.example.com' },
+      /WORKER_URL must use https.*only to a loopback address/,
+    ],
+  ])('exits 2 when %s', async (_label, extra, message) => {
+    const run = runMain({ EDGE_SECRET: SECRET, EDGE_AGENT_TOKEN: TOKEN, ...extra });
+    expect(await run.exited).toBe(2);
+    const log = run.lines.join('\n');
+    expect(log).toMatch(message);
+    expect(log).not.toContain(TOKEN);
+  });
+
+  /** Starts main.ts and resolves with its URL once it logs agent.started. */
+  async function started(env: Record<string, string>) {
+    const spool = tempDir('agent-main-');
+    cleanups.push(spool.remove);
+    const run = runMain({
+      EDGE_SECRET: SECRET,
+      EDGE_AGENT_TOKEN: TOKEN,
+      EDGE_AGENT_PORT: '0',
+      EDGE_SPOOL_DIR: spool.dir,
+      EDGE_RECONCILE_INTERVAL_MS: '0',
+      ...env,
+    });
+    cleanups.push(() => run.child.kill('SIGKILL'));
+    const until = Date.now() + 10_000;
+    while (!run.lines.some((l) => l.includes('agent.started')) && Date.now() < until) {
+      if (run.child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const url = /url=(\S+)/.exec(run.lines.find((l) => l.includes('agent.started')) ?? '')?.[1];
+    return { run, url };
+  }
+
+  it('serves /metrics with EDGE_METRICS_TOKEN only, not with the agent token', async () => {
+    const metricsToken = 'prometheus-token-0123456789abcdef';
+    const { run, url } = await started({
+      EDGE_METRICS_TOKEN: metricsToken,
+      WORKER_URL: 'https://bridge.example.com', // https: accepted for any host (nothing is sent)
+    });
+    expect(url, run.lines.join('\n')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const get = (token: string) =>
+      fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await get(metricsToken)).status).toBe(200);
+    expect((await get(TOKEN)).status).toBe(401);
+    expect(run.lines.join('\n')).not.toContain(metricsToken);
+  });
+
+  it('listens beyond loopback only when EDGE_AGENT_ALLOW_REMOTE=1', async () => {
+    const { url } = await started({ EDGE_AGENT_HOST: '0.0.0.0', EDGE_AGENT_ALLOW_REMOTE: '1' });
+    expect(url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+  });
 });

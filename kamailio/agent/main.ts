@@ -2,6 +2,7 @@
 // from the environment. Exits 2 when configuration is missing, 0 after a clean SIGINT/SIGTERM.
 import { resolve } from 'node:path';
 import { createLogger } from './log';
+import { isLoopbackHost } from './loopback';
 import { startEdgeAgent } from './server';
 
 const log = createLogger();
@@ -27,9 +28,31 @@ function readConfig() {
   if (!Number.isInteger(budgetMs) || budgetMs < 150 || budgetMs > 10_000) {
     fail('DECISION_BUDGET_MS must be a whole number of milliseconds from 150 to 10000.');
   }
+  const metricsToken = env.EDGE_METRICS_TOKEN ?? '';
+  if (metricsToken && metricsToken === token) {
+    fail(
+      'EDGE_METRICS_TOKEN equals EDGE_AGENT_TOKEN: give Prometheus its own token, or leave ' +
+        'EDGE_METRICS_TOKEN unset to use the agent token for /metrics.',
+    );
+  }
+  const host = env.EDGE_AGENT_HOST ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && env.EDGE_AGENT_ALLOW_REMOTE !== '1') {
+    fail(
+      `EDGE_AGENT_HOST=${host} is not a loopback address: the agent takes Kamailio's credentials and ` +
+        `should listen on 127.0.0.1 or ::1. To listen beyond this host on purpose, also set ` +
+        `EDGE_AGENT_ALLOW_REMOTE=1.`,
+    );
+  }
   const workerUrl = env.WORKER_URL ?? 'http://127.0.0.1:8787';
-  if (!/^https?:\/\/[^/]+\/?$/.test(workerUrl))
+  if (!/^https?:\/\/[^/@]+\/?$/.test(workerUrl))
     fail('WORKER_URL must be an http(s) origin, like https://bridge.example.com.');
+  const worker = new URL(workerUrl);
+  if (worker.protocol === 'http:' && !isLoopbackHost(worker.hostname)) {
+    fail(
+      'WORKER_URL must use https: the edge secret signs every request, but the call facts ' +
+        '(caller numbers) would travel in clear. Plain http is allowed only to a loopback address.',
+    );
+  }
   const aclDir = env.EDGE_ACL_SYNC_DIR ?? '';
   const intervalMs = Number(env.EDGE_ACL_SYNC_INTERVAL_MS ?? 2000);
   if (aclDir && (!Number.isInteger(intervalMs) || intervalMs < 500 || intervalMs > 3_600_000)) {
@@ -46,9 +69,11 @@ function readConfig() {
   if ((aclDir || reconcileMs) && !/^https?:\/\/[^/]+\/\S*$/.test(rpcUrl))
     fail('KAMAILIO_RPC_URL must be an http URL, like http://127.0.0.1:5080/RPC.');
   return {
-    host: env.EDGE_AGENT_HOST ?? '127.0.0.1',
+    host,
     port,
     token,
+    // Unset: /metrics takes the agent token (documented in docs/operators.md).
+    ...(metricsToken ? { metricsToken } : {}),
     edgeSecret,
     workerUrl,
     budgetMs,

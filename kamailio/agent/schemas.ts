@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldIssues } from '../../worker/src/http/issues';
 import { parseIp } from '../../worker/src/net/cidr';
 
 // These mirror worker/src/schemas/edge.ts rule for rule (schemas.test.ts checks both agree): an
@@ -154,15 +155,10 @@ export const WorkerEventResultsSchema = z.object({
 
 export type WorkerDecision = z.infer<typeof WorkerDecisionSchema>;
 
-/** `a.b[2].c: message` lines a person can find in their JSON. */
+/** `a.b[2].c: message` lines a person can find in their JSON, echoing none of its keys or values. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
+  return fieldIssues(error.issues)
     .slice(0, 5)
-    .map((i) => {
-      const path = i.path
-        .map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${String(p)}` : String(p)))
-        .join('');
-      return `${path || '(body)'}: ${i.message}`;
-    })
+    .map((i) => `${i.path || '(body)'}: ${i.message}`)
     .join('; ');
 }

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 const SEGMENT_FILE = /^(\d{6,})\.jsonl$/;
 const ACK_FILE = /^(\d{6,})\.acks$/;
 
+/** Segments and ack files are readable by the agent only: events hold caller numbers. */
+export const SPOOL_FILE_MODE = 0o600;
 export const segmentName = (no: number) => String(no).padStart(6, '0');
 export const segmentPath = (dir: string, no: number) => join(dir, `${segmentName(no)}.jsonl`);
 export const ackPath = (dir: string, no: number) => join(dir, `${segmentName(no)}.acks`);

@@ -54,7 +54,7 @@ export class Segment {
   /** Creates a new, empty, writable segment (the directory entry is made durable). */
   static async create(dir: string, no: number): Promise<Segment> {
     const s = new Segment(dir, no, 1024);
-    s.#fh = await open(files.segmentPath(dir, no), 'wx');
+    s.#fh = await open(files.segmentPath(dir, no), 'wx', files.SPOOL_FILE_MODE);
     await files.syncDir(dir);
     return s;
   }
@@ -129,6 +129,7 @@ export class Segment {
     this.#ackFh ??= await open(
       files.ackPath(this.#dir, this.no),
       constants.O_WRONLY | constants.O_CREAT,
+      files.SPOOL_FILE_MODE,
     );
     const line = Buffer.from(`${JSON.stringify(fresh)}\n`);
     await files.appendDurably(this.#ackFh, this.#ackSize, line);

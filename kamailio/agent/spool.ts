@@ -14,7 +14,7 @@
 //   continues in a new segment.
 // - Memory: per event only its file offset, time and an ack byte; bodies are read back from disk
 //   in batches by peek(), so an hour-long Worker outage grows the disk, not the heap.
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, unlink } from 'node:fs/promises';
 import { silentLogger, type Logger } from './log';
 import { encodeEvent, Segment, type EncodedEvent, type SpooledEvent } from './segment';
 import * as files from './segment-files';
@@ -93,7 +93,9 @@ export class Spool<T = unknown> {
 
   /** Opens (creating if needed) the spool in `dir` and recovers every unacknowledged event. */
   static async open<T = unknown>(options: SpoolOptions): Promise<Spool<T>> {
-    await mkdir(options.dir, { recursive: true });
+    // Events hold caller numbers: the spool is the agent's alone, even if made by hand earlier.
+    await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    await chmod(options.dir, 0o700);
     const { segments, acks } = files.listSpoolFiles(await readdir(options.dir));
     const spool = new Spool<T>(options, Math.max(0, ...segments, ...acks) + 1);
     await spool.#recover(segments, new Set(acks));

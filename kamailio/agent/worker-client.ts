@@ -65,7 +65,8 @@ function exchange(
 /**
  * Sends signed JSON requests to the Worker's edge API over keep-alive connections (node:http;
  * fetch cost about twice the CPU per request). Network errors and timeouts reject; any HTTP
- * status resolves, so callers decide what counts as a failure.
+ * status resolves, so callers decide what counts as a failure. Redirects are never followed
+ * (node:http does not), so a signed request and its call facts go only to WORKER_URL.
  * @example
  * const worker = createWorkerClient({ baseUrl: 'http://127.0.0.1:8787', secret });
  * const { status, body } = await worker.post('/v1/edge/decisions', facts, AbortSignal.timeout(800));
@@ -130,7 +131,9 @@ export function describeWorkerFailure(err: unknown): string {
 /** The failure text for an HTTP status the agent did not expect. */
 export function describeWorkerStatus(status: number): string {
   // A 401 means a wrong secret, or a clock more than 60 s off (signatures carry a timestamp).
-  return status === 401
-    ? 'HTTP 401 from the Worker: check EDGE_SECRET (and this host clock)'
-    : `HTTP ${status}`;
+  if (status === 401) return 'HTTP 401 from the Worker: check EDGE_SECRET (and this host clock)';
+  if (status >= 300 && status < 400) {
+    return `HTTP ${status} from the Worker: a redirect, not followed; set WORKER_URL to the final origin`;
+  }
+  return `HTTP ${status}`;
 }

@@ -77,7 +77,11 @@ export function wranglerDevCommand({
       ...(testScheduled ? ['--test-scheduled'] : []),
       ...(inspectorPort ? ['--inspector-port', String(inspectorPort)] : []),
       '--show-interactive-dev-session=false',
-      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      // Local runs only: the Worker may talk to a loopback Zendesk stand-in.
+      ...Object.entries({ ZENDESK_ALLOW_LOCAL: '1', ...vars }).flatMap(([k, v]) => [
+        '--var',
+        `${k}:${v}`,
+      ]),
     ],
     options: { cwd: WORKER_DIR, env: { ...process.env, ...WRANGLER_ENV } },
   };

@@ -89,10 +89,14 @@ export function createApp() {
   app.notFound((c) => apiError(c, 404, 'not_found', 'No such endpoint.'));
   app.onError((err, c) => {
     if (err instanceof HTTPException && err.status < 500) {
-      // Hono's validators throw 400 for a body that is not JSON at all.
-      return apiError(c, err.status as 400, 'invalid_json', 'The body is not valid JSON.', [
-        { path: '', message: err.message },
-      ]);
+      // Hono's validators throw 400 for a body that is not JSON at all. A parser's message can
+      // quote the body, so none is passed on.
+      if (err.status === 400) {
+        return apiError(c, 400, 'invalid_json', 'The body is not valid JSON.', [
+          { path: '', message: 'expected one JSON value, encoded as UTF-8' },
+        ]);
+      }
+      return apiError(c, err.status as 400, 'invalid_request', 'The request was refused.');
     }
     console.error('unhandled error', err);
     return apiError(

@@ -1,16 +1,26 @@
 import { DEFAULT_DECISION_BUDGET_MS } from './calls/decide';
 import type { Env } from './env';
 import { createD1Budget } from './zendesk/budget';
+import { zendeskBaseUrlProblem } from './zendesk/base-url';
 import { createZendeskClient, type ZendeskClient } from './zendesk/client';
 
 /** Default share of the plan's limit (Team plans allow 200/min) the bridge may spend. */
 const DEFAULT_ZENDESK_REQUESTS_PER_MINUTE = 150;
 
+let warnedBaseUrl = false;
+
 /** The Zendesk client for this account, sharing one request budget across isolates through D1. */
 export function zendeskFromEnv(env: Env): ZendeskClient {
   const perMinute = Number(env.ZENDESK_REQUESTS_PER_MINUTE) || DEFAULT_ZENDESK_REQUESTS_PER_MINUTE;
+  const refuseReason = zendeskBaseUrlProblem(env.ZENDESK_BASE_URL, env.ZENDESK_ALLOW_LOCAL === '1');
+  if (refuseReason && !warnedBaseUrl) {
+    warnedBaseUrl = true;
+    console.error(`${refuseReason}; no request is sent to Zendesk`);
+  }
   return createZendeskClient({
-    baseUrl: env.ZENDESK_BASE_URL,
+    refuseReason,
+    // The transport parses its base URL: a placeholder keeps a bad setting from throwing.
+    baseUrl: refuseReason ? 'https://invalid.zendesk.com' : env.ZENDESK_BASE_URL,
     email: env.ZENDESK_EMAIL,
     apiToken: env.ZENDESK_API_TOKEN,
     budget: createD1Budget(env.DB, { perMinute }),

@@ -144,3 +144,42 @@ describe('edge config', () => {
     );
   });
 });
+
+describe('ACL entries wider than /8 (IPv4) or /32 (IPv6)', () => {
+  it('need confirm_wide: true, else 422 with the field path', async () => {
+    await createTestLine();
+    const add = (body: Record<string, unknown>) =>
+      adminFetch('/v1/admin/lines/ai-agent/acl', { body });
+    const refused = await add({ cidr: '0.0.0.0/0' });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({
+      error: 'unconfirmed_wide_acl',
+      issues: [{ path: 'confirm_wide', message: 'must be true to allow a network wider than /8' }],
+    });
+    const v6 = await add({ cidr: '2000::/3' });
+    expect(v6.status).toBe(422);
+    expect(((await v6.json()) as { issues: { message: string }[] }).issues[0]!.message).toContain(
+      '/32',
+    );
+    expect((await add({ cidr: '10.0.0.0/8' })).status).toBe(201);
+    expect((await add({ cidr: '2001:db8::/32' })).status).toBe(201);
+    expect((await add({ cidr: '0.0.0.0/0', confirm_wide: true })).status).toBe(201);
+  });
+
+  it('are refused in a new line with the entry named', async () => {
+    const res = await adminFetch('/v1/admin/lines', {
+      body: {
+        slug: 'wide',
+        name: 'Wide',
+        sip_targets: ['sip:a@b.example'],
+        default_country: 'US',
+        acl: [{ cidr: '192.0.2.0/24' }, { cidr: '64.0.0.0/2' }],
+      },
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { issues: unknown }).issues).toEqual([
+      { path: 'acl[1].confirm_wide', message: 'must be true to allow a network wider than /8' },
+    ]);
+    expect((await adminFetch('/v1/admin/lines/wide')).status).toBe(404);
+  });
+});

@@ -55,7 +55,7 @@ describe('loading sipbridge.yaml', () => {
 
   it('refuses an address that is not IP', () => {
     expect(errors(replace('      - 2001:db8::/32', '      - example.com/24'))).toEqual([
-      'sipbridge.yaml:19:9: lines[1].acl[1]: "example.com/24": "example.com" is not an IPv4 or IPv6 address',
+      'sipbridge.yaml:19:9: lines[1].acl[1]: "example.com/24": the address is not an IPv4 or IPv6 address',
     ]);
   });
 

@@ -1,11 +1,13 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { nonceInsert, spendNonce, type EdgeNonce } from '../auth/edge-signature';
+import { CreationCapError, takeCreation } from '../lines/creation-cap';
 import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
 import type { Decision, DecisionRequest } from '../schemas/edge';
 import type { ZendeskClient } from '../zendesk/client';
 import { verifyPassedTicket, type TicketCheck } from './link-ticket';
+import { parseTicketId } from './ticket-id';
 import { peekCachedMatch, writeCachedMatch } from './match-cache';
 import { matchCaller, type CallerMatch } from './match-caller';
 import {
@@ -161,12 +163,12 @@ async function decideWithZendesk(
 ): Promise<DecisionOutcome> {
   const { db, zendesk } = deps;
   const e164 = caller.kind === 'e164' ? caller.e164 : null;
+  // An id no Zendesk ticket can have is treated as not found, without asking and never rounded.
+  const passed = req.ticket_id ? parseTicketId(req.ticket_id) : null;
 
   // Ticket check and caller match are independent: run them side by side within the deadline.
   const [ticketStep, matchStep] = await Promise.all([
-    req.ticket_id
-      ? step('ticket', () => verifyPassedTicket(zendesk, req.ticket_id!, deadline))
-      : null,
+    passed?.ok ? step('ticket', () => verifyPassedTicket(zendesk, req.ticket_id!, deadline)) : null,
     caller.kind === 'e164'
       ? step('match', () =>
           matchCaller({ db, zendesk, now: deps.now }, caller, line.defaultCountry, deadline),
@@ -181,14 +183,22 @@ async function decideWithZendesk(
     degraded: [ticketStep, matchStep].flatMap((s) => (s && !s.ok ? [s.why] : [])),
   };
 
-  const ticket: TicketCheck | null = ticketStep?.ok ? ticketStep.value : null;
-  if (req.ticket_id && !ticketStep?.ok) {
+  const ticket: TicketCheck | null =
+    passed && !passed.ok ? { status: 'not_found' } : ticketStep?.ok ? ticketStep.value : null;
+  if (passed && !passed.ok) call.degraded.push(`ticket:${passed.reason}`);
+  if (passed?.ok && !ticketStep?.ok) {
     // Zendesk did not answer: keep the caller's (edge-validated) id rather than lose the link.
-    call.ticket_id = Number(req.ticket_id);
+    call.ticket_id = passed.id;
     call.ticket_link = 'passed_unverified';
   } else if (ticket?.status === 'valid') {
-    call.ticket_id = ticket.ticketId;
-    call.ticket_link = 'passed';
+    const mismatch = requesterMismatch(ticket.requesterId, caller, matchStep?.ok ? match : null);
+    call.ticket_requester_mismatch = mismatch;
+    if (mismatch && line.requesterMismatch === 'drop') {
+      call.ticket_link = 'dropped';
+    } else {
+      call.ticket_id = ticket.ticketId;
+      call.ticket_link = 'passed';
+    }
   } else if (ticket) {
     if (line.invalidTicket === 'reject') {
       const decision =
@@ -201,10 +211,16 @@ async function decideWithZendesk(
   }
 
   if (line.createTicket && call.ticket_id === null) {
+    const takeCreationOrStop = async () => {
+      if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, deps.now()))) {
+        throw new CreationCapError();
+      }
+    };
     const created = await step('create_ticket', async () => {
       let requesterId = match?.result === 'matched' ? match.userId : null;
       if (match?.result === 'no_match' && e164) {
         // A user with an E.164 phone: the next call matches it instead of making a duplicate.
+        await takeCreationOrStop();
         const user = await zendesk.createUser(
           { name: `Caller ${humanNumber(e164)}`, phone: e164 },
           { deadline },
@@ -220,6 +236,7 @@ async function decideWithZendesk(
         match,
         withheld: caller.kind === 'withheld',
       });
+      await takeCreationOrStop();
       const t = await zendesk.createTicket(
         { ...content, ...(requesterId ? { requester_id: requesterId } : {}) },
         { deadline },
@@ -235,6 +252,22 @@ async function decideWithZendesk(
     }
   }
   return outcome(relay(line, call), match);
+}
+
+/**
+ * Whether a passed ticket's requester is someone other than the caller: the header came from the
+ * caller's side, so it may name another customer's ticket. null when it cannot be told (caller
+ * withheld, lookup failed, ticket without requester).
+ */
+function requesterMismatch(
+  requesterId: number | null,
+  caller: Caller,
+  match: CallerMatch | null,
+): boolean | null {
+  if (requesterId === null || caller.kind !== 'e164' || !match) return null;
+  if (match.result === 'matched') return match.userId !== requesterId;
+  if (match.result === 'ambiguous') return !match.candidates.some((u) => u.id === requesterId);
+  return true; // no user has the caller's number, so the requester is not the caller
 }
 
 /** Waits (briefly) for the request that claimed this Call-ID to finish, then replays its answer. */
@@ -259,17 +292,18 @@ function relayUnenriched(
   e164: string | null,
   degraded: string[],
 ): Decision {
-  const ticketId = req.ticket_id ? Number(req.ticket_id) : null;
+  const passed = req.ticket_id ? parseTicketId(req.ticket_id) : null;
+  const ticketId = passed?.ok ? passed.id : null;
   return {
     action: 'relay',
-    headers: ticketId !== null ? [{ name: TICKET_HEADER, value: req.ticket_id! }] : [],
+    headers: ticketId !== null ? [{ name: TICKET_HEADER, value: String(ticketId) }] : [],
     targets: line?.sipTargets ?? [],
     call: {
       caller_e164: e164,
       match: 'unavailable',
       ticket_id: ticketId,
-      ticket_link: ticketId !== null ? 'passed_unverified' : 'none',
-      degraded,
+      ticket_link: ticketId !== null ? 'passed_unverified' : passed ? 'dropped' : 'none',
+      degraded: passed && !passed.ok ? [...degraded, `ticket:${passed.reason}`] : degraded,
     },
   };
 }

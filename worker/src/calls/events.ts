@@ -2,6 +2,7 @@ import type { LineConfig } from '../lines/store';
 import { callerIdentity } from '../phone/normalize';
 import type { CallEvent, Decision } from '../schemas/edge';
 import { callInsert, NEXT_SEQ } from './record';
+import { parseTicketId } from './ticket-id';
 import { timeline, type StoredEvent } from './timeline';
 
 export type EventStatus = 'applied' | 'duplicate' | 'unknown_call';
@@ -38,7 +39,8 @@ function unreachedDecision(
   line: LineConfig | null,
   ticket: string | null,
 ): Decision {
-  const ticketId = ticket ? Number(ticket) : null;
+  const parsedTicket = ticket ? parseTicketId(ticket) : null;
+  const ticketId = parsedTicket?.ok ? parsedTicket.id : null;
   return {
     action: 'relay',
     headers: [],
@@ -48,7 +50,10 @@ function unreachedDecision(
       match: withheld ? 'withheld' : 'unavailable',
       ticket_id: ticketId,
       ticket_link: ticketId !== null ? 'passed_unverified' : 'none',
-      degraded: ['decision:not_received'],
+      degraded: [
+        'decision:not_received',
+        ...(parsedTicket && !parsedTicket.ok ? [`ticket:${parsedTicket.reason}`] : []),
+      ],
     },
   };
 }

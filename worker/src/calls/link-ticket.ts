@@ -1,4 +1,5 @@
 import type { ZendeskClient } from '../zendesk/client';
+import { parseTicketId } from './ticket-id';
 
 export type TicketCheck =
   | { status: 'valid'; ticketId: number; requesterId: number | null }
@@ -14,9 +15,10 @@ export async function verifyPassedTicket(
   passed: string,
   deadline: number,
 ): Promise<TicketCheck> {
-  const id = Number(passed);
-  // Ids beyond 2^53 cannot be Zendesk tickets (and could not be represented exactly).
-  if (!Number.isSafeInteger(id) || id <= 0) return { status: 'not_found' };
+  const parsed = parseTicketId(passed);
+  // Ids beyond 2^53 cannot be Zendesk tickets; decideCall refuses them before asking.
+  if (!parsed.ok) return { status: 'not_found' };
+  const id = parsed.id;
   const ticket = await zendesk.showTicket(id, { deadline });
   if (!ticket) return { status: 'not_found' };
   if (ticket.status === 'closed') return { status: 'closed', ticketId: id };

@@ -26,6 +26,7 @@ export interface CallRow {
   passed_ticket_id: string | null;
   ticket_id: number | null;
   ticket_link: CallRecord['ticket']['link'];
+  ticket_requester_mismatch: number | null;
   decision: CallRecord['decision']['action'];
   reject_code: number | null;
   reject_reason: string | null;
@@ -172,8 +173,8 @@ export async function completeDecision(
   await db
     .prepare(
       `UPDATE calls SET match_result = ?, matched_user_id = ?, match_candidates = ?, ticket_id = ?,
-         ticket_link = ?, decision = ?, reject_code = ?, reject_reason = ?, degraded = ?, decision_json = ?,
-         status = ?, seq = ${NEXT_SEQ}, updated_at = ?
+         ticket_link = ?, ticket_requester_mismatch = ?, decision = ?, reject_code = ?, reject_reason = ?,
+         degraded = ?, decision_json = ?, status = ?, seq = ${NEXT_SEQ}, updated_at = ?
        WHERE call_id = ?`,
     )
     .bind(
@@ -182,6 +183,7 @@ export async function completeDecision(
       JSON.stringify(o.candidates),
       d.call.ticket_id,
       d.call.ticket_link,
+      toFlag(d.call.ticket_requester_mismatch),
       d.action,
       d.code ?? null,
       d.reason ?? null,
@@ -193,6 +195,10 @@ export async function completeDecision(
     )
     .run();
 }
+
+/** A boolean column: 1, 0, or NULL when unknown. */
+const toFlag = (v: boolean | null | undefined) =>
+  v === undefined || v === null ? null : v ? 1 : 0;
 
 /** The record in the shape the API serves. */
 export function toCallRecord(row: CallRow): CallRecord {
@@ -221,7 +227,13 @@ export function toCallRecord(row: CallRow): CallRecord {
       user_id: row.matched_user_id,
       candidates: JSON.parse(row.match_candidates) as CallRecord['caller']['candidates'],
     },
-    ticket: { id: row.ticket_id, link: row.ticket_link, passed_id: row.passed_ticket_id },
+    ticket: {
+      id: row.ticket_id,
+      link: row.ticket_link,
+      passed_id: row.passed_ticket_id,
+      requester_mismatch:
+        row.ticket_requester_mismatch === null ? null : row.ticket_requester_mismatch === 1,
+    },
     decision: {
       action: row.decision,
       code: row.reject_code,

@@ -43,7 +43,7 @@ export async function addBlock(
     return (await db.prepare(`${SELECT} WHERE b.id = ?`).bind(row!.id).first<BlockedNumber>())!;
   } catch (err) {
     if (String(err).includes('UNIQUE'))
-      throw new BlockConflictError(`${entry.e164} is already blocked there`);
+      throw new BlockConflictError('this number is already blocked there');
     throw err;
   }
 }

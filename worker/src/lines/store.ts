@@ -13,6 +13,10 @@ export interface LineConfig {
   callSummary: 'private_note' | 'voice_comment' | 'none';
   pricePerMinuteMicros: number;
   maxCps: number;
+  /** Zendesk users plus tickets this line may create per minute (0: none). */
+  maxCreationsPerMinute: number;
+  /** A passed ticket whose requester is not the caller: keep the header (flagged) or drop it. */
+  requesterMismatch: 'keep' | 'drop';
   enabled: boolean;
 }
 
@@ -27,6 +31,8 @@ interface LineRow {
   call_summary: 'private_note' | 'voice_comment' | 'none';
   price_per_minute_micros: number;
   max_cps: number;
+  max_creations_per_minute: number;
+  requester_mismatch: 'keep' | 'drop';
   enabled: number;
   created_at: string;
   updated_at: string;
@@ -56,6 +62,8 @@ function toConfig(row: LineRow): LineConfig {
     callSummary: row.call_summary,
     pricePerMinuteMicros: row.price_per_minute_micros,
     maxCps: row.max_cps,
+    maxCreationsPerMinute: row.max_creations_per_minute,
+    requesterMismatch: row.requester_mismatch,
     enabled: row.enabled === 1,
   };
 }
@@ -72,6 +80,8 @@ function toLine(row: LineRow, acl: AclRow[]): Line {
     call_summary: c.callSummary,
     price_per_minute_micros: c.pricePerMinuteMicros,
     max_cps: c.maxCps,
+    max_creations_per_minute: c.maxCreationsPerMinute,
+    requester_mismatch: c.requesterMismatch,
     enabled: c.enabled,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
     created_at: row.created_at,
@@ -113,9 +123,9 @@ export async function getLine(db: D1Database, slug: string): Promise<Line | null
 export async function createLine(db: D1Database, input: LineCreate): Promise<Line> {
   const now = nowIso();
   const cidrs = new Set<string>();
-  for (const entry of input.acl) {
+  for (const [i, entry] of input.acl.entries()) {
     if (cidrs.has(entry.cidr))
-      throw new LineConflictError(`ACL entry ${entry.cidr} is listed twice`);
+      throw new LineConflictError(`acl[${i}].cidr repeats an earlier entry of acl`);
     cidrs.add(entry.cidr);
   }
   try {
@@ -123,8 +133,9 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
       db
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
-             call_summary, price_per_minute_micros, max_cps, enabled, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
+             requester_mismatch, enabled, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -136,6 +147,8 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
           input.call_summary,
           input.price_per_minute_micros,
           input.max_cps,
+          input.max_creations_per_minute,
+          input.requester_mismatch,
           input.enabled ? 1 : 0,
           now,
           now,
@@ -150,7 +163,7 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
     ]);
   } catch (err) {
     if (String(err).includes('UNIQUE'))
-      throw new LineConflictError(`line "${input.slug}" already exists`);
+      throw new LineConflictError('a line with this slug already exists');
     throw err;
   }
   return (await getLine(db, input.slug))!;
@@ -165,6 +178,8 @@ const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
   call_summary: (v: string) => v,
   price_per_minute_micros: (v: number) => v,
   max_cps: (v: number) => v,
+  max_creations_per_minute: (v: number) => v,
+  requester_mismatch: (v: string) => v,
   enabled: (v: boolean) => (v ? 1 : 0),
 };
 
@@ -211,7 +226,7 @@ export async function addAclEntry(
     if (res[0]?.meta.changes !== 1) return null;
   } catch (err) {
     if (String(err).includes('UNIQUE'))
-      throw new LineConflictError(`${entry.cidr} is already on line "${slug}"`);
+      throw new LineConflictError('this network is already on the line');
     throw err;
   }
   return getLine(db, slug);

@@ -88,10 +88,10 @@ export function parseCidr(input: string): CidrResult {
   const [addressText, prefixText, extra] = trimmed.split('/');
   if (extra !== undefined || !addressText) return { ok: false, reason: 'expected ADDRESS/PREFIX' };
   const ip = parseIp(addressText);
-  if (!ip) return { ok: false, reason: `"${addressText}" is not an IPv4 or IPv6 address` };
+  if (!ip) return { ok: false, reason: 'the address is not an IPv4 or IPv6 address' };
   const max = ip.version === 4 ? 32 : 128;
   if (prefixText !== undefined && !/^(0|[1-9]\d{0,2})$/.test(prefixText)) {
-    return { ok: false, reason: `prefix "${prefixText}" is not a number` };
+    return { ok: false, reason: 'the prefix is not a number' };
   }
   const prefix = prefixText === undefined ? max : Number(prefixText);
   if (prefix > max) return { ok: false, reason: `prefix /${prefix} is longer than /${max}` };

@@ -50,7 +50,8 @@ export const adminBlocklistRoutes = createRouter()
   .openapi(create, async (c) => {
     const input = c.req.valid('json');
     const line = input.line ? await findLineConfig(c.env.DB, input.line) : null;
-    if (input.line && !line) return apiError(c, 404, 'not_found', `No line "${input.line}".`);
+    if (input.line && !line)
+      return apiError(c, 404, 'not_found', 'No line with the slug in `line`.');
     const number = normalizeCallerNumber(
       input.number,
       input.country ?? line?.defaultCountry ?? 'US',
@@ -82,5 +83,5 @@ export const adminBlocklistRoutes = createRouter()
     const { id } = c.req.valid('param');
     return (await removeBlock(c.env.DB, id))
       ? c.body(null, 204)
-      : apiError(c, 404, 'not_found', `No block ${id}.`);
+      : apiError(c, 404, 'not_found', 'No block with this id.');
   });

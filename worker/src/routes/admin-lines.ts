@@ -17,14 +17,33 @@ import {
   LineCreateSchema,
   LinePatchSchema,
   LineSchema,
+  unconfirmedWideEntries,
 } from '../schemas/lines';
 
 const security = [{ adminToken: [] }];
 const SlugParam = z.object({ slug: SlugSchema });
 const notFound = { 404: jsonContent(ErrorSchema, 'No such line') };
 const conflict = { 409: jsonContent(ErrorSchema, 'Already exists') };
-const lineNotFound = (c: Parameters<typeof apiError>[0], slug: string) =>
-  apiError(c, 404, 'not_found', `No line "${slug}".`);
+const wide = {
+  422: jsonContent(
+    ErrorSchema,
+    'An ACL entry wider than /8 (IPv4) or /32 (IPv6) lacks confirm_wide',
+  ),
+};
+const unconfirmed = (
+  c: Parameters<typeof apiError>[0],
+  issues: { path: string; message: string }[],
+) =>
+  apiError(
+    c,
+    422,
+    'unconfirmed_wide_acl',
+    'A wide ACL entry needs confirmation; see issues.',
+    issues,
+  );
+// Messages name the field, never its value (see http/issues.ts).
+const lineNotFound = (c: Parameters<typeof apiError>[0], _slug: string) =>
+  apiError(c, 404, 'not_found', 'No line with this slug.');
 
 const list = createRoute({
   method: 'get',
@@ -46,6 +65,7 @@ const create = createRoute({
     201: jsonContent(z.object({ line: LineSchema }), 'Created'),
     ...errorResponses,
     ...conflict,
+    ...wide,
   },
 });
 const show = createRoute({
@@ -91,6 +111,7 @@ const addAcl = createRoute({
     ...errorResponses,
     ...notFound,
     ...conflict,
+    ...wide,
   },
 });
 const removeAcl = createRoute({
@@ -105,8 +126,11 @@ const removeAcl = createRoute({
 export const adminLineRoutes = createRouter()
   .openapi(list, async (c) => c.json({ lines: await listLines(c.env.DB) }, 200))
   .openapi(create, async (c) => {
+    const input = c.req.valid('json');
+    const wideIssues = unconfirmedWideEntries(input.acl, (i) => `acl[${i}].confirm_wide`);
+    if (wideIssues.length) return unconfirmed(c, wideIssues);
     try {
-      return c.json({ line: await createLine(c.env.DB, c.req.valid('json')) }, 201);
+      return c.json({ line: await createLine(c.env.DB, input) }, 201);
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
       throw err;
@@ -128,8 +152,11 @@ export const adminLineRoutes = createRouter()
   })
   .openapi(addAcl, async (c) => {
     const { slug } = c.req.valid('param');
+    const entry = c.req.valid('json');
+    const wideIssues = unconfirmedWideEntries([entry], () => 'confirm_wide');
+    if (wideIssues.length) return unconfirmed(c, wideIssues);
     try {
-      const line = await addAclEntry(c.env.DB, slug, c.req.valid('json'));
+      const line = await addAclEntry(c.env.DB, slug, entry);
       return line ? c.json({ line }, 201) : lineNotFound(c, slug);
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
@@ -140,5 +167,5 @@ export const adminLineRoutes = createRouter()
     const { slug, id } = c.req.valid('param');
     return (await removeAclEntry(c.env.DB, slug, id))
       ? c.body(null, 204)
-      : apiError(c, 404, 'not_found', `No ACL entry ${id} on line "${slug}".`);
+      : apiError(c, 404, 'not_found', 'No ACL entry with this id on this line.');
   });

@@ -3,7 +3,13 @@ import { createRouter } from '../app-env';
 import { findCall, listCallsForTicket, NEXT_SEQ, toCallRecord } from '../calls/record';
 import { apiError } from '../http/problem';
 import { CallRecordSchema } from '../schemas/calls';
-import { errorResponses, ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
+import {
+  errorResponses,
+  ErrorSchema,
+  jsonBody,
+  jsonContent,
+  TicketIdParamSchema,
+} from '../schemas/common';
 import { CallIdSchema } from '../schemas/edge';
 
 const callsForTicket = createRoute({
@@ -13,10 +19,7 @@ const callsForTicket = createRoute({
   security: [{ appJwt: [], agentToken: [] }],
   request: {
     params: z.object({
-      ticket_id: z
-        .string()
-        .regex(/^[1-9][0-9]{0,15}$/, 'must be a ticket id')
-        .openapi({ example: '1001' }),
+      ticket_id: TicketIdParamSchema,
     }),
   },
   responses: {
@@ -41,7 +44,7 @@ const chooseCaller = createRoute({
   security: [{ appJwt: [], agentToken: [] }],
   request: {
     params: z.object({
-      ticket_id: z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a ticket id'),
+      ticket_id: TicketIdParamSchema,
       call_id: CallIdSchema,
     }),
     body: jsonBody(z.object({ user_id: z.number().int().positive() }).strict()),
@@ -61,7 +64,7 @@ const chooseCaller = createRoute({
 
 export const ticketRoutes = createRouter()
   .openapi(callsForTicket, async (c) => {
-    const ticketId = Number(c.req.valid('param').ticket_id);
+    const ticketId = c.req.valid('param').ticket_id;
     const rows = await listCallsForTicket(c.env.DB, ticketId);
     return c.json({ ticket_id: ticketId, calls: rows.map(toCallRecord) }, 200);
   })
@@ -69,7 +72,7 @@ export const ticketRoutes = createRouter()
     const { ticket_id, call_id } = c.req.valid('param');
     const { user_id } = c.req.valid('json');
     const call = await findCall(c.env.DB, call_id);
-    if (!call || call.ticket_id !== Number(ticket_id)) {
+    if (!call || call.ticket_id !== ticket_id) {
       return apiError(c, 404, 'not_found', 'No such call on this ticket.');
     }
     const candidates = JSON.parse(call.match_candidates) as { id: number }[];

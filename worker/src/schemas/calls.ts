@@ -35,6 +35,16 @@ export const CallRecordSchema = z
       id: z.number().int().nullable(),
       link: z.enum(['passed', 'passed_unverified', 'created', 'dropped', 'none']),
       passed_id: z.string().nullable(),
+      // Optional in the type only so older clients' fixtures still parse; the API always sends it.
+      requester_mismatch: z
+        .boolean()
+        .nullable()
+        .optional()
+        .openapi({
+          description:
+            "True when the passed X-Zendesk-Ticket-Id's requester is not the matched caller (show it to " +
+            'the agent: the caller may not be who the ticket is about); null when it could not be told',
+        }),
     }),
     decision: z.object({
       action: z.enum(['relay', 'reject', 'pending']),

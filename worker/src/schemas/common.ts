@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { parseTicketId } from '../calls/ticket-id';
 
 export const ErrorSchema = z
   .object({
@@ -37,3 +38,14 @@ export const SlugSchema = z
 export const IsoTimeSchema = z.iso
   .datetime({ offset: true })
   .openapi({ example: '2026-11-21T09:30:00.000Z' });
+
+/** A ticket id in a path: exact (through parseTicketId), never rounded; the handler gets a number. */
+export const TicketIdParamSchema = z
+  .string()
+  .transform((value, ctx) => {
+    const parsed = parseTicketId(value);
+    if (parsed.ok) return parsed.id;
+    ctx.addIssue({ code: 'custom', message: 'must be a Zendesk ticket id, 1 to 9007199254740991' });
+    return z.NEVER;
+  })
+  .openapi({ type: 'string', example: '1001' });

@@ -97,8 +97,15 @@ export const DecisionSchema = z
       match: z.enum(['matched', 'no_match', 'ambiguous', 'withheld', 'unavailable']),
       ticket_id: z.number().int().nullable(),
       ticket_link: z.enum(['passed', 'passed_unverified', 'created', 'dropped', 'none']),
+      ticket_requester_mismatch: z.boolean().nullable().optional().openapi({
+        description:
+          "True when the passed ticket's requester is not the caller, false when it is; null or absent when it could not be told",
+      }),
       degraded: z.array(z.string()).openapi({
-        description: 'Enrichment steps skipped because Zendesk did not answer in time',
+        description:
+          'Enrichment steps skipped and why (`<step>:<reason>`): Zendesk did not answer in time, ' +
+          "the line's creation cap was reached (`create_ticket:line_cap`), or the passed ticket id " +
+          'cannot be a Zendesk id (`ticket:not_a_zendesk_id`)',
       }),
     }),
   })

@@ -33,7 +33,19 @@ export const CidrSchema = z
   .openapi({ type: 'string', example: '192.0.2.0/24' });
 
 export const AclEntryInputSchema = z
-  .object({ cidr: CidrSchema, label: z.string().max(100).default('') })
+  .object({
+    cidr: CidrSchema,
+    label: z.string().max(100).default(''),
+    confirm_wide: z
+      .boolean()
+      .optional()
+      .openapi({
+        description:
+          'Must be true for a network wider than /8 (IPv4) or /32 (IPv6): such an entry lets a large ' +
+          'part of the internet call the line. Not stored.',
+      }),
+  })
+  .strict()
   .openapi('AclEntryInput');
 
 export const AclEntrySchema = z
@@ -49,6 +61,21 @@ const lineFields = {
   call_summary: z.enum(['private_note', 'voice_comment', 'none']),
   price_per_minute_micros: z.number().int().min(0).max(100_000_000),
   max_cps: z.number().int().min(0).max(10_000),
+  max_creations_per_minute: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .openapi({
+      description:
+        'Zendesk users plus tickets the bridge may create for this line per minute (default 30, 0 = none); ' +
+        'over it a call is still relayed and recorded, with `create_ticket:line_cap` in `decision.degraded`',
+    }),
+  requester_mismatch: z.enum(['keep', 'drop']).openapi({
+    description:
+      'A passed X-Zendesk-Ticket-Id whose requester is not the caller: `keep` relays the header, ' +
+      '`drop` relays without it; the call record flags it either way (`ticket.requester_mismatch`)',
+  }),
   enabled: z.boolean(),
 };
 
@@ -63,6 +90,8 @@ export const LineCreateSchema = z
     call_summary: lineFields.call_summary.default('private_note'),
     price_per_minute_micros: lineFields.price_per_minute_micros.default(10_000),
     max_cps: lineFields.max_cps.default(0),
+    max_creations_per_minute: lineFields.max_creations_per_minute.default(30),
+    requester_mismatch: lineFields.requester_mismatch.default('keep'),
     enabled: lineFields.enabled.default(true),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
   })
@@ -105,3 +134,19 @@ export const BlockedNumberSchema = z
 export type LineCreate = z.infer<typeof LineCreateSchema>;
 export type LinePatch = z.infer<typeof LinePatchSchema>;
 export type Line = z.infer<typeof LineSchema>;
+
+/**
+ * Issues for ACL entries wider than /8 (IPv4) or /32 (IPv6) sent without `confirm_wide: true`;
+ * `pathOf(i)` names the entry's confirm_wide field.
+ */
+export function unconfirmedWideEntries(
+  entries: ReadonlyArray<{ cidr: string; confirm_wide?: boolean | undefined }>,
+  pathOf: (index: number) => string,
+): { path: string; message: string }[] {
+  return entries.flatMap((entry, i) => {
+    const [address = '', bits = '0'] = entry.cidr.split('/');
+    const widest = address.includes(':') ? 32 : 8;
+    if (Number(bits) >= widest || entry.confirm_wide === true) return [];
+    return [{ path: pathOf(i), message: `must be true to allow a network wider than /${widest}` }];
+  });
+}

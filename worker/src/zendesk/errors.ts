@@ -8,6 +8,7 @@
  * - `auth`: 401/403; the email, API token or the agent's role is wrong.
  * - `budget_exhausted`: our shared per-minute budget is spent or a 429 block is in force; nothing was sent.
  * - `invalid_response`: the answer was not the JSON shape we rely on.
+ * - `config`: the Worker's Zendesk settings are unusable (ZENDESK_BASE_URL); nothing was sent.
  */
 export type ZendeskErrorKind =
   | 'timeout'
@@ -17,7 +18,8 @@ export type ZendeskErrorKind =
   | 'client'
   | 'auth'
   | 'budget_exhausted'
-  | 'invalid_response';
+  | 'invalid_response'
+  | 'config';
 
 export interface ZendeskErrorDetails {
   /** Request path without the query string (queries can hold caller numbers). */

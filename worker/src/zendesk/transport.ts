@@ -9,6 +9,8 @@ export interface TransportOptions {
   email: string;
   apiToken: string;
   budget: Budget;
+  /** When set, nothing is sent: every request fails with kind `config` and this reason. */
+  refuseReason?: string | null;
   /** Injectable for tests. */
   fetch?: typeof fetch;
   /** Per attempt, default 2500. */
@@ -141,6 +143,8 @@ export function createTransport(options: TransportOptions): Transport {
       headers,
       body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
       signal,
+      // A redirect would carry the Authorization header to wherever it points: never follow one.
+      redirect: 'manual',
     });
     return { status: res.status, headers: res.headers, text: await res.text() };
   }
@@ -161,6 +165,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   async function attempt(spec: RequestSpec): Promise<Answer> {
     const remaining = spec.deadline === undefined ? Infinity : spec.deadline - now();
+    if (options.refuseReason) throw fail('config', spec, `${options.refuseReason}; not sent`);
     if (remaining <= 0) {
       throw fail('timeout', spec, 'the deadline passed before the request was sent');
     }
@@ -204,6 +209,10 @@ export function createTransport(options: TransportOptions): Transport {
         status,
         retryAfterSeconds: seconds,
       });
+    }
+    if (status >= 300 && status < 400) {
+      const hint = 'redirects are not followed, so credentials never leave ZENDESK_BASE_URL';
+      return fail('client', spec, `answered with a redirect (${status}); ${hint}`, { status });
     }
     const summary = summarizeErrorBody(answer.text);
     if (status === 401 || status === 403) {

@@ -1,0 +1,38 @@
+/** Thrown inside the ticket-creation step: the call is still relayed, with `create_ticket:line_cap`. */
+export class CreationCapError extends Error {
+  readonly kind = 'line_cap';
+  constructor() {
+    super("the line's cap on Zendesk users and tickets created per minute is reached");
+  }
+}
+
+/**
+ * Takes one creation (a Zendesk user or ticket) from the line's per-minute cap, shared by every
+ * isolate through D1; false when the cap is reached, so a flood of spoofed caller ids cannot fill
+ * Zendesk with users and tickets or spend the account's API budget.
+ * @example if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, Date.now()))) skip();
+ */
+export async function takeCreation(
+  db: D1Database,
+  lineId: number,
+  perMinute: number,
+  nowMs: number,
+): Promise<boolean> {
+  if (perMinute <= 0) return false;
+  const minute = Math.floor(nowMs / 60_000);
+  const taken = await db
+    .prepare(
+      `INSERT INTO line_creations (line_id, minute, count) VALUES (?1, ?2, 1)
+       ON CONFLICT (line_id, minute) DO UPDATE SET count = count + 1 WHERE count < ?3
+       RETURNING count`,
+    )
+    .bind(lineId, minute, perMinute)
+    .first<{ count: number }>();
+  if (Math.random() < 0.02) {
+    await db
+      .prepare('DELETE FROM line_creations WHERE minute < ?')
+      .bind(minute - 1)
+      .run();
+  }
+  return taken !== null;
+}
