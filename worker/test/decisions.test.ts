@@ -264,6 +264,34 @@ describe('idempotency per Call-ID', () => {
     expect(n?.n).toBe(1);
   });
 
+  it('refuses an INVITE reusing a Call-ID from another line or source: no decision, no ticket header', async () => {
+    await createTestLine();
+    await createTestLine({ slug: 'other', acl: [{ cidr: '198.51.100.0/24' }] });
+    const original = invite({ ticket_id: String(OPEN_TICKET_ID) });
+    const first = await decide(original);
+    expect(first.body.headers).toEqual([
+      { name: 'X-Zendesk-Ticket-Id', value: String(OPEN_TICKET_ID) },
+    ]);
+    for (const reuse of [
+      { ...original, line: 'other', source: { ip: '198.51.100.7', port: 5060 } },
+      { ...original, source: { ip: '192.0.2.99', port: 5060 } },
+    ]) {
+      const res = await decide(reuse);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        action: 'reject',
+        code: 400,
+        reason: 'Call-ID already in use',
+        headers: [],
+      });
+    }
+    // The original call's record is untouched.
+    expect(await callRow(original.call_id)).toMatchObject({
+      line_slug: 'ai-agent',
+      source_ip: '192.0.2.10',
+    });
+  });
+
   it('makes one ticket when retransmissions arrive at the same time', async () => {
     await createTestLine({ create_ticket: true });
     standin.setFaults({ latencyMs: 100 });

@@ -65,6 +65,25 @@ describe('call lifecycle', () => {
     expect((await callRow(req.call_id))?.cost_micros).toBe(3 * 8_500);
   });
 
+  it("ignores the events of an INVITE that reused another call's Call-ID from elsewhere", async () => {
+    await createTestLine();
+    const req = invite();
+    await decide(req);
+    await send([{ call_id: req.call_id, kind: 'answered', at: at(1), sip_code: 200, call: req }]);
+    // Another source on the same line reused the Call-ID; its refusal must not end this call.
+    const reused = { ...req, source: { ip: '192.0.2.99', port: 5060 } };
+    expect(
+      await send([
+        { call_id: req.call_id, kind: 'failed', at: at(2), sip_code: 400, call: reused },
+      ]),
+    ).toEqual(['unknown_call']);
+    expect(await callRow(req.call_id)).toMatchObject({
+      status: 'answered',
+      answered_at: at(1),
+      ended_at: null,
+    });
+  });
+
   it('acknowledges retried events without applying them twice', async () => {
     await createTestLine();
     const req = invite();

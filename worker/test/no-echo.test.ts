@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { signEdgeRequest } from '../src/auth/edge-signature';
 import {
   adminFetch,
-  appToken,
+  appHeaders,
   BASE,
   createTestLine,
   edgeFetch,
@@ -161,10 +161,8 @@ describe('ticket endpoints echo nothing', () => {
     exports.default.fetch(
       new Request(BASE + path, {
         method: 'PUT',
-        headers: {
-          Authorization: `Bearer ${await appToken()}`,
-          'Content-Type': 'application/json',
-        },
+        // The app's JWT and the agent's OAuth token, as Zendesk's proxy sends them.
+        headers: { ...(await appHeaders()), 'Content-Type': 'application/json' },
         body,
       }),
     );

@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { apiError } from '../http/problem';
 import { getAsAgent, MeSchema, TicketVisibleSchema } from '../zendesk/as-agent';
+import { parseTicketId } from '../calls/ticket-id';
 import { TtlCache } from './ttl-cache';
 
 /** The header Zendesk's proxy fills with `Bearer {{setting.token}}` (the agent's access token). */
@@ -105,8 +106,10 @@ export function agentAccess(): MiddlewareHandler<{
     }
     c.set('agent', identity);
 
+    // An id that cannot be a Zendesk ticket id is refused by the route itself (400, field named);
+    // Zendesk is not asked about it.
     const ticketId = TICKET_PATH.exec(c.req.path)?.[1];
-    if (ticketId !== undefined) {
+    if (ticketId !== undefined && parseTicketId(ticketId).ok) {
       const accessKey = `${identity.user_id}:${ticketId}`;
       let allowed = ticketAccess.get(accessKey);
       if (allowed === undefined) {

@@ -117,12 +117,12 @@ export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promis
     ]);
     if (nonce?.meta.changes !== 1) return 'replayed';
     if (inserted?.meta.changes === 1) return quick.decision;
-    return (await awaitExistingDecision(deps.db, req.call_id, deadline, now)) ?? quick.decision;
+    return (await awaitExistingDecision(deps.db, req, deadline, now)) ?? quick.decision;
   }
 
   if (!(await spendNonce(deps.db, deps.nonce))) return 'replayed';
   if (!(await claimCall(deps.db, req, init))) {
-    const existing = await awaitExistingDecision(deps.db, req.call_id, deadline, now);
+    const existing = await awaitExistingDecision(deps.db, req, deadline, now);
     if (existing) return existing;
     // The first request died mid-way: take over unless it is still plausibly running.
     const staleBefore = new Date(started - deps.budgetMs * 2).toISOString();
@@ -270,19 +270,46 @@ function requesterMismatch(
   return true; // no user has the caller's number, so the requester is not the caller
 }
 
-/** Waits (briefly) for the request that claimed this Call-ID to finish, then replays its answer. */
+/** The reject for an INVITE that reuses the Call-ID of another line's or source's call. */
+export const CALL_ID_IN_USE = { code: 400, reason: 'Call-ID already in use' } as const;
+
+/**
+ * Waits (briefly) for the request that claimed this Call-ID to finish, then replays its answer:
+ * a retransmission of the same INVITE gets the same decision. A Call-ID is global, so an INVITE
+ * from another line or source address that reuses it is not that call: it is refused, and never
+ * gets that call's decision or ticket header.
+ */
 async function awaitExistingDecision(
   db: D1Database,
-  callId: string,
+  req: DecisionRequest,
   deadline: number,
   now: () => number,
 ): Promise<Decision | null> {
-  let row: CallRow | null = await findCall(db, callId);
+  let row: CallRow | null = await findCall(db, req.call_id);
+  if (row && !sameCall(row, req)) return callIdInUse();
   while (row && !row.decision_json && now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
-    row = await findCall(db, callId);
+    row = await findCall(db, req.call_id);
   }
   return row?.decision_json ? (JSON.parse(row.decision_json) as Decision) : null;
+}
+
+/** The stored call and this request came from the same line and source address. */
+export function sameCall(
+  row: Pick<CallRow, 'line_slug' | 'source_ip'>,
+  facts: Pick<DecisionRequest, 'line' | 'source'>,
+): boolean {
+  return row.line_slug === facts.line && row.source_ip === facts.source.ip;
+}
+
+function callIdInUse(): Decision {
+  return reject(CALL_ID_IN_USE.code, CALL_ID_IN_USE.reason, {
+    caller_e164: null,
+    match: 'unavailable',
+    ticket_id: null,
+    ticket_link: 'none',
+    degraded: ['call_id:in_use'],
+  });
 }
 
 /** Relay with only what the edge already validated, when the decision cannot be made here. */

@@ -59,6 +59,32 @@ function unreachedDecision(
 }
 
 /**
+ * The events (by index) of INVITEs that reused the Call-ID of a call from another line or source
+ * address: they are not that call's events, and must not end or change its record.
+ */
+async function foreignEvents(db: D1Database, events: CallEvent[]): Promise<Set<number>> {
+  const withFacts = [...new Set(events.filter((e) => e.call).map((e) => e.call_id))];
+  if (!withFacts.length) return new Set();
+  const rows = new Map(
+    (
+      await selectIn<{ call_id: string; line_slug: string; source_ip: string }>(
+        db,
+        (marks) => `SELECT call_id, line_slug, source_ip FROM calls WHERE call_id IN (${marks})`,
+        withFacts,
+      )
+    ).map((r) => [r.call_id, r]),
+  );
+  const foreign = new Set<number>();
+  events.forEach((e, i) => {
+    const row = rows.get(e.call_id);
+    if (row && e.call && (row.line_slug !== e.call.line || row.source_ip !== e.call.source.ip)) {
+      foreign.add(i);
+    }
+  });
+  return foreign;
+}
+
+/**
  * Applies a batch of lifecycle events in a constant number of D1 round trips. Each (Call-ID,
  * kind) is stored once; every touched record's timeline is then recomputed from all its stored
  * events, so retries and out-of-order delivery give the same record.
@@ -70,18 +96,27 @@ export async function applyCallEvents(
   lineFor: (slug: string) => Promise<LineConfig | null>,
 ): Promise<{ statuses: EventStatus[]; summariesDue: string[] }> {
   const now = new Date().toISOString();
-  const inserted = await db.batch(
-    events.map((e) =>
-      db
-        .prepare(
-          `INSERT INTO call_events (call_id, kind, at, sip_code, reason, received_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (call_id, kind) DO NOTHING`,
-        )
-        .bind(e.call_id, e.kind, e.at, e.sip_code ?? null, e.reason ?? null, now),
-    ),
-  );
-  const statuses: EventStatus[] = inserted.map((r) =>
-    r.meta.changes === 1 ? 'applied' : 'duplicate',
+  const foreign = await foreignEvents(db, events);
+  const own = events.filter((_, i) => !foreign.has(i));
+  const inserted = own.length
+    ? await db.batch(
+        own.map((e) =>
+          db
+            .prepare(
+              `INSERT INTO call_events (call_id, kind, at, sip_code, reason, received_at) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (call_id, kind) DO NOTHING`,
+            )
+            .bind(e.call_id, e.kind, e.at, e.sip_code ?? null, e.reason ?? null, now),
+        ),
+      )
+    : [];
+  let next = 0;
+  const statuses: EventStatus[] = events.map((_, i) =>
+    foreign.has(i)
+      ? 'unknown_call'
+      : inserted[next++]?.meta.changes === 1
+        ? 'applied'
+        : 'duplicate',
   );
   const fresh = events.filter((_, i) => statuses[i] === 'applied');
   const callIds = [...new Set(fresh.map((e) => e.call_id))];
