@@ -2,11 +2,12 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { makeCall, RIVERAS } from '../../test/fixtures';
 import { renderWithI18n } from '../../test/render';
+import type { AppLocale } from '../i18n/translate';
 import { CallCard, type CallCardProps } from './CallCard';
 
 function renderCard(
   props: Partial<CallCardProps> & Pick<CallCardProps, 'call'>,
-  locale?: 'en' | 'fr',
+  locale?: AppLocale,
 ) {
   const onOpenUser = vi.fn();
   const onChooseCaller = vi.fn(async () => undefined);
@@ -149,6 +150,45 @@ describe('CallCard', () => {
   ] as const)('explains a ticket link "%s"', (link, text) => {
     const { part } = renderCard({ call: makeCall({ ticket: { link } }) });
     expect(part('ticket-link').textContent).toBe(text);
+  });
+
+  it("warns when the passed ticket's requester is not the caller", () => {
+    const { part } = renderCard({ call: makeCall({ ticket: { requester_mismatch: true } }) });
+    const notice = part('requester-mismatch');
+    expect(within(notice).getByRole('alert').textContent).toBe(
+      "The caller is not this ticket's requester" +
+        "The AI agent or carrier passed this ticket, but the caller's number belongs to someone else or to no user.",
+    );
+    expect(part('ticket-link').textContent).toBe('Passed by the AI agent');
+  });
+
+  it.each([false, null, undefined])('shows no requester warning for %s', (flag) => {
+    const { part } = renderCard({ call: makeCall({ ticket: { requester_mismatch: flag } }) });
+    expect(part('requester-mismatch')).toBeNull();
+    expect(screen.queryByText(/not this ticket's requester/)).toBeNull();
+  });
+
+  it('names the dropped ticket whose requester is not the caller', () => {
+    const call = makeCall({ ticket: { id: 1002, link: 'dropped', requester_mismatch: true } });
+    const { part } = renderCard({ call });
+    expect(part('ticket-link').textContent).toBe(
+      'Passed ticket 1001 was dropped: its requester is not the caller',
+    );
+    expect(part('requester-mismatch').textContent).toMatch(
+      /^The caller is not the requester of ticket 1001.*did not link the call to it\.$/,
+    );
+  });
+
+  it.each([
+    ['fr', "L'appelant n'est pas le demandeur de ce ticket"],
+    ['ko', '발신자가 이 티켓의 요청자가 아닙니다'],
+    ['ru', 'Звонящий — не инициатор этой заявки'],
+  ] as const)('warns about the requester in %s', (locale, title) => {
+    const { part } = renderCard(
+      { call: makeCall({ ticket: { requester_mismatch: true } }) },
+      locale,
+    );
+    expect(part('requester-mismatch').textContent).toContain(title);
   });
 
   it('renders in French', () => {

@@ -11,6 +11,7 @@ import { CallerIdentity } from './CallerIdentity';
 import type { ChooseCaller } from './CandidateList';
 import { CopyButton } from './CopyButton';
 import { Facts, Mono, Subtle } from './Facts';
+import { RequesterMismatch } from './RequesterMismatch';
 import { SipStatus } from './SipStatus';
 import { Timeline } from './Timeline';
 
@@ -42,6 +43,10 @@ const HUES: Record<CallStatus, string> = {
   cancelled: 'grey',
   rejected: 'red',
 };
+
+/** A ticket dropped for its requester says so, rather than "invalid". */
+const ticketLinkKey = ({ link, requester_mismatch }: CallRecord['ticket']) =>
+  link === 'dropped' && requester_mismatch === true ? 'dropped_mismatch' : link;
 
 export interface CallCardProps {
   call: CallRecord;
@@ -113,8 +118,9 @@ export function CallCard({
         </dd>
         <dt>{t('ui.call.ticket_link')}</dt>
         <dd data-part="ticket-link">
-          {t(`ui.link.${call.ticket.link}`, { id: call.ticket.passed_id ?? '' })}
+          {t(`ui.link.${ticketLinkKey(call.ticket)}`, { id: call.ticket.passed_id ?? '' })}
         </dd>
+        <RequesterMismatch ticket={call.ticket} />
         <dt>{t('ui.call.final_status')}</dt>
         <dd data-part="final-status">
           <SipStatus code={call.final.code} reason={call.final.reason} />

@@ -21,7 +21,14 @@ export function parseTicketCalls(body: unknown): TicketCalls | undefined {
   if (!isObject(body) || !Array.isArray(body.calls) || !body.calls.every(looksLikeCall)) {
     return undefined;
   }
-  return { ticket_id: Number(body.ticket_id), calls: body.calls };
+  return { ticket_id: Number(body.ticket_id), calls: body.calls.map(withRequesterMismatch) };
+}
+
+/** `ticket.requester_mismatch` as true, false or null; older APIs omit it, anything else is null. */
+function withRequesterMismatch(call: CallRecord): CallRecord {
+  const flag: unknown = call.ticket.requester_mismatch;
+  if (flag === undefined || flag === null || typeof flag === 'boolean') return call;
+  return { ...call, ticket: { ...call.ticket, requester_mismatch: null } };
 }
 
 /** A call still in progress is re-polled until it ends. */
