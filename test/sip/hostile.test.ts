@@ -50,6 +50,14 @@ describe.skipIf(!sipToolsAvailable())('the edge policy against a hostile trunk',
     expect(r.refusedRecorded).toBe(0);
   });
 
+  it("refuses an INVITE reusing another line's Call-ID, and leaves that call's record alone", () => {
+    expect(r.callIdReuse, why()).toEqual({
+      first: '486 Busy Here',
+      reused: '400 Call-ID already in use',
+      records: [{ line: 'demo', status: 'failed', final: 486 }],
+    });
+  });
+
   it('relays only the SDP part of a multipart body (SDP + ISUP)', () => {
     expect(r.multipart, why()).toEqual({
       final: '486 Busy Here',

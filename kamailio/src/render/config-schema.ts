@@ -84,6 +84,8 @@ export const LineSchema = z.strictObject({
   acl: z.array(cidrText).min(1, 'needs at least one network'),
   /** Calls per second on this line; 0 = limits.cps_per_line. */
   max_cps: int(0, 10000).default(0),
+  /** Allows ACL entries wider than /8 (IPv4) or /32 (IPv6) on this line, as the admin API does. */
+  acl_confirm_wide: z.boolean().default(false),
 });
 
 export const LimitsSchema = z.strictObject({
@@ -184,6 +186,16 @@ export const ConfigSchema = z
       line.acl.forEach((entry, j) => {
         const parsed = parseCidr(entry);
         if (!parsed.ok) return;
+        const widest = parsed.cidr.text.includes(':') ? 32 : 8;
+        if (parsed.cidr.prefix < widest && !line.acl_confirm_wide) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['lines', i, 'acl', j],
+            message:
+              `"${entry}" is wider than /${widest}: it admits a large part of the Internet; ` +
+              'set acl_confirm_wide: true on the line if you mean it',
+          });
+        }
         const seen = networks.get(parsed.cidr.text);
         if (seen !== undefined) {
           ctx.addIssue({

@@ -59,6 +59,26 @@ describe('loading sipbridge.yaml', () => {
     ]);
   });
 
+  it('refuses an ACL entry wider than /8 or /32 unless the line confirms it', () => {
+    const wide = replace(
+      '      - 192.0.2.0/24\n      - 2001:db8::/32',
+      '      - 0.0.0.0/0\n      - 2001::/16',
+    );
+    expect(errors(wide)).toEqual([
+      'sipbridge.yaml:18:9: lines[1].acl[0]: "0.0.0.0/0" is wider than /8: it admits a large part of the Internet; set acl_confirm_wide: true on the line if you mean it',
+      'sipbridge.yaml:19:9: lines[1].acl[1]: "2001::/16" is wider than /32: it admits a large part of the Internet; set acl_confirm_wide: true on the line if you mean it',
+    ]);
+    const confirmed = wide.replace(
+      '  - slug: carrier\n',
+      '  - slug: carrier\n    acl_confirm_wide: true\n',
+    );
+    expect(parseConfigText(confirmed, 'sipbridge.yaml', env).ok).toBe(true);
+    // /8 itself needs no confirmation.
+    expect(parseConfigText(replace('192.0.2.0/24', '10.0.0.0/8'), 'sipbridge.yaml', env).ok).toBe(
+      true,
+    );
+  });
+
   it('refuses a duplicate line slug', () => {
     expect(errors(replace('  - slug: carrier', '  - slug: demo'))).toEqual([
       'sipbridge.yaml:14:11: lines[1].slug: "demo" is already used by lines[0]',

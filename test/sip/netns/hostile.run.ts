@@ -127,6 +127,19 @@ async function headers(s: FullStack): Promise<Json> {
   );
   out.blockedRecords = [...blockedRecords.values()].map((r) => r.decision.code);
 
+  // A Call-ID is global: reusing a call's Call-ID from another line never gets its decision.
+  const reuseUas = refusingTarget(s);
+  const firstUse = await invite({ headers: ['X-Zendesk-Ticket-Id: 1001'] });
+  await reuseUas.done;
+  await s.waitForRecords([firstUse.callId], (r) => r.status === 'failed');
+  const reused = await invite({ ip: '127.0.0.2', callId: firstUse.callId });
+  const original = (await s.exportCalls()).filter((c) => c.call_id === firstUse.callId);
+  out.callIdReuse = {
+    first: final(firstUse),
+    reused: final(reused),
+    records: original.map((c) => ({ line: c.line, status: c.status, final: c.final.code })),
+  };
+
   // Refused outright, and never reaching the target or the agent.
   const before = (await s.exportCalls()).length;
   out.refused = {
