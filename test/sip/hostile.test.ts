@@ -97,6 +97,15 @@ describe.skipIf(!sipToolsAvailable())('the edge policy against a hostile trunk',
     expect(c.targetInvites).toBe(1);
   });
 
+  it('ends a call whose late-offer answer (in the ACK) breaks the media policy: BYE to both sides', () => {
+    expect(r.badAckAnswer, why()).toEqual({
+      callerCode: 0,
+      callerGotBye: true,
+      targetGotBye: true,
+      targetGotAck: false,
+    });
+  });
+
   it('keeps both breakers closed under a stream of hostile but well-formed calls', () => {
     expect(r.stream, why()).toEqual(Array.from({ length: 20 }, () => '486 Busy Here'));
     expect(r.streamBreaker).toEqual({ kamailioFailures: 0, agent: 'closed' });

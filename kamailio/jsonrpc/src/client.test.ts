@@ -81,13 +81,14 @@ describe.skipIf(!sipToolsAvailable())('kamailio-jsonrpc against a running edge',
     ]);
   });
 
-  it('reports an unknown method as KamailioRpcError naming the method', async () => {
+  it('reports a method the edge does not dispatch as KamailioRpcError naming the method', async () => {
+    // The template dispatches only the methods the agent and the CLI use (RPC_METHODS).
     const error: any = await rpc.call('sipbridge.no_such_method').catch((e) => e);
     expect(error).toBeInstanceOf(KamailioRpcError);
     expect(error).toMatchObject({
       method: 'sipbridge.no_such_method',
-      code: 500,
-      kamailioMessage: 'Method Not Found',
+      code: 403,
+      kamailioMessage: 'Method Not Allowed',
     });
     expect(error.message).toContain('sipbridge.no_such_method');
   });

@@ -183,7 +183,8 @@ export async function startFullStack(
       spoolDir,
       // Below Kamailio's 1 s http_client timeout, as in production (DECISION_BUDGET_MS).
       budgetMs: 800,
-      // Threshold as in production; a shorter cool-down so a test sees the probe close it again.
+      // Threshold as in production; a longer cool-down than its 1 s, so calls see the breaker open
+      // while the Worker hangs (the agent's /health probe still closes it once the Worker answers).
       breaker: { failureThreshold: 5, coolDownMs: 4000 },
       delivery: { backoff: { initialMs: 100, maxMs: 500 } },
       ...(options.aclSync && edge

@@ -249,6 +249,24 @@ async function midDialog(s: FullStack): Promise<Json> {
       callId: callIdOf(caller),
     };
   }
+  // A late offer answered in the ACK with G.729 only: the ACK cannot be refused, so the call ends.
+  const uas = s.uas(0, 'uas-answer-maybe-ack');
+  const caller = await s.uac('uac-late-offer-bad-answer', {
+    ANSWER: offer('RTP/AVP', [[18, 'G729']]),
+  });
+  const served = await uas.done;
+  out.badAckAnswer = {
+    callerCode: caller.code,
+    callerGotBye: caller.messages.some(
+      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
+    ),
+    targetGotBye: served.messages.some(
+      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
+    ),
+    targetGotAck: served.messages.some(
+      (m) => m.direction === 'received' && m.startLine.startsWith('ACK'),
+    ),
+  };
   return out;
 }
 
