@@ -30,7 +30,7 @@ const expectUnauthorized = async (res: Response) => {
   });
 };
 
-describe('edge requests (HMAC over timestamp, nonce, method, path and body)', () => {
+describe('edge requests (HMAC v2 over timestamp, nonce, method, host, path and body)', () => {
   const path = '/v1/edge/decisions';
 
   it('refuses an unsigned request', async () => {
