@@ -55,7 +55,7 @@ async function decide(number) {
   });
   const headers = await signEdgeRequest(secrets.EDGE_SECRET, {
     method: 'POST',
-    pathWithQuery: '/v1/edge/decisions',
+    url: `${worker}/v1/edge/decisions`,
     body,
   });
   const started = performance.now();

@@ -240,8 +240,8 @@ export function startAclSync(
     }
     if (res.status === 304) return;
     if (res.status !== 200) {
-      metrics?.workerError('edge_config', describeWorkerStatus(res.status));
-      return fail(`worker: ${describeWorkerStatus(res.status)}`, null);
+      metrics?.workerError('edge_config', describeWorkerStatus(res.status, res.body));
+      return fail(`worker: ${describeWorkerStatus(res.status, res.body)}`, null);
     }
     const etag = res.headers.get('etag');
     try {

@@ -168,6 +168,25 @@ describe('POST /v1/decide', () => {
     expect(health.worker.last_error).toMatch(/check EDGE_SECRET/);
   });
 
+  it('says to upgrade when the Worker refuses the signature version (401 signature_version)', async () => {
+    t = await startTestAgent();
+    t.worker.state.decide = () => ({
+      status: 401,
+      body: {
+        error: 'signature_version',
+        message:
+          'Edge signature v1 is no longer accepted: upgrade the edge agent (it must sign v2)',
+      },
+    });
+    const res = await t.post('/v1/decide', callFacts());
+    expect(res.body).toEqual(FAIL_OPEN);
+    const reason = /edge signature version refused \(this agent signs v2\); upgrade/;
+    expect(t.logs.some((l) => reason.test(l) && l.includes('no longer accepted'))).toBe(true);
+    const health = await (await fetch(`${t.url}/health`)).json();
+    expect(health.worker.last_error).toMatch(reason);
+    expect(health.worker.last_error).not.toMatch(/EDGE_SECRET/);
+  });
+
   it('opens the breaker after 5 failures, answers instantly, then probes after the cool-down', async () => {
     t = await startTestAgent({ budgetMs: 200, breaker: { failureThreshold: 5, coolDownMs: 400 } });
     t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, delayMs: 1000 });

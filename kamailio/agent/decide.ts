@@ -114,7 +114,7 @@ export function createDecider(options: DeciderOptions) {
       return failOpen(describeWorkerFailure(err), true);
     }
     if (res.status === 401 || res.status >= 500) {
-      return failOpen(describeWorkerStatus(res.status), true);
+      return failOpen(describeWorkerStatus(res.status, res.body), true);
     }
     if (REFUSED_STATUSES.has(res.status)) {
       // The Worker refused what this INVITE carries: the call is refused too, never relayed

@@ -145,7 +145,7 @@ export function startDelivery(options: DeliveryOptions) {
       if (!canSplit) return { refused: why };
       return isolateRefused(batch, why);
     }
-    status.failed(describeWorkerStatus(res.status));
+    status.failed(describeWorkerStatus(res.status, res.body));
     return 'retry';
   }
 

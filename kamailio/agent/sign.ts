@@ -1,24 +1,34 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { EDGE_HEADERS, edgeSigningInput } from '../../worker/src/auth/edge-signature';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import {
+  EDGE_HEADERS,
+  EDGE_SIGNATURE_VERSION,
+  edgeSigningInput,
+  type EdgeRequest,
+} from '../../worker/src/auth/edge-signature';
 
 /**
- * The edge signature (worker/src/auth/edge-signature.ts) computed with node:crypto: the same
- * bytes as signEdgeRequest(), without WebCrypto's async job per request, which was a tenth of the
- * agent's CPU per call.
- * @example const headers = signEdgeRequestNode(secret, { method: 'POST', pathWithQuery: '/v1/edge/events', body });
+ * The edge signature v2 (worker/src/auth/edge-signing-input.ts) computed with node:crypto: the
+ * same bytes as signEdgeRequest(), without WebCrypto's async job per request, which was a tenth
+ * of the agent's CPU per call. The URL is the one the request goes to: its host (lower-case, port
+ * only when not the default, as Node's Host header carries it) and path with query are signed.
+ * @example const headers = signEdgeRequestNode(secret, { method: 'POST', url: `${WORKER_URL}/v1/edge/events`, body });
  */
-export function signEdgeRequestNode(
-  secret: string,
-  req: { method: string; pathWithQuery: string; body: string; timestamp?: number; nonce?: string },
-): Record<string, string> {
+export function signEdgeRequestNode(secret: string, req: EdgeRequest): Record<string, string> {
+  const url = new URL(req.url);
   const timestamp = String(req.timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = req.nonce ?? randomUUID().replaceAll('-', '');
-  const mac = createHmac('sha256', secret)
-    .update(edgeSigningInput({ ...req, timestamp, nonce }))
-    .digest('hex');
+  const input = edgeSigningInput({
+    timestamp,
+    nonce,
+    method: req.method,
+    host: url.host,
+    pathWithQuery: url.pathname + url.search,
+    bodySha256: createHash('sha256').update(req.body).digest('hex'),
+  });
+  const mac = createHmac('sha256', secret).update(input).digest('hex');
   return {
     [EDGE_HEADERS.timestamp]: timestamp,
     [EDGE_HEADERS.nonce]: nonce,
-    [EDGE_HEADERS.signature]: `v1=${mac}`,
+    [EDGE_HEADERS.signature]: `v${EDGE_SIGNATURE_VERSION}=${mac}`,
   };
 }

@@ -31,4 +31,26 @@ describe('worker client', () => {
     expect(elsewhere).toEqual([]);
     expect(describeWorkerStatus(307)).toMatch(/redirect.*not followed.*WORKER_URL/);
   });
+
+  it('signs for the host it calls, so the Worker (and its stand-in) verify it', async () => {
+    const seen: Array<string | undefined> = [];
+    const worker = await listen((req, res) => {
+      seen.push(req.headers.host);
+      res.end('{}');
+    });
+    const client = createWorkerClient({ baseUrl: worker, secret: 's'.repeat(32) });
+    await client.post('/v1/edge/events', { events: [] }, AbortSignal.timeout(2000));
+    client.close();
+    expect(seen).toEqual([new URL(worker).host]);
+  });
+
+  it('describes a signature_version 401 apart from a wrong secret', () => {
+    const version = describeWorkerStatus(401, {
+      error: 'signature_version',
+      message: 'Edge signature v1 is no longer accepted: upgrade the edge agent (it must sign v2)',
+    });
+    expect(version).toMatch(/signature version refused.*upgrade.*Worker said: Edge signature v1/);
+    expect(describeWorkerStatus(401, { error: 'unauthorized' })).toMatch(/check EDGE_SECRET/);
+    expect(describeWorkerStatus(401)).toMatch(/check EDGE_SECRET/);
+  });
 });

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { EDGE_SIGNATURE_VERSION } from '../../worker/src/auth/edge-signing-input';
 import { signEdgeRequestNode } from './sign';
 import { socketErrorCode } from './socket-error';
 
@@ -80,13 +81,10 @@ export function createWorkerClient(options: WorkerClientOptions) {
   return {
     async post(path: string, payload: unknown, signal: AbortSignal): Promise<WorkerResponse> {
       const body = JSON.stringify(payload);
-      const signed = signEdgeRequestNode(options.secret, {
-        method: 'POST',
-        pathWithQuery: path,
-        body,
-      });
+      const url = new URL(`${base}${path}`);
+      const signed = signEdgeRequestNode(options.secret, { method: 'POST', url, body });
       const headers = { ...signed, 'Content-Type': 'application/json' };
-      const res = await exchange(new URL(`${base}${path}`), 'POST', headers, body, signal, agents);
+      const res = await exchange(url, 'POST', headers, body, signal, agents);
       return { status: res.status, body: parseJson(res.text) };
     },
     /** A signed GET (empty body); the answer's headers too, for ETag polling. */
@@ -95,12 +93,8 @@ export function createWorkerClient(options: WorkerClientOptions) {
       headers: Record<string, string>,
       signal: AbortSignal,
     ): Promise<WorkerResponse & { headers: Headers }> {
-      const signed = signEdgeRequestNode(options.secret, {
-        method: 'GET',
-        pathWithQuery: path,
-        body: '',
-      });
       const url = new URL(`${base}${path}`);
+      const signed = signEdgeRequestNode(options.secret, { method: 'GET', url, body: '' });
       const res = await exchange(url, 'GET', { ...headers, ...signed }, '', signal, agents);
       const answered = new Headers();
       for (const [name, value] of Object.entries(res.headers)) {
@@ -128,10 +122,21 @@ export function describeWorkerFailure(err: unknown): string {
   return 'network: unknown error';
 }
 
-/** The failure text for an HTTP status the agent did not expect. */
-export function describeWorkerStatus(status: number): string {
-  // A 401 means a wrong secret, or a clock more than 60 s off (signatures carry a timestamp).
-  if (status === 401) return 'HTTP 401 from the Worker: check EDGE_SECRET (and this host clock)';
+/**
+ * The failure text for an HTTP status the agent did not expect; the body's `error` code refines it.
+ * @example describeWorkerStatus(res.status, res.body)
+ */
+export function describeWorkerStatus(status: number, body?: unknown): string {
+  if (status === 401) {
+    const { error, message } = (body ?? {}) as { error?: unknown; message?: unknown };
+    if (error === 'signature_version') {
+      // The Worker and this agent sign different schemes: no secret or clock fix helps.
+      const said = typeof message === 'string' ? message.slice(0, 200) : 'no message';
+      return `HTTP 401 from the Worker: edge signature version refused (this agent signs v${EDGE_SIGNATURE_VERSION}); upgrade the edge agent or the Worker so both use the same scheme. Worker said: ${said}`;
+    }
+    // A wrong secret, a clock more than 60 s off, or a Worker too old for signature v2.
+    return `HTTP 401 from the Worker: check EDGE_SECRET (and this host clock; the Worker must accept edge signature v${EDGE_SIGNATURE_VERSION})`;
+  }
   if (status >= 300 && status < 400) {
     return `HTTP ${status} from the Worker: a redirect, not followed; set WORKER_URL to the final origin`;
   }

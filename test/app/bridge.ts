@@ -66,7 +66,7 @@ export async function startBridge(): Promise<Bridge> {
       const text = JSON.stringify(body);
       const signed = await signEdgeRequest(secrets.EDGE_SECRET, {
         method: 'POST',
-        pathWithQuery: path,
+        url: url + path,
         body: text,
       });
       return fetch(url + path, {

@@ -56,8 +56,8 @@ export function createApp() {
     in: 'header',
     name: 'X-Bridge-Signature',
     description:
-      'v1=hex(HMAC-SHA256(EDGE_SECRET, "<X-Bridge-Timestamp>.<X-Bridge-Nonce>.<METHOD>.<path?query>.<body>")); ' +
-      'timestamp within 60 s, nonce used once',
+      'v2=hex(HMAC-SHA256(EDGE_SECRET, "sipbridge-edge-v2\\n<X-Bridge-Timestamp>\\n<X-Bridge-Nonce>\\n<METHOD>\\n<host>\\n<path?query>\\n<hex SHA-256 of body>")); ' +
+      'timestamp within 60 s, nonce used once; a v1 signature gets 401 signature_version',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'appJwt', {
     type: 'http',

@@ -58,6 +58,8 @@ export async function edgeFetch(
     secret?: string;
     timestamp?: number;
     nonce?: string;
+    /** Sign for this origin instead of BASE (the request still goes to BASE). */
+    signedFor?: string;
     headers?: Record<string, string>;
   } = {},
 ) {
@@ -65,7 +67,7 @@ export async function edgeFetch(
   const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
   const signed = await signEdgeRequest(opts.secret ?? env.EDGE_SECRET, {
     method,
-    pathWithQuery: path,
+    url: (opts.signedFor ?? BASE) + path,
     body: text,
     ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
     ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),

@@ -83,7 +83,7 @@ describe('edge endpoints (validly signed) echo nothing', () => {
     const text = `{"call_id": "${CANARY}", ${CANARY}`;
     const headers = await signEdgeRequest(env.EDGE_SECRET, {
       method: 'POST',
-      pathWithQuery: '/v1/edge/decisions',
+      url: BASE + '/v1/edge/decisions',
       body: text,
     });
     const res = await rawPost('/v1/edge/decisions', text, headers);

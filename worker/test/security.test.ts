@@ -30,7 +30,7 @@ const expectUnauthorized = async (res: Response) => {
   });
 };
 
-describe('edge requests (HMAC over timestamp, nonce, method, path and body)', () => {
+describe('edge requests (HMAC v2 over timestamp, nonce, method, host, path and body)', () => {
   const path = '/v1/edge/decisions';
 
   it('refuses an unsigned request', async () => {
@@ -50,7 +50,7 @@ describe('edge requests (HMAC over timestamp, nonce, method, path and body)', ()
     const body = JSON.stringify(invite());
     const headers = await signEdgeRequest(env.EDGE_SECRET, {
       method: 'POST',
-      pathWithQuery: path,
+      url: BASE + path,
       body,
     });
     const tampered = body.replace('192.0.2.10', '192.0.2.66');
@@ -65,7 +65,7 @@ describe('edge requests (HMAC over timestamp, nonce, method, path and body)', ()
     const body = JSON.stringify({ events: [] });
     const headers = await signEdgeRequest(env.EDGE_SECRET, {
       method: 'POST',
-      pathWithQuery: '/v1/edge/events',
+      url: BASE + '/v1/edge/events',
       body,
     });
     await expectUnauthorized(
@@ -110,7 +110,7 @@ describe('edge requests (HMAC over timestamp, nonce, method, path and body)', ()
   });
 
   it('refuses a malformed signature header', async () => {
-    const res = await edgeFetch(path, invite(), { headers: { 'X-Bridge-Signature': 'v1=zz' } });
+    const res = await edgeFetch(path, invite(), { headers: { 'X-Bridge-Signature': 'v2=zz' } });
     await expectUnauthorized(res);
   });
 });

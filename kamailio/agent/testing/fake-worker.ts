@@ -1,9 +1,12 @@
-// A small stand-in for the Worker's edge API, for the agent's tests: it checks signatures like the
-// Worker, applies events once per (Call-ID, kind), and can be made slow, failing or unreachable.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// A small stand-in for the Worker's edge API, for the agent's tests: it checks signatures with the
+// Worker's own verifyEdgeSignature(), applies events once per (Call-ID, kind), and can be made
+// slow, failing or unreachable.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { edgeSigningInput } from '../../../worker/src/auth/edge-signature';
+import {
+  signatureVersionMessage,
+  verifyEdgeSignature,
+} from '../../../worker/src/auth/edge-signature';
 
 export interface FakeReply {
   status: number;
@@ -25,20 +28,18 @@ export const RELAY_1001 = {
   },
 };
 
-function verified(req: IncomingMessage, body: string, secret: string): boolean {
-  const timestamp = String(req.headers['x-bridge-timestamp'] ?? '');
-  const nonce = String(req.headers['x-bridge-nonce'] ?? '');
-  const signature = /^v1=([0-9a-f]{64})$/.exec(String(req.headers['x-bridge-signature'] ?? ''));
-  if (!signature?.[1]) return false;
-  const input = edgeSigningInput({
-    timestamp,
-    nonce,
+/** The Worker's own check (signature v2, host, time window), on a Node request. */
+function verify(req: IncomingMessage, body: string, secret: string) {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  return verifyEdgeSignature(secret, {
     method: req.method ?? '',
-    pathWithQuery: req.url ?? '',
+    url: `http://${req.headers.host ?? ''}${req.url ?? ''}`,
+    headers,
     body,
   });
-  const mac = createHmac('sha256', secret).update(input).digest();
-  return timingSafeEqual(mac, Buffer.from(signature[1], 'hex'));
 }
 
 /**
@@ -78,11 +79,15 @@ export async function startFakeWorker(options: { secret: string; port?: number }
       // Like the Worker's: no authentication.
       return reply({ status: 200, body: { status: 'ok', database: 'ok' } });
     }
-    if (!verified(req, body, options.secret)) {
+    const verified = await verify(req, body, options.secret);
+    if (!verified.ok) {
       state.badSignatures += 1;
       return reply({
         status: 401,
-        body: { error: 'unauthorized', message: 'Missing or invalid credentials.' },
+        body:
+          verified.reason === 'version'
+            ? { error: 'signature_version', message: signatureVersionMessage(verified.version) }
+            : { error: 'unauthorized', message: 'Missing or invalid credentials.' },
       });
     }
     if (req.url === '/v1/edge/decisions') {

@@ -1,6 +1,15 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
-import { unauthorized } from '../http/problem';
+import { apiError, unauthorized } from '../http/problem';
+import {
+  EDGE_SIGNATURE_VERSION,
+  EdgeSigningInputError,
+  edgeSigningInput,
+  signatureHex,
+  signatureVersion,
+} from './edge-signing-input';
+
+export { EDGE_SIGNATURE_VERSION, edgeSigningInput } from './edge-signing-input';
 
 /** Headers the edge agent signs every request with. */
 export const EDGE_HEADERS = {
@@ -11,8 +20,6 @@ export const EDGE_HEADERS = {
 
 /** Requests older or newer than this many seconds are refused. */
 export const SIGNATURE_WINDOW_S = 60;
-
-const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** A verified request's nonce, to be spent exactly once. */
 export interface EdgeNonce {
@@ -39,18 +46,15 @@ export function nonceInsert(db: D1Database, n: EdgeNonce): D1PreparedStatement {
 export async function spendNonce(db: D1Database, n: EdgeNonce): Promise<boolean> {
   return (await nonceInsert(db, n).run()).meta.changes === 1;
 }
-const SIGNATURE = /^v1=([0-9a-f]{64})$/;
+
 const encoder = new TextEncoder();
 
-/** The exact bytes that are signed: timestamp, nonce, method, path with query, body. */
-export function edgeSigningInput(p: {
-  timestamp: string;
-  nonce: string;
-  method: string;
-  pathWithQuery: string;
-  body: string;
-}): string {
-  return `${p.timestamp}.${p.nonce}.${p.method.toUpperCase()}.${p.pathWithQuery}.${p.body}`;
+function toHex(bytes: ArrayBuffer): string {
+  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function sha256Hex(body: string): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(body)));
 }
 
 /** Imported keys, per secret and usage: importKey on every request was a measurable cost. */
@@ -74,28 +78,45 @@ function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
   return key;
 }
 
+/** What is signed: the request as the agent addresses it (its URL gives the host and path). */
+export interface EdgeRequest {
+  method: string;
+  url: string | URL;
+  body: string;
+  timestamp?: number;
+  nonce?: string;
+}
+
 /**
- * Signs an edge request (used by the edge agent, benchmarks and tests).
+ * Signs an edge request with scheme v2 (used by benchmarks and tests; the agent signs the same
+ * bytes with node:crypto in kamailio/agent/sign.ts).
  * @example
- * const headers = await signEdgeRequest(secret, { method: 'POST', pathWithQuery: '/v1/edge/decisions', body });
+ * const headers = await signEdgeRequest(secret, { method: 'POST', url: `${WORKER_URL}/v1/edge/decisions`, body });
  */
 export async function signEdgeRequest(
   secret: string,
-  req: { method: string; pathWithQuery: string; body: string; timestamp?: number; nonce?: string },
+  req: EdgeRequest,
 ): Promise<Record<string, string>> {
+  const url = new URL(req.url);
   const timestamp = String(req.timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = req.nonce ?? crypto.randomUUID().replaceAll('-', '');
-  const input = edgeSigningInput({ ...req, timestamp, nonce });
+  const input = edgeSigningInput({
+    timestamp,
+    nonce,
+    method: req.method,
+    host: url.host,
+    pathWithQuery: url.pathname + url.search,
+    bodySha256: await sha256Hex(req.body),
+  });
   const mac = await crypto.subtle.sign(
     'HMAC',
     await hmacKey(secret, 'sign'),
     encoder.encode(input),
   );
-  const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
   return {
     [EDGE_HEADERS.timestamp]: timestamp,
     [EDGE_HEADERS.nonce]: nonce,
-    [EDGE_HEADERS.signature]: `v1=${hex}`,
+    [EDGE_HEADERS.signature]: `v${EDGE_SIGNATURE_VERSION}=${toHex(mac)}`,
   };
 }
 
@@ -105,9 +126,81 @@ function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
+/** Why a request's signature was refused; `version` names a scheme this Worker no longer takes. */
+export type EdgeVerification =
+  | { ok: true; timestamp: number; nonce: string }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'version'; version: number };
+
 /**
- * Refuses edge requests that are unsigned, badly signed, outside the time window, or replayed.
- * The MAC check is crypto.subtle.verify, which compares in constant time; a nonce is accepted once.
+ * Checks an edge request's v2 signature and time window (not its nonce: see edgeSignature()).
+ * The host is the request's own (new URL(request.url).host), so a signature made for another
+ * Worker's address is refused. The MAC check is crypto.subtle.verify, in constant time.
+ * @example
+ * const v = await verifyEdgeSignature(secret, { method, url: c.req.url, headers: c.req.raw.headers, body });
+ */
+export async function verifyEdgeSignature(
+  secret: string,
+  req: {
+    method: string;
+    url: string | URL;
+    headers: Headers;
+    /** The body, or how to read it (only once the cheap checks have passed). */
+    body: string | (() => Promise<string>);
+    now?: number;
+  },
+): Promise<EdgeVerification> {
+  const header = req.headers.get(EDGE_HEADERS.signature) ?? '';
+  const version = signatureVersion(header);
+  if (version !== null && version !== EDGE_SIGNATURE_VERSION) {
+    return { ok: false, reason: 'version', version };
+  }
+  const hex = signatureHex(header);
+  const timestamp = req.headers.get(EDGE_HEADERS.timestamp) ?? '';
+  const nonce = req.headers.get(EDGE_HEADERS.nonce) ?? '';
+  const now = req.now ?? Math.floor(Date.now() / 1000);
+  // Cheap checks first: an unsigned or stale request is refused before its body is read.
+  if (!hex || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'invalid' };
+  if (Math.abs(now - Number(timestamp)) > SIGNATURE_WINDOW_S)
+    return { ok: false, reason: 'invalid' };
+  const url = new URL(req.url);
+  const body = typeof req.body === 'string' ? req.body : await req.body();
+  let input: string;
+  try {
+    input = edgeSigningInput({
+      timestamp,
+      nonce,
+      method: req.method,
+      host: url.host,
+      pathWithQuery: url.pathname + url.search,
+      bodySha256: await sha256Hex(body),
+    });
+  } catch (err) {
+    if (err instanceof EdgeSigningInputError) return { ok: false, reason: 'invalid' };
+    throw err;
+  }
+  const valid = await crypto.subtle.verify(
+    'HMAC',
+    await hmacKey(secret, 'verify'),
+    hexToBytes(hex),
+    encoder.encode(input),
+  );
+  return valid
+    ? { ok: true, timestamp: Number(timestamp), nonce }
+    : { ok: false, reason: 'invalid' };
+}
+
+/** The 401 for a signature scheme this Worker does not take: says which, and what to do. */
+export function signatureVersionMessage(version: number): string {
+  return version < EDGE_SIGNATURE_VERSION
+    ? `Edge signature v${version} is no longer accepted: upgrade the edge agent (it must sign v${EDGE_SIGNATURE_VERSION})`
+    : `Edge signature v${version} is not known to this Worker, which accepts v${EDGE_SIGNATURE_VERSION}: upgrade the Worker`;
+}
+
+/**
+ * Refuses edge requests that are unsigned, badly signed, signed for another host, outside the time
+ * window, or replayed; a nonce is accepted once. An older scheme (v1) gets its own 401 code,
+ * `signature_version`, so an agent left behind says why; every other failure stays uniform.
  */
 export function edgeSignature(): MiddlewareHandler<{
   Bindings: Env;
@@ -119,33 +212,24 @@ export function edgeSignature(): MiddlewareHandler<{
       console.error('EDGE_SECRET is not configured (16+ characters); refusing edge requests');
       return unauthorized(c);
     }
-    const timestamp = c.req.header(EDGE_HEADERS.timestamp) ?? '';
-    const nonce = c.req.header(EDGE_HEADERS.nonce) ?? '';
-    const signature = SIGNATURE.exec(c.req.header(EDGE_HEADERS.signature) ?? '');
-    const now = Math.floor(Date.now() / 1000);
-    if (!/^\d{1,12}$/.test(timestamp) || !NONCE.test(nonce) || !signature?.[1])
-      return unauthorized(c);
-    if (Math.abs(now - Number(timestamp)) > SIGNATURE_WINDOW_S) return unauthorized(c);
-
     const url = new URL(c.req.url);
-    const body = await c.req.text();
-    const input = edgeSigningInput({
-      timestamp,
-      nonce,
+    const now = Math.floor(Date.now() / 1000);
+    const verified = await verifyEdgeSignature(secret, {
+      now,
       method: c.req.method,
-      pathWithQuery: url.pathname + url.search,
-      body,
+      url,
+      headers: c.req.raw.headers,
+      body: () => c.req.text(),
     });
-    const valid = await crypto.subtle.verify(
-      'HMAC',
-      await hmacKey(secret, 'verify'),
-      hexToBytes(signature[1]),
-      encoder.encode(input),
-    );
-    if (!valid) return unauthorized(c);
+    if (!verified.ok) {
+      if (verified.reason === 'version') {
+        return apiError(c, 401, 'signature_version', signatureVersionMessage(verified.version));
+      }
+      return unauthorized(c);
+    }
 
     // Only a correctly signed request may spend a nonce, so forgeries cannot fill the table.
-    const edgeNonce = { nonce, expiresAt: now + SIGNATURE_WINDOW_S * 2 };
+    const edgeNonce = { nonce: verified.nonce, expiresAt: now + SIGNATURE_WINDOW_S * 2 };
     c.set('edgeNonce', edgeNonce);
     if (!NONCE_SPENT_BY_ROUTE.has(url.pathname) && !(await spendNonce(c.env.DB, edgeNonce))) {
       return unauthorized(c);
