@@ -98,7 +98,7 @@ describe.skipIf(!sipToolsAvailable())('the edge policy against a hostile trunk',
   });
 
   it('ends a call whose late-offer answer (in the ACK) breaks the media policy: BYE to both sides', () => {
-    expect(r.badAckAnswer, why()).toEqual({
+    expect(r.badAckAnswer, why()).toMatchObject({
       callerCode: 0,
       callerGotBye: true,
       targetGotBye: true,

@@ -266,6 +266,7 @@ async function midDialog(s: FullStack): Promise<Json> {
     targetGotAck: served.messages.some(
       (m) => m.direction === 'received' && m.startLine.startsWith('ACK'),
     ),
+    target: served.messages.map((m) => `${m.direction} ${m.startLine}`),
   };
   return out;
 }
