@@ -106,6 +106,21 @@ describe.skipIf(!sipToolsAvailable())('the edge policy against a hostile trunk',
     });
   });
 
+  it('ends a call whose target answers outside the media policy (G.729 in the 200): BYE to both', () => {
+    expect(r.badReplyAnswer, why()).toMatchObject({
+      callerCode: 0,
+      callerGotBye: true,
+      targetGotBye: true,
+    });
+  });
+
+  it('records both calls as ended by the proxy, with the media policy as the reason', () => {
+    expect(r.policyEnds, why()).toEqual([
+      { code: 200, reason: 'media policy: PCMU or PCMA required', ended_by: 'proxy' },
+      { code: 200, reason: 'media policy: SDP answer outside the media policy', ended_by: 'proxy' },
+    ]);
+  });
+
   it('keeps both breakers closed under a stream of hostile but well-formed calls', () => {
     expect(r.stream, why()).toEqual(Array.from({ length: 20 }, () => '486 Busy Here'));
     expect(r.streamBreaker).toEqual({ kamailioFailures: 0, agent: 'closed' });

@@ -267,7 +267,30 @@ async function midDialog(s: FullStack): Promise<Json> {
       (m) => m.direction === 'received' && m.startLine.startsWith('ACK'),
     ),
     target: served.messages.map((m) => `${m.direction} ${m.startLine}`),
+    callId: callIdOf(caller),
   };
+
+  // A target whose 200 answers with G.729 only: the answer cannot be refused, so the call ends.
+  const g729Target = s.uas(0, 'uas-answer-g729');
+  const answered = await s.uac('uac-call-ended-by-edge');
+  const g729Served = await g729Target.done;
+  out.badReplyAnswer = {
+    callerCode: answered.code,
+    callerGotBye: answered.messages.some(
+      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
+    ),
+    targetGotBye: g729Served.messages.some(
+      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
+    ),
+    caller: answered.messages.map((m) => `${m.direction} ${m.startLine}`),
+    target: g729Served.messages.map((m) => `${m.direction} ${m.startLine}`),
+    callId: callIdOf(answered),
+  };
+  const ended = await s.waitForRecords(
+    [callIdOf(caller), callIdOf(answered)],
+    (r) => r.status === 'completed',
+  );
+  out.policyEnds = [...ended.values()].map((r) => r.final);
   return out;
 }
 
