@@ -83,7 +83,8 @@ export function createDecider(options: DeciderOptions) {
   /** Logs breaker transitions once, not once per call while it is open. */
   function noteBreaker(before: string) {
     const after = breaker.state;
-    if (before !== 'open' && after === 'open')
+    // Opened from closed; a failed probe (half-open back to open) is not a new outage.
+    if (before === 'closed' && after === 'open')
       log('warn', 'breaker.open', { reason: status.snapshot().last_error });
     if (before !== 'closed' && after === 'closed') log('info', 'breaker.closed');
   }

@@ -84,6 +84,25 @@ describe('call lifecycle', () => {
     });
   });
 
+  it('finishes the record when a retried event was stored but its record never updated', async () => {
+    await createTestLine();
+    const req = invite();
+    await decide(req);
+    // The first delivery stored the event, then the isolate died before updating the record.
+    await env.DB.prepare(
+      `INSERT INTO call_events (call_id, kind, at, sip_code, reason, received_at)
+       VALUES (?, 'failed', ?, 486, 'Busy Here', ?)`,
+    )
+      .bind(req.call_id, at(3), at(3))
+      .run();
+    expect(
+      await send([
+        { call_id: req.call_id, kind: 'failed', at: at(3), sip_code: 486, reason: 'Busy Here' },
+      ]),
+    ).toEqual(['duplicate']);
+    expect(await callRow(req.call_id)).toMatchObject({ status: 'failed', final_code: 486 });
+  });
+
   it('acknowledges retried events without applying them twice', async () => {
     await createTestLine();
     const req = invite();

@@ -118,8 +118,10 @@ export async function applyCallEvents(
         ? 'applied'
         : 'duplicate',
   );
-  const fresh = events.filter((_, i) => statuses[i] === 'applied');
-  const callIds = [...new Set(fresh.map((e) => e.call_id))];
+  // Every call the batch names is brought up to date, duplicates included: a delivery whose
+  // events were stored but whose record update never ran (the isolate died in between) is sent
+  // again by the edge, and must then finish the record rather than be skipped as a duplicate.
+  const callIds = [...new Set(own.map((e) => e.call_id))];
   if (!callIds.length) return { statuses, summariesDue: [] };
 
   const infos = new Map<string, CallInfo>(
@@ -137,7 +139,7 @@ export async function applyCallEvents(
   const missing = callIds.filter((id) => !infos.has(id));
   const inserts: D1PreparedStatement[] = [];
   for (const id of missing) {
-    const facts = fresh.find((e) => e.call_id === id && e.call)?.call;
+    const facts = own.find((e) => e.call_id === id && e.call)?.call;
     if (!facts) continue;
     const line = await lineFor(facts.line);
     const caller = callerIdentity(
@@ -180,7 +182,7 @@ export async function applyCallEvents(
   );
   const updates = known.map((id) => {
     const info = infos.get(id)!;
-    const endedBy = fresh.filter((e) => e.call_id === id && e.ended_by).at(-1)?.ended_by;
+    const endedBy = own.filter((e) => e.call_id === id && e.ended_by).at(-1)?.ended_by;
     const t = timeline(
       stored.filter((s) => s.call_id === id),
       endedBy,
