@@ -19,6 +19,25 @@ export default tseslint.config(
     },
   },
   {
+    // Workspace packages are imported by name, never by reaching into their source folders.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: ['kamailio/jsonrpc/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/jsonrpc/src', '**/jsonrpc/src/*'],
+              message:
+                "Import the Kamailio JSON-RPC client by its package name: 'kamailio-jsonrpc'.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests poke at JSON bodies; typing every nested field there would add noise, not safety.
     files: ['**/*.test.ts', '**/test/harness.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

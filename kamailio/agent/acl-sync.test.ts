@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KamailioRpcError } from '../jsonrpc/src/index';
+import { KamailioRpcError } from 'kamailio-jsonrpc';
 import { startAclSync, type AclRpc } from './acl-sync';
 import { parseAddressList, validateEdgeConfig } from './edge-config';
 import { silentLogger, type Logger } from './log';

@@ -3,7 +3,7 @@
 // Kamailio's `blocked` htable loads (at start, and on htable.reload), then proved with a dump.
 import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KamailioRpc } from '../jsonrpc/src/index';
+import type { KamailioRpc } from 'kamailio-jsonrpc';
 import { BLOCKLIST_TABLE, renderBlocklistTable } from '../src/render/render';
 import { writeFilesAtomic } from '../src/render/write-atomic';
 import { SyncError } from './edge-config';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KamailioRpc } from '../jsonrpc/src/index';
+import type { KamailioRpc } from 'kamailio-jsonrpc';
 import {
   assignLineIds,
   parseLineIds,

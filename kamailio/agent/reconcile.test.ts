@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Dialog } from '../jsonrpc/src/index';
+import type { Dialog } from 'kamailio-jsonrpc';
 import { silentLogger } from './log';
 import { RECONCILED_REASON, startReconciler, type Reconciler } from './reconcile';
 import { CallFactsSchema, type CallEvent } from './schemas';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKamailioRpc, isAnswered, type KamailioRpc } from '../jsonrpc/src/index';
+import { createKamailioRpc, isAnswered, type KamailioRpc } from 'kamailio-jsonrpc';
 import { writeFilesAtomic } from '../src/render/write-atomic';
 import type { Logger } from './log';
 import type { AgentMetrics } from './metrics';

@@ -8,7 +8,7 @@ import {
   startFakeKamailio,
   type FakeServer,
 } from './testing/fake-servers';
-import { createKamailioRpc } from '../../jsonrpc/src/index';
+import { createKamailioRpc } from 'kamailio-jsonrpc';
 
 const NOW = 1_800_000_100_000;
 const now = () => NOW;

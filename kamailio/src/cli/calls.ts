@@ -1,4 +1,4 @@
-import type { Dialog } from '../../jsonrpc/src/index';
+import type { Dialog } from 'kamailio-jsonrpc';
 import { jsonLines, parseCommand, type CliDeps, type CliResult, type Env } from './args';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, rpcUrl } from './connection';
 import { activeDialogs, answeredSeconds, callerOf, lineOf } from './dialogs';

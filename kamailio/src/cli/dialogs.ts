@@ -1,4 +1,4 @@
-import type { Dialog } from '../../jsonrpc/src/index';
+import type { Dialog } from 'kamailio-jsonrpc';
 
 /** Kamailio's `deleted` state: the call has ended, the dialog is only waiting to be freed. */
 const DELETED = 5;

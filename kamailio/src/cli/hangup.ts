@@ -1,4 +1,4 @@
-import { isAnswered, KamailioRpcError } from '../../jsonrpc/src/index';
+import { isAnswered, KamailioRpcError } from 'kamailio-jsonrpc';
 import {
   jsonLines,
   parseCommand,

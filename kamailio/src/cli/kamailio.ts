@@ -4,7 +4,7 @@ import {
   KamailioRpcError,
   KamailioRpcTimeoutError,
   type KamailioRpc,
-} from '../../jsonrpc/src/index';
+} from 'kamailio-jsonrpc';
 import { CliError, EXIT } from './exit-codes';
 
 export const RPC_TIMEOUT_MS = 2000;

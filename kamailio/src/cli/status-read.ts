@@ -1,7 +1,7 @@
 // What `sipbridge status` reads: Kamailio's facts over JSON-RPC (version, uptime, calls, ACL
 // entries, queued events) and the line names of a render, shaped into one row per line.
 import { readFile } from 'node:fs/promises';
-import type { Dialog, KamailioRpc } from '../../jsonrpc/src/index';
+import type { Dialog, KamailioRpc } from 'kamailio-jsonrpc';
 import { parseLineIds } from '../render/render';
 import { activeDialogs, lineOf, stateKey } from './dialogs';
 import { CliError } from './exit-codes';

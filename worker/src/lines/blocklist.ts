@@ -12,18 +12,6 @@ export class BlockConflictError extends Error {}
 const SELECT = `SELECT b.id, b.e164, l.slug AS line, b.reason, b.created_at
   FROM blocked_numbers b LEFT JOIN lines l ON l.id = b.line_id`;
 
-/** The block that applies to this caller on this line, if any. */
-export async function findBlock(
-  db: D1Database,
-  e164: string,
-  lineId: number,
-): Promise<BlockedNumber | null> {
-  return db
-    .prepare(`${SELECT} WHERE b.e164 = ? AND (b.line_id IS NULL OR b.line_id = ?) LIMIT 1`)
-    .bind(e164, lineId)
-    .first<BlockedNumber>();
-}
-
 export async function listBlocked(db: D1Database): Promise<BlockedNumber[]> {
   return (await db.prepare(`${SELECT} ORDER BY b.id`).all<BlockedNumber>()).results;
 }
