@@ -1,10 +1,5 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import {
-  EDGE_HEADERS,
-  EDGE_SIGNATURE_VERSION,
-  edgeSigningInput,
-  type EdgeRequest,
-} from '../../worker/src/auth/edge-signature';
+import { createHash, createHmac } from 'node:crypto';
+import { edgeSigningParts, type EdgeRequest } from '../../worker/src/auth/edge-signature';
 
 /**
  * The edge signature v2 (worker/src/auth/edge-signing-input.ts) computed with node:crypto: the
@@ -14,21 +9,9 @@ import {
  * @example const headers = signEdgeRequestNode(secret, { method: 'POST', url: `${WORKER_URL}/v1/edge/events`, body });
  */
 export function signEdgeRequestNode(secret: string, req: EdgeRequest): Record<string, string> {
-  const url = new URL(req.url);
-  const timestamp = String(req.timestamp ?? Math.floor(Date.now() / 1000));
-  const nonce = req.nonce ?? randomUUID().replaceAll('-', '');
-  const input = edgeSigningInput({
-    timestamp,
-    nonce,
-    method: req.method,
-    host: url.host,
-    pathWithQuery: url.pathname + url.search,
-    bodySha256: createHash('sha256').update(req.body).digest('hex'),
-  });
-  const mac = createHmac('sha256', secret).update(input).digest('hex');
-  return {
-    [EDGE_HEADERS.timestamp]: timestamp,
-    [EDGE_HEADERS.nonce]: nonce,
-    [EDGE_HEADERS.signature]: `v${EDGE_SIGNATURE_VERSION}=${mac}`,
-  };
+  const { input, headers } = edgeSigningParts(
+    req,
+    createHash('sha256').update(req.body).digest('hex'),
+  );
+  return headers(createHmac('sha256', secret).update(input).digest('hex'));
 }

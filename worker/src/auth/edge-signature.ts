@@ -97,6 +97,24 @@ export async function signEdgeRequest(
   secret: string,
   req: EdgeRequest,
 ): Promise<Record<string, string>> {
+  const { input, headers } = edgeSigningParts(req, await sha256Hex(req.body));
+  const mac = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(secret, 'sign'),
+    encoder.encode(input),
+  );
+  return headers(toHex(mac));
+}
+
+/**
+ * What both signers (this one and the agent's node:crypto one) share: the v2 signed string of a
+ * request whose body hashes to `bodySha256`, and the headers that carry its HMAC.
+ * @example const { input, headers } = edgeSigningParts(req, bodyHex); headers(hmacHex(input));
+ */
+export function edgeSigningParts(
+  req: EdgeRequest,
+  bodySha256: string,
+): { input: string; headers: (macHex: string) => Record<string, string> } {
   const url = new URL(req.url);
   const timestamp = String(req.timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = req.nonce ?? crypto.randomUUID().replaceAll('-', '');
@@ -106,17 +124,15 @@ export async function signEdgeRequest(
     method: req.method,
     host: url.host,
     pathWithQuery: url.pathname + url.search,
-    bodySha256: await sha256Hex(req.body),
+    bodySha256,
   });
-  const mac = await crypto.subtle.sign(
-    'HMAC',
-    await hmacKey(secret, 'sign'),
-    encoder.encode(input),
-  );
   return {
-    [EDGE_HEADERS.timestamp]: timestamp,
-    [EDGE_HEADERS.nonce]: nonce,
-    [EDGE_HEADERS.signature]: `v${EDGE_SIGNATURE_VERSION}=${toHex(mac)}`,
+    input,
+    headers: (macHex) => ({
+      [EDGE_HEADERS.timestamp]: timestamp,
+      [EDGE_HEADERS.nonce]: nonce,
+      [EDGE_HEADERS.signature]: `v${EDGE_SIGNATURE_VERSION}=${macHex}`,
+    }),
   };
 }
 

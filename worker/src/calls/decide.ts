@@ -17,6 +17,7 @@ import {
   findCall,
   reclaimStaleCall,
   recordCreatedTicket,
+  sameCall,
   type CallRow,
   type DecisionOutcome,
 } from './record';
@@ -292,14 +293,6 @@ async function awaitExistingDecision(
     row = await findCall(db, req.call_id);
   }
   return row?.decision_json ? (JSON.parse(row.decision_json) as Decision) : null;
-}
-
-/** The stored call and this request came from the same line and source address. */
-export function sameCall(
-  row: Pick<CallRow, 'line_slug' | 'source_ip'>,
-  facts: Pick<DecisionRequest, 'line' | 'source'>,
-): boolean {
-  return row.line_slug === facts.line && row.source_ip === facts.source.ip;
 }
 
 function callIdInUse(): Decision {

@@ -1,7 +1,7 @@
 import type { LineConfig } from '../lines/store';
 import { callerIdentity } from '../phone/normalize';
 import type { CallEvent, Decision } from '../schemas/edge';
-import { callInsert, NEXT_SEQ } from './record';
+import { callInsert, NEXT_SEQ, sameCall } from './record';
 import { parseTicketId } from './ticket-id';
 import { timeline, type StoredEvent } from './timeline';
 
@@ -77,7 +77,7 @@ async function foreignEvents(db: D1Database, events: CallEvent[]): Promise<Set<n
   const foreign = new Set<number>();
   events.forEach((e, i) => {
     const row = rows.get(e.call_id);
-    if (row && e.call && (row.line_slug !== e.call.line || row.source_ip !== e.call.source.ip)) {
+    if (row && e.call && !sameCall(row, e.call)) {
       foreign.add(i);
     }
   });

@@ -51,6 +51,17 @@ export interface CallRow {
 /** Next value of the change counter, computed inside the writing statement (SQLite serializes writes). */
 export const NEXT_SEQ = '(SELECT COALESCE(MAX(seq), 0) + 1 FROM calls)';
 
+/**
+ * The stored call and these facts came from the same line and source address: a Call-ID is
+ * global, so facts from elsewhere under a known Call-ID are another caller's, not this call's.
+ */
+export function sameCall(
+  row: Pick<CallRow, 'line_slug' | 'source_ip'>,
+  facts: Pick<CallFacts, 'line' | 'source'>,
+): boolean {
+  return row.line_slug === facts.line && row.source_ip === facts.source.ip;
+}
+
 export async function findCall(db: D1Database, callId: string): Promise<CallRow | null> {
   return db.prepare('SELECT * FROM calls WHERE call_id = ?').bind(callId).first<CallRow>();
 }
