@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { startFullStack, callIdOf, type FullStack } from '../harness/full-stack';
 import { G711_SDP, rawInvite, rawRequest, type RawInvite } from '../harness/raw-sip';
-import { offer, received } from '../harness/sipp';
+import { offer, received, type SippResult } from '../harness/sipp';
 
 const BASE = 24800;
 const EDGE = BASE;
@@ -13,6 +13,11 @@ const BLOCKED = '+14155550199';
 const OTHER_TARGET_IP = '127.0.0.9';
 
 type Json = Record<string, unknown>;
+
+/** How many requests of `method` a sipp end received. */
+const receivedCount = (result: SippResult, method: string) =>
+  result.messages.filter((m) => m.direction === 'received' && m.startLine.startsWith(`${method} `))
+    .length;
 
 let port = BASE + 40;
 /** A fresh source port per raw call, so retransmissions of one never reach the next. */
@@ -105,9 +110,7 @@ async function headers(s: FullStack): Promise<Json> {
   const relayedLongUa = await invite({ userAgent: `Bot/${'y'.repeat(700)}` });
   const served = await uas.done;
   out.relayed = [final(relayedLatin1), final(relayedLongUa)];
-  out.relayedReachedTarget = served.messages.filter(
-    (m) => m.direction === 'received' && m.startLine.startsWith('INVITE'),
-  ).length;
+  out.relayedReachedTarget = receivedCount(served, 'INVITE');
   const records = await s.waitForRecords(
     [relayedLatin1.callId, relayedLongUa.callId],
     (r) => r.status === 'failed',
@@ -211,9 +214,7 @@ async function bodies(s: FullStack): Promise<Json> {
   const control = await invite({});
   served = await uas.done;
   out.bodiesControl = final(control);
-  out.bodiesTargetInvites = served.messages.filter(
-    (m) => m.direction === 'received' && m.startLine.startsWith('INVITE'),
-  ).length;
+  out.bodiesTargetInvites = receivedCount(served, 'INVITE');
   return out;
 }
 
@@ -243,9 +244,7 @@ async function midDialog(s: FullStack): Promise<Json> {
     out[`reinvite_${name}`] = {
       callerCode: caller.code,
       responses: caller.messages.filter((m) => m.direction === 'received').map((m) => m.startLine),
-      targetInvites: served.messages.filter(
-        (m) => m.direction === 'received' && m.startLine.startsWith('INVITE'),
-      ).length,
+      targetInvites: receivedCount(served, 'INVITE'),
       callId: callIdOf(caller),
     };
   }
@@ -257,15 +256,9 @@ async function midDialog(s: FullStack): Promise<Json> {
   const served = await uas.done;
   out.badAckAnswer = {
     callerCode: caller.code,
-    callerGotBye: caller.messages.some(
-      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
-    ),
-    targetGotBye: served.messages.some(
-      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
-    ),
-    targetGotAck: served.messages.some(
-      (m) => m.direction === 'received' && m.startLine.startsWith('ACK'),
-    ),
+    callerGotBye: received(caller, /^BYE /) !== undefined,
+    targetGotBye: received(served, /^BYE /) !== undefined,
+    targetGotAck: received(served, /^ACK /) !== undefined,
     target: served.messages.map((m) => `${m.direction} ${m.startLine}`),
     callId: callIdOf(caller),
   };
@@ -276,12 +269,8 @@ async function midDialog(s: FullStack): Promise<Json> {
   const g729Served = await g729Target.done;
   out.badReplyAnswer = {
     callerCode: answered.code,
-    callerGotBye: answered.messages.some(
-      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
-    ),
-    targetGotBye: g729Served.messages.some(
-      (m) => m.direction === 'received' && m.startLine.startsWith('BYE'),
-    ),
+    callerGotBye: received(answered, /^BYE /) !== undefined,
+    targetGotBye: received(g729Served, /^BYE /) !== undefined,
     caller: answered.messages.map((m) => `${m.direction} ${m.startLine}`),
     target: g729Served.messages.map((m) => `${m.direction} ${m.startLine}`),
     callId: callIdOf(answered),
