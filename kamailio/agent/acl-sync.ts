@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from 'kamailio-jsonrpc';
-import { renderAddressList, type LineIds } from '../src/render/render';
-import { writeFilesAtomic } from '../src/render/write-atomic';
+import { renderAddressList, type LineIds } from '../renderer/files';
+import { writeFilesAtomic } from '../renderer/write-atomic';
 import { cidrContains, parseCidr, type Cidr } from '../../worker/src/net/cidr';
 import {
   canonicalIp,

@@ -4,8 +4,8 @@
 import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
-import { BLOCKLIST_TABLE, renderBlocklistTable } from '../src/render/render';
-import { writeFilesAtomic } from '../src/render/write-atomic';
+import { BLOCKLIST_TABLE, renderBlocklistTable } from '../renderer/files';
+import { writeFilesAtomic } from '../renderer/write-atomic';
 import { SyncError } from './edge-config';
 import type { EdgeLine } from './line-sync';
 

@@ -1,6 +1,6 @@
 // What ACL sync reads and compares: the Worker's edge config (validated line by line) and the
 // rows of a permissions address list, in the spelling Kamailio's dumps use.
-import { sipTargetProblem } from '../src/render/config-schema';
+import { sipTargetProblem } from '../renderer/config-schema';
 import { parseCidr } from '../../worker/src/net/cidr';
 import type { EdgeLine } from './line-sync';
 

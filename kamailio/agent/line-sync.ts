@@ -6,8 +6,8 @@ import {
   parseLineIds,
   renderDispatcherList,
   type LineIds,
-} from '../src/render/render';
-import { writeFilesAtomic } from '../src/render/write-atomic';
+} from '../renderer/files';
+import { writeFilesAtomic } from '../renderer/write-atomic';
 
 /** One line of the Worker's edge config, validated. */
 export interface EdgeLine {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKamailioRpc, isAnswered, type KamailioRpc } from 'kamailio-jsonrpc';
-import { writeFilesAtomic } from '../src/render/write-atomic';
+import { writeFilesAtomic } from '../renderer/write-atomic';
 import type { Logger } from './log';
 import type { AgentMetrics } from './metrics';
 import { CallFactsSchema, type CallEvent, type CallFacts } from './schemas';

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { runCli } from '../../kamailio/src/render/cli.ts';
+import { runCli } from '@sip-bridge/edge/renderer/command';
 import { startProcess } from '../lib/processes.mjs';
 import { groupMemory } from './procfs.mjs';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HealthReport } from '../../kamailio/agent/health';
-import { renderAddressList } from '../../kamailio/src/render/render';
+import type { HealthReport } from '@sip-bridge/edge/agent/health';
+import { renderAddressList } from '@sip-bridge/edge/renderer/files';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { finalResponse, received } from './harness/sipp';
 import { explain } from './harness/suite';

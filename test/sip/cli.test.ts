@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSipbridge } from '../../kamailio/src/cli/main';
+import { runSipbridge } from '@sip-bridge/edge/cli/main';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { received } from './harness/sipp';
 import { explain } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
 
-// The operator CLI (`npx sipbridge`, kamailio/src/cli) run as operators run it, through its bin,
+// The operator CLI (`npx sipbridge`, kamailio/cli) run as operators run it, through its bin,
 // against real Kamailio, the real edge agent with ACL sync and the real Worker, with sipp calls.
 const BASE = 25900;
 const ROOT = new URL('../../', import.meta.url).pathname;

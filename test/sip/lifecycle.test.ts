@@ -98,7 +98,7 @@ describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => 
   });
 
   // One retry: Kamailio 5.6 skips the second BYE when the first is answered before it is sent
-  // (see kamailio/src/render/README.md); a loaded machine can still lose that race once.
+  // (see kamailio/renderer/README.md); a loaded machine can still lose that race once.
   it(
     'reports ended by the proxy when the operator ends the dialog (BYE to both sides)',
     { timeout: 15_000, retry: 1 },

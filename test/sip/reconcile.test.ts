@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECONCILED_REASON } from '../../kamailio/agent/reconcile';
+import { RECONCILED_REASON } from '@sip-bridge/edge/agent/reconcile';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { received, startSipp } from './harness/sipp';
 import { defaultCallVars, explain, startSuite, type SipSuite } from './harness/suite';

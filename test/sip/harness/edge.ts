@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runCli } from '../../../kamailio/src/render/cli';
+import { runCli } from '@sip-bridge/edge/renderer/command';
 import { KAMAILIO, KEEP } from './tools';
 
 export interface EdgeLine {

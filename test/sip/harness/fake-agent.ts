@@ -1,4 +1,4 @@
-import { kamailioCredentialsMatch } from '../../../kamailio/agent/http-io';
+import { kamailioCredentialsMatch } from '@sip-bridge/edge/agent/http-io';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 /** What the fake agent answers to POST /v1/decide. */

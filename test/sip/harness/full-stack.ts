@@ -4,10 +4,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from 'hono/jwt';
-import type { AclSyncOptions } from '../../../kamailio/agent/acl-sync';
-import { startEdgeAgent } from '../../../kamailio/agent/server';
-import type { Logger } from '../../../kamailio/agent/log';
-import type { HealthReport } from '../../../kamailio/agent/health';
+import type { AclSyncOptions } from '@sip-bridge/edge/agent/acl-sync';
+import { startEdgeAgent } from '@sip-bridge/edge/agent/server';
+import type { Logger } from '@sip-bridge/edge/agent/log';
+import type { HealthReport } from '@sip-bridge/edge/agent/health';
 import {
   randomWorkerSecrets,
   startLocalWorker,

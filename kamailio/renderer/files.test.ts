@@ -1,4 +1,4 @@
-import { agentBasicPassword } from '../../agent/credential';
+import { agentBasicPassword } from '../agent/credential';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from './config-schema';
 import {
@@ -12,7 +12,7 @@ import {
   renderLinesCfg,
   renderLocalCfg,
   renderTlsCfg,
-} from './render';
+} from './files';
 
 const config = ConfigSchema.parse({
   listen: [

@@ -7,7 +7,7 @@ import { CALLS_USAGE, runCalls } from './calls';
 import { CONNECTION_HELP } from './connection';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { HANGUP_USAGE, runHangup } from './hangup';
-import { runCheck, runRender } from './render';
+import { runCheck, runRender } from './render-check';
 import { runStatus, STATUS_USAGE } from './status';
 import { runSync, SYNC_USAGE } from './sync';
 

@@ -2,7 +2,7 @@
 // entries, queued events) and the line names of a render, shaped into one row per line.
 import { readFile } from 'node:fs/promises';
 import type { Dialog, KamailioRpc } from 'kamailio-jsonrpc';
-import { parseLineIds } from '../render/render';
+import { parseLineIds } from '../renderer/files';
 import { activeDialogs, lineOf, stateKey } from './dialogs';
 import { CliError } from './exit-codes';
 

@@ -1,4 +1,4 @@
-import { runCli } from '../render/cli';
+import { runCli } from '../renderer/command';
 import type { CliResult, Env } from './args';
 
 export const CHECK_USAGE = `usage: sipbridge check --config <sipbridge.yaml> [--kamailio <path>]
@@ -6,7 +6,7 @@ export const CHECK_USAGE = `usage: sipbridge check --config <sipbridge.yaml> [--
 Validates the config and runs kamailio -c on a scratch render; writes nothing.
 Same as: sipbridge render --config <sipbridge.yaml> --check`;
 
-/** `sipbridge render …`: the renderer CLI (kamailio/src/render/cli.ts), its exit codes kept. */
+/** `sipbridge render …`: the renderer CLI (kamailio/renderer/command.ts), its exit codes kept. */
 export async function runRender(args: string[], env: Env): Promise<CliResult> {
   return prefixed(await runCli(args, env));
 }

@@ -1,5 +1,5 @@
 // Renders the Kamailio edge from one YAML file:
-//   npx tsx kamailio/src/render/cli.ts --config sipbridge.yaml --out /etc/kamailio/sipbridge
+//   npx tsx kamailio/renderer/command.ts --config sipbridge.yaml --out /etc/kamailio/sipbridge
 //     [--check] [--kamailio /usr/sbin/kamailio]
 // Exit codes: 0 rendered (or checked), 1 invalid config or Kamailio refused it, 2 usage error.
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkKamailioConfig } from './check';
 import { formatIssue, loadConfigFile } from './load-config';
-import { parseLineIds, renderAll, type LineIds } from './render';
+import { parseLineIds, renderAll, type LineIds } from './files';
 import { writeFilesAtomic } from './write-atomic';
 
 const USAGE = `usage: render --config <sipbridge.yaml> --out <dir> [--check] [--kamailio <path>]
@@ -24,7 +24,7 @@ const USAGE = `usage: render --config <sipbridge.yaml> --out <dir> [--check] [--
 The output is always checked with kamailio -c before it replaces anything in --out.`;
 
 export const TEMPLATE_PATH = fileURLToPath(
-  new URL('../../templates/kamailio.cfg', import.meta.url),
+  new URL('../templates/kamailio.cfg', import.meta.url),
 );
 
 export interface CliResult {

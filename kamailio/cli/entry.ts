@@ -1,5 +1,5 @@
 // The process entry of `sipbridge` (kamailio/bin/sipbridge.mjs imports it; also runnable as
-// `npx tsx kamailio/src/cli/entry.ts`): prints the result and sets the exit code.
+// `npx tsx kamailio/cli/entry.ts`): prints the result and sets the exit code.
 import { runSipbridge } from './main';
 
 const result = await runSipbridge(process.argv.slice(2), process.env);

@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explain, startSuite, type SipSuite } from '../../../test/sip/harness/suite';
-import { sipToolsAvailable } from '../../../test/sip/harness/tools';
+import { explain, startSuite, type SipSuite } from './harness/suite';
+import { sipToolsAvailable } from './harness/tools';
 import {
   createKamailioRpc,
   KamailioRpcError,
   KamailioRpcResponseError,
   type Dialog,
   type KamailioRpc,
-} from './index';
+} from 'kamailio-jsonrpc';
 
 // The client against a real edge: rendered template, Kamailio 5.6, sipp calls. Port block
 // 25600..25699, below the ephemeral range (32768+) so outgoing connections never take it.
@@ -125,7 +125,7 @@ describe.skipIf(!sipToolsAvailable())('kamailio-jsonrpc against a running edge',
   async function liveCall() {
     const uas = s.uas(0, 'uas-answer');
     // Kamailio 5.6 sends the second BYE only while the dialog is confirmed: the caller answers
-    // the proxy's BYE late so the callee's BYE still goes out (see kamailio/src/render/README.md).
+    // the proxy's BYE late so the callee's BYE still goes out (see kamailio/renderer/README.md).
     const caller = s.uac('uac-callee-bye', { BYE_REPLY_DELAY_MS: '300' });
     let dialog: Dialog | undefined;
     for (let i = 0; i < 100 && !dialog; i++) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CliError, EXIT } from './exit-codes';
-import { socketErrorCode } from '../../agent/socket-error';
+import { socketErrorCode } from '../agent/socket-error';
 
 export const AGENT_TIMEOUT_MS = 2000;
 /** A forced sync may wait for Kamailio's reload delay (5 s) and the Worker: give it time. */

@@ -8,12 +8,12 @@ import {
   randomWorkerSecrets,
   startLocalWorker,
   type LocalWorker,
-} from '../../scripts/lib/local-worker.mjs';
-import { silentLogger } from './log';
-import { startEdgeAgent } from './server';
-import { callFacts, tempDir, TOKEN, waitFor } from './testing/fixtures';
+} from '../scripts/lib/local-worker.mjs';
+import { silentLogger } from '@sip-bridge/edge/agent/log';
+import { startEdgeAgent } from '@sip-bridge/edge/agent/server';
+import { callFacts, tempDir, TOKEN, waitFor } from '@sip-bridge/edge/agent/testing/fixtures';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..');
 const secrets = randomWorkerSecrets('e2e-token');
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {

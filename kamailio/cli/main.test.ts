@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runSipbridge, USAGE } from './main';
 
 const env = {};
-const EXAMPLE = new URL('../../templates/sipbridge.example.yaml', import.meta.url).pathname;
+const EXAMPLE = new URL('../templates/sipbridge.example.yaml', import.meta.url).pathname;
 
 describe('sipbridge command line', () => {
   it('--help prints every command and the exit codes, and exits 0', async () => {

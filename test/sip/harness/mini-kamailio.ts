@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopGroup } from '../../../../test/sip/harness/edge';
-import { KAMAILIO, KEEP } from '../../../../test/sip/harness/tools';
+import { stopGroup } from './edge';
+import { KAMAILIO, KEEP } from './tools';
 
 /**
  * The smallest Kamailio with JSON-RPC over HTTP and cfg_rpc (which the edge template does not

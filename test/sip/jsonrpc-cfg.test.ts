@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sipToolsAvailable } from '../../../test/sip/harness/tools';
-import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from './index';
-import { startMiniKamailio } from './testing/mini-kamailio';
+import { sipToolsAvailable } from './harness/tools';
+import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from 'kamailio-jsonrpc';
+import { startMiniKamailio } from './harness/mini-kamailio';
 
 // Port block 25600..25699 (client.test.ts); this file uses 25695 only.
 const RPC_PORT = 25695;

@@ -14,10 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, TEMPLATE_PATH } from './cli';
+import { runCli, TEMPLATE_PATH } from './command';
 import { writeFilesAtomic } from './write-atomic';
 
-const EXAMPLE = new URL('../../templates/sipbridge.example.yaml', import.meta.url).pathname;
+const EXAMPLE = new URL('../templates/sipbridge.example.yaml', import.meta.url).pathname;
 const env = { ...process.env, EDGE_AGENT_TOKEN: 'test-token-0123456789' };
 const work = mkdtempSync(join(tmpdir(), 'sipbridge-cli-'));
 const TLS_MODULE = '/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so';
