@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
-import {
-  assignLineIds,
-  parseLineIds,
-  renderDispatcherList,
-  type LineIds,
-} from '../renderer/files';
+import { assignLineIds, parseLineIds, renderDispatcherList, type LineIds } from '../renderer/files';
 import { writeFilesAtomic } from '../renderer/write-atomic';
 
 /** One line of the Worker's edge config, validated. */

@@ -23,9 +23,7 @@ const USAGE = `usage: render --config <sipbridge.yaml> --out <dir> [--check] [--
 
 The output is always checked with kamailio -c before it replaces anything in --out.`;
 
-export const TEMPLATE_PATH = fileURLToPath(
-  new URL('../templates/kamailio.cfg', import.meta.url),
-);
+export const TEMPLATE_PATH = fileURLToPath(new URL('../templates/kamailio.cfg', import.meta.url));
 
 export interface CliResult {
   code: 0 | 1 | 2;
