@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Node-side tests that cross parts (the Zendesk stand-in, later SIP and browser suites).
+// Node-side tests: the suites crossing parts (test/), the edge's (kamailio/), npm start's (scripts/).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'kamailio/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'kamailio/**/*.test.ts', 'scripts/**/*.test.ts'],
     root: new URL('..', import.meta.url).pathname,
   },
 });

@@ -1,417 +1,128 @@
-import { createHash } from 'node:crypto';
+// The ACL file on its own: render, write, reload, prove, put back. Polling the Worker and the
+// order of lines, block list and ACL are tested in edge-config-sync.test.ts.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KamailioRpcError } from 'kamailio-jsonrpc';
-import { startAclSync, type AclRpc } from './acl-sync';
-import { parseAddressList, validateEdgeConfig } from './edge-config';
-import { silentLogger, type Logger } from './log';
-import { createWorkerClient } from './worker-client';
+import { createAclSync, type RenderAddressList } from './acl-sync';
+import { SyncError, validateEdgeConfig } from './edge-config';
+import { createReload } from './kamailio-reload';
+import type { Logger } from './log';
+import { fakeKamailio } from './testing/fake-kamailio';
 
-const SECRET = 'acl-sync-test-secret-0123456789';
+const IDS = { version: 1 as const, ids: { demo: 1 } };
 
-const acl = (...cidrs: string[]) => cidrs.map((cidr) => ({ cidr, label: '' }));
-
-/** The demo line of the edge config as the Worker sends it, with these networks and CPS limit. */
-const demoLine = (cidrs: string[] = [], maxCps = 0) => ({
-  slug: 'demo',
-  sip_targets: ['sip:zendesk@127.0.0.1:5070'],
-  max_cps: maxCps,
-  acl: acl(...cidrs),
-});
-/** An edge config with the demo line only. */
-const demoOnly = (cidrs: string[] = [], maxCps = 0) => ({ lines: [demoLine(cidrs, maxCps)] });
-
-/**
- * Kamailio's permissions, dispatcher and htable modules as far as the sync sees them: loads the
- * files, skips bad lines.
- */
-function fakeKamailio(file: string) {
-  let rows: ReturnType<typeof parseAddressList> = [];
-  let lastReload = 0;
-  const state = {
-    reloads: 0,
-    delta: 0,
-    failNext: false,
-    dispatcherReloads: 0,
-    /** core.uptime's up_since: change it to play a Kamailio restart. */
-    upSince: 'Sat Nov 21 09:00:00 2026',
-    /** dispatcher.reload answers "Ongoing reload" this many times first. */
-    dispatcherBusy: 0,
-    targets: [] as { set: number; uri: string }[],
-    linecps: {} as Record<string, string | number>,
-    /** The blocked htable as last reloaded from the db_text table file. */
-    blocked: [] as string[],
-  };
-  const rpc: AclRpc = {
-    async coreUptime() {
-      return { now: 'now', up_since: state.upSince, uptime: 1 };
-    },
-    async call(method: string) {
-      if (method === 'dispatcher.reload') {
-        if (state.dispatcherBusy > 0) {
-          state.dispatcherBusy--;
-          throw new KamailioRpcError(method, 500, 'Ongoing reload');
-        }
-        state.dispatcherReloads++;
-        state.targets = readFileSync(join(file, '..', 'dispatcher.list'), 'utf8')
-          .split('\n')
-          .filter((l) => l && !l.startsWith('#'))
-          .map((l) => l.split(' '))
-          .map(([set, uri]) => ({ set: Number(set), uri: uri! }));
-        return {};
-      }
-      if (method === 'dispatcher.list') {
-        const sets = [...new Set(state.targets.map((t) => t.set))];
-        return {
-          NRSETS: sets.length,
-          RECORDS: sets.map((id) => ({
-            SET: {
-              ID: id,
-              TARGETS: state.targets
-                .filter((t) => t.set === id)
-                .map((t) => ({ DEST: { URI: t.uri, FLAGS: 'AP', PRIORITY: 10 } })),
-            },
-          })),
-        };
-      }
-      if (method === 'htable.reload') {
-        state.blocked = readFileSync(join(file, '..', 'blocked'), 'utf8')
-          .split('\n')
-          .slice(1)
-          .filter((l) => l)
-          .map((l) => l.split(':')[0]!);
-        return {};
-      }
-      throw new Error(`unexpected ${method}`);
-    },
-    async htableDump(table: string) {
-      if (table !== 'blocked') throw new Error(`unexpected table ${table}`);
-      return state.blocked.map((name) => ({ name, value: 1, type: 'int' as const }));
-    },
-    async htableSet(table: string, key: string, value: string | number) {
-      if (table !== 'linecps') throw new Error(`unexpected table ${table}`);
-      state.linecps[key] = value;
-    },
-    async addressReload() {
-      if (state.failNext) {
-        state.failNext = false;
-        throw new Error('connection refused');
-      }
-      if (Date.now() - lastReload < state.delta) {
-        throw new KamailioRpcError('permissions.addressReload', 500, 'ongoing reload');
-      }
-      lastReload = Date.now();
-      state.reloads++;
-      rows = parseAddressList(readFileSync(file, 'utf8')).filter(
-        (r) => Number.isInteger(r.group) && Number.isInteger(r.mask) && /^[\d.:a-f]+$/.test(r.ip),
-      );
-    },
-    async addressDump() {
-      return rows
-        .filter((r) => r.mask === 32 || r.mask === 128)
-        .map(({ group, ip, port, tag }) => ({ group, ip, port, tag }));
-    },
-    async subnetDump() {
-      return rows.filter((r) => r.mask !== 32 && r.mask !== 128);
-    },
-  };
-  return { rpc, state, rows: () => rows };
-}
+/** The demo line, validated as the sync hands it over, with these networks. */
+const demoLine = (...cidrs: string[]) =>
+  validateEdgeConfig({
+    lines: [
+      {
+        slug: 'demo',
+        sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+        max_cps: 0,
+        acl: cidrs.map((cidr) => ({ cidr, label: '' })),
+      },
+    ],
+  });
 
 describe('ACL sync', () => {
   let dir: string;
-  let server: Server;
-  let url: string;
-  let config: unknown;
-  let requests: { inm: string | undefined }[];
   let logs: string[];
+  let stop: AbortController;
   const log: Logger = (level, event, fields) =>
     logs.push(`${level} ${event} ${JSON.stringify(fields)}`);
 
-  beforeEach(async () => {
+  beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'acl-sync-'));
-    writeFileSync(join(dir, 'line-ids.json'), JSON.stringify({ version: 1, ids: { demo: 1 } }));
     writeFileSync(join(dir, 'address.list'), '1 127.0.0.1 32 0 demo\n');
-    requests = [];
     logs = [];
-    config = demoOnly();
-    server = createServer((req, res) => {
-      requests.push({ inm: req.headers['if-none-match'] as string | undefined });
-      if (!req.headers['x-bridge-signature']) return res.writeHead(401).end();
-      const body = JSON.stringify(config);
-      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
-      const inm = String(req.headers['if-none-match'] ?? '');
-      if (inm.split(',').some((t) => t.trim() === etag)) return res.writeHead(304).end();
-      res.writeHead(200, { ETag: etag, 'Content-Type': 'application/json' }).end(body);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stop = new AbortController();
   });
 
-  afterEach(async () => {
-    await new Promise((r) => server.close(r));
+  afterEach(() => {
+    stop.abort();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = (rpc: AclRpc, extra: Partial<Parameters<typeof startAclSync>[0]> = {}) =>
-    startAclSync(
-      { renderDir: dir, rpcUrl: 'http://127.0.0.1:1/RPC', intervalMs: 60_000, ...extra },
-      { worker: createWorkerClient({ baseUrl: url, secret: SECRET }), log, rpc },
-    );
+  const create = (rpc: ReturnType<typeof fakeKamailio>['rpc'], render?: RenderAddressList) =>
+    createAclSync({
+      renderDir: dir,
+      rpc,
+      reload: createReload({ waitMs: 3000, signal: stop.signal }),
+      log,
+      ...(render ? { render } : {}),
+    });
 
-  it('applies a new ACL, proves it, then polls with If-None-Match', async () => {
+  it('writes, reloads and proves a new ACL, and leaves an unchanged one alone', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
-    config = demoOnly(['127.0.0.3/32', '10.1.0.0/16']);
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot()).toMatchObject({ entries: 2, last_error: null });
-      expect(sync.snapshot().etag).toMatch(/^"/);
-      expect(k.rows().map((r) => `${r.ip}/${r.mask}`)).toEqual(['127.0.0.3/32', '10.1.0.0/16']);
-      // The entry that admits a source, for the call record (Kamailio only knows the group).
-      expect(sync.entryFor('demo', '10.1.200.7')).toBe('10.1.0.0/16');
-      expect(sync.entryFor('demo', '127.0.0.3')).toBe('127.0.0.3/32');
-      expect(sync.entryFor('demo', '127.0.0.4')).toBeNull();
-      expect(sync.entryFor('other', '10.1.200.7')).toBeNull();
-      const reloads = k.state.reloads;
-      await sync.syncNow();
-      expect(requests.at(-1)!.inm).toBe(sync.snapshot().etag);
-      expect(k.state.reloads).toBe(reloads);
-    } finally {
-      await sync.stop();
-    }
+    const acl = create(k.rpc);
+    const lines = demoLine('127.0.0.3/32', '10.1.0.0/16');
+    expect(await acl.apply(lines, IDS, false)).toEqual({ count: 2, reloaded: true });
+    expect(k.rows().map((r) => `${r.group} ${r.ip}/${r.mask} ${r.tag}`)).toEqual([
+      '1 127.0.0.3/32 demo',
+      '1 10.1.0.0/16 demo',
+    ]);
+    expect(await acl.apply(lines, IDS, false)).toEqual({ count: 2, reloaded: false });
+    expect(k.state.reloads).toBe(1);
   });
 
-  it('writes the line block list for Kamailio, reloads it, and empties it when unblocked', async () => {
+  it('says which entry admitted a source: the most specific one Kamailio loaded', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
-    config = { lines: [{ ...demoLine(['127.0.0.3/32']), blocked: ['33612345678', '0612345678'] }] };
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot().last_error).toBeNull();
-      expect(k.state.blocked.sort()).toEqual(['demo/0612345678', 'demo/33612345678']);
-      expect(readFileSync(join(dir, 'blocked'), 'utf8')).toMatch(
-        /^key_name\(str\) key_type\(int\) value_type\(int\) key_value\(str\)\n/,
-      );
-      config = demoOnly(['127.0.0.3/32']);
-      await sync.syncNow();
-      expect(k.state.blocked).toEqual([]);
-    } finally {
-      await sync.stop();
-    }
+    const acl = create(k.rpc);
+    expect(acl.entryFor('demo', '10.1.200.7')).toBeNull();
+    await acl.apply(demoLine('10.0.0.0/8', '10.1.0.0/16', '127.0.0.3/32'), IDS, false);
+    expect(acl.entryFor('demo', '10.1.200.7')).toBe('10.1.0.0/16');
+    expect(acl.entryFor('demo', '10.2.0.1')).toBe('10.0.0.0/8');
+    expect(acl.entryFor('demo', '127.0.0.3')).toBe('127.0.0.3/32');
+    expect(acl.entryFor('demo', '127.0.0.4')).toBeNull();
+    expect(acl.entryFor('other', '10.1.200.7')).toBeNull();
   });
 
-  it('refuses a block list entry that is not digits, and changes nothing', async () => {
+  it('forced: reloads and proves an unchanged file, putting back what Kamailio lost', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
-    config = { lines: [{ ...demoLine(['127.0.0.3/32']), blocked: ['+33 6 12'] }] };
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot().last_error).toBe(
-        'edge config: line demo: blocked[0] is not 3-20 digits',
-      );
-      expect(k.state.reloads).toBe(0);
-    } finally {
-      await sync.stop();
-    }
+    const acl = create(k.rpc);
+    const lines = demoLine('127.0.0.3/32');
+    await acl.apply(lines, IDS, false);
+    writeFileSync(join(dir, 'address.list'), '1 192.0.2.66 32 0 demo\n');
+    await k.rpc.addressReload();
+    expect(await acl.apply(lines, IDS, true)).toEqual({ count: 1, reloaded: true });
+    expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.3']);
+    expect(readFileSync(join(dir, 'address.list'), 'utf8')).toContain('127.0.0.3 32');
   });
 
-  it('forced: ignores the ETag and puts back a file someone edited by hand', async () => {
-    const k = fakeKamailio(join(dir, 'address.list'));
-    config = demoOnly(['127.0.0.3/32']);
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      writeFileSync(join(dir, 'address.list'), '1 192.0.2.66 32 0 demo\n');
-      await k.rpc.addressReload();
-      const reloads = k.state.reloads;
-      await sync.syncNow(); // 304: a plain poll does not notice
-      expect(k.rows().map((r) => r.ip)).toEqual(['192.0.2.66']);
-      await sync.syncNow({ force: true });
-      expect(requests.at(-1)!.inm).toBeUndefined();
-      expect(k.state.reloads).toBe(reloads + 1);
-      expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.3']);
-      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
-    } finally {
-      await sync.stop();
-    }
-  });
-
-  it('adds a new line: a persisted id, its targets in the dispatcher, its CPS limit', async () => {
-    const k = fakeKamailio(join(dir, 'address.list'));
-    config = {
-      lines: [
-        demoLine(),
-        {
-          slug: 'carrier',
-          sip_targets: ['sip:line@192.0.2.10:5060', 'sip:line@192.0.2.11:5060'],
-          max_cps: 12,
-          acl: acl('198.51.100.0/24'),
-        },
-      ],
-    };
-    // dispatcher, like permissions, refuses reloads within 5 s of the last one ("Ongoing reload").
-    k.state.dispatcherBusy = 2;
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot()).toMatchObject({ entries: 1, lines: 2, last_error: null });
-      expect(k.state.dispatcherBusy).toBe(0);
-      // The id goes to line-ids.json (the renderer keeps it on the next render).
-      const ids = JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids;
-      expect(ids).toEqual({ demo: 1, carrier: 2 });
-      expect(k.state.targets).toEqual([
-        { set: 1, uri: 'sip:zendesk@127.0.0.1:5070' },
-        { set: 2, uri: 'sip:line@192.0.2.10:5060' },
-        { set: 2, uri: 'sip:line@192.0.2.11:5060' },
-      ]);
-      expect(k.state.linecps).toEqual({ demo: 0, carrier: 12 });
-      expect(k.rows().map((r) => `${r.group} ${r.ip}/${r.mask} ${r.tag}`)).toEqual([
-        '2 198.51.100.0/24 carrier',
-      ]);
-
-      // Removing it keeps its id (in-flight dialogs keep their group) and drops its set.
-      config = demoOnly([], 3);
-      await sync.syncNow();
-      expect(JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids).toEqual(ids);
-      expect(k.state.targets).toEqual([{ set: 1, uri: 'sip:zendesk@127.0.0.1:5070' }]);
-      expect(k.state.linecps.demo).toBe(3);
-      expect(sync.snapshot()).toMatchObject({ entries: 0, lines: 1, last_error: null });
-    } finally {
-      await sync.stop();
-    }
-  });
-
-  it('applies everything again after Kamailio restarts (its htable starts from the render)', async () => {
-    const k = fakeKamailio(join(dir, 'address.list'));
-    config = demoOnly(['127.0.0.3/32'], 9);
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      expect(k.state.linecps).toEqual({ demo: 9 });
-      const reloads = [k.state.reloads, k.state.dispatcherReloads];
-      await sync.syncNow(); // 304, same Kamailio: nothing to do
-      expect([k.state.reloads, k.state.dispatcherReloads]).toEqual(reloads);
-
-      k.state.linecps = {}; // what a restart loses
-      k.state.upSince = 'Sat Nov 21 09:05:00 2026';
-      await sync.syncNow();
-      expect(k.state.linecps).toEqual({ demo: 9 });
-      expect([k.state.reloads, k.state.dispatcherReloads]).toEqual([
-        reloads[0]! + 1,
-        reloads[1]! + 1,
-      ]);
-      expect(requests.at(-1)!.inm).toBeUndefined();
-      expect(logs.some((l) => l.includes('acl.kamailio_restarted'))).toBe(true);
-    } finally {
-      await sync.stop();
-    }
-  });
-
-  it('refuses a line whose target is not a SIP URI, and changes nothing', async () => {
-    const k = fakeKamailio(join(dir, 'address.list'));
-    config = {
-      lines: [{ slug: 'demo', sip_targets: ['http://evil.example'], max_cps: 0, acl: [] }],
-    };
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot().last_error).toMatch(
-        /line demo: sip_targets\[0\] "http:\/\/evil.example": not a SIP URI/,
-      );
-      expect(k.state.dispatcherReloads).toBe(0);
-    } finally {
-      await sync.stop();
-    }
-  });
-
-  it('refuses an invalid CIDR or slug and keeps the file', async () => {
-    const k = fakeKamailio(join(dir, 'address.list'));
-    const before = readFileSync(join(dir, 'address.list'), 'utf8');
-    config = demoOnly(['10.0.0.1/8']);
-    const sync = start(k.rpc);
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot().last_error).toMatch(/10\.0\.0\.1\/8.*host bits/);
-      expect(readFileSync(join(dir, 'address.list'), 'utf8')).toBe(before);
-      expect(k.state.reloads).toBe(0);
-      // The rejected ETag is not fetched again...
-      await sync.syncNow();
-      expect(requests.at(-1)!.inm).toMatch(/^"/);
-      // ...and a fixed config clears the error.
-      config = demoOnly(['10.0.0.0/8']);
-      await sync.syncNow();
-      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
-    } finally {
-      await sync.stop();
-    }
-    expect(() => validateEdgeConfig({ lines: [{ slug: 'Bad Slug', acl: [] }] })).toThrow(/slug/);
-    expect(() => validateEdgeConfig({})).toThrow(/lines/);
-  });
-
-  it('restores the previous file when Kamailio skipped lines, and reports it', async () => {
+  it('restores the previous file when Kamailio skipped lines, and says so for good', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     await k.rpc.addressReload();
     const before = readFileSync(join(dir, 'address.list'), 'utf8');
-    config = demoOnly(['127.0.0.3/32']);
-    const sync = start(k.rpc, {
-      render: (_lines, ids) => `${ids.ids.demo} 127.0.0.3 thirty-two 0 demo\n`,
-    });
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot().last_error).toMatch(/loaded 0 of 1 entries/);
-      expect(readFileSync(join(dir, 'address.list'), 'utf8')).toBe(before);
-      expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.1']);
-    } finally {
-      await sync.stop();
-    }
+    const acl = create(k.rpc, (_lines, ids) => `${ids.ids.demo} 127.0.0.3 thirty-two 0 demo\n`);
+    const err = await acl.apply(demoLine('127.0.0.3/32'), IDS, false).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SyncError);
+    expect((err as SyncError).message).toMatch(/loaded 0 of 1 entries/);
+    expect((err as SyncError).permanent).toBe(true);
+    expect(readFileSync(join(dir, 'address.list'), 'utf8')).toBe(before);
+    expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.1']);
+    // What admitted sources before still does.
+    expect(acl.entryFor('demo', '127.0.0.3')).toBeNull();
   });
 
   it('waits out "ongoing reload" and restores after a reload error', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     k.state.delta = 600;
     await k.rpc.addressReload();
-    config = demoOnly(['127.0.0.3/32']);
-    const sync = start(k.rpc, { reloadWaitMs: 3000 });
-    try {
-      // The first poll runs on its own at start; the second call waits for it too.
-      await sync.syncNow();
-      await sync.syncNow();
-      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
-      config = demoOnly(['127.0.0.4/32']);
-      k.state.failNext = true;
-      await sync.syncNow();
-      expect(sync.snapshot().last_error).toMatch(/connection refused/);
-      expect(readFileSync(join(dir, 'address.list'), 'utf8')).toContain('127.0.0.3 32');
-      // A transient failure is retried at the next poll.
-      await sync.syncNow();
-      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
-      expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.4']);
-    } finally {
-      await sync.stop();
-    }
-  });
-
-  it('reports a Worker that cannot be reached without touching the file', async () => {
-    const k = fakeKamailio(join(dir, 'address.list'));
-    const sync = startAclSync(
-      { renderDir: dir, rpcUrl: 'http://127.0.0.1:1/RPC', intervalMs: 60_000 },
-      {
-        worker: createWorkerClient({ baseUrl: 'http://127.0.0.1:1', secret: SECRET }),
-        log: silentLogger,
-        rpc: k.rpc,
-      },
+    const acl = create(k.rpc);
+    // permissions refuses reloads within its reload_delta of the last one.
+    expect(await acl.apply(demoLine('127.0.0.3/32'), IDS, false)).toEqual({
+      count: 1,
+      reloaded: true,
+    });
+    expect(k.state.reloads).toBe(2);
+    k.state.failNext = true;
+    await expect(acl.apply(demoLine('127.0.0.4/32'), IDS, false)).rejects.toThrow(
+      /connection refused/,
     );
-    try {
-      await sync.syncNow();
-      expect(sync.snapshot().last_error).toMatch(/^worker: network/);
-      expect(k.state.reloads).toBe(0);
-    } finally {
-      await sync.stop();
-    }
+    expect(readFileSync(join(dir, 'address.list'), 'utf8')).toContain('127.0.0.3 32');
+    expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.3']);
+    expect(acl.entryFor('demo', '127.0.0.3')).toBe('127.0.0.3/32');
+    expect(logs.filter((l) => l.startsWith('error'))).toEqual([]);
   });
 });

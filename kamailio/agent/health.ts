@@ -1,4 +1,4 @@
-import type { AclSnapshot } from './acl-sync';
+import type { AclSnapshot } from './edge-config-sync';
 import type { ReconcileSnapshot } from './reconcile';
 import type { Breaker } from './breaker';
 

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startAclSync, type AclSyncOptions } from './acl-sync';
 import { createBreaker, type BreakerOptions } from './breaker';
 import { createDecider, REFUSED_ANSWER } from './decide';
 import { startDelivery, type DeliveryOptions } from './deliver';
+import { startEdgeConfigSync, type EdgeConfigSyncOptions } from './edge-config-sync';
 import { createWorkerStatus, healthReport, reportingFailures } from './health';
 import {
   bearerMatches,
@@ -52,8 +52,11 @@ export interface EdgeAgentOptions {
     | 'random'
   >;
   spool?: Omit<SpoolOptions, 'dir' | 'log' | 'onAppend'>;
-  /** Keeps Kamailio's address.list in step with the Worker's edge config; off when absent. */
-  aclSync?: AclSyncOptions;
+  /**
+   * Line and ACL sync: keeps Kamailio's lines, block list and address.list in step with the
+   * Worker's edge config; off when absent.
+   */
+  aclSync?: EdgeConfigSyncOptions;
   /** Ends call records whose dialog Kamailio no longer has; off when absent. */
   reconcile?: Omit<ReconcileOptions, 'stateDir'>;
   log?: Logger;
@@ -80,7 +83,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
   });
   const metrics = createAgentMetrics({ spool });
   const aclSync = options.aclSync
-    ? startAclSync(options.aclSync, { worker, log, metrics })
+    ? startEdgeConfigSync(options.aclSync, { worker, log, metrics })
     : undefined;
   const decider = createDecider({
     worker,

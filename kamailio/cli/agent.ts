@@ -6,7 +6,7 @@ export const AGENT_TIMEOUT_MS = 2000;
 /** A forced sync may wait for Kamailio's reload delay (5 s) and the Worker: give it time. */
 export const SYNC_TIMEOUT_MS = 15_000;
 
-/** The ACL sync part of the agent's answers (acl-sync.ts AclSnapshot). */
+/** The ACL sync part of the agent's answers (agent/edge-config-sync.ts AclSnapshot). */
 export const aclSnapshot = z.object({
   last_sync_at: z.string().nullable(),
   etag: z.string().nullable(),

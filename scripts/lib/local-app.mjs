@@ -1,5 +1,5 @@
 // The sidebar app for npm start: built when zendesk-app/dist is missing or older than its sources,
-// then shown on the harness page (test/app/harness), which plays Zendesk's ticket page and proxy.
+// then shown on the harness page (lib/harness-page), which plays Zendesk's ticket page and proxy.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { startProcess, waitForHttp } from './processes.mjs';
 
 const APP_DIR = join(ROOT, 'zendesk-app');
 const BUILT = join(APP_DIR, 'dist', 'assets', 'iframe.html');
+const HARNESS_PAGE = join('scripts', 'lib', 'harness-page', 'main.ts');
 const SOURCES = [
   'src',
   'translations',
@@ -48,7 +49,7 @@ export function ensureAppBuilt() {
 
 /** Starts the harness page on 127.0.0.1:`port`; resolves with its URL for ticket 1001. */
 export async function startSidebarHarness({ port, workerUrl, appJwtSecret, zendesk }) {
-  startProcess('app', join(ROOT, 'node_modules', '.bin', 'tsx'), ['test/app/harness/main.ts'], {
+  startProcess('app', join(ROOT, 'node_modules', '.bin', 'tsx'), [HARNESS_PAGE], {
     cwd: ROOT,
     env: {
       ...process.env,

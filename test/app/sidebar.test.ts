@@ -16,7 +16,11 @@ import {
 } from '../zendesk-standin/seed';
 import { startBridge, type Bridge } from './bridge';
 import { chromiumMissing, launchChromium } from './chromium';
-import { startHarness, type Harness, type Installation } from './harness/server';
+import {
+  startHarness,
+  type Harness,
+  type Installation,
+} from '../../scripts/lib/harness-page/server';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(ROOT, 'test-results', 'app');

@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { createRouter } from './app-env';
+import { createRouter } from './router';
 import { adminToken } from './auth/admin-token';
 import { agentAccess, AGENT_TOKEN_HEADER } from './auth/agent-access';
 import { appJwt } from './auth/app-jwt';

@@ -1,7 +1,7 @@
 import { createApp } from './app';
 import { duePendingSummaries, postCallSummary } from './calls/summary';
 import type { Env } from './env';
-import { zendeskFromEnv } from './services';
+import { zendeskFromEnv } from './config';
 
 const app = createApp();
 

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ZendeskStandin } from '../../test/zendesk-standin/app';
 import { OPEN_TICKET_ID, PENDING_TICKET_ID } from '../../test/zendesk-standin/seed';
 import { duePendingSummaries, postCallSummary } from '../src/calls/summary';
-import { zendeskFromEnv } from '../src/services';
+import { zendeskFromEnv } from '../src/config';
 import { callRow, createTestLine, decide, edgeFetch, installStandin, invite } from './harness';
 
 let standin: ZendeskStandin;

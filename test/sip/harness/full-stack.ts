@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from 'hono/jwt';
-import type { AclSyncOptions } from '@sip-bridge/edge/agent/acl-sync';
+import type { EdgeConfigSyncOptions } from '@sip-bridge/edge/agent/edge-config-sync';
 import { startEdgeAgent } from '@sip-bridge/edge/agent/server';
 import type { Logger } from '@sip-bridge/edge/agent/log';
 import type { HealthReport } from '@sip-bridge/edge/agent/health';
@@ -98,7 +98,7 @@ export interface FullStackOptions {
    * Runs the agent's ACL sync against this edge's render dir and JSON-RPC (the edge then starts
    * before the agent, since the agent needs its directory).
    */
-  aclSync?: Omit<AclSyncOptions, 'renderDir' | 'rpcUrl'>;
+  aclSync?: Omit<EdgeConfigSyncOptions, 'renderDir' | 'rpcUrl'>;
   /** Runs the agent's reconciler against this edge's JSON-RPC, every `intervalMs`. */
   reconcile?: { intervalMs: number };
   /** Kamailio limits (sipbridge.yaml `limits:`) over the harness defaults. */

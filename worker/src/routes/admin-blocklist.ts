@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter } from '../app-env';
+import { createRouter } from '../router';
 import { apiError } from '../http/problem';
-import { addBlock, BlockConflictError, listBlocked, removeBlock } from '../lines/blocklist';
+import { addBlock, BlockConflictError, listBlocked, removeBlock } from '../lines/blocklist-store';
 import { findLineConfig } from '../lines/store';
 import { normalizeCallerNumber } from '../phone/normalize';
 import { errorResponses, ErrorSchema, jsonBody, jsonContent } from '../schemas/common';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter } from '../app-env';
+import { createRouter } from '../router';
 import { apiError } from '../http/problem';
 import {
   addAclEntry,

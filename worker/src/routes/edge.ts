@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter } from '../app-env';
+import { createRouter } from '../router';
 import { unauthorized } from '../http/problem';
 import { decideCall } from '../calls/decide';
 import { applyCallEvents } from '../calls/events';
@@ -13,7 +13,7 @@ import {
   EventBatchSchema,
   EventResultSchema,
 } from '../schemas/edge';
-import { decisionBudgetMs, zendeskFromEnv } from '../services';
+import { decisionBudgetMs, zendeskFromEnv } from '../config';
 
 const security = [{ edgeHmac: [] }];
 

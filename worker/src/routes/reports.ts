@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter } from '../app-env';
+import { createRouter } from '../router';
 import { apiError } from '../http/problem';
 import { CallRecordSchema } from '../schemas/calls';
 import { errorResponses, jsonContent, SlugSchema } from '../schemas/common';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter } from '../app-env';
+import { createRouter } from '../router';
 import { findCall, listCallsForTicket, NEXT_SEQ, toCallRecord } from '../calls/record';
 import { apiError } from '../http/problem';
 import { CallRecordSchema } from '../schemas/calls';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
-import { zendeskFromEnv } from '../services';
+import { zendeskFromEnv } from '../config';
 import { zendeskBaseUrlProblem } from './base-url';
 import { rejection, scriptedClient, ticket, zendeskJson } from './fake-zendesk';
 

@@ -1,3 +1,5 @@
+// What the Worker's settings (wrangler vars and secrets, see env.ts) configure: the Zendesk client
+// with its shared request budget, and the decision budget.
 import { DEFAULT_DECISION_BUDGET_MS } from './calls/decide';
 import type { Env } from './env';
 import { createD1Budget } from './zendesk/budget';
@@ -27,6 +29,7 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
   });
 }
 
+/** DECISION_BUDGET_MS when set from 100 to 10000 ms, else the default. */
 export function decisionBudgetMs(env: Env): number {
   const configured = Number(env.DECISION_BUDGET_MS);
   return configured >= 100 && configured <= 10_000 ? configured : DEFAULT_DECISION_BUDGET_MS;

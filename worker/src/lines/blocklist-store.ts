@@ -1,3 +1,6 @@
+// The block list as admins edit it (blocked_numbers: list, add, remove). The call path reads it
+// through line-cache.ts; the edge gets it in its config (edge-config.ts, edge-blocklist.ts).
+
 /** Blocked caller numbers, per line or for every line (Zendesk's SIP lines cannot block numbers). */
 export interface BlockedNumber {
   id: number;

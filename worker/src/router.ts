@@ -1,3 +1,5 @@
+// The router every group of routes is built on (createRouter) and the context it types: the
+// Worker's bindings and what the auth middleware sets for a request.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AgentIdentity } from './auth/agent-access';
 import type { AppClaims } from './auth/app-jwt';

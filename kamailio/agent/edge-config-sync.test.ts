@@ -1,0 +1,306 @@
+// The line and ACL sync as a whole: polling the Worker's edge config (ETags, refusals, a Worker
+// that cannot be reached) and applying lines, block list and ACL in order. The ACL file itself
+// is tested in acl-sync.test.ts.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateEdgeConfig } from './edge-config';
+import { startEdgeConfigSync, type EdgeConfigSyncRpc } from './edge-config-sync';
+import { silentLogger, type Logger } from './log';
+import { fakeKamailio } from './testing/fake-kamailio';
+import { createWorkerClient } from './worker-client';
+
+const SECRET = 'acl-sync-test-secret-0123456789';
+
+const acl = (...cidrs: string[]) => cidrs.map((cidr) => ({ cidr, label: '' }));
+
+/** The demo line of the edge config as the Worker sends it, with these networks and CPS limit. */
+const demoLine = (cidrs: string[] = [], maxCps = 0) => ({
+  slug: 'demo',
+  sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+  max_cps: maxCps,
+  acl: acl(...cidrs),
+});
+/** An edge config with the demo line only. */
+const demoOnly = (cidrs: string[] = [], maxCps = 0) => ({ lines: [demoLine(cidrs, maxCps)] });
+
+describe('line and ACL sync', () => {
+  let dir: string;
+  let server: Server;
+  let url: string;
+  let config: unknown;
+  let requests: { inm: string | undefined }[];
+  let logs: string[];
+  const log: Logger = (level, event, fields) =>
+    logs.push(`${level} ${event} ${JSON.stringify(fields)}`);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'acl-sync-'));
+    writeFileSync(join(dir, 'line-ids.json'), JSON.stringify({ version: 1, ids: { demo: 1 } }));
+    writeFileSync(join(dir, 'address.list'), '1 127.0.0.1 32 0 demo\n');
+    requests = [];
+    logs = [];
+    config = demoOnly();
+    server = createServer((req, res) => {
+      requests.push({ inm: req.headers['if-none-match'] as string | undefined });
+      if (!req.headers['x-bridge-signature']) return res.writeHead(401).end();
+      const body = JSON.stringify(config);
+      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+      const inm = String(req.headers['if-none-match'] ?? '');
+      if (inm.split(',').some((t) => t.trim() === etag)) return res.writeHead(304).end();
+      res.writeHead(200, { ETag: etag, 'Content-Type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (
+    rpc: EdgeConfigSyncRpc,
+    extra: Partial<Parameters<typeof startEdgeConfigSync>[0]> = {},
+  ) =>
+    startEdgeConfigSync(
+      { renderDir: dir, rpcUrl: 'http://127.0.0.1:1/RPC', intervalMs: 60_000, ...extra },
+      { worker: createWorkerClient({ baseUrl: url, secret: SECRET }), log, rpc },
+    );
+
+  it('applies a new ACL, proves it, then polls with If-None-Match', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32', '10.1.0.0/16']);
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot()).toMatchObject({ entries: 2, last_error: null });
+      expect(sync.snapshot().etag).toMatch(/^"/);
+      expect(k.rows().map((r) => `${r.ip}/${r.mask}`)).toEqual(['127.0.0.3/32', '10.1.0.0/16']);
+      // The entry that admits a source, for the call record (Kamailio only knows the group).
+      expect(sync.entryFor('demo', '10.1.200.7')).toBe('10.1.0.0/16');
+      expect(sync.entryFor('demo', '127.0.0.3')).toBe('127.0.0.3/32');
+      expect(sync.entryFor('demo', '127.0.0.4')).toBeNull();
+      expect(sync.entryFor('other', '10.1.200.7')).toBeNull();
+      const reloads = k.state.reloads;
+      await sync.syncNow();
+      expect(requests.at(-1)!.inm).toBe(sync.snapshot().etag);
+      expect(k.state.reloads).toBe(reloads);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('writes the line block list for Kamailio, reloads it, and empties it when unblocked', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = { lines: [{ ...demoLine(['127.0.0.3/32']), blocked: ['33612345678', '0612345678'] }] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBeNull();
+      expect(k.state.blocked.sort()).toEqual(['demo/0612345678', 'demo/33612345678']);
+      expect(readFileSync(join(dir, 'blocked'), 'utf8')).toMatch(
+        /^key_name\(str\) key_type\(int\) value_type\(int\) key_value\(str\)\n/,
+      );
+      config = demoOnly(['127.0.0.3/32']);
+      await sync.syncNow();
+      expect(k.state.blocked).toEqual([]);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('refuses a block list entry that is not digits, and changes nothing', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = { lines: [{ ...demoLine(['127.0.0.3/32']), blocked: ['+33 6 12'] }] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe(
+        'edge config: line demo: blocked[0] is not 3-20 digits',
+      );
+      expect(k.state.reloads).toBe(0);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('forced: ignores the ETag and puts back a file someone edited by hand', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32']);
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      writeFileSync(join(dir, 'address.list'), '1 192.0.2.66 32 0 demo\n');
+      await k.rpc.addressReload();
+      const reloads = k.state.reloads;
+      await sync.syncNow(); // 304: a plain poll does not notice
+      expect(k.rows().map((r) => r.ip)).toEqual(['192.0.2.66']);
+      await sync.syncNow({ force: true });
+      expect(requests.at(-1)!.inm).toBeUndefined();
+      expect(k.state.reloads).toBe(reloads + 1);
+      expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.3']);
+      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('adds a new line: a persisted id, its targets in the dispatcher, its CPS limit', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [
+        demoLine(),
+        {
+          slug: 'carrier',
+          sip_targets: ['sip:line@192.0.2.10:5060', 'sip:line@192.0.2.11:5060'],
+          max_cps: 12,
+          acl: acl('198.51.100.0/24'),
+        },
+      ],
+    };
+    // dispatcher, like permissions, refuses reloads within 5 s of the last one ("Ongoing reload").
+    k.state.dispatcherBusy = 2;
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot()).toMatchObject({ entries: 1, lines: 2, last_error: null });
+      expect(k.state.dispatcherBusy).toBe(0);
+      // The id goes to line-ids.json (the renderer keeps it on the next render).
+      const ids = JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids;
+      expect(ids).toEqual({ demo: 1, carrier: 2 });
+      expect(k.state.targets).toEqual([
+        { set: 1, uri: 'sip:zendesk@127.0.0.1:5070' },
+        { set: 2, uri: 'sip:line@192.0.2.10:5060' },
+        { set: 2, uri: 'sip:line@192.0.2.11:5060' },
+      ]);
+      expect(k.state.linecps).toEqual({ demo: 0, carrier: 12 });
+      expect(k.rows().map((r) => `${r.group} ${r.ip}/${r.mask} ${r.tag}`)).toEqual([
+        '2 198.51.100.0/24 carrier',
+      ]);
+
+      // Removing it keeps its id (in-flight dialogs keep their group) and drops its set.
+      config = demoOnly([], 3);
+      await sync.syncNow();
+      expect(JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids).toEqual(ids);
+      expect(k.state.targets).toEqual([{ set: 1, uri: 'sip:zendesk@127.0.0.1:5070' }]);
+      expect(k.state.linecps.demo).toBe(3);
+      expect(sync.snapshot()).toMatchObject({ entries: 0, lines: 1, last_error: null });
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('applies everything again after Kamailio restarts (its htable starts from the render)', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32'], 9);
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(k.state.linecps).toEqual({ demo: 9 });
+      const reloads = [k.state.reloads, k.state.dispatcherReloads];
+      await sync.syncNow(); // 304, same Kamailio: nothing to do
+      expect([k.state.reloads, k.state.dispatcherReloads]).toEqual(reloads);
+
+      k.state.linecps = {}; // what a restart loses
+      k.state.upSince = 'Sat Nov 21 09:05:00 2026';
+      await sync.syncNow();
+      expect(k.state.linecps).toEqual({ demo: 9 });
+      expect([k.state.reloads, k.state.dispatcherReloads]).toEqual([
+        reloads[0]! + 1,
+        reloads[1]! + 1,
+      ]);
+      expect(requests.at(-1)!.inm).toBeUndefined();
+      expect(logs.some((l) => l.includes('acl.kamailio_restarted'))).toBe(true);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('refuses a line whose target is not a SIP URI, and changes nothing', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [{ slug: 'demo', sip_targets: ['http://evil.example'], max_cps: 0, acl: [] }],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(
+        /line demo: sip_targets\[0\] "http:\/\/evil.example": not a SIP URI/,
+      );
+      expect(k.state.dispatcherReloads).toBe(0);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('refuses an invalid CIDR or slug and keeps the file', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const before = readFileSync(join(dir, 'address.list'), 'utf8');
+    config = demoOnly(['10.0.0.1/8']);
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(/10\.0\.0\.1\/8.*host bits/);
+      expect(readFileSync(join(dir, 'address.list'), 'utf8')).toBe(before);
+      expect(k.state.reloads).toBe(0);
+      // The rejected ETag is not fetched again...
+      await sync.syncNow();
+      expect(requests.at(-1)!.inm).toMatch(/^"/);
+      // ...and a fixed config clears the error.
+      config = demoOnly(['10.0.0.0/8']);
+      await sync.syncNow();
+      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
+    } finally {
+      await sync.stop();
+    }
+    expect(() => validateEdgeConfig({ lines: [{ slug: 'Bad Slug', acl: [] }] })).toThrow(/slug/);
+    expect(() => validateEdgeConfig({})).toThrow(/lines/);
+  });
+
+  it('retries a transient failure at the next poll, the same config', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32']);
+    k.state.failNext = true;
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(/connection refused/);
+      // The poll at start, if it has not run yet, runs after this one; syncNow() waits for both.
+      await sync.syncNow();
+      expect(sync.snapshot()).toMatchObject({ entries: 1, last_error: null });
+      expect(logs.filter((l) => l.includes('acl.sync_failed'))).toEqual([
+        expect.stringContaining('connection refused'),
+      ]);
+      expect(logs.some((l) => l.includes('acl.recovered'))).toBe(true);
+      // Not refused for good: the next poll fetched the config again, without its ETag.
+      expect(requests[1]!.inm).toBeUndefined();
+      expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.3']);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('reports a Worker that cannot be reached without touching the file', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const sync = startEdgeConfigSync(
+      { renderDir: dir, rpcUrl: 'http://127.0.0.1:1/RPC', intervalMs: 60_000 },
+      {
+        worker: createWorkerClient({ baseUrl: 'http://127.0.0.1:1', secret: SECRET }),
+        log: silentLogger,
+        rpc: k.rpc,
+      },
+    );
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(/^worker: network/);
+      expect(k.state.reloads).toBe(0);
+    } finally {
+      await sync.stop();
+    }
+  });
+});
