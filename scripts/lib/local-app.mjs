@@ -17,6 +17,8 @@ const SOURCES = [
   'package.json',
   'tsconfig.json',
 ];
+/** The call-record schema, which the bundle carries as JSON Schema (zendesk-app/src/app/lib/contract.ts). */
+const SHARED_SOURCES = [join(ROOT, 'worker', 'src', 'schemas'), join(ROOT, 'manifest.json')];
 
 /** Newest modification time under a file or folder (ms), 0 when it does not exist. */
 function newest(path) {
@@ -30,7 +32,7 @@ function newest(path) {
 export function ensureAppBuilt() {
   const sources = Math.max(
     ...SOURCES.map((p) => newest(join(APP_DIR, p))),
-    newest(join(ROOT, 'manifest.json')),
+    ...SHARED_SOURCES.map(newest),
   );
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return true;
   console.log('› building the sidebar app (npm run build -w zendesk-app)…');

@@ -1,5 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ZendeskStandin } from '../../test/zendesk-standin/app';
 import { CLOSED_TICKET_ID, OPEN_TICKET_ID, SAM_RIVERA_ID } from '../../test/zendesk-standin/seed';
 import {
   adminFetch,
@@ -14,8 +15,10 @@ import {
   invite,
 } from './harness';
 
+let standin: ZendeskStandin;
+
 beforeEach(async () => {
-  installStandin();
+  standin = installStandin();
   await env.DB.exec('DELETE FROM calls; DELETE FROM call_events; DELETE FROM lines');
   await createTestLine();
 });
@@ -188,6 +191,87 @@ describe('calls for a ticket (sidebar app)', () => {
     // The number itself stays ambiguous: the next caller on that phone may be Alex.
     const next = await decide(invite({ from: 'sip:+14155550199@carrier.example' }));
     expect(next.body.call.match).toBe('ambiguous');
+  });
+
+  it.each([
+    ['+442079460958', '+442079460958', '+44 20 7946 0958'],
+    ['+81312345678', '+81312345678', '+81 3 1234 5678'],
+    ['(415) 555-0100', '+14155550100', '+1 415 555 0100'],
+    ['011 33 6 12 34 56 78', '+33612345678', '+33 6 12 34 56 78'],
+  ])('sends caller %s for people as %s → %s', async (user, e164, display) => {
+    await decide(
+      invite({ ticket_id: String(OPEN_TICKET_ID), from: `sip:${user}@carrier.example` }),
+    );
+    const res = await appFetch(`/v1/tickets/${OPEN_TICKET_ID}/calls`);
+    const body = (await res.json()) as { calls: { caller: Record<string, unknown> }[] };
+    expect(body.calls[0]?.caller).toMatchObject({ e164, display });
+  });
+
+  it('sends no display string for a withheld caller', async () => {
+    await decide(
+      invite({ ticket_id: String(OPEN_TICKET_ID), from: '<sip:anonymous@anonymous.invalid>' }),
+    );
+    const res = await appFetch(`/v1/tickets/${OPEN_TICKET_ID}/calls`);
+    const body = (await res.json()) as { calls: { caller: Record<string, unknown> }[] };
+    expect(body.calls[0]?.caller).toMatchObject({ e164: null, display: null, kind: 'withheld' });
+  });
+
+  it("formats each candidate's stored phone, read in the caller's country", async () => {
+    const claire = standin.addUser({ name: 'Claire Martin', phone: '06 12 34 56 79' });
+    const luc = standin.addUser({ name: 'Luc Martin', phone: '0033 6 12 34 56 79' });
+    await createTestLine({ slug: 'paris', default_country: 'FR' });
+    const req = invite({
+      line: 'paris',
+      ticket_id: String(OPEN_TICKET_ID),
+      from: 'sip:0612345679@carrier.example',
+    });
+    expect((await decide(req)).body.call.match).toBe('ambiguous');
+    const res = await appFetch(`/v1/tickets/${OPEN_TICKET_ID}/calls`);
+    const body = (await res.json()) as { calls: { caller: Record<string, any> }[] };
+    const caller = body.calls[0]?.caller;
+    expect(caller).toMatchObject({ e164: '+33612345679', display: '+33 6 12 34 56 79' });
+    expect(caller?.candidates).toEqual([
+      {
+        id: claire.id,
+        name: 'Claire Martin',
+        phone: '06 12 34 56 79',
+        phone_display: '+33 6 12 34 56 79',
+      },
+      {
+        id: luc.id,
+        name: 'Luc Martin',
+        phone: '0033 6 12 34 56 79',
+        phone_display: '+33 6 12 34 56 79',
+      },
+    ]);
+    // The export carries the same strings.
+    const exported = (await (await adminFetch('/v1/reports/calls/export?start_time=0')).json()) as {
+      calls: { call_id: string; caller: unknown }[];
+    };
+    expect(exported.calls.find((c) => c.call_id === req.call_id)?.caller).toEqual(caller);
+  });
+
+  it('describes the display strings in the OpenAPI document, as always sent', async () => {
+    const doc = (await (await adminFetch('/openapi.json')).json()) as any;
+    const { CallRecord, MatchCandidate } = doc.components.schemas;
+    const caller = CallRecord.properties.caller;
+    expect(caller.required).toEqual(
+      expect.arrayContaining(['e164', 'display', 'kind', 'match', 'user_id', 'candidates']),
+    );
+    expect(caller.properties.display).toEqual({
+      type: ['string', 'null'],
+      description: '`e164` for people, in international format; null when there is no number',
+      example: '+44 20 7946 0958',
+    });
+    expect(caller.properties.candidates).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/MatchCandidate' },
+    });
+    expect(MatchCandidate.required).toEqual(['id', 'name', 'phone', 'phone_display']);
+    expect(MatchCandidate.properties.phone_display).toMatchObject({
+      type: ['string', 'null'],
+      example: '+1 415 555 0199',
+    });
   });
 
   it('answers an empty list for a ticket without SIP calls', async () => {

@@ -3,6 +3,7 @@ import { nonceInsert, spendNonce, type EdgeNonce } from '../auth/edge-signature'
 import { CreationCapError, takeCreation } from '../lines/creation-cap';
 import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
+import { displayNumber } from '../phone/display';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
 import type { Decision, DecisionRequest } from '../schemas/edge';
 import type { ZendeskClient } from '../zendesk/client';
@@ -21,7 +22,7 @@ import {
   type CallRow,
   type DecisionOutcome,
 } from './record';
-import { callTicket, humanNumber } from './ticket-content';
+import { callTicket } from './ticket-content';
 
 export const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
 /** Default and ceiling for the time the API spends on one decision. */
@@ -223,7 +224,7 @@ async function decideWithZendesk(
         // A user with an E.164 phone: the next call matches it instead of making a duplicate.
         await takeCreationOrStop();
         const user = await zendesk.createUser(
-          { name: `Caller ${humanNumber(e164)}`, phone: e164 },
+          { name: `Caller ${displayNumber(e164)}`, phone: e164 },
           { deadline },
         );
         requesterId = user.id;

@@ -1,3 +1,4 @@
+import { displayNumber, displayStoredPhone } from '../phone/display';
 import type { CallRecord } from '../schemas/calls';
 import type { CallFacts, Decision } from '../schemas/edge';
 import { formatUsd } from './cost';
@@ -233,10 +234,14 @@ export function toCallRecord(row: CallRow): CallRecord {
     codecs: JSON.parse(row.codecs) as string[],
     caller: {
       e164: row.caller_e164,
+      display: displayNumber(row.caller_e164),
       kind: row.caller_kind,
       match: row.match_result,
       user_id: row.matched_user_id,
-      candidates: JSON.parse(row.match_candidates) as CallRecord['caller']['candidates'],
+      candidates: (JSON.parse(row.match_candidates) as DecisionOutcome['candidates']).map((c) => ({
+        ...c,
+        phone_display: c.phone === null ? null : displayStoredPhone(c.phone, row.caller_e164),
+      })),
     },
     ticket: {
       id: row.ticket_id,

@@ -1,7 +1,7 @@
+import { displayNumber } from '../phone/display';
 import type { ZendeskClient } from '../zendesk/client';
 import { formatUsd } from './cost';
 import { NEXT_SEQ, type CallRow } from './record';
-import { humanNumber } from './ticket-content';
 
 /** Attempts before a summary is given up as 'failed' (about 40 minutes of cron retries). */
 export const MAX_SUMMARY_ATTEMPTS = 8;
@@ -24,7 +24,7 @@ export function summaryText(call: CallRow): string {
         : `failed with SIP ${call.final_code ?? '?'} ${call.final_reason ?? ''}`.trim();
   return [
     `SIP call ${outcome}.`,
-    `Caller: ${humanNumber(call.caller_e164) ?? call.from_uri}`,
+    `Caller: ${displayNumber(call.caller_e164) ?? call.from_uri}`,
     `Line: ${call.line_slug}, from ${call.source_ip}${call.acl_entry ? ` (ACL ${call.acl_entry})` : ''}`,
     `Received ${call.received_at}${call.answered_at ? `, answered ${call.answered_at}` : ''}${
       call.ended_at ? `, ended ${call.ended_at}` : ''

@@ -1,13 +1,7 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { LineConfig } from '../lines/store';
+import { displayNumber } from '../phone/display';
 import type { CallFacts } from '../schemas/edge';
 import type { CallerMatch } from './match-caller';
-
-/** `+1 415 555 0100` for people; falls back to the E.164 string. */
-export function humanNumber(e164: string | null): string | null {
-  if (!e164) return null;
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
-}
 
 function matchLine(match: CallerMatch | null, withheld: boolean): string {
   if (withheld) return 'caller withheld their number';
@@ -27,7 +21,7 @@ export function callTicket(p: {
   match: CallerMatch | null;
   withheld: boolean;
 }) {
-  const caller = humanNumber(p.callerE164) ?? 'an unknown caller';
+  const caller = displayNumber(p.callerE164) ?? 'an unknown caller';
   const body = [
     `Inbound SIP call on line "${p.line.name}" (${p.line.slug}) from ${caller}.`,
     '',

@@ -1,7 +1,16 @@
 import { z } from '@hono/zod-openapi';
 
 export const CandidateSchema = z
-  .object({ id: z.number().int(), name: z.string(), phone: z.string().nullable() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    phone: z.string().nullable(),
+    phone_display: z.string().nullable().openapi({
+      description:
+        '`phone` for people, in international format; the stored text when it is not a number',
+      example: '+1 415 555 0199',
+    }),
+  })
   .openapi('MatchCandidate');
 
 /** A call record as agents, reports and exports see it. */
@@ -26,6 +35,10 @@ export const CallRecordSchema = z
     codecs: z.array(z.string()),
     caller: z.object({
       e164: z.string().nullable(),
+      display: z.string().nullable().openapi({
+        description: '`e164` for people, in international format; null when there is no number',
+        example: '+44 20 7946 0958',
+      }),
       kind: z.enum(['e164', 'withheld', 'invalid']),
       match: z.enum(['matched', 'no_match', 'ambiguous', 'withheld', 'unavailable']),
       user_id: z.number().int().nullable(),

@@ -32,6 +32,7 @@ export function makeCall(patch?: DeepPartial<CallRecord>): CallRecord {
     codecs: ['PCMU', 'telephone-event'],
     caller: {
       e164: '+14155550100',
+      display: '+1 415 555 0100',
       kind: 'e164',
       match: 'matched',
       user_id: 20001,
@@ -54,6 +55,6 @@ export function makeCall(patch?: DeepPartial<CallRecord>): CallRecord {
 }
 
 export const RIVERAS = [
-  { id: 20005, name: 'Sam Rivera', phone: '+14155550199' },
-  { id: 20006, name: 'Alex Rivera', phone: '+14155550199' },
+  { id: 20005, name: 'Sam Rivera', phone: '+14155550199', phone_display: '+1 415 555 0199' },
+  { id: 20006, name: 'Alex Rivera', phone: '(415) 555-0199', phone_display: '+1 415 555 0199' },
 ];

@@ -34,6 +34,15 @@ describe('CallCard', () => {
     expect(onOpenUser).toHaveBeenCalledWith(20001);
   });
 
+  it.each([
+    ['+353861234567', '+353 86 123 4567'],
+    ['+5511987654321', '+55 11 98765 4321'],
+    ['+442079460958', '+44 20 7946 0958'],
+  ])('shows %s as the bridge writes it for people', (e164, display) => {
+    const { part } = renderCard({ call: makeCall({ caller: { e164, display } }) });
+    expect(part('number').textContent).toBe(`${display} (${e164})`);
+  });
+
   it('falls back to the user id while the name is unknown', () => {
     renderCard({ call: makeCall() });
     expect(screen.getByRole('link', { name: 'User 20001' })).toBeTruthy();
@@ -85,10 +94,22 @@ describe('CallCard', () => {
     });
     const { part, onChooseCaller } = renderCard({ call });
     expect(part('caller').textContent).toContain('Several users share this number');
+    // Each candidate's phone as the bridge formats it, not as stored in Zendesk.
+    expect([...part('candidates').querySelectorAll('li > span')].map((s) => s.textContent)).toEqual(
+      ['Sam Rivera · +1 415 555 0199', 'Alex Rivera · +1 415 555 0199'],
+    );
+    expect(part('candidates').textContent).not.toContain('(415)');
     const button = screen.getByRole('button', { name: 'Set as requester: Alex Rivera' });
     fireEvent.click(button);
     expect(onChooseCaller).toHaveBeenCalledWith('a84b4c76e66710@198.51.100.7', 20006);
     await waitFor(() => expect(screen.getByText('Alex Rivera is now the requester.')).toBeTruthy());
+  });
+
+  it('shows a candidate without a phone by name only', () => {
+    const candidates = [{ id: 20005, name: 'Sam Rivera', phone: null, phone_display: null }];
+    const call = makeCall({ caller: { match: 'ambiguous', user_id: null, candidates } });
+    const { part } = renderCard({ call });
+    expect(part('candidates').querySelector('li > span')?.textContent).toBe('Sam Rivera');
   });
 
   it('says when setting the requester failed', async () => {

@@ -1,6 +1,5 @@
 import { Anchor } from '@zendeskgarden/react-buttons';
 import { useI18n } from '../hooks/useI18n';
-import { formatPhoneNumber } from '../lib/phone';
 import type { CallRecord } from '../lib/types';
 import { CandidateList, type ChooseCaller } from './CandidateList';
 import { Mono, Nowrap, Subtle } from './Facts';
@@ -29,7 +28,7 @@ function CallerNumber({ caller, from }: Pick<CallerIdentityProps, 'caller' | 'fr
   return (
     <span data-part="number">
       <Nowrap>
-        <strong>{formatPhoneNumber(caller.e164)}</strong>
+        <strong>{caller.display ?? caller.e164}</strong>
       </Nowrap>{' '}
       <Mono>({caller.e164})</Mono>
     </span>

@@ -2,7 +2,6 @@ import { useState } from 'react';
 import styled from 'styled-components';
 import { Button } from '@zendeskgarden/react-buttons';
 import { useI18n } from '../hooks/useI18n';
-import { formatPhoneNumber } from '../lib/phone';
 import type { Candidate } from '../lib/types';
 import { Nowrap, Subtle } from './Facts';
 
@@ -59,10 +58,10 @@ export function CandidateList({
           <li key={c.id}>
             <span>
               {c.name}
-              {c.phone ? (
+              {c.phone_display ? (
                 <Subtle>
                   {' · '}
-                  <Nowrap>{formatPhoneNumber(c.phone)}</Nowrap>
+                  <Nowrap>{c.phone_display}</Nowrap>
                 </Subtle>
               ) : null}
             </span>

@@ -1,34 +1,17 @@
+import ticketCallsSchema from 'virtual:ticket-calls-schema';
+import { schemaIssue } from './jsonSchema';
 import type { CallRecord, TicketCalls } from './types';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-function looksLikeCall(v: unknown): v is CallRecord {
-  if (!isObject(v)) return false;
-  const { call_id, status, caller, timeline, sip, source, decision, ticket, final, cost } = v;
-  return (
-    typeof call_id === 'string' &&
-    typeof status === 'string' &&
-    [caller, timeline, sip, source, decision, ticket, final, cost].every(isObject) &&
-    Array.isArray((caller as Record<string, unknown>).candidates)
-  );
-}
-
 /**
- * Checks the shape of `GET /v1/tickets/{id}/calls` before rendering it (it crossed a network).
- * Returns undefined when the body is not what the bridge sends.
+ * Checks `GET /v1/tickets/{id}/calls` against the call-record schema before rendering it (it
+ * crossed a network). Returns undefined, and says where in the console, when it is not what the
+ * bridge sends.
  */
 export function parseTicketCalls(body: unknown): TicketCalls | undefined {
-  if (!isObject(body) || !Array.isArray(body.calls) || !body.calls.every(looksLikeCall)) {
-    return undefined;
-  }
-  return { ticket_id: Number(body.ticket_id), calls: body.calls.map(withRequesterMismatch) };
-}
-
-/** `ticket.requester_mismatch` as true, false or null; older APIs omit it, anything else is null. */
-function withRequesterMismatch(call: CallRecord): CallRecord {
-  const flag: unknown = call.ticket.requester_mismatch;
-  if (flag === undefined || flag === null || typeof flag === 'boolean') return call;
-  return { ...call, ticket: { ...call.ticket, requester_mismatch: null } };
+  const issue = schemaIssue(ticketCallsSchema, body);
+  if (issue === undefined) return body as TicketCalls;
+  console.warn(`The bridge's answer is not a list of call records: ${issue}`);
+  return undefined;
 }
 
 /** A call still in progress is re-polled until it ends. */

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ZafRequestOptions } from 'zendesk_app_framework_sdk';
 import { makeCall, RIVERAS } from '../../test/fixtures';
 import { fakeClient, json, renderWithClient } from '../../test/render';
@@ -10,6 +10,8 @@ const calls = (...list: ReturnType<typeof makeCall>[]) =>
   json(200, { ticket_id: 1001, calls: list });
 const phase = (container: HTMLElement) =>
   container.querySelector('main')?.getAttribute('data-phase');
+
+afterEach(() => vi.restoreAllMocks());
 
 describe('TicketSideBar', () => {
   it('asks the bridge through the ZAF proxy with a proxy-signed JWT, never the secret', async () => {
@@ -128,14 +130,55 @@ describe('TicketSideBar', () => {
     expect(client.requests).toEqual([]);
   });
 
-  it('refuses a body that is not the bridge’s', async () => {
+  it('shows the numbers as the bridge wrote them for people', async () => {
+    const call = makeCall({
+      caller: {
+        e164: '+353861234567',
+        display: '+353 86 123 4567',
+        match: 'ambiguous',
+        user_id: null,
+        candidates: [
+          {
+            id: 20005,
+            name: 'Sam Rivera',
+            phone: '086 123 4567',
+            phone_display: '+353 86 123 4567',
+          },
+        ],
+      },
+    });
     const { container } = renderWithClient(
       <TicketSideBar />,
-      fakeClient(() => json(200, { hello: 1 })),
+      fakeClient(() => calls(call)),
+    );
+    await waitFor(() => expect(phase(container)).toBe('ready'));
+    const part = (name: string) => container.querySelector(`[data-part="${name}"]`)?.textContent;
+    expect(part('number')).toBe('+353 86 123 4567 (+353861234567)');
+    expect(part('candidates')).toContain('Sam Rivera · +353 86 123 4567');
+  });
+
+  it.each([
+    ['a body that is not the bridge’s', { hello: 1 }],
+    ['a call without codecs', { ticket_id: 1001, calls: [{ ...makeCall(), codecs: undefined }] }],
+    [
+      'a caller whose display string is a number',
+      { ticket_id: 1001, calls: [makeCall({ caller: { display: 14155550100 as never } })] },
+    ],
+    ['a call list that is an object', { ticket_id: 1001, calls: { 0: makeCall() } }],
+  ])('shows the error state, not a crash, for %s', async (_name, answer) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { container } = renderWithClient(
+      <TicketSideBar />,
+      fakeClient(() => json(200, answer)),
     );
     await waitFor(() =>
       expect(container.querySelector('[data-error-kind="unexpected"]')).toBeTruthy(),
     );
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Unexpected answer from the bridgeThe API answered with status 200. Check the API URL setting.',
+    );
+    expect(container.querySelectorAll('article')).toHaveLength(0);
+    expect(warn).toHaveBeenCalledOnce();
   });
 
   it('re-polls while a call is in progress and stops when it has ended', async () => {

@@ -1,0 +1,44 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { assertChecked, ticketCallsJsonSchema } from './ticketCallsSchema';
+
+describe('the call-record schema in the bundle', () => {
+  const schema = ticketCallsJsonSchema();
+  const call = schema.properties?.calls?.items;
+  const caller = call?.properties?.caller;
+  const candidate = caller?.properties?.candidates?.items;
+
+  it('is the Worker’s, display strings included, without prose', () => {
+    expect(schema.required).toEqual(['ticket_id', 'calls']);
+    expect(caller?.properties?.display).toEqual({ type: ['string', 'null'] });
+    expect(caller?.required).toContain('display');
+    expect(candidate?.properties?.phone_display).toEqual({ type: ['string', 'null'] });
+    expect(candidate?.required).toEqual(['id', 'name', 'phone', 'phone_display']);
+    expect(call?.properties?.status?.enum).toEqual([
+      'ringing',
+      'answered',
+      'completed',
+      'failed',
+      'cancelled',
+      'rejected',
+    ]);
+    // Optional for older bridges, as in the Worker's schema.
+    expect(call?.properties?.ticket?.required).toEqual(['id', 'link', 'passed_id']);
+    expect(JSON.stringify(schema)).not.toMatch(/"(description|example|\$schema)"/);
+  });
+
+  it('stops the build at a keyword the app would not check', () => {
+    expect(() => assertChecked(schema)).not.toThrow();
+    const strict = {
+      type: 'object',
+      properties: { line: { type: 'string', pattern: '^[a-z]+$' } },
+    };
+    expect(() => assertChecked(strict)).toThrow(
+      'the call-record JSON Schema uses "pattern" at /properties/line, which ' +
+        'src/app/lib/jsonSchema.ts does not check: teach it that keyword',
+    );
+    expect(() => assertChecked({ anyOf: [{ type: 'string' }, { format: 'email' }] })).toThrow(
+      /"format" at \/anyOf\/1/,
+    );
+  });
+});

@@ -1,0 +1,56 @@
+// The call-record schema reaches the app's bundle as JSON Schema, derived at build time from the
+// zod schema the Worker serves (src/app/lib/contract.ts), and checked by src/app/lib/jsonSchema.ts.
+import type { Plugin } from 'vite';
+import { z } from 'zod';
+import { TicketCallsSchema } from '../src/app/lib/contract.ts';
+import { CHECKED_KEYWORDS, type JsonSchema } from '../src/app/lib/jsonSchema.ts';
+
+const MODULE_ID = 'virtual:ticket-calls-schema';
+
+/**
+ * `TicketCallsSchema` as JSON Schema, as the bridge's answer must look (zod's input side: unknown
+ * properties allowed). No descriptions or examples: the app needs the shape, not the prose.
+ * Throws when zod cannot express a part, or writes a keyword jsonSchema.ts does not check.
+ */
+export function ticketCallsJsonSchema(): JsonSchema {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(TicketCallsSchema, {
+    io: 'input',
+    unrepresentable: 'throw',
+    metadata: new z.core.$ZodRegistry<Record<string, unknown>>(),
+  });
+  assertChecked(schema);
+  return schema as JsonSchema;
+}
+
+/** Throws unless every keyword in `schema` is one src/app/lib/jsonSchema.ts checks. */
+export function assertChecked(schema: unknown, path = '') {
+  if (typeof schema !== 'object' || schema === null) return;
+  for (const [key, value] of Object.entries(schema)) {
+    if (!(CHECKED_KEYWORDS as readonly string[]).includes(key)) {
+      throw new Error(
+        `the call-record JSON Schema uses "${key}" at ${path || '/'}, which ` +
+          'src/app/lib/jsonSchema.ts does not check: teach it that keyword',
+      );
+    }
+    if (key === 'properties') {
+      for (const [name, sub] of Object.entries(value as object)) {
+        assertChecked(sub, `${path}/properties/${name}`);
+      }
+    } else if (key === 'anyOf') {
+      (value as unknown[]).forEach((sub, i) => assertChecked(sub, `${path}/anyOf/${i}`));
+    } else if (key === 'items') {
+      assertChecked(value, `${path}/items`);
+    }
+  }
+}
+
+/** Serves `virtual:ticket-calls-schema` to the app (build, dev server and tests). */
+export function ticketCallsSchemaPlugin(): Plugin {
+  const resolved = `\0${MODULE_ID}`;
+  return {
+    name: 'sip-bridge:ticket-calls-schema',
+    resolveId: (id) => (id === MODULE_ID ? resolved : undefined),
+    load: (id) =>
+      id === resolved ? `export default ${JSON.stringify(ticketCallsJsonSchema())};` : undefined,
+  };
+}
