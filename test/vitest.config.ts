@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Node-side tests that cross parts (the Zendesk stand-in, later SIP and browser suites).
+// Node-side tests: the contract's, the edge's, and those that cross parts (the Zendesk stand-in,
+// SIP and browser suites).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'kamailio/**/*.test.ts'],
+    include: ['contract/**/*.test.ts', 'test/**/*.test.ts', 'kamailio/**/*.test.ts'],
     root: new URL('..', import.meta.url).pathname,
   },
 });

@@ -1,7 +1,7 @@
 // What ACL sync reads and compares: the Worker's edge config (validated line by line) and the
 // rows of a permissions address list, in the spelling Kamailio's dumps use.
 import { sipTargetProblem } from '../renderer/config-schema';
-import { parseCidr } from '../../worker/src/net/cidr';
+import { parseCidr } from '@sip-bridge/contract/cidr';
 import type { EdgeLine } from './line-sync';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';

@@ -1,4 +1,4 @@
-import { parseIp } from '../../worker/src/net/cidr';
+import { parseIp } from '@sip-bridge/contract/cidr';
 
 /**
  * True for `localhost`, 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104 (brackets allowed): addresses

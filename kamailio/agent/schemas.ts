@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { fieldIssues } from '../../worker/src/http/issues';
-import { parseIp } from '../../worker/src/net/cidr';
+import { fieldIssues } from '@sip-bridge/contract/issues';
+import { parseIp } from '@sip-bridge/contract/cidr';
 
 // These mirror worker/src/schemas/edge.ts rule for rule (schemas.test.ts checks both agree): an
 // event the agent accepts must be accepted by the Worker, or it would sit in the spool forever.

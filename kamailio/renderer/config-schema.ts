@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCidr, parseIp } from '../../worker/src/net/cidr';
+import { parseCidr, parseIp } from '@sip-bridge/contract/cidr';
 
 // The one YAML file an operator writes (kamailio/templates/sipbridge.example.yaml shows every key).
 

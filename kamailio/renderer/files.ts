@@ -1,5 +1,5 @@
 import { agentBasicPassword, KAMAILIO_USER } from '../agent/credential';
-import { parseCidr } from '../../worker/src/net/cidr';
+import { parseCidr } from '@sip-bridge/contract/cidr';
 import type { LineConfig, ListenConfig, SipBridgeConfig } from './config-schema';
 
 // Pure functions: config in, file contents out. The edge agent reuses renderAddressList() to

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fr
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../worker/src/schemas/calls';
+import type { CallRecord } from '@sip-bridge/contract/calls';
 import { chromiumMissing, launchChromium } from '../app/chromium';
 import { sipToolsAvailable } from '../sip/harness/tools';
 import {

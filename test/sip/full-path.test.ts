@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../worker/src/schemas/calls';
+import type { CallRecord } from '@sip-bridge/contract/calls';
 import {
   CLOSED_TICKET_ID,
   DEMO_OAUTH_TOKENS,

@@ -1,3 +1,4 @@
+import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-jwt';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -62,7 +63,7 @@ export function createApp() {
   app.openAPIRegistry.registerComponent('securitySchemes', 'appJwt', {
     type: 'http',
     scheme: 'bearer',
-    bearerFormat: 'JWT (HS256, signed by the Zendesk app proxy, aud "sip-bridge-api")',
+    bearerFormat: `JWT (HS256, signed by the Zendesk app proxy, aud "${APP_JWT_AUDIENCE}")`,
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', {
     type: 'apiKey',

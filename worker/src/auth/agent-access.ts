@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { apiError } from '../http/problem';
 import { getAsAgent, MeSchema, TicketVisibleSchema } from '../zendesk/as-agent';
-import { parseTicketId } from '../calls/ticket-id';
+import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 import { TtlCache } from './ttl-cache';
 
 /** The header Zendesk's proxy fills with `Bearer {{setting.token}}` (the agent's access token). */

@@ -1,5 +1,5 @@
-import type { CallRecord } from '../schemas/calls';
-import type { CallFacts, Decision } from '../schemas/edge';
+import type { CallRecord } from '@sip-bridge/contract/calls';
+import type { CallFacts, Decision } from '@sip-bridge/contract/edge';
 import { formatUsd } from './cost';
 
 /** A calls row as stored in D1. */

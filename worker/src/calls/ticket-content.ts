@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { LineConfig } from '../lines/store';
-import type { CallFacts } from '../schemas/edge';
+import type { CallFacts } from '@sip-bridge/contract/edge';
 import type { CallerMatch } from './match-caller';
 
 /** `+1 415 555 0100` for people; falls back to the E.164 string. */

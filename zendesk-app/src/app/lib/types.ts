@@ -1,6 +1,6 @@
 // The app renders the Worker's own record type, so an API change breaks the build, not the agent.
-export type { CallRecord } from '../../../../worker/src/schemas/calls';
-import type { CallRecord } from '../../../../worker/src/schemas/calls';
+export type { CallRecord } from '@sip-bridge/contract/calls';
+import type { CallRecord } from '@sip-bridge/contract/calls';
 
 export type Candidate = CallRecord['caller']['candidates'][number];
 export type CallStatus = CallRecord['status'];

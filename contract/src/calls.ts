@@ -1,8 +1,8 @@
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 
 export const CandidateSchema = z
   .object({ id: z.number().int(), name: z.string(), phone: z.string().nullable() })
-  .openapi('MatchCandidate');
+  .meta({ id: 'MatchCandidate' });
 
 /** A call record as agents, reports and exports see it. */
 export const CallRecordSchema = z
@@ -40,7 +40,7 @@ export const CallRecordSchema = z
         .boolean()
         .nullable()
         .optional()
-        .openapi({
+        .meta({
           description:
             "True when the passed X-Zendesk-Ticket-Id's requester is not the matched caller (show it to " +
             'the agent: the caller may not be who the ticket is about); null when it could not be told',
@@ -65,11 +65,11 @@ export const CallRecordSchema = z
     }),
     cost: z.object({
       micros: z.number().int().nullable(),
-      usd: z.string().nullable().openapi({ example: '0.03' }),
+      usd: z.string().nullable().meta({ example: '0.03' }),
     }),
     summary_status: z.string(),
     updated_at: z.string(),
   })
-  .openapi('CallRecord');
+  .meta({ id: 'CallRecord' });
 
 export type CallRecord = z.infer<typeof CallRecordSchema>;
