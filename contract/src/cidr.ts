@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 /** An IPv4 or IPv6 network in canonical form: network address, explicit prefix length. */
 export interface Cidr {
   version: 4 | 6;
@@ -9,73 +11,52 @@ export interface Cidr {
 
 export type CidrResult = { ok: true; cidr: Cidr } | { ok: false; reason: string };
 
-function parseIpv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const bytes = parts.map((p) => (/^(0|[1-9]\d{0,2})$/.test(p) ? Number(p) : NaN));
-  return bytes.every((b) => b >= 0 && b <= 255) ? bytes : undefined;
+/** An IP address and its canonical spelling (IPv6 as RFC 5952 writes it, lower case). */
+export interface IpAddress {
+  version: 4 | 6;
+  address: string;
 }
 
-function parseIpv6(text: string): number[] | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || text.split('::').length > 2) return undefined;
-  let pure = text;
-  if (text.includes('.')) {
-    // An embedded IPv4 tail (::ffff:192.0.2.1) becomes two hex groups.
-    const lastColon = text.lastIndexOf(':');
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (!v4) return undefined;
-    const hi = ((v4[0]! << 8) | v4[1]!).toString(16);
-    const lo = ((v4[2]! << 8) | v4[3]!).toString(16);
-    pure = `${text.slice(0, lastColon + 1)}${hi}:${lo}`;
-  }
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const halves = pure.split('::');
-  const left = groups(halves[0]!);
-  const right = halves.length === 2 ? groups(halves[1]!) : [];
-  if ([...left, ...right].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  const count = left.length + right.length;
-  if (halves.length === 1 ? count !== 8 : count > 7) return undefined;
-  const word = (g: string) => parseInt(g, 16);
-  return [...left.map(word), ...new Array<number>(8 - count).fill(0), ...right.map(word)];
-}
+type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
 
-function formatIpv6(words: number[]): string {
-  // RFC 5952: lower case, longest run of two or more zero groups shortened to "::".
-  let best = { start: -1, len: 1 };
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > best.len) best = { start: i, len: j - i };
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (best.start < 0) return hex.join(':');
-  return `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.len).join(':')}`;
-}
+/**
+ * The spellings accepted: dotted-quad IPv4 without leading zeros (never 010.0.0.1, which some
+ * parsers read as octal, nor the two- and three-part or hex forms); IPv6 of 1-4 digit hex groups,
+ * at most one `::`, an optional dotted-quad tail, and no zone (an address that names an interface
+ * means nothing to the Worker or to Kamailio's permissions table).
+ */
+const IPV6_SPELLING =
+  /^(?:[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4})*(?::(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3})?$/i;
 
-/** Parses an IP address (v4 or v6, no zone) into bits, or undefined. */
-export function parseIp(text: string): { version: 4 | 6; bits: number[] } | undefined {
-  const v4 = parseIpv4(text);
-  if (v4) return { version: 4, bits: v4.flatMap((b) => byteBits(b, 8)) };
-  const v6 = parseIpv6(text);
-  if (v6) return { version: 6, bits: v6.flatMap((w) => byteBits(w, 16)) };
+function parseAddress(text: string): Parsed | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (IPV6_SPELLING.test(text) && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
   return undefined;
 }
 
-function byteBits(value: number, width: number): number[] {
-  return Array.from({ length: width }, (_, i) => (value >> (width - 1 - i)) & 1);
+const versionOf = (ip: Parsed): 4 | 6 => (ip.kind() === 'ipv4' ? 4 : 6);
+
+/** IPv4 dotted quad; IPv6 per RFC 5952 (an IPv4-mapped address too: `::ffff:c000:201`). */
+const canonical = (ip: Parsed): string =>
+  ip.kind() === 'ipv4' ? ip.toString() : (ip as ipaddr.IPv6).toRFC5952String();
+
+/** The network `ip` lies in with this prefix: its bits past the prefix cleared. */
+function networkOf(ip: Parsed, prefix: number): Parsed {
+  const mask = (
+    ip.kind() === 'ipv4'
+      ? ipaddr.IPv4.subnetMaskFromPrefixLength(prefix)
+      : ipaddr.IPv6.subnetMaskFromPrefixLength(prefix)
+  ).toByteArray();
+  return ipaddr.fromByteArray(ip.toByteArray().map((byte, i) => byte & mask[i]!));
 }
 
-function fromBits(bits: number[], width: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < bits.length; i += width) {
-    out.push(bits.slice(i, i + width).reduce((acc, b) => (acc << 1) | b, 0) >>> 0);
-  }
-  return out;
+/**
+ * Parses an IP address (v4 or v6, no zone) into its canonical spelling, or undefined.
+ * @example parseIp('2001:DB8:0:0::1') // { version: 6, address: '2001:db8::1' }
+ */
+export function parseIp(text: string): IpAddress | undefined {
+  const ip = parseAddress(text);
+  return ip && { version: versionOf(ip), address: canonical(ip) };
 }
 
 /**
@@ -87,35 +68,29 @@ export function parseCidr(input: string): CidrResult {
   const trimmed = input.trim();
   const [addressText, prefixText, extra] = trimmed.split('/');
   if (extra !== undefined || !addressText) return { ok: false, reason: 'expected ADDRESS/PREFIX' };
-  const ip = parseIp(addressText);
+  const ip = parseAddress(addressText);
   if (!ip) return { ok: false, reason: 'the address is not an IPv4 or IPv6 address' };
-  const max = ip.version === 4 ? 32 : 128;
+  const version = versionOf(ip);
+  const max = version === 4 ? 32 : 128;
   if (prefixText !== undefined && !/^(0|[1-9]\d{0,2})$/.test(prefixText)) {
     return { ok: false, reason: 'the prefix is not a number' };
   }
   const prefix = prefixText === undefined ? max : Number(prefixText);
   if (prefix > max) return { ok: false, reason: `prefix /${prefix} is longer than /${max}` };
-  if (ip.bits.slice(prefix).some((b) => b === 1)) {
-    return { ok: false, reason: `host bits are set; the network is ${networkText(ip, prefix)}` };
+  const network = networkOf(ip, prefix);
+  const address = canonical(network);
+  if (address !== canonical(ip)) {
+    return { ok: false, reason: `host bits are set; the network is ${address}/${prefix}` };
   }
-  const address = formatAddress(ip.version, ip.bits);
-  return { ok: true, cidr: { version: ip.version, address, prefix, text: `${address}/${prefix}` } };
-}
-
-function formatAddress(version: 4 | 6, bits: number[]): string {
-  return version === 4 ? fromBits(bits, 8).join('.') : formatIpv6(fromBits(bits, 16));
-}
-
-function networkText(ip: { version: 4 | 6; bits: number[] }, prefix: number): string {
-  const bits = ip.bits.map((b, i) => (i < prefix ? b : 0));
-  return `${formatAddress(ip.version, bits)}/${prefix}`;
+  return { ok: true, cidr: { version, address, prefix, text: `${address}/${prefix}` } };
 }
 
 /** True when the address lies inside the network. */
 export function cidrContains(cidr: Cidr, address: string): boolean {
-  const ip = parseIp(address);
-  const net = parseIp(cidr.address);
-  if (!ip || !net || ip.version !== net.version) return false;
-  for (let i = 0; i < cidr.prefix; i++) if (ip.bits[i] !== net.bits[i]) return false;
-  return true;
+  const ip = parseAddress(address);
+  const net = parseAddress(cidr.address);
+  if (!ip || !net || ip.kind() !== net.kind()) return false;
+  return ip.kind() === 'ipv4'
+    ? (ip as ipaddr.IPv4).match(net as ipaddr.IPv4, cidr.prefix)
+    : (ip as ipaddr.IPv6).match(net as ipaddr.IPv6, cidr.prefix);
 }
