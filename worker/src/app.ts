@@ -1,10 +1,10 @@
-import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-jwt';
+import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { createRouter } from './app-env';
 import { adminToken } from './auth/admin-token';
-import { agentAccess, AGENT_TOKEN_HEADER } from './auth/agent-access';
+import { agentAccess } from './auth/agent-access';
 import { appJwt } from './auth/app-jwt';
 import { edgeSignature } from './auth/edge-signature';
 import { apiError } from './http/problem';

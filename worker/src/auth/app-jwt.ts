@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { verify } from 'hono/jwt';
 import type { Env } from '../env';
 import { unauthorized } from '../http/problem';
-import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-jwt';
+import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 
 /** Shortest shared secret accepted, in bytes: 32 random bytes, like the HS256 key it is. */
 export const APP_JWT_MIN_SECRET_BYTES = 32;
