@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalWorker } from '../../scripts/lib/local-worker.mjs';
 import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
-import { startZendeskStandin, type RunningStandin } from '../zendesk-standin/server';
+import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
 
 export interface Bridge {
   url: string;

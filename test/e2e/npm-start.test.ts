@@ -18,7 +18,7 @@ import {
   FIRST_NEW_TICKET_ID,
   OPEN_TICKET_ID,
   SAM_RIVERA_ID,
-} from '../zendesk-standin/seed';
+} from '@sip-bridge/zendesk-standin/seed';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';

@@ -5,7 +5,7 @@ import {
   DEMO_OAUTH_TOKENS,
   OPEN_TICKET_ID,
   PENDING_TICKET_ID,
-} from '../zendesk-standin/seed';
+} from '@sip-bridge/zendesk-standin/seed';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { answerDelay, finalResponse, received } from './harness/sipp';
 import { explain, RINGING } from './harness/suite';

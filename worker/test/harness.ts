@@ -2,8 +2,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { sign } from 'hono/jwt';
 import { vi } from 'vitest';
-import { createZendeskStandin, type ZendeskStandin } from '../../test/zendesk-standin/app';
-import { DEMO_OAUTH_TOKENS } from '../../test/zendesk-standin/seed';
+import { createZendeskStandin, type ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
+import { DEMO_OAUTH_TOKENS } from '@sip-bridge/zendesk-standin/seed';
 import { clearAgentAccessCache } from '../src/auth/agent-access';
 import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';

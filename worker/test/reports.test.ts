@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CLOSED_TICKET_ID, OPEN_TICKET_ID, SAM_RIVERA_ID } from '../../test/zendesk-standin/seed';
+import { CLOSED_TICKET_ID, OPEN_TICKET_ID, SAM_RIVERA_ID } from '@sip-bridge/zendesk-standin/seed';
 import {
   adminFetch,
   appFetch,

@@ -14,7 +14,7 @@ import {
   type LocalWorker,
 } from '../../../scripts/lib/local-worker.mjs';
 import type { CallRecord } from '@sip-bridge/contract/calls';
-import { startZendeskStandin, type RunningStandin } from '../../zendesk-standin/server';
+import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
 import { startEdge, type Edge } from './edge';
 import type { SippResult } from './sipp';
 import { createSippPool, type SippPool } from './sipp-pool';
