@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import localRules from './scripts/lint/workspace-imports.mjs';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/.wrangler/**', '**/dist/**', 'test-results/**'] },
@@ -19,23 +20,11 @@ export default tseslint.config(
     },
   },
   {
-    // Workspace packages are imported by name, never by reaching into their source folders.
-    files: ['**/*.{ts,tsx,js,mjs}'],
-    ignores: ['kamailio/jsonrpc/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/jsonrpc/src', '**/jsonrpc/src/*'],
-              message:
-                "Import the Kamailio JSON-RPC client by its package name: 'kamailio-jsonrpc'.",
-            },
-          ],
-        },
-      ],
-    },
+    // A workspace package is imported by its name (kamailio-jsonrpc, @sip-bridge/contract, ...),
+    // never through a relative path into its folder: scripts/lint/workspace-imports.mjs.
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'],
+    plugins: { local: localRules },
+    rules: { 'local/workspace-imports': 'error' },
   },
   {
     // Tests poke at JSON bodies; typing every nested field there would add noise, not safety.

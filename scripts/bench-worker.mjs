@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { signEdgeRequest } from '../worker/src/auth/edge-signature.ts';
+import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import { ROOT } from './lib/bootstrap.mjs';
 import { RUNTIME_LABEL, startBackend } from './bench/stack.mjs';
 import { randomWorkerSecrets } from './lib/local-worker.mjs';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
 import { renderAddressList, type LineIds } from '../renderer/files';
 import { writeFilesAtomic } from '../renderer/write-atomic';
-import { cidrContains, parseCidr, type Cidr } from '../../worker/src/net/cidr';
+import { cidrContains, parseCidr, type Cidr } from '@sip-bridge/contract/cidr';
 import { canonicalIp, parseAddressList, rowKey, SyncError, type Row } from './edge-config';
 import type { Reload } from './kamailio-reload';
 import type { Logger } from './log';

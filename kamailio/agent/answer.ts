@@ -1,3 +1,4 @@
+import { TICKET_ID_PATTERN } from '@sip-bridge/contract/ticket-id';
 import { WorkerDecisionSchema, describeIssues } from './schemas';
 
 /** The answer Kamailio reads from POST /v1/decide (docs/edge-protocol.md). */
@@ -29,7 +30,7 @@ export interface DroppedHeader {
  */
 export function failOpenAnswer(ticketId: string | null | undefined): KamailioAnswer {
   const headers =
-    ticketId && /^[0-9]{1,19}$/.test(ticketId) ? `${TICKET_HEADER}: ${ticketId}\r\n` : '';
+    ticketId && TICKET_ID_PATTERN.test(ticketId) ? `${TICKET_HEADER}: ${ticketId}\r\n` : '';
   return { action: 'relay', code: 0, reason: '', headers, source: 'fail_open' };
 }
 

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { DECISION_BUDGET_MS } from '@sip-bridge/contract/edge';
 import { answerFromWorker, failOpenAnswer, type KamailioAnswer } from './answer';
 import type { Breaker } from './breaker';
 import type { WorkerStatus } from './health';
@@ -39,8 +40,8 @@ export const REFUSED_ANSWER: KamailioAnswer = {
 
 /** The Worker is told 100 ms less than our budget so its answer has time to travel back. */
 const WORKER_HEADROOM_MS = 100;
-/** The Worker refuses a smaller budget_ms (worker/src/schemas/edge.ts). */
-const MIN_WORKER_BUDGET_MS = 50;
+/** The Worker refuses a smaller budget_ms. */
+const MIN_WORKER_BUDGET_MS = DECISION_BUDGET_MS.min;
 
 /**
  * Forwards INVITE decisions to the Worker within a time budget, behind a circuit breaker,

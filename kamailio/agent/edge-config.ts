@@ -1,11 +1,11 @@
 // What ACL sync reads and compares: the Worker's edge config (validated line by line) and the
 // rows of a permissions address list, in the spelling Kamailio's dumps use.
 import { sipTargetProblem } from '../renderer/config-schema';
-import { parseCidr } from '../../worker/src/net/cidr';
+import { parseCidr } from '@sip-bridge/contract/cidr';
+import { isSlug } from '@sip-bridge/contract/identifiers';
 import type { EdgeLine } from './line-sync';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';
-const SLUG = /^[a-z0-9-]{1,48}$/;
 
 export interface Row {
   group: number;
@@ -69,7 +69,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       max_cps?: unknown;
       blocked?: unknown;
     };
-    if (typeof slug !== 'string' || !SLUG.test(slug)) {
+    if (typeof slug !== 'string' || !isSlug(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
     }
     if (!Array.isArray(acl))

@@ -1,4 +1,10 @@
-import { parseIp } from '../../worker/src/net/cidr';
+import { cidrContains, parseCidr, type Cidr } from '@sip-bridge/contract/cidr';
+
+const LOOPBACK: Cidr[] = ['127.0.0.0/8', '::1/128', '::ffff:127.0.0.0/104'].map((text) => {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.cidr;
+});
 
 /**
  * True for `localhost`, 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104 (brackets allowed): addresses
@@ -8,11 +14,5 @@ import { parseIp } from '../../worker/src/net/cidr';
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   if (bare === 'localhost') return true;
-  const ip = parseIp(bare);
-  if (!ip) return false;
-  if (ip.version === 4) return ip.bits.slice(0, 8).join('') === '01111111';
-  const isV6Loopback = ip.bits.slice(0, 127).every((b) => b === 0) && ip.bits[127] === 1;
-  const mapped =
-    ip.bits.slice(0, 80).every((b) => b === 0) && ip.bits.slice(80, 96).every((b) => b === 1);
-  return isV6Loopback || (mapped && ip.bits.slice(96, 104).join('') === '01111111');
+  return LOOPBACK.some((network) => cidrContains(network, bare));
 }

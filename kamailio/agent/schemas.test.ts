@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CallEventSchema as WorkerEventSchema,
   DecisionRequestSchema as WorkerDecisionRequestSchema,
-} from '../../worker/src/schemas/edge';
+} from '@sip-bridge/contract/edge';
 import { CallFactsSchema, KamailioEventSchema } from './schemas';
 import { callEvent, callFacts } from './testing/fixtures';
 

@@ -1,33 +1,37 @@
 import { z } from 'zod';
-import { fieldIssues } from '../../worker/src/http/issues';
-import { parseIp } from '../../worker/src/net/cidr';
+import {
+  CallEventSchema,
+  CallFactsSchema as ProtocolCallFactsSchema,
+  DecisionSchema,
+  EventResultSchema,
+  SIP_FACT_LIMITS,
+} from '@sip-bridge/contract/edge';
+import { IsoTimeSchema } from '@sip-bridge/contract/identifiers';
+import { fieldIssues } from '@sip-bridge/contract/issues';
 
-// These mirror worker/src/schemas/edge.ts rule for rule (schemas.test.ts checks both agree): an
-// event the agent accepts must be accepted by the Worker, or it would sit in the spool forever.
+// The rules are the edge protocol's (@sip-bridge/contract/edge), the very schemas the Worker
+// checks with, so an event the agent accepts is one the Worker accepts (it would otherwise sit in
+// the spool forever). What is the agent's own: reading Kamailio's spelling of the facts before
+// they are checked, making SIP facts safe, and writing absent values as null in the spool.
 
 /** Kamailio sends "" for an absent value (its pseudo-variables have no null). */
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(absent, schema.optional());
-const nullable = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => absent(v) ?? null, schema.nullable());
+/** Kamailio has no port 0 and no SIP status 0: it means absent. */
+const absentNumber = (v: unknown) => (v === 0 ? undefined : absent(v));
+/** Absent as the agent writes it in its spool, for the facts the protocol lets be null. */
+const orNull = (v: unknown) => absent(v) ?? null;
 
-// SIP header values are bounded and never carry CR/LF (the Worker refuses them).
-const sipValue = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
-
-const IsoTime = z.iso.datetime({ offset: true });
-
-/** The SIP facts and their length limits (the Worker's, worker/src/schemas/edge.ts). */
-const SIP_FIELDS = {
-  from: 1024,
-  to: 1024,
-  request_uri: 1024,
-  p_asserted_identity: 1024,
-  user_agent: 512,
-} as const;
+/** `raw` with each named field passed through its fix (undefined removes it); a non-object as is. */
+function reshape(raw: unknown, fixes: Record<string, (v: unknown) => unknown>): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...raw };
+  for (const [key, fix] of Object.entries(fixes)) {
+    const value = fix(out[key]);
+    if (value === undefined) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
 
 /**
  * Makes Kamailio's SIP facts safe to decide on, so that no header content a caller controls can
@@ -43,7 +47,7 @@ export function safeSipFacts(raw: unknown): unknown {
     Array.isArray(input.sanitized) ? input.sanitized.filter((m) => typeof m === 'string') : [],
   );
   const out: Record<string, unknown> = {};
-  for (const [name, max] of Object.entries(SIP_FIELDS)) {
+  for (const [name, max] of Object.entries(SIP_FACT_LIMITS)) {
     let value = input[name];
     const hex = input[`${name}_hex`];
     if ((value === undefined || value === null) && typeof hex === 'string') {
@@ -66,68 +70,47 @@ export function safeSipFacts(raw: unknown): unknown {
   return out;
 }
 
-export const CallIdSchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'visible ASCII without spaces, as SIP allows');
+/** Kamailio's call facts in the protocol's spelling, so the protocol's schema can judge them. */
+const fromKamailio = (raw: unknown) =>
+  reshape(raw, {
+    source: (v) => reshape(v, { port: absentNumber, transport: absent }),
+    acl_entry: orNull,
+    sip: (v) => reshape(safeSipFacts(v), { p_asserted_identity: orNull, user_agent: orNull }),
+    ticket_id: orNull,
+    // An array as documented; a comma-separated string is accepted too (simpler to build in a cfg).
+    codecs: (v) => (typeof v === 'string' ? v.split(',').filter((c) => c !== '') : absent(v)),
+    received_at: absent,
+  });
 
-export const TicketIdSchema = z.string().regex(/^[0-9]{1,19}$/, 'must be 1-19 digits');
-
-/** The facts of one INVITE as Kamailio reports them to /v1/decide (and inside each event). */
-export const CallFactsSchema = z.object({
-  call_id: CallIdSchema,
-  line: z
-    .string()
-    .regex(
-      /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
-      'lower-case letters, digits and inner dashes, 1-48 characters',
-    ),
-  source: z.object({
-    ip: z
-      .string()
-      .max(64)
-      .refine((v) => parseIp(v) !== undefined, 'must be an IPv4 or IPv6 address'),
-    port: z.preprocess(
-      (v) => (v === 0 ? undefined : absent(v)),
-      z.number().int().min(1).max(65535).optional(),
-    ),
-    transport: optional(z.enum(['udp', 'tcp', 'tls', 'ws', 'wss'])),
-  }),
-  acl_entry: nullable(z.string().max(120)),
-  sip: z.preprocess(
-    safeSipFacts,
-    z.object({
-      from: sipValue(1024).min(1),
-      to: sipValue(1024).min(1),
-      request_uri: sipValue(1024).min(1),
-      p_asserted_identity: nullable(sipValue(1024)),
-      user_agent: nullable(sipValue(512)),
-      sanitized: z.array(z.string().max(40)).max(10).optional(),
-    }),
-  ),
-  ticket_id: nullable(TicketIdSchema),
-  // An array as documented; a comma-separated string is accepted too (simpler to build in a cfg).
-  codecs: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').filter((c) => c !== '') : (absent(v) ?? [])),
-    z.array(z.string().max(32)).max(32),
-  ),
-  received_at: optional(IsoTime),
-});
+/**
+ * The facts of one INVITE as Kamailio reports them to /v1/decide (and inside each event). The
+ * nullable facts are null when absent (fromKamailio), which the last step tells the type.
+ */
+export const CallFactsSchema = z
+  .preprocess(fromKamailio, ProtocolCallFactsSchema)
+  .transform((facts) => ({
+    ...facts,
+    acl_entry: facts.acl_entry ?? null,
+    ticket_id: facts.ticket_id ?? null,
+    sip: {
+      ...facts.sip,
+      p_asserted_identity: facts.sip.p_asserted_identity ?? null,
+      user_agent: facts.sip.user_agent ?? null,
+    },
+  }));
 
 /** One lifecycle event from Kamailio; `at` is stamped by the agent when absent. */
-export const KamailioEventSchema = z.object({
-  call_id: CallIdSchema,
-  kind: z.enum(['answered', 'ended', 'failed', 'cancelled']),
-  at: optional(IsoTime),
-  sip_code: z.preprocess(
-    (v) => (v === 0 ? undefined : absent(v)),
-    z.number().int().min(100).max(699).optional(),
-  ),
-  reason: optional(sipValue(200)),
-  ended_by: optional(z.enum(['caller', 'callee', 'proxy'])),
-  call: optional(CallFactsSchema),
-});
+export const KamailioEventSchema = z.preprocess(
+  (raw) =>
+    reshape(raw, {
+      at: absent,
+      sip_code: absentNumber,
+      reason: absent,
+      ended_by: absent,
+      call: absent,
+    }),
+  CallEventSchema.extend({ at: IsoTimeSchema.optional(), call: CallFactsSchema.optional() }),
+);
 
 export type CallFacts = z.infer<typeof CallFactsSchema>;
 export type KamailioEvent = z.infer<typeof KamailioEventSchema>;
@@ -135,23 +118,15 @@ export type KamailioEvent = z.infer<typeof KamailioEventSchema>;
 export type CallEvent = KamailioEvent & { at: string };
 
 /** The Worker's answer to POST /v1/edge/decisions, as far as the agent relies on it. */
-export const WorkerDecisionSchema = z.object({
-  action: z.enum(['relay', 'reject']),
-  code: z.number().int().optional(),
-  reason: z.string().optional(),
-  headers: z.array(z.object({ name: z.string(), value: z.string() })),
+export const WorkerDecisionSchema = DecisionSchema.pick({
+  action: true,
+  code: true,
+  reason: true,
+  headers: true,
 });
 
 /** The Worker's answer to POST /v1/edge/events: one result per event, in order. */
-export const WorkerEventResultsSchema = z.object({
-  results: z.array(
-    z.object({
-      call_id: z.string(),
-      kind: z.string(),
-      status: z.enum(['applied', 'duplicate', 'unknown_call']),
-    }),
-  ),
-});
+export const WorkerEventResultsSchema = EventResultSchema;
 
 export type WorkerDecision = z.infer<typeof WorkerDecisionSchema>;
 

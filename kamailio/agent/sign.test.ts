@@ -4,7 +4,7 @@ import {
   signEdgeRequest,
   verifyEdgeSignature,
   type EdgeRequest,
-} from '../../worker/src/auth/edge-signature';
+} from '@sip-bridge/contract/edge-signature';
 import { signEdgeRequestNode } from './sign';
 
 const secret = 'edge-secret-0123456789';

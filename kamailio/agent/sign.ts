@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
-import { edgeSigningParts, type EdgeRequest } from '../../worker/src/auth/edge-signature';
+import { edgeSigningParts, type EdgeRequest } from '@sip-bridge/contract/edge-signature';
 
 /**
- * The edge signature v2 (worker/src/auth/edge-signing-input.ts) computed with node:crypto: the
+ * The edge signature v2 (@sip-bridge/contract/edge-signing-input) computed with node:crypto: the
  * same bytes as signEdgeRequest(), without WebCrypto's async job per request, which was a tenth
  * of the agent's CPU per call. The URL is the one the request goes to: its host (lower-case, port
  * only when not the default, as Node's Host header carries it) and path with query are signed.

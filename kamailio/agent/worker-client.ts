@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { EDGE_SIGNATURE_VERSION } from '../../worker/src/auth/edge-signing-input';
+import { EDGE_SIGNATURE_VERSION } from '@sip-bridge/contract/edge-signing-input';
 import { signEdgeRequestNode } from './sign';
 import { socketErrorCode } from './socket-error';
 

@@ -1,6 +1,7 @@
 // What `sipbridge status` reads: Kamailio's facts over JSON-RPC (version, uptime, calls, ACL
 // entries, queued events) and the line names of a render, shaped into one row per line.
 import { readFile } from 'node:fs/promises';
+import { isSlug } from '@sip-bridge/contract/identifiers';
 import type { Dialog, KamailioRpc } from 'kamailio-jsonrpc';
 import { parseLineIds } from '../renderer/files';
 import { activeDialogs, lineOf, stateKey } from './dialogs';
@@ -106,8 +107,6 @@ export interface LineRow {
   calls_by_state: Record<string, number>;
 }
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
-
 /**
  * One row per line: every line in line-ids.json, every permissions group Kamailio has loaded
  * (named by line-ids.json, else by its tag, else `group N`), every line a call is on.
@@ -129,7 +128,7 @@ export function lineRows(
   for (const [group, slug] of names) row(slug, group);
   for (const [group, { entries, tag }] of groups) {
     const name =
-      names.get(group) ?? (tag && SLUG.test(tag) && !rows.has(tag) ? tag : `group ${group}`);
+      names.get(group) ?? (tag && isSlug(tag) && !rows.has(tag) ? tag : `group ${group}`);
     row(name, group).acl_entries += entries;
   }
   for (const dialog of dialogs) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseCidr, parseIp } from '../../worker/src/net/cidr';
+import { parseCidr, parseIp } from '@sip-bridge/contract/cidr';
+import { SlugSchema } from '@sip-bridge/contract/identifiers';
 
 // The one YAML file an operator writes (kamailio/templates/sipbridge.example.yaml shows every key).
 
@@ -24,9 +25,6 @@ const ipAddress = z
   );
 
 const isLoopback = (ip: string) => ip === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
-
-/** Same rule as the Worker's line slug (worker/src/schemas/common.ts); it is the ACL tag. */
-export const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 
 /** A file path rendered into a `#!define "..."`: absolute, and nothing a cfg string cannot hold. */
 const cfgPath = z
@@ -75,9 +73,8 @@ export const ListenSchema = z.strictObject({
 });
 
 export const LineSchema = z.strictObject({
-  slug: z
-    .string()
-    .regex(slugPattern, 'lower-case letters, digits and inner dashes, 1-48 characters'),
+  /** The Worker's line slug; it is the ACL tag. */
+  slug: SlugSchema,
   /** The line's Zendesk SIP-IN addresses, tried in this order. */
   targets: z.array(sipTarget).min(1, 'needs at least one target').max(16, 'at most 16 targets'),
   /** Source networks allowed to call this line (IPv4 or IPv6 CIDR, or a bare address). */

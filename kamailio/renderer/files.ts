@@ -1,5 +1,6 @@
 import { agentBasicPassword, KAMAILIO_USER } from '../agent/credential';
-import { parseCidr } from '../../worker/src/net/cidr';
+import { parseCidr } from '@sip-bridge/contract/cidr';
+import { isSlug } from '@sip-bridge/contract/identifiers';
 import type { LineConfig, ListenConfig, SipBridgeConfig } from './config-schema';
 
 // Pure functions: config in, file contents out. The edge agent reuses renderAddressList() to
@@ -244,7 +245,8 @@ export const BLOCKLIST_TABLE = 'blocked';
  */
 export function renderBlocklistTable(keys: readonly string[]): string {
   const rows = [...new Set(keys)].sort().map((key) => {
-    if (!/^(\*|[a-z0-9-]{1,48})\/[0-9]{3,20}$/.test(key)) {
+    const [line = '', digits = '', extra] = key.split('/');
+    if (extra !== undefined || !(line === '*' || isSlug(line)) || !/^[0-9]{3,20}$/.test(digits)) {
       throw new Error(`not a block list key: ${key.slice(0, 80)}`);
     }
     return `${key}:0:1:1`;

@@ -18,7 +18,7 @@ const SOURCES = [
   'tsconfig.json',
 ];
 /** The call-record schema, which the bundle carries as JSON Schema (zendesk-app/src/app/lib/contract.ts). */
-const SHARED_SOURCES = [join(ROOT, 'worker', 'src', 'schemas'), join(ROOT, 'manifest.json')];
+const SHARED_SOURCES = [join(ROOT, 'contract', 'src'), join(ROOT, 'manifest.json')];
 
 /** Newest modification time under a file or folder (ms), 0 when it does not exist. */
 function newest(path) {

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalWorker } from '../../scripts/lib/local-worker.mjs';
-import { signEdgeRequest } from '../../worker/src/auth/edge-signature';
-import { startZendeskStandin, type RunningStandin } from '../zendesk-standin/server';
+import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
+import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
 
 export interface Bridge {
   url: string;

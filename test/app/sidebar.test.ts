@@ -13,7 +13,7 @@ import {
   OPEN_TICKET_ID,
   PENDING_TICKET_ID,
   SAM_RIVERA_ID,
-} from '../zendesk-standin/seed';
+} from '@sip-bridge/zendesk-standin/seed';
 import { startBridge, type Bridge } from './bridge';
 import { chromiumMissing, launchChromium } from './chromium';
 import {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fr
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../worker/src/schemas/calls';
+import type { CallRecord } from '@sip-bridge/contract/calls';
 import { chromiumMissing, launchChromium } from '../app/chromium';
 import { sipToolsAvailable } from '../sip/harness/tools';
 import {
@@ -18,7 +18,7 @@ import {
   FIRST_NEW_TICKET_ID,
   OPEN_TICKET_ID,
   SAM_RIVERA_ID,
-} from '../zendesk-standin/seed';
+} from '@sip-bridge/zendesk-standin/seed';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../worker/src/schemas/calls';
+import type { CallRecord } from '@sip-bridge/contract/calls';
 import {
   CLOSED_TICKET_ID,
   DEMO_OAUTH_TOKENS,
   OPEN_TICKET_ID,
   PENDING_TICKET_ID,
-} from '../zendesk-standin/seed';
+} from '@sip-bridge/zendesk-standin/seed';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { answerDelay, finalResponse, received } from './harness/sipp';
 import { explain, RINGING } from './harness/suite';

@@ -1,9 +1,10 @@
+import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { createRouter } from './router';
 import { adminToken } from './auth/admin-token';
-import { agentAccess, AGENT_TOKEN_HEADER } from './auth/agent-access';
+import { agentAccess } from './auth/agent-access';
 import { appJwt } from './auth/app-jwt';
 import { edgeSignature } from './auth/edge-signature';
 import { apiError } from './http/problem';
@@ -62,7 +63,7 @@ export function createApp() {
   app.openAPIRegistry.registerComponent('securitySchemes', 'appJwt', {
     type: 'http',
     scheme: 'bearer',
-    bearerFormat: 'JWT (HS256, signed by the Zendesk app proxy, aud "sip-bridge-api")',
+    bearerFormat: `JWT (HS256, signed by the Zendesk app proxy, aud "${APP_JWT_AUDIENCE}")`,
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', {
     type: 'apiKey',

@@ -1,13 +1,13 @@
 // Per-agent authorization of the sidebar API: the Worker asks Zendesk (the stand-in) as the agent.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ZendeskStandin } from '../../test/zendesk-standin/app';
+import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import {
   DEMO_OAUTH_TOKENS,
   GRACE_HOPPER_AGENT_ID,
   OPEN_TICKET_ID,
   PENDING_TICKET_ID,
-} from '../../test/zendesk-standin/seed';
+} from '@sip-bridge/zendesk-standin/seed';
 import {
   appFetch,
   createTestLine,

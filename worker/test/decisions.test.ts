@@ -6,8 +6,8 @@ import {
   CLOSED_TICKET_ID,
   OPEN_TICKET_ID,
   SAM_RIVERA_ID,
-} from '../../test/zendesk-standin/seed';
-import type { ZendeskStandin } from '../../test/zendesk-standin/app';
+} from '@sip-bridge/zendesk-standin/seed';
+import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import {
   adminFetch,
   callRow,

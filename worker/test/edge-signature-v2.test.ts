@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { signEdgeRequest } from '../src/auth/edge-signature';
+import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import { BASE, createTestLine, edgeFetch, installStandin, invite } from './harness';
 
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ZendeskStandin } from '../../test/zendesk-standin/app';
-import { OPEN_TICKET_ID, PENDING_TICKET_ID } from '../../test/zendesk-standin/seed';
+import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
+import { OPEN_TICKET_ID, PENDING_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
 import { duePendingSummaries, postCallSummary } from '../src/calls/summary';
 import { zendeskFromEnv } from '../src/config';
 import { callRow, createTestLine, decide, edgeFetch, installStandin, invite } from './harness';

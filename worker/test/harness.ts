@@ -2,14 +2,14 @@
 import { env, exports } from 'cloudflare:workers';
 import { sign } from 'hono/jwt';
 import { vi } from 'vitest';
-import { createZendeskStandin, type ZendeskStandin } from '../../test/zendesk-standin/app';
-import { DEMO_OAUTH_TOKENS } from '../../test/zendesk-standin/seed';
-import { AGENT_TOKEN_HEADER, clearAgentAccessCache } from '../src/auth/agent-access';
-import { APP_JWT_AUDIENCE } from '../src/auth/app-jwt';
-import { signEdgeRequest } from '../src/auth/edge-signature';
+import { createZendeskStandin, type ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
+import { DEMO_OAUTH_TOKENS } from '@sip-bridge/zendesk-standin/seed';
+import { clearAgentAccessCache } from '../src/auth/agent-access';
+import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
+import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import { clearMatchMemory } from '../src/calls/match-cache';
 import { invalidateLineCache } from '../src/lines/line-cache';
-import type { DecisionRequest } from '../src/schemas/edge';
+import type { DecisionRequest } from '@sip-bridge/contract/edge';
 
 export const BASE = 'http://bridge.test';
 let zendeskDown = false;

@@ -2,7 +2,7 @@
 // can be a secret a Zendesk proxy substituted (`{{setting.x}}`), and error bodies end up in logs.
 import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { signEdgeRequest } from '../src/auth/edge-signature';
+import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import {
   adminFetch,
   appHeaders,

@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ZendeskStandin } from '../../test/zendesk-standin/app';
-import { CLOSED_TICKET_ID, OPEN_TICKET_ID, SAM_RIVERA_ID } from '../../test/zendesk-standin/seed';
+import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
+import { CLOSED_TICKET_ID, OPEN_TICKET_ID, SAM_RIVERA_ID } from '@sip-bridge/zendesk-standin/seed';
 import {
   adminFetch,
   appFetch,

@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { OPEN_TICKET_ID } from '../../test/zendesk-standin/seed';
-import { signEdgeRequest } from '../src/auth/edge-signature';
+import { OPEN_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
+import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import {
   adminFetch,
   appFetch,

@@ -1,7 +1,7 @@
 // Ticket ids stay exact end to end: a passed id no Zendesk ticket can have is refused, never rounded.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ZendeskStandin } from '../../test/zendesk-standin/app';
+import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import {
   appFetch,
   callRow,

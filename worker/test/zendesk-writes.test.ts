@@ -1,8 +1,8 @@
 // Zendesk writes are bounded per line, and a passed ticket that is not the caller's is flagged.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ZendeskStandin } from '../../test/zendesk-standin/app';
-import { OPEN_TICKET_ID, PENDING_TICKET_ID } from '../../test/zendesk-standin/seed';
+import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
+import { OPEN_TICKET_ID, PENDING_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
 import {
   adminFetch,
   appFetch,

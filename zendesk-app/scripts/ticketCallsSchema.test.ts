@@ -1,9 +1,10 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
+import { TicketCallsSchema } from '../src/app/lib/contract';
 import { assertChecked, ticketCallsJsonSchema } from './ticketCallsSchema';
 
 describe('the call-record schema in the bundle', () => {
-  const schema = ticketCallsJsonSchema();
+  const schema = ticketCallsJsonSchema(TicketCallsSchema);
   const call = schema.properties?.calls?.items;
   const caller = call?.properties?.caller;
   const candidate = caller?.properties?.candidates?.items;

@@ -1,8 +1,8 @@
 // The call-record schema reaches the app's bundle as JSON Schema, derived at build time from the
 // zod schema the Worker serves (src/app/lib/contract.ts), and checked by src/app/lib/jsonSchema.ts.
+import { tsImport } from 'tsx/esm/api';
 import type { Plugin } from 'vite';
 import { z } from 'zod';
-import { TicketCallsSchema } from '../src/app/lib/contract.ts';
 import { CHECKED_KEYWORDS, type JsonSchema } from '../src/app/lib/jsonSchema.ts';
 
 const MODULE_ID = 'virtual:ticket-calls-schema';
@@ -12,8 +12,8 @@ const MODULE_ID = 'virtual:ticket-calls-schema';
  * properties allowed). No descriptions or examples: the app needs the shape, not the prose.
  * Throws when zod cannot express a part, or writes a keyword jsonSchema.ts does not check.
  */
-export function ticketCallsJsonSchema(): JsonSchema {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(TicketCallsSchema, {
+export function ticketCallsJsonSchema(ticketCalls: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(ticketCalls, {
     io: 'input',
     unrepresentable: 'throw',
     metadata: new z.core.$ZodRegistry<Record<string, unknown>>(),
@@ -50,7 +50,18 @@ export function ticketCallsSchemaPlugin(): Plugin {
   return {
     name: 'sip-bridge:ticket-calls-schema',
     resolveId: (id) => (id === MODULE_ID ? resolved : undefined),
-    load: (id) =>
-      id === resolved ? `export default ${JSON.stringify(ticketCallsJsonSchema())};` : undefined,
+    load: async (id) => {
+      if (id !== resolved) return undefined;
+      const { TicketCallsSchema } = await loadContract();
+      return `export default ${JSON.stringify(ticketCallsJsonSchema(TicketCallsSchema))};`;
+    },
   };
+}
+
+/**
+ * src/app/lib/contract.ts through tsx: Vite bundles its config (and this plugin) but leaves
+ * workspace packages such as @sip-bridge/contract external, and Node cannot load their TypeScript.
+ */
+function loadContract(): Promise<typeof import('../src/app/lib/contract.ts')> {
+  return tsImport('../src/app/lib/contract.ts', import.meta.url);
 }

@@ -1,12 +1,9 @@
 // A small stand-in for the Worker's edge API, for the agent's tests: it checks signatures with the
-// Worker's own verifyEdgeSignature(), applies events once per (Call-ID, kind), and can be made
-// slow, failing or unreachable.
+// Worker's own verifyEdgeSignature() (@sip-bridge/contract), applies events once per (Call-ID,
+// kind), and can be made slow, failing or unreachable.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  signatureVersionMessage,
-  verifyEdgeSignature,
-} from '../../../worker/src/auth/edge-signature';
+import { signatureVersionMessage, verifyEdgeSignature } from '@sip-bridge/contract/edge-signature';
 
 export interface FakeReply {
   status: number;

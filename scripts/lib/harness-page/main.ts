@@ -10,7 +10,7 @@ import {
   DEMO_OAUTH_TOKENS,
   GRACE_HOPPER_AGENT_ID,
   OPEN_TICKET_ID,
-} from '../../../test/zendesk-standin/seed';
+} from '@sip-bridge/zendesk-standin/seed';
 import { startHarness, type TicketChoice } from './server';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));

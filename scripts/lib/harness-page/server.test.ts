@@ -2,8 +2,8 @@
 // no writes to Zendesk with the account's credentials.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startZendeskStandin, type RunningStandin } from '../../../test/zendesk-standin/server';
-import { DEMO_OAUTH_TOKENS, GRACE_HOPPER_AGENT_ID } from '../../../test/zendesk-standin/seed';
+import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
+import { DEMO_OAUTH_TOKENS, GRACE_HOPPER_AGENT_ID } from '@sip-bridge/zendesk-standin/seed';
 import { startHarness, type Harness } from './server';
 
 let zendesk: RunningStandin;

@@ -13,8 +13,8 @@ import {
   startLocalWorker,
   type LocalWorker,
 } from '../../../scripts/lib/local-worker.mjs';
-import type { CallRecord } from '../../../worker/src/schemas/calls';
-import { startZendeskStandin, type RunningStandin } from '../../zendesk-standin/server';
+import type { CallRecord } from '@sip-bridge/contract/calls';
+import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
 import { startEdge, type Edge } from './edge';
 import type { SippResult } from './sipp';
 import { createSippPool, type SippPool } from './sipp-pool';

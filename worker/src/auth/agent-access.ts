@@ -4,11 +4,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { apiError } from '../http/problem';
 import { getAsAgent, MeSchema, TicketVisibleSchema } from '../zendesk/as-agent';
-import { parseTicketId } from '../calls/ticket-id';
+import { AGENT_TOKEN_HEADER } from '@sip-bridge/contract/app-auth';
+import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 import { TtlCache } from './ttl-cache';
 
-/** The header Zendesk's proxy fills with `Bearer {{setting.token}}` (the agent's access token). */
-export const AGENT_TOKEN_HEADER = 'X-Zendesk-Agent-Token';
 /** How long an answer of Zendesk's (yes or no) is reused: a revoked grant takes effect within it. */
 export const AGENT_CACHE_TTL_MS = 60_000;
 

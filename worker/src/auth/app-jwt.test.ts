@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { describe, expect, it, vi } from 'vitest';
-import { APP_JWT_AUDIENCE, appJwt } from './app-jwt';
+import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
+import { appJwt } from './app-jwt';
 
 const app = new Hono().use(appJwt()).get('/', (c) => c.text('ok'));
 

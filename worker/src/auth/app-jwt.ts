@@ -2,9 +2,8 @@ import type { MiddlewareHandler } from 'hono';
 import { verify } from 'hono/jwt';
 import type { Env } from '../env';
 import { unauthorized } from '../http/problem';
+import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 
-/** The audience the sidebar app puts in the JWT that Zendesk's proxy signs for it. */
-export const APP_JWT_AUDIENCE = 'sip-bridge-api';
 /** Shortest shared secret accepted, in bytes: 32 random bytes, like the HS256 key it is. */
 export const APP_JWT_MIN_SECRET_BYTES = 32;
 /** Longest token lifetime accepted, so a token lifted from a log is useless soon. */

@@ -5,10 +5,10 @@ import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
 import { displayNumber } from '../phone/display';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
-import type { Decision, DecisionRequest } from '../schemas/edge';
+import type { Decision, DecisionRequest } from '@sip-bridge/contract/edge';
 import type { ZendeskClient } from '../zendesk/client';
 import { verifyPassedTicket, type TicketCheck } from './link-ticket';
-import { parseTicketId } from './ticket-id';
+import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 import { peekCachedMatch, writeCachedMatch } from './match-cache';
 import { matchCaller, type CallerMatch } from './match-caller';
 import {

@@ -1,8 +1,8 @@
 import type { LineConfig } from '../lines/store';
 import { callerIdentity } from '../phone/normalize';
-import type { CallEvent, Decision } from '../schemas/edge';
+import type { CallEvent, Decision } from '@sip-bridge/contract/edge';
 import { callInsert, NEXT_SEQ, sameCall } from './record';
-import { parseTicketId } from './ticket-id';
+import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 import { timeline, type StoredEvent } from './timeline';
 
 export type EventStatus = 'applied' | 'duplicate' | 'unknown_call';

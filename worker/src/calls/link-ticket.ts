@@ -1,5 +1,5 @@
 import type { ZendeskClient } from '../zendesk/client';
-import { parseTicketId } from './ticket-id';
+import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 
 export type TicketCheck =
   | { status: 'valid'; ticketId: number; requesterId: number | null }

@@ -1,6 +1,6 @@
 import { displayNumber, displayStoredPhone } from '../phone/display';
-import type { CallRecord } from '../schemas/calls';
-import type { CallFacts, Decision } from '../schemas/edge';
+import type { CallRecord } from '@sip-bridge/contract/calls';
+import type { CallFacts, Decision } from '@sip-bridge/contract/edge';
 import { formatUsd } from './cost';
 
 /** A calls row as stored in D1. */

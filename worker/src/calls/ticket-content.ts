@@ -1,6 +1,6 @@
 import type { LineConfig } from '../lines/store';
 import { displayNumber } from '../phone/display';
-import type { CallFacts } from '../schemas/edge';
+import type { CallFacts } from '@sip-bridge/contract/edge';
 import type { CallerMatch } from './match-caller';
 
 function matchLine(match: CallerMatch | null, withheld: boolean): string {

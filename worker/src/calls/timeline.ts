@@ -1,4 +1,4 @@
-import type { CallEvent } from '../schemas/edge';
+import type { CallEvent } from '@sip-bridge/contract/edge';
 import { callCostMicros, callDurationSeconds } from './cost';
 
 /** A lifecycle event as stored in call_events. */

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { FieldIssue } from './issues';
+import type { FieldIssue } from '@sip-bridge/contract/issues';
 
-export { fieldIssues, type FieldIssue } from './issues';
+export { fieldIssues, type FieldIssue } from '@sip-bridge/contract/issues';
 
 /** The error body every endpoint answers with: a stable code, a sentence, and field issues for 400s. */
 export type ApiError = {

@@ -1,18 +1,7 @@
+import type { EdgeConfig } from '@sip-bridge/contract/edge';
 import type { CountryCode } from 'libphonenumber-js';
 import { edgeBlockKeys } from './edge-blocklist';
 import { listLines } from './store';
-
-/** What the edge agent polls: every enabled line's targets, CPS limit, ACL and block list. */
-export interface EdgeConfig {
-  lines: {
-    slug: string;
-    sip_targets: string[];
-    max_cps: number;
-    acl: { cidr: string; label: string }[];
-    /** Caller digits Kamailio refuses with 603 when it relays without a decision. */
-    blocked: string[];
-  }[];
-}
 
 /** The edge config document and a strong ETag over its exact bytes. */
 export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; etag: string }> {

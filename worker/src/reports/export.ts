@@ -1,5 +1,5 @@
 import { toCallRecord, type CallRow } from '../calls/record';
-import type { CallRecord } from '../schemas/calls';
+import type { CallRecord } from '@sip-bridge/contract/calls';
 
 /** A page of the incremental export, shaped like Zendesk's cursor-based incremental exports. */
 export interface ExportPage {

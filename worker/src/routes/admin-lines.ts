@@ -11,7 +11,8 @@ import {
   patchLine,
   removeAclEntry,
 } from '../lines/store';
-import { errorResponses, ErrorSchema, jsonBody, jsonContent, SlugSchema } from '../schemas/common';
+import { SlugSchema } from '@sip-bridge/contract/identifiers';
+import { errorResponses, ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
 import {
   AclEntryInputSchema,
   LineCreateSchema,

@@ -12,7 +12,7 @@ import {
   DecisionSchema,
   EventBatchSchema,
   EventResultSchema,
-} from '../schemas/edge';
+} from '@sip-bridge/contract/edge';
 import { decisionBudgetMs, zendeskFromEnv } from '../config';
 
 const security = [{ edgeHmac: [] }];

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../router';
 import { apiError } from '../http/problem';
-import { CallRecordSchema } from '../schemas/calls';
-import { errorResponses, jsonContent, SlugSchema } from '../schemas/common';
+import { CallRecordSchema } from '@sip-bridge/contract/calls';
+import { SlugSchema } from '@sip-bridge/contract/identifiers';
+import { errorResponses, jsonContent } from '../schemas/common';
 import { exportCalls, InvalidCursorError } from '../reports/export';
 import { usageByLineAndDay } from '../reports/usage';
 

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../router';
 import { findCall, listCallsForTicket, NEXT_SEQ, toCallRecord } from '../calls/record';
 import { apiError } from '../http/problem';
-import { CallRecordSchema } from '../schemas/calls';
+import { CallRecordSchema } from '@sip-bridge/contract/calls';
 import {
   errorResponses,
   ErrorSchema,
@@ -10,7 +10,7 @@ import {
   jsonContent,
   TicketIdParamSchema,
 } from '../schemas/common';
-import { CallIdSchema } from '../schemas/edge';
+import { CallIdSchema } from '@sip-bridge/contract/identifiers';
 
 const callsForTicket = createRoute({
   method: 'get',

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { parseTicketId } from '../calls/ticket-id';
+import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 
 export const ErrorSchema = z
   .object({
@@ -25,19 +25,6 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
-
-/** A line's URL-safe identifier, also used as the edge's ACL tag. */
-export const SlugSchema = z
-  .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
-    'lower-case letters, digits and inner dashes, 1-48 characters',
-  )
-  .openapi({ example: 'ai-agent' });
-
-export const IsoTimeSchema = z.iso
-  .datetime({ offset: true })
-  .openapi({ example: '2026-11-21T09:30:00.000Z' });
 
 /** A ticket id in a path: exact (through parseTicketId), never rounded; the handler gets a number. */
 export const TicketIdParamSchema = z

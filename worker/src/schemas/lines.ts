@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { isCountryCode } from '../phone/normalize';
-import { parseCidr } from '../net/cidr';
-import { SlugSchema } from './common';
+import { parseCidr } from '@sip-bridge/contract/cidr';
+import { SlugSchema } from '@sip-bridge/contract/identifiers';
 
 /** A SIP or SIPS URI with a host, the only kind of target the edge will relay to. */
 export const SipTargetSchema = z

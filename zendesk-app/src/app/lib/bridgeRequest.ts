@@ -1,12 +1,8 @@
+import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import type { ZafClient, ZafRequestOptions, ZafResponse } from 'zendesk_app_framework_sdk';
 
-/** The audience the Worker requires in the app's JWT (worker/src/auth/app-jwt.ts). */
-export const JWT_AUDIENCE = 'sip-bridge-api';
 /** Lifetime of each proxy-signed token, in seconds; the Worker refuses more than an hour. */
 export const JWT_EXPIRY_S = 300;
-
-/** The header the Worker reads the agent's Zendesk OAuth token from (worker/src/auth/agent-access.ts). */
-export const AGENT_TOKEN_HEADER = 'X-Zendesk-Agent-Token';
 
 /**
  * Why a request to the bridge failed, as the agent needs to know it: the admin's settings
@@ -71,7 +67,7 @@ export function bridgeRequestOptions(req: BridgeRequest): ZafRequestOptions {
       algorithm: 'HS256',
       secret_key: '{{setting.shared_secret}}',
       expiry: JWT_EXPIRY_S,
-      claims: { aud: JWT_AUDIENCE, sub: String(req.userId) },
+      claims: { aud: APP_JWT_AUDIENCE, sub: String(req.userId) },
     },
     ...(req.body === undefined
       ? {}

@@ -2,7 +2,7 @@
 // load it: the bundle gets the schema as JSON Schema (scripts/ticketCallsSchema.ts), never zod
 // itself, which would cost at least 5 KB gzipped (see docs/contributing.md).
 import { z } from 'zod';
-import { CallRecordSchema, type CallRecord } from '../../../../worker/src/schemas/calls.ts';
+import { CallRecordSchema, type CallRecord } from '@sip-bridge/contract/calls';
 
 export { CallRecordSchema, type CallRecord };
 

@@ -1,6 +1,22 @@
-import { z } from '@hono/zod-openapi';
-import { parseIp } from '../net/cidr';
-import { IsoTimeSchema, SlugSchema } from './common';
+// The edge protocol as the Worker and the edge agent both check it (docs/edge-protocol.md): the
+// facts of an INVITE, the decision, lifecycle events and the edge config. `.meta({ id })` names a
+// schema's component in the Worker's OpenAPI document.
+import { z } from 'zod';
+import { parseIp } from './cidr';
+import { CallIdSchema, IsoTimeSchema, SlugSchema } from './identifiers';
+import { TICKET_ID_PATTERN } from './ticket-id';
+
+/** The longest SIP facts accepted, in characters (the edge cuts a longer User-Agent to fit). */
+export const SIP_FACT_LIMITS = {
+  from: 1024,
+  to: 1024,
+  request_uri: 1024,
+  p_asserted_identity: 1024,
+  user_agent: 512,
+} as const;
+
+/** The time an edge may give the Worker to decide (`budget_ms`), in milliseconds. */
+export const DECISION_BUDGET_MS = { min: 50, max: 10_000 } as const;
 
 // SIP header values are bounded and never carry CR/LF (the edge strips them; we refuse them).
 const sipValue = (max: number) =>
@@ -9,32 +25,25 @@ const sipValue = (max: number) =>
     .max(max)
     .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
 
-export const CallIdSchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'visible ASCII without spaces, as SIP allows')
-  .openapi({ example: 'a84b4c76e66710@pc33.example.com' });
-
 export const SipFactsSchema = z
   .object({
-    from: sipValue(1024).min(1),
-    to: sipValue(1024).min(1),
-    request_uri: sipValue(1024).min(1),
-    p_asserted_identity: sipValue(1024).nullish(),
-    user_agent: sipValue(512).nullish(),
+    from: sipValue(SIP_FACT_LIMITS.from).min(1),
+    to: sipValue(SIP_FACT_LIMITS.to).min(1),
+    request_uri: sipValue(SIP_FACT_LIMITS.request_uri).min(1),
+    p_asserted_identity: sipValue(SIP_FACT_LIMITS.p_asserted_identity).nullish(),
+    user_agent: sipValue(SIP_FACT_LIMITS.user_agent).nullish(),
     sanitized: z
       .array(z.string().max(40))
       .max(10)
       .optional()
-      .openapi({
+      .meta({
         description:
           'Facts the edge made safe, as `name:escaped` (not UTF-8, or control characters) or ' +
           '`name:truncated` (cut to the limit)',
         example: ['user_agent:truncated'],
       }),
   })
-  .openapi('SipFacts');
+  .meta({ id: 'SipFacts' });
 
 export const SourceSchema = z
   .object({
@@ -45,7 +54,7 @@ export const SourceSchema = z
     port: z.number().int().min(1).max(65535).optional(),
     transport: z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']).optional(),
   })
-  .openapi('Source');
+  .meta({ id: 'Source' });
 
 /** The facts of one INVITE, as the edge saw them. */
 export const CallFactsSchema = z.object({
@@ -56,13 +65,13 @@ export const CallFactsSchema = z.object({
     .string()
     .max(120)
     .nullish()
-    .openapi({ description: 'The ACL entry (CIDR) that admitted the source' }),
+    .meta({ description: 'The ACL entry (CIDR) that admitted the source' }),
   sip: SipFactsSchema,
   ticket_id: z
     .string()
-    .regex(/^[0-9]{1,19}$/, 'must be 1-19 digits')
+    .regex(TICKET_ID_PATTERN, 'must be 1-19 digits')
     .nullish()
-    .openapi({ description: 'X-Zendesk-Ticket-Id as validated by the edge', example: '1001' }),
+    .meta({ description: 'X-Zendesk-Ticket-Id as validated by the edge', example: '1001' }),
   codecs: z.array(z.string().max(32)).max(32).default([]),
   received_at: IsoTimeSchema.optional(),
 });
@@ -71,13 +80,15 @@ export const DecisionRequestSchema = CallFactsSchema.extend({
   budget_ms: z
     .number()
     .int()
-    .min(50)
-    .max(10_000)
+    .min(DECISION_BUDGET_MS.min)
+    .max(DECISION_BUDGET_MS.max)
     .optional()
-    .openapi({ description: 'Time the edge will wait for this answer; the API answers within it' }),
-}).openapi('DecisionRequest');
+    .meta({ description: 'Time the edge will wait for this answer; the API answers within it' }),
+}).meta({ id: 'DecisionRequest' });
 
-export const HeaderSchema = z.object({ name: z.string(), value: z.string() }).openapi('Header');
+export const HeaderSchema = z
+  .object({ name: z.string(), value: z.string() })
+  .meta({ id: 'Header' });
 
 export const DecisionSchema = z
   .object({
@@ -86,22 +97,22 @@ export const DecisionSchema = z
       .number()
       .int()
       .optional()
-      .openapi({ description: 'SIP status for a reject', example: 603 }),
-    reason: z.string().optional().openapi({ example: 'Decline' }),
+      .meta({ description: 'SIP status for a reject', example: 603 }),
+    reason: z.string().optional().meta({ example: 'Decline' }),
     headers: z
       .array(HeaderSchema)
-      .openapi({ description: 'Headers to set on the relayed INVITE, in order' }),
-    targets: z.array(z.string()).openapi({ description: 'SIP URIs to try in order' }),
+      .meta({ description: 'Headers to set on the relayed INVITE, in order' }),
+    targets: z.array(z.string()).meta({ description: 'SIP URIs to try in order' }),
     call: z.object({
       caller_e164: z.string().nullable(),
       match: z.enum(['matched', 'no_match', 'ambiguous', 'withheld', 'unavailable']),
       ticket_id: z.number().int().nullable(),
       ticket_link: z.enum(['passed', 'passed_unverified', 'created', 'dropped', 'none']),
-      ticket_requester_mismatch: z.boolean().nullable().optional().openapi({
+      ticket_requester_mismatch: z.boolean().nullable().optional().meta({
         description:
           "True when the passed ticket's requester is not the caller, false when it is; null or absent when it could not be told",
       }),
-      degraded: z.array(z.string()).openapi({
+      degraded: z.array(z.string()).meta({
         description:
           'Enrichment steps skipped and why (`<step>:<reason>`): Zendesk did not answer in time, ' +
           "the line's creation cap was reached (`create_ticket:line_cap`), or the passed ticket id " +
@@ -109,7 +120,7 @@ export const DecisionSchema = z
       }),
     }),
   })
-  .openapi('Decision');
+  .meta({ id: 'Decision' });
 
 export const EventKindSchema = z.enum(['answered', 'ended', 'failed', 'cancelled']);
 
@@ -124,11 +135,11 @@ export const CallEventSchema = z
     /** Sent by the edge when the decision may never have reached the API (it failed open). */
     call: CallFactsSchema.optional(),
   })
-  .openapi('CallEvent');
+  .meta({ id: 'CallEvent' });
 
 export const EventBatchSchema = z
   .object({ events: z.array(CallEventSchema).min(1).max(100) })
-  .openapi('CallEventBatch');
+  .meta({ id: 'CallEventBatch' });
 
 export const EventResultSchema = z
   .object({
@@ -140,9 +151,28 @@ export const EventResultSchema = z
       }),
     ),
   })
-  .openapi('CallEventResults');
+  .meta({ id: 'CallEventResults' });
 
 export type CallFacts = z.infer<typeof CallFactsSchema>;
 export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 export type Decision = z.infer<typeof DecisionSchema>;
 export type CallEvent = z.infer<typeof CallEventSchema>;
+
+/**
+ * What the edge agent polls (`GET /v1/edge/config`, with an ETag): every enabled line's targets,
+ * CPS limit, ACL and block list. The agent checks each field before applying any of it.
+ */
+export interface EdgeConfig {
+  lines: {
+    /** The line's slug (SlugSchema). */
+    slug: string;
+    /** SIP or SIPS URIs with a host, in failover order. */
+    sip_targets: string[];
+    /** Calls per second the edge admits on the line, 0-10000 (0: the edge's own limit). */
+    max_cps: number;
+    /** Networks in canonical form (parseCidr's `text`). */
+    acl: { cidr: string; label: string }[];
+    /** Caller digits (3-20) Kamailio refuses with 603 when it relays without a decision. */
+    blocked: string[];
+  }[];
+}

@@ -1,17 +1,17 @@
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 
 export const CandidateSchema = z
   .object({
     id: z.number().int(),
     name: z.string(),
     phone: z.string().nullable(),
-    phone_display: z.string().nullable().openapi({
+    phone_display: z.string().nullable().meta({
       description:
         '`phone` for people, in international format; the stored text when it is not a number',
       example: '+1 415 555 0199',
     }),
   })
-  .openapi('MatchCandidate');
+  .meta({ id: 'MatchCandidate' });
 
 /** A call record as agents, reports and exports see it. */
 export const CallRecordSchema = z
@@ -35,7 +35,7 @@ export const CallRecordSchema = z
     codecs: z.array(z.string()),
     caller: z.object({
       e164: z.string().nullable(),
-      display: z.string().nullable().openapi({
+      display: z.string().nullable().meta({
         description: '`e164` for people, in international format; null when there is no number',
         example: '+44 20 7946 0958',
       }),
@@ -53,7 +53,7 @@ export const CallRecordSchema = z
         .boolean()
         .nullable()
         .optional()
-        .openapi({
+        .meta({
           description:
             "True when the passed X-Zendesk-Ticket-Id's requester is not the matched caller (show it to " +
             'the agent: the caller may not be who the ticket is about); null when it could not be told',
@@ -78,11 +78,11 @@ export const CallRecordSchema = z
     }),
     cost: z.object({
       micros: z.number().int().nullable(),
-      usd: z.string().nullable().openapi({ example: '0.03' }),
+      usd: z.string().nullable().meta({ example: '0.03' }),
     }),
     summary_status: z.string(),
     updated_at: z.string(),
   })
-  .openapi('CallRecord');
+  .meta({ id: 'CallRecord' });
 
 export type CallRecord = z.infer<typeof CallRecordSchema>;

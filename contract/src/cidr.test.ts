@@ -27,6 +27,14 @@ describe('parseCidr', () => {
     ['10.0.0.0/8/9', 'expected ADDRESS/PREFIX'],
     ['2001:db8::1::/64', 'the address is not an IPv4 or IPv6 address'],
     ['example.com', 'the address is not an IPv4 or IPv6 address'],
+    // Spellings other parsers accept: octal, hex and short IPv4, long IPv6 groups, zones.
+    ['0x7f.0.0.1', 'the address is not an IPv4 or IPv6 address'],
+    ['127.1/8', 'the address is not an IPv4 or IPv6 address'],
+    ['2001:db8::00001', 'the address is not an IPv4 or IPv6 address'],
+    ['::ffff:192.0.2.01', 'the address is not an IPv4 or IPv6 address'],
+    ['fe80::1%eth0', 'the address is not an IPv4 or IPv6 address'],
+    ['2001:db8::1/128/', 'expected ADDRESS/PREFIX'],
+    ['2001:db8::1/64', 'host bits are set; the network is 2001:db8::/64'],
     ["1.2.3.4'; DROP TABLE lines;--", expect.stringContaining('is not an IPv4')],
   ])('refuses %s', (input, reason) => {
     expect(parseCidr(input)).toEqual({ ok: false, reason });
@@ -50,5 +58,7 @@ describe('cidrContains', () => {
     expect(parseIp('::')?.version).toBe(6);
     expect(parseIp('1.1.1.1')?.version).toBe(4);
     expect(parseIp('1.1.1.1.1')).toBeUndefined();
+    expect(parseIp('2001:DB8:0:0:1:0:0:0')).toEqual({ version: 6, address: '2001:db8:0:0:1::' });
+    expect(parseIp('::ffff:127.0.0.1')).toEqual({ version: 6, address: '::ffff:7f00:1' });
   });
 });
