@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../worker/src/schemas/calls';
+import { prerequisite } from '../../scripts/lib/ci.mjs';
 import { chromiumMissing, launchChromium } from '../app/chromium';
 import { sipToolsAvailable } from '../sip/harness/tools';
 import {
@@ -21,7 +22,6 @@ import {
 } from '../zendesk-standin/seed';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const PORTS = {
   SIP_PORT: 26060,
   KAMAILIO_RPC_PORT: 26080,
@@ -78,11 +78,7 @@ function cannotRun(): string | undefined {
     reasons.push(
       `another npm start of this checkout is running (Kamailio pid ${pid}); stop it first, both would share .run`,
     );
-  if (!reasons.length) return undefined;
-  const message = `npm start e2e: ${reasons.join('; ')}`;
-  if (IN_CI) throw new Error(message);
-  console.warn(`! skipping: ${message}`);
-  return message;
+  return prerequisite(reasons.length ? `npm start e2e: ${reasons.join('; ')}` : undefined);
 }
 
 // ---- processes and sockets, from /proc ----
