@@ -1,7 +1,7 @@
 // `npm start` the way a newcomer runs it: the whole bridge on one machine, then the README's four
 // calls with `npm run call`, the sidebar page in Chromium, and Ctrl+C (SIGINT to the process group)
-// leaving no process and no port behind. Every port is moved to 26xxx (below the ephemeral range,
-// away from the SIP suites' 25xxx) so a developer's own `npm start` on the defaults is untouched.
+// leaving no process and no port behind. Every port is moved into this suite's block
+// (test/sip/harness/ports.ts) so a developer's own `npm start` on the defaults is untouched.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../worker/src/schemas/calls';
 import { prerequisite } from '../../scripts/lib/ci.mjs';
 import { chromiumMissing, launchChromium } from '../app/chromium';
+import { PORT_BLOCKS } from '../sip/harness/ports';
 import { sipToolsAvailable } from '../sip/harness/tools';
 import {
   ADA_LOVELACE_ID,
@@ -22,14 +23,16 @@ import {
 } from '../zendesk-standin/seed';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+// npm start's defaults moved into this suite's block, keeping their last two digits.
+const BLOCK = PORT_BLOCKS.npmStart;
 const PORTS = {
-  SIP_PORT: 26060,
-  KAMAILIO_RPC_PORT: 26080,
-  UAS_PORT: 26070,
-  EDGE_AGENT_PORT: 26090,
-  WORKER_PORT: 26787,
-  ZENDESK_STANDIN_PORT: 26788,
-  HARNESS_PORT: 26173,
+  SIP_PORT: BLOCK + 60,
+  KAMAILIO_RPC_PORT: BLOCK + 80,
+  UAS_PORT: BLOCK + 70,
+  EDGE_AGENT_PORT: BLOCK + 90,
+  WORKER_PORT: BLOCK + 87,
+  ZENDESK_STANDIN_PORT: BLOCK + 88,
+  HARNESS_PORT: BLOCK + 73,
 } as const;
 /** UDP as well as TCP: Kamailio's SIP listener and the sipp UAS. */
 const UDP_PORTS: number[] = [PORTS.SIP_PORT, PORTS.UAS_PORT];

@@ -5,11 +5,12 @@ import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { finalResponse, received } from './harness/sipp';
 import { explain } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // The agent's ACL sync against real Kamailio and the real Worker: an ACL entry added or removed
 // through the admin API reaches Kamailio's address file within seconds, and a file Kamailio would
 // not load as written leaves the previous ACL active and the agent degraded.
-const BASE = 25700;
+const BASE = PORT_BLOCKS.aclSync;
 const LINE = 'demo';
 
 describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio', () => {

@@ -6,10 +6,11 @@ import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { received } from './harness/sipp';
 import { explain } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // The operator CLI (`npx sipbridge`, kamailio/cli) run as operators run it, through its bin,
 // against real Kamailio, the real edge agent with ACL sync and the real Worker, with sipp calls.
-const BASE = 25900;
+const BASE = PORT_BLOCKS.cli;
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'node_modules/.bin/sipbridge');
 const RPC = `http://127.0.0.1:${BASE + 20}/RPC`;

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerDelay, finalResponse, received } from './harness/sipp';
 import { explain, startSuite, TRYING, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // The decision round trip: relay with the agent's headers, reject, and failing open (with a
 // circuit breaker) when the agent is down, slow or talks nonsense.
-const BASE = 25200;
+const BASE = PORT_BLOCKS.decide;
 const BREAKER = { breaker_failures: 3, breaker_seconds: 2 };
 
 describe.skipIf(!sipToolsAvailable())('edge decisions', () => {

@@ -10,11 +10,12 @@ import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { answerDelay, finalResponse, received } from './harness/sipp';
 import { explain, RINGING } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // The whole path with nothing faked but Zendesk: sipp → Kamailio → edge agent → Worker (wrangler
 // dev, local D1) → Zendesk stand-in. What a caller, the Zendesk line and an agent reading the
 // ticket or the call export would notice, including a Worker outage and an agent restart.
-const BASE = 25500;
+const BASE = PORT_BLOCKS.fullPath;
 const ADA = '+14155550100';
 const ADA_USER_ID = 20001;
 const HOLD_MS = 1200;

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerDelay, finalResponse, received, type SippResult } from './harness/sipp';
 import { explain, RINGING, startSuite, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // Failover between a line's targets and the lifecycle events the agent receives.
-const BASE = 25300;
+const BASE = PORT_BLOCKS.lifecycle;
 
 describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => {
   let s: SipSuite;

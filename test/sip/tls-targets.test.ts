@@ -8,10 +8,11 @@ import { startFakeAgent, type FakeAgent } from './harness/fake-agent';
 import { rawInvite } from './harness/raw-sip';
 import { makeCertificates, startTlsTarget } from './harness/tls-target';
 import { sipToolsAvailable, tlsModuleAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // Towards a sips: target the edge verifies the target's certificate against the configured CAs:
 // a target whose certificate the CAs did not sign never gets the call.
-const BASE = 24700;
+const BASE = PORT_BLOCKS.tlsTargets;
 
 describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('sips: targets', () => {
   let dir: string;

@@ -6,7 +6,7 @@ type Sipp = ReturnType<typeof startSipp>;
 /**
  * The sipp ends of a suite on ports around `base`: UAS n listens on base+70+n (the line targets),
  * UACs rotate over base+30..base+69 and call the edge on `base`. `stop()` ends every UAS still up.
- * @example const pool = createSippPool(25000); const uas = pool.uas(0, 'uas-answer');
+ * @example const pool = createSippPool(PORT_BLOCKS.decide); const uas = pool.uas(0, 'uas-answer');
  */
 export function createSippPool(base: number) {
   const running = new Set<Sipp>();

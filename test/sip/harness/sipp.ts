@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopGroup } from './edge';
+import { sippMediaPort } from './ports';
 import { KEEP, SIPP } from './tools';
 
 const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
@@ -95,7 +96,7 @@ export function startSipp(options: SippOptions): {
     '-sf', scenarioFile,
     '-i', options.ip,
     '-p', String(options.port),
-    '-mp', String(30000 + (options.port % 4000) * 8),
+    '-mp', String(sippMediaPort(options.port)),
     '-m', String(options.calls ?? 1),
     '-t', options.transport ?? 'u1',
     '-trace_msg', '-message_file', messageFile,
