@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECONCILED_REASON } from '@sip-bridge/edge/agent/reconcile';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { received, startSipp } from './harness/sipp';
 import { defaultCallVars, explain, startSuite, type SipSuite } from './harness/suite';
@@ -118,7 +117,7 @@ describe.skipIf(!sipToolsAvailable())(
       const records = await s.waitForRecords([callId], (r) => r.status === 'completed', 15_000);
       expect(records.get(callId), JSON.stringify(records.get(callId))).toMatchObject({
         status: 'completed',
-        final: { reason: RECONCILED_REASON, ended_by: 'proxy' },
+        final: { reason: 'reconciled: the proxy no longer tracks this dialog', ended_by: 'proxy' },
       });
       expect((await s.agentHealth()).reconcile).toMatchObject({ reconciled: 1, last_error: null });
       expect(s.agentLog(callId)).toMatch(/reconcile\.ended/);
