@@ -165,17 +165,6 @@ export function received(result: SippResult, startLine: RegExp): SipMessage | un
   return result.messages.find((m) => m.direction === 'received' && startLine.test(m.startLine));
 }
 
-/** Milliseconds from the first INVITE sent to the first final response received (UAC side). */
-export function answerDelay(result: SippResult): number | undefined {
-  const invite = result.messages.find(
-    (m) => m.direction === 'sent' && m.startLine.startsWith('INVITE'),
-  );
-  const final = result.messages.find(
-    (m) => m.direction === 'received' && /^SIP\/2\.0 [2-6]\d\d /.test(m.startLine),
-  );
-  return invite && final ? final.at - invite.at : undefined;
-}
-
 /** The final response status line the UAC got for its INVITE (or other request). */
 export function finalResponse(result: SippResult): string | undefined {
   return result.messages
