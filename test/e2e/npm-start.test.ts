@@ -662,12 +662,22 @@ describe.skipIf(skipped !== undefined)('npm start: the whole bridge on one machi
       );
 
       // Every process it started, in every group, is gone (each part runs in a group of its own).
-      while (seenProcesses.some(alive) && Date.now() < deadline) await sleep(100);
+      const left = () => Math.max(1, deadline - Date.now());
+      await expect
+        .poll(() => seenProcesses.filter(alive).map((p) => `${p.comm}[${p.pid}]`), {
+          timeout: left(),
+          interval: 100,
+        })
+        .toEqual([]);
       timings.allGone = Date.now() - t0;
-      expect(seenProcesses.filter(alive).map((p) => `${p.comm}[${p.pid}]`)).toEqual([]);
       for (const pgid of new Set(seenProcesses.map((p) => p.pgid))) {
-        while (groupAlive(pgid) && Date.now() < deadline) await sleep(100);
-        expect(groupAlive(pgid), `process group ${pgid} still has members`).toBe(false);
+        await expect
+          .poll(() => groupAlive(pgid), {
+            timeout: left(),
+            interval: 100,
+            message: `process group ${pgid} still has members`,
+          })
+          .toBe(false);
       }
       // No socket it had is open any more (by inode: whoever else binds the same numbers since)...
       const stillBound = boundSockets();
