@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark one after the other, each with its own time limit (about 10
 // minutes in all, loopback only), then docs/benchmarks.md written from their JSON results:
-// bench:worker (test-results/bench-worker.json), bench:sip (test-results/bench-sip.json), the app
+// bench:worker (test-results/bench-worker.json), bench:sip (test-results/bench-sip.json),
+// bench:spool (test-results/bench-spool.json), the app
 // bundle (`npm run app:build`, test-results/app-bundle.json) and the sidebar's app.registered →
 // details time (test/app/sidebar.test.ts, optional). A failed benchmark is marked on the page and
 // makes the exit code 1; a missed target does not (these are measurements, not assertions).
@@ -143,6 +144,13 @@ const STEPS = [
     needMs: 2.5 * 60_000, // no Worker to start or warm: about 2 minutes
     run: (step) =>
       runScript(step, 'scripts/bench-sip.mjs', 'bench-sip-edge.json', { BENCH_SIP_WORKER: 'stub' }),
+  },
+  {
+    key: 'spool',
+    command: 'npm run bench:spool',
+    limitMs: 2 * 60_000,
+    needMs: 20_000, // 20,000 fsynced appends: about a second on an SSD, bounded at 60 s
+    run: (step) => runScript(step, 'scripts/bench-spool.mjs', 'bench-spool.json'),
   },
   {
     key: 'app',

@@ -38,7 +38,8 @@ const LIMITS = {
   shared_memory_mb: 512,
 };
 // Fixed ports below Linux's ephemeral range (32768-60999): an outgoing connection's TIME_WAIT on a
-// port there makes Kamailio's bind fail. Clear of npm start (5060, 8787...) and test/sip (25xxx).
+// port there makes Kamailio's bind fail. Clear of npm start (5060, 8787...) and of the suites'
+// blocks: test/sip/harness/ports.ts reserves 29000..29299 for this.
 const BASE = Number(process.env.BENCH_SIP_PORT_BASE ?? 29000);
 const PORTS = { sip: BASE + 60, uac: BASE + 62, uas: BASE + 70, rpc: BASE + 80, agent: BASE + 90 };
 const UAS = { port: PORTS.uas, mediaPort: BASE + 100, controlPort: BASE + 91 };

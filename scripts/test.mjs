@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages, ensureNpmPackages, ROOT, WRANGLER_ENV } from './lib/bootstrap.mjs';
+import { countReport } from './lib/vitest-count.mjs';
 
 ensureNpmPackages();
 // Real parts: Kamailio and sipp for the SIP suites (iproute2 for their network namespaces),
@@ -27,6 +28,8 @@ rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+// Vitest's JSON report plus the unhandled errors (see scripts/lib/vitest-count.mjs for the count).
+const JSON_REPORTER = `--reporter=${join(ROOT, 'scripts', 'lib', 'json-reporter.mjs')}`;
 const steps = [
   { name: 'format (prettier)', cmd: bin('prettier'), args: ['--check', '.'] },
   { name: 'lint (eslint)', cmd: bin('eslint'), args: ['.'] },
@@ -39,7 +42,7 @@ const steps = [
       '--root',
       'worker',
       '--reporter=default',
-      '--reporter=json',
+      JSON_REPORTER,
       `--outputFile.json=${join(results, 'worker.json')}`,
     ],
     report: 'worker.json',
@@ -52,7 +55,7 @@ const steps = [
       '--root',
       'zendesk-app',
       '--reporter=default',
-      '--reporter=json',
+      JSON_REPORTER,
       `--outputFile.json=${join(results, 'app.json')}`,
     ],
     report: 'app.json',
@@ -67,7 +70,7 @@ const steps = [
       '--config',
       'test/vitest.config.ts',
       '--reporter=default',
-      '--reporter=json',
+      JSON_REPORTER,
       `--outputFile.json=${join(results, 'node.json')}`,
     ],
     report: 'node.json',
@@ -87,17 +90,20 @@ for (const step of steps) {
     env: { ...process.env, ...WRANGLER_ENV },
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const reportPath = step.report && join(results, step.report);
-  if (reportPath && existsSync(reportPath)) {
-    const r = JSON.parse(readFileSync(reportPath, 'utf8'));
-    passed += r.numPassedTests;
-    failed += r.numFailedTests;
-    skipped += r.numPendingTests + r.numTodoTests;
+  if (step.report) {
+    const reportPath = join(results, step.report);
+    const report = existsSync(reportPath)
+      ? JSON.parse(readFileSync(reportPath, 'utf8'))
+      : undefined;
+    const count = countReport(report, res.status);
+    passed += count.passed;
+    failed += count.failed;
+    skipped += count.skipped;
+    for (const p of count.problems) console.log(`✖ ${p}`);
+  } else if (res.status !== 0) {
+    failed += 1;
   }
-  if (res.status !== 0) {
-    failures.push(step.name);
-    if (!step.report) failed += 1;
-  }
+  if (res.status !== 0) failures.push(step.name);
   console.log(`━━ ${step.name}: ${res.status === 0 ? 'ok' : 'FAILED'} in ${seconds} s`);
 }
 

@@ -2,7 +2,7 @@
 // all on 127.0.0.1. Slow (wrangler starts in a few seconds), so everything shares one Worker.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   freePort,
   randomWorkerSecrets,
@@ -11,22 +11,19 @@ import {
 } from '../scripts/lib/local-worker.mjs';
 import { silentLogger } from '@sip-bridge/edge/agent/log';
 import { startEdgeAgent } from '@sip-bridge/edge/agent/server';
-import { callFacts, tempDir, TOKEN, waitFor } from '@sip-bridge/edge/agent/testing/fixtures';
+import { callFacts, tempDir, TOKEN } from '@sip-bridge/edge/agent/testing/fixtures';
 
 const ROOT = join(__dirname, '..');
 const secrets = randomWorkerSecrets('e2e-token');
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+  await vi.waitFor(
+    async () => {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      expect(res.status, `${url} is not up yet`).toBeLessThan(500);
+    },
+    { timeout: timeoutMs, interval: 200 },
+  );
 }
 
 const state = tempDir('agent-e2e-d1-');
@@ -158,7 +155,7 @@ describe('edge agent against the real Worker', () => {
       };
       expect((await post(url, '/v1/events', answered)).status).toBe(202);
       expect((await post(url, '/v1/events', ended)).status).toBe(202);
-      await waitFor(() => agent.spool.depth === 0, 20_000, 'the spool to drain');
+      await expect.poll(() => agent.spool.depth, { timeout: 20_000 }).toBe(0);
       expect(agent.delivery.stats).toMatchObject({ applied: 2, duplicate: 0 });
       const call = (await exportedCalls()).find((c) => c.call_id === callId);
       expect(call).toMatchObject({
@@ -198,7 +195,7 @@ describe('edge agent against the real Worker', () => {
 
     await startWorker();
     try {
-      await waitFor(() => running.agent.spool.depth === 0, 30_000, 'the spool to drain');
+      await expect.poll(() => running.agent.spool.depth, { timeout: 30_000 }).toBe(0);
       expect(running.agent.delivery.stats).toMatchObject({
         applied: 30,
         duplicate: 0,

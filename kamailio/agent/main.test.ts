@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { callEvent, SECRET, tempDir, TOKEN } from './testing/fixtures';
 
 const cleanups: Array<() => void> = [];
@@ -46,11 +46,15 @@ describe('main.ts', () => {
       EDGE_SPOOL_DIR: spool.dir,
       WORKER_URL: 'http://127.0.0.1:9', // nothing listens there: events stay spooled
     });
-    const until = Date.now() + 10_000;
-    while (!run.lines.some((l) => l.includes('agent.started')) && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const url = /url=(\S+)/.exec(run.lines.find((l) => l.includes('agent.started')) ?? '')?.[1];
+    const startedLine = await vi.waitFor(
+      () => {
+        const line = run.lines.find((l) => l.includes('agent.started'));
+        expect(line, run.lines.join('\n')).toBeDefined();
+        return line!;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const url = /url=(\S+)/.exec(startedLine)?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${url}/v1/events`, {
       method: 'POST',
@@ -104,11 +108,14 @@ describe('main.ts', () => {
       ...env,
     });
     cleanups.push(() => run.child.kill('SIGKILL'));
-    const until = Date.now() + 10_000;
-    while (!run.lines.some((l) => l.includes('agent.started')) && Date.now() < until) {
-      if (run.child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Started, or gone without starting (the caller then sees no URL and the log).
+    await vi.waitFor(
+      () =>
+        expect(
+          run.lines.some((l) => l.includes('agent.started')) || run.child.exitCode !== null,
+        ).toBe(true),
+      { timeout: 10_000, interval: 50 },
+    );
     const url = /url=(\S+)/.exec(run.lines.find((l) => l.includes('agent.started')) ?? '')?.[1];
     return { run, url };
   }

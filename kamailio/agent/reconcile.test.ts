@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dialog } from 'kamailio-jsonrpc';
 import { silentLogger } from './log';
-import { RECONCILED_REASON, startReconciler, type Reconciler } from './reconcile';
+import { startReconciler, type Reconciler } from './reconcile';
 import { CallFactsSchema, type CallEvent } from './schemas';
 import { callFacts } from './testing/fixtures';
+
+/** The reason an operator reads on a call the reconciler ended. */
+const RECONCILED = 'reconciled: the proxy no longer tracks this dialog';
 
 /** A dlg.list entry as the client returns it (only the fields the reconciler reads matter). */
 function dialog(callId: string, state = 4, call: unknown = callFacts(callId)): Dialog {
@@ -86,7 +89,7 @@ describe('reconciler', () => {
         kind: 'ended',
         at: '2026-11-21T10:00:00.000Z',
         ended_by: 'proxy',
-        reason: RECONCILED_REASON,
+        reason: RECONCILED,
         call: CallFactsSchema.parse(callFacts('lost@x')),
       },
     ]);
@@ -151,7 +154,7 @@ describe('reconciler', () => {
     const second = start();
     await second.scanNow();
     await second.scanNow();
-    expect(spooled.map((e) => [e.call_id, e.reason])).toEqual([['kept@x', RECONCILED_REASON]]);
+    expect(spooled.map((e) => [e.call_id, e.reason])).toEqual([['kept@x', RECONCILED]]);
   });
 
   it('reports nothing while Kamailio cannot be asked, and says why', async () => {

@@ -60,6 +60,8 @@ export interface EdgeAgentOptions {
   /** Ends call records whose dialog Kamailio no longer has; off when absent. */
   reconcile?: Omit<ReconcileOptions, 'stateDir'>;
   log?: Logger;
+  /** Clock in epoch ms (tests): stamps events Kamailio sent without `at`, and the spool's times. */
+  now?: () => number;
 }
 
 /**
@@ -75,7 +77,9 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
   const status = createWorkerStatus();
   const breaker = createBreaker(options.breaker);
   let wakeDelivery = () => {};
+  const now = options.now ?? Date.now;
   const spool = await Spool.open<CallEvent>({
+    now,
     ...options.spool,
     dir: options.spoolDir,
     log,
@@ -151,7 +155,10 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     if (!parsed.success) {
       return sendError(res, 400, 'invalid_event', describeIssues(parsed.error));
     }
-    const event: CallEvent = { ...parsed.data, at: parsed.data.at ?? new Date().toISOString() };
+    const event: CallEvent = {
+      ...parsed.data,
+      at: parsed.data.at ?? new Date(now()).toISOString(),
+    };
     try {
       await spool.append(event);
     } catch (err) {

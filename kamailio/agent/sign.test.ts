@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   signEdgeRequest,
   verifyEdgeSignature,
@@ -91,11 +91,17 @@ describe('signEdgeRequestNode', () => {
   });
 
   it('uses a fresh 32-hex-digit nonce and the current time by default', () => {
-    const req = { method: 'GET', url: 'http://127.0.0.1:8787/', body: '' };
-    const a = signEdgeRequestNode('s'.repeat(16), req);
-    const b = signEdgeRequestNode('s'.repeat(16), req);
-    expect(a['X-Bridge-Nonce']).toMatch(/^[0-9a-f]{32}$/);
-    expect(a['X-Bridge-Nonce']).not.toBe(b['X-Bridge-Nonce']);
-    expect(Math.abs(Number(a['X-Bridge-Timestamp']) - Date.now() / 1000)).toBeLessThan(5);
+    vi.useFakeTimers({ now: Date.parse('2026-11-21T08:00:00.900Z'), toFake: ['Date'] });
+    try {
+      const req = { method: 'GET', url: 'http://127.0.0.1:8787/', body: '' };
+      const a = signEdgeRequestNode('s'.repeat(16), req);
+      const b = signEdgeRequestNode('s'.repeat(16), req);
+      expect(a['X-Bridge-Nonce']).toMatch(/^[0-9a-f]{32}$/);
+      expect(a['X-Bridge-Nonce']).not.toBe(b['X-Bridge-Nonce']);
+      // Whole seconds since the epoch, rounded down.
+      expect(a['X-Bridge-Timestamp']).toBe(String(Date.UTC(2026, 10, 21, 8, 0, 0) / 1000));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

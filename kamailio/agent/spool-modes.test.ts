@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Spool } from './spool';
-import { callEvent, tempDir, waitFor } from './testing/fixtures';
+import { callEvent, tempDir } from './testing/fixtures';
 import { startTestAgent, type TestAgent } from './testing/harness';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -42,7 +42,7 @@ describe('spool file modes', () => {
         ? { status: 400, body: { error: 'invalid_request', message: 'events[3].call_id: poison' } }
         : undefined;
     await t.worker.start();
-    await waitFor(() => t!.agent.spool.depth === 0, 5000, 'the spool to drain');
+    await expect.poll(() => t!.agent.spool.depth, { timeout: 5000 }).toBe(0);
     const names = readdirSync(t.spoolDir);
     expect(names).toEqual(
       expect.arrayContaining([

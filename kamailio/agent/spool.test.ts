@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from './log';
@@ -209,10 +208,10 @@ describe('spool', () => {
     await spool.close();
   });
 
-  it('group commit: thousands of fsynced appends per second, many per write', async () => {
+  // How fast that is on a given disk is a benchmark (npm run bench:spool), not a test.
+  it('group commit: concurrent appends share each write and fsync', async () => {
     const spool = await Spool.open<Ev>({ dir: dir() });
     const total = 20_000;
-    const started = performance.now();
     // 200 concurrent writers, as many Kamailio async workers would be.
     let next = 0;
     await Promise.all(
@@ -220,13 +219,8 @@ describe('spool', () => {
         while (next < total) await spool.append(ev(next++));
       }),
     );
-    const seconds = (performance.now() - started) / 1000;
-    const perSecond = Math.round(total / seconds);
-    const perCommit = total / spool.commits;
-    console.log(`spool: ${perSecond} appends/s, ${perCommit.toFixed(1)} appends per write+fsync`);
     expect(spool.depth).toBe(total);
-    expect(perSecond).toBeGreaterThan(2000);
-    expect(perCommit).toBeGreaterThan(5);
+    expect(total / spool.commits).toBeGreaterThan(5);
     await spool.close();
   }, 30_000);
 });

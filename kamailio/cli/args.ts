@@ -12,6 +12,10 @@ export interface CliResult {
 export interface CliDeps {
   /** Milliseconds since the epoch (call durations). */
   now?: () => number;
+  /** A monotonic clock in ms for the calls-per-second sample; default performance.now. */
+  monotonicNow?: () => number;
+  /** Waits out the calls-per-second sample; default a timer. */
+  sleep?: (ms: number) => Promise<void>;
   /** Per Kamailio JSON-RPC call; default 2000. */
   rpcTimeoutMs?: number;
   /** Per agent request (GET /health); default 2000. */

@@ -33,7 +33,13 @@ export async function settle<T>(fn: () => Promise<T>): Promise<Part<T>> {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How readKamailio measures calls per second; tests pass their own. */
+export interface SampleClock {
+  monotonicNow?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
 
 async function processedDialogs(kamailio: KamailioRpc): Promise<number> {
   const stats = await kamailio.stats(PROCESSED_DIALOGS);
@@ -45,11 +51,14 @@ async function processedDialogs(kamailio: KamailioRpc): Promise<number> {
 export async function readKamailio(
   kamailio: KamailioRpc,
   sampleMs: number,
+  clock: SampleClock = {},
 ): Promise<KamailioFacts> {
+  const now = clock.monotonicNow ?? (() => performance.now());
+  const sleep = clock.sleep ?? timerSleep;
   // The version first: when Kamailio is down, that is the only call that waits.
   const version = await kamailio.coreVersion();
   const first = sampleMs > 0 ? await processedDialogs(kamailio) : 0;
-  const firstAt = performance.now();
+  const firstAt = now();
   const [uptime, dialogs, addresses, subnets, eventsQueued] = await Promise.all([
     kamailio.coreUptime(),
     kamailio.dialogs(),
@@ -59,9 +68,9 @@ export async function readKamailio(
   ]);
   let callsPerSecond: number | null = null;
   if (sampleMs > 0) {
-    await sleep(Math.max(0, sampleMs - (performance.now() - firstAt)));
+    await sleep(Math.max(0, sampleMs - (now() - firstAt)));
     const second = await processedDialogs(kamailio);
-    const seconds = (performance.now() - firstAt) / 1000;
+    const seconds = (now() - firstAt) / 1000;
     callsPerSecond = Math.round((Math.max(0, second - first) / seconds) * 100) / 100;
   }
   const groups = new Map<number, { entries: number; tag: string | null }>();

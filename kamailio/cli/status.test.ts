@@ -83,7 +83,21 @@ describe('sipbridge status', () => {
     await Promise.all(servers.map((s) => s.close()));
   });
 
-  const run = (extra: string[] = [], env: Record<string, string> = {}) =>
+  /** A sample clock that moves only when the CLI sleeps: each sample lasts what it asked for. */
+  function sampleClock() {
+    let at = 0;
+    const sleeps: number[] = [];
+    return {
+      sleeps,
+      monotonicNow: () => at,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        at += ms;
+      },
+    };
+  }
+
+  const run = (extra: string[] = [], env: Record<string, string> = {}, clock = sampleClock()) =>
     runSipbridge(
       [
         'status',
@@ -98,6 +112,7 @@ describe('sipbridge status', () => {
         ...extra,
       ],
       env,
+      clock,
     );
 
   it('shows Kamailio, the calls per line, calls per second and the agent in aligned tables', async () => {
@@ -110,7 +125,8 @@ describe('sipbridge status', () => {
       'Kamailio  kamailio 5.6.3 (x86_64/linux), up 1h 00m 05s (since Sat Nov 21 06:59:55 2026)',
       'Calls     4 active (confirmed 3, early 1)',
     ]);
-    expect(text).toMatch(/^Calls\/s {3}\d+\.\d\d \(new calls over 0\.1 s\)$/m);
+    // Ten new dialogs over the 0.1 s sample.
+    expect(text).toMatch(/^Calls\/s {3}100\.00 \(new calls over 0\.1 s\)$/m);
     expect(text).toContain('Events    3 queued in Kamailio for the agent');
     expect(text).toContain('Agent     ok');
     expect(text).toContain('Spool     0 events waiting');
@@ -140,7 +156,7 @@ describe('sipbridge status', () => {
         version: 'kamailio 5.6.3 (x86_64/linux)',
         uptime_s: 3605,
         up_since: 'Sat Nov 21 06:59:55 2026',
-        calls_per_second: expect.any(Number),
+        calls_per_second: 100,
         sample_ms: 100,
         active_calls: 4,
         calls_by_state: { confirmed: 3, early: 1 },
@@ -192,18 +208,20 @@ describe('sipbridge status', () => {
         },
       },
     });
-    // 10 new dialogs over a little more than 100 ms.
-    expect(report.kamailio.calls_per_second).toBeGreaterThan(40);
-    expect(report.kamailio.calls_per_second).toBeLessThanOrEqual(100);
   });
 
-  it('waits about --sample-ms to measure calls per second, and not at all with 0', async () => {
-    let started = performance.now();
-    await run(['--sample-ms', '400']);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
-    started = performance.now();
-    const skipped = await run(['--sample-ms', '0', '--json']);
-    expect(performance.now() - started).toBeLessThan(390);
+  it('waits --sample-ms to measure calls per second, and not at all with 0', async () => {
+    const sampled = sampleClock();
+    const measured = await run(['--sample-ms', '400', '--json'], {}, sampled);
+    expect(sampled.sleeps).toEqual([400]);
+    // Ten new dialogs over 0.4 s.
+    expect(JSON.parse(measured.stdout[0]!).kamailio).toMatchObject({
+      calls_per_second: 25,
+      sample_ms: 400,
+    });
+    const unsampled = sampleClock();
+    const skipped = await run(['--sample-ms', '0', '--json'], {}, unsampled);
+    expect(unsampled.sleeps).toEqual([]);
     expect(JSON.parse(skipped.stdout[0]!).kamailio.calls_per_second).toBeNull();
   });
 

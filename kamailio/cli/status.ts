@@ -77,7 +77,7 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
   const kamailio = connectKamailio(rpc, deps.rpcTimeoutMs);
 
   const [k, a, ids] = await Promise.all([
-    settle(() => withKamailio(rpc, () => readKamailio(kamailio, sampleMs))),
+    settle(() => withKamailio(rpc, () => readKamailio(kamailio, sampleMs, deps))),
     settle(() => fetchHealth(agent, deps.agentTimeoutMs)),
     readLineNames(idsPath),
   ]);

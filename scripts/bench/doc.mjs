@@ -126,6 +126,24 @@ function appSection(step, timing, { runDate, versions, locales, lastTiming }) {
   return { ...values, 'app.table': table, rows: [[TARGETS.bundle, kb(r.gzipped), mark(met)]] };
 }
 
+/** The bench:spool section: the agent's durable appends per second and per write+fsync. */
+function spoolSection(step, runDate) {
+  const r = step?.data;
+  const values = {
+    'spool.status': r ? '' : step ? failedLine(step) : '',
+    'spool.date': r ? day(r.at) : runDate,
+  };
+  if (!r) return { ...values, 'spool.table': '_No figures: bench:spool did not run._' };
+  const table = [
+    '| figure | measured |',
+    '|---|---|',
+    `| events made durable (write + fdatasync) per second, ${r.writers} concurrent writers | **${r.perSecond.toLocaleString('en')}** |`,
+    `| appends sharing one write + fdatasync (group commit) | ${num(r.perCommit)} |`,
+    `| events, seconds | ${r.events.toLocaleString('en')}, ${num(r.seconds, 2)} s |`,
+  ].join('\n');
+  return { ...values, 'spool.table': table };
+}
+
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -264,6 +282,7 @@ export function renderBenchmarks({ steps, context }) {
   const sip = sipSection(steps.sip, runDate, context.sipSettings);
   const edge = sipSection(steps.edge, runDate, context.sipSettings, 'edge');
   const app = appSection(steps.app, steps.timing, { runDate, ...context.app });
+  const spool = spoolSection(steps.spool, runDate);
   const summary = Object.values(steps)
     .map((s) =>
       s.data
@@ -290,6 +309,7 @@ export function renderBenchmarks({ steps, context }) {
     ...sip,
     ...edge,
     ...app,
+    ...spool,
   });
   // A failed section leaves empty placeholders: no run of blank lines for them.
   return page.replace(/\n{3,}/g, '\n\n');

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inCi } from './ci.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 export function fail(message) {
   console.error(`\n✖ ${message}`);
@@ -52,7 +52,7 @@ export function ensureDebianPackages(names, why) {
   const command = `apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
     const message = `${why} needs Debian packages: ${missing.join(', ')}. Install them with: sudo ${command}`;
-    if (IN_CI) fail(message);
+    if (inCi()) fail(message);
     console.warn(`! ${message}`);
     return false;
   }

@@ -1,19 +1,19 @@
-// Debian's Chromium through playwright-core: present, or a clear skip (a failure under CI=true).
+// Debian's Chromium through playwright-core: present, or a clear skip (a failure under CI).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { prerequisite } from '../../scripts/lib/ci.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Why the browser tests cannot run here, or undefined when they can. */
 export function chromiumMissing(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const message = `${CHROMIUM} not found: install Debian's "chromium" package (apt-get install -y chromium) to run the sidebar app's browser tests`;
-  if (IN_CI) throw new Error(message);
-  console.warn(`! skipping the sidebar browser tests: ${message}`);
-  return message;
+  return prerequisite(
+    existsSync(CHROMIUM)
+      ? undefined
+      : `${CHROMIUM} not found: install Debian's "chromium" package (apt-get install -y chromium) to run the sidebar app's browser tests`,
+  );
 }
 
 /** A headless Chromium with a fresh profile, removed on close. */

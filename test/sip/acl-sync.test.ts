@@ -1,15 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HealthReport } from '@sip-bridge/edge/agent/health';
 import { renderAddressList } from '@sip-bridge/edge/renderer/files';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { finalResponse, received } from './harness/sipp';
 import { explain } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // The agent's ACL sync against real Kamailio and the real Worker: an ACL entry added or removed
 // through the admin API reaches Kamailio's address file within seconds, and a file Kamailio would
 // not load as written leaves the previous ACL active and the agent degraded.
-const BASE = 25700;
+const BASE = PORT_BLOCKS.aclSync;
 const LINE = 'demo';
 
 describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio', () => {
@@ -39,18 +40,15 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     done: (acl: NonNullable<HealthReport['acl']>, health: HealthReport) => boolean,
     timeoutMs = 15_000,
   ): Promise<HealthReport> {
-    const deadline = Date.now() + timeoutMs;
-    let last: HealthReport | undefined;
-    for (;;) {
-      last = await s.agentHealth().catch(() => undefined);
-      if (last?.acl && done(last.acl, last)) return last;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `acl not as expected after ${timeoutMs} ms: ${JSON.stringify(last)}\n${s.agentLog()}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    return vi.waitFor(
+      async () => {
+        const health = await s.agentHealth();
+        const why = `acl not as expected: ${JSON.stringify(health)}\n${s.agentLog()}`;
+        expect(health.acl !== undefined && done(health.acl, health), why).toBe(true);
+        return health;
+      },
+      { timeout: timeoutMs, interval: 200 },
+    );
   }
 
   async function refusedFrom(ip: string) {
@@ -116,11 +114,7 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     expect(health.acl!.last_error).toMatch(/Kamailio loaded|reload/);
     expect(health.acl!.entries).toBe(1);
     // The restored file is loaded again (after permissions' 5 s reload delay at most).
-    const deadline = Date.now() + 10_000;
-    while ((await loaded()).join() !== '127.0.0.1' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(await loaded()).toEqual(['127.0.0.1']);
+    await expect.poll(loaded, { timeout: 10_000, interval: 250 }).toEqual(['127.0.0.1']);
     expect(await refusedFrom('127.0.0.3')).toBe('SIP/2.0 403 Forbidden');
     await admittedFrom('127.0.0.1');
   }, 60_000);
@@ -161,17 +155,14 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     await s.edge.restart();
     // The restarted Kamailio read the files the agent wrote; its linecps htable came from the
     // render (demo only) until the agent noticed the restart and applied everything again.
-    const deadline = Date.now() + 15_000;
-    let value: unknown;
-    while (Date.now() < deadline) {
-      value = await s.edge
-        .rpc<{ item: { value: number } }>('htable.get', ['linecps', 'overflow'])
-        .then((r) => r.item.value)
-        .catch(() => undefined);
-      if (value === 7) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(value, s.agentLog()).toBe(7);
+    await expect
+      .poll(
+        async () =>
+          (await s.edge.rpc<{ item: { value: number } }>('htable.get', ['linecps', 'overflow']))
+            .item.value,
+        { timeout: 15_000, interval: 200, message: s.agentLog() },
+      )
+      .toBe(7);
     expect(s.agentLog()).toMatch(/acl\.kamailio_restarted/);
     const uas = s.uas(1, 'uas-answer');
     const caller = await s.uac('uac-call', { HOLD_MS: '50' }, '127.0.0.5');

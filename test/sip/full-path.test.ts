@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CallRecord } from '@sip-bridge/contract/calls';
 import {
   CLOSED_TICKET_ID,
@@ -7,14 +7,15 @@ import {
   PENDING_TICKET_ID,
 } from '@sip-bridge/zendesk-standin/seed';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
-import { answerDelay, finalResponse, received } from './harness/sipp';
+import { finalResponse, received } from './harness/sipp';
 import { explain, RINGING } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // The whole path with nothing faked but Zendesk: sipp → Kamailio → edge agent → Worker (wrangler
 // dev, local D1) → Zendesk stand-in. What a caller, the Zendesk line and an agent reading the
 // ticket or the call export would notice, including a Worker outage and an agent restart.
-const BASE = 25500;
+const BASE = PORT_BLOCKS.fullPath;
 const ADA = '+14155550100';
 const ADA_USER_ID = 20001;
 const HOLD_MS = 1200;
@@ -114,13 +115,17 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
     expect(linked.filter((c) => c.call_id === callId)).toHaveLength(1);
 
     // The summary is posted after the call ended, asynchronously: a bounded wait for the note.
-    const notes = await waitFor(async () => {
-      const state = await s.zendeskState();
-      const found = (state.comments[String(OPEN_TICKET_ID)] ?? []).filter((c) =>
-        c.body.includes(callId),
-      );
-      return found.length > 0 ? found : undefined;
-    }, 10_000);
+    const notes = await vi.waitFor(
+      async () => {
+        const state = await s.zendeskState();
+        const found = (state.comments[String(OPEN_TICKET_ID)] ?? []).filter((c) =>
+          c.body.includes(callId),
+        );
+        expect(found.length).toBeGreaterThan(0);
+        return found;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ public: false, type: 'Comment' });
     expect(notes[0]!.body).toContain('SIP call answered');
@@ -196,10 +201,12 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
     } finally {
       await s.zendeskFaults({});
     }
-    const { caller, invite, callId } = result;
+    const { invite, callId } = result;
     expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual([String(PENDING_TICKET_ID)]);
-    // The Worker gave up on Zendesk inside the agent's 800 ms budget and still answered itself.
-    expect(answerDelay(caller), decidedBy(callId)).toBeLessThan(1000);
+    // The Worker gave up on Zendesk inside the agent's 800 ms budget and still answered itself:
+    // the agent did not fail open (it would log decide.fail_open), the record has the Worker's
+    // own decision.
+    expect(s.agentLog(callId)).not.toContain('decide.fail_open');
     const record = (await s.waitForRecords([callId], complete)).get(callId)!;
     expect(record, decidedBy(callId)).toMatchObject({
       status: 'completed',
@@ -213,27 +220,34 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
     await s.hangWorker();
     const agent = s.agent().agent;
     const depthBefore = agent.spool.depth;
-    const calls: { callId: string; ms: number; breaker: string }[] = [];
+    /** How the agent decided a call: on the Worker's timeout, or without asking it. */
+    const howDecided = (callId: string) => {
+      const lines = s.agentLog(callId);
+      if (!lines.includes('decide.fail_open')) return 'not asked';
+      return /decide\.fail_open \{[^}]*"reason":"timeout"/.test(lines) ? 'timeout' : lines;
+    };
+    const calls: { callId: string; breaker: string; decided: string }[] = [];
     for (let i = 0; i < 8; i++) {
-      const { caller, invite, callId } = await answeredCall({
+      const { invite, callId } = await answeredCall({
         HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}`,
       });
       // Failing open keeps the ticket header Kamailio validated itself.
       expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual([String(OPEN_TICKET_ID)]);
-      const ms = answerDelay(caller) ?? caller.elapsedMs;
-      calls.push({ callId, ms, breaker: agent.breaker.state });
+      calls.push({ callId, breaker: agent.breaker.state, decided: howDecided(callId) });
     }
-    const timings = calls.map((c) => `${c.ms} ms (${c.breaker})`).join(', ');
-    console.log(`Worker hung: INVITE to 200 OK ${timings}`);
-    // Five decisions wait out the agent's 800 ms budget; then the breaker is open and the calls
-    // after it are relayed without asking.
+    // Five decisions wait out the agent's 800 ms budget (each fails open on its timeout); then
+    // the breaker is open and the calls after it are relayed without asking the Worker at all.
+    expect(calls.map((c) => c.decided)).toEqual([
+      ...Array(5).fill('timeout'),
+      ...Array(3).fill('not asked'),
+    ]);
     const breaker = calls.map((c) => (c.breaker === 'closed' ? 'closed' : 'open'));
-    expect(breaker, timings).toEqual([...Array(4).fill('closed'), ...Array(4).fill('open')]);
-    expect(Math.min(...calls.slice(0, 5).map((c) => c.ms)), timings).toBeGreaterThanOrEqual(700);
-    expect(Math.max(...calls.slice(5).map((c) => c.ms)), timings).toBeLessThan(300);
+    expect(breaker).toEqual([...Array(4).fill('closed'), ...Array(4).fill('open')]);
 
     // Every call's answered and ended events wait in the spool.
-    await waitFor(async () => agent.spool.depth >= depthBefore + 16 || undefined, 5000);
+    await expect
+      .poll(() => agent.spool.depth, { timeout: 5000 })
+      .toBeGreaterThanOrEqual(depthBefore + 16);
     const down = await s.agentHealth();
     expect(down).toMatchObject({
       status: 'degraded',
@@ -256,11 +270,11 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
       expect(record.timeline.answered_at).not.toBeNull();
       expect(record.timeline.ended_at).not.toBeNull();
     }
-    await waitFor(async () => (await s.agentHealth()).spool.depth === 0 || undefined, 10_000);
+    await expect.poll(async () => (await s.agentHealth()).spool.depth, { timeout: 10_000 }).toBe(0);
 
     // The agent's own /health probe closes the breaker once the Worker answers, before any call;
     // decisions come from the Worker again.
-    await waitFor(async () => agent.breaker.state === 'closed' || undefined, 6000);
+    await expect.poll(() => agent.breaker.state, { timeout: 6000 }).toBe('closed');
     const back = await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}` });
     const probed = (await s.waitForRecords([back.callId], complete)).get(back.callId)!;
     expect(probed).toMatchObject({ ticket: { link: 'passed' }, decision: { degraded: [] } });
@@ -276,7 +290,7 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
         (await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}` })).callId,
       );
     }
-    await waitFor(async () => before.agent.spool.depth >= 4 || undefined, 5000);
+    await expect.poll(() => before.agent.spool.depth, { timeout: 5000 }).toBeGreaterThanOrEqual(4);
     expect(before.agent.spool.depth).toBe(4);
 
     await s.stopAgent();
@@ -285,11 +299,11 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
     expect(after.agent.spool.depth).toBe(4);
 
     const last = await answeredCall({ HEADERS: `X-Zendesk-Ticket-Id: ${OPEN_TICKET_ID}` });
-    await waitFor(async () => after.agent.spool.depth >= 6 || undefined, 5000);
+    await expect.poll(() => after.agent.spool.depth, { timeout: 5000 }).toBeGreaterThanOrEqual(6);
 
     await s.startWorker();
     const ids = [...first, last.callId];
-    await waitFor(async () => (await s.agentHealth()).spool.depth === 0 || undefined, 30_000);
+    await expect.poll(async () => (await s.agentHealth()).spool.depth, { timeout: 30_000 }).toBe(0);
     expect(after.agent.delivery.stats).toMatchObject({
       applied: 6,
       duplicate: 0,
@@ -327,14 +341,3 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
     expect(Date.parse(record.timeline.ended_at!)).toBeLessThan(backAt);
   }, 60_000);
 });
-
-/** Polls `probe` every 100 ms until it returns a value, failing after `timeoutMs`. */
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

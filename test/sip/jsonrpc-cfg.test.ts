@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sipToolsAvailable } from './harness/tools';
 import { createKamailioRpc, KamailioRpcError, type KamailioRpc } from 'kamailio-jsonrpc';
 import { startMiniKamailio } from './harness/mini-kamailio';
+import { PORT_BLOCKS } from './harness/ports';
 
-// Port block 25600..25699 (client.test.ts); this file uses 25695 only.
-const RPC_PORT = 25695;
+// A minimal Kamailio with only JSON-RPC, on its block's RPC port.
+const RPC_PORT = PORT_BLOCKS.jsonrpcCfg + 20;
 
 describe.skipIf(!sipToolsAvailable())('kamailio-jsonrpc cfg (cfg_rpc module)', () => {
   let kamailio: Awaited<ReturnType<typeof startMiniKamailio>>;

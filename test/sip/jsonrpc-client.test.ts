@@ -10,10 +10,10 @@ import {
   type Dialog,
   type KamailioRpc,
 } from 'kamailio-jsonrpc';
+import { PORT_BLOCKS } from './harness/ports';
 
-// The client against a real edge: rendered template, Kamailio 5.6, sipp calls. Port block
-// 25600..25699, below the ephemeral range (32768+) so outgoing connections never take it.
-const BASE = 25600;
+// The client against a real edge: rendered template, Kamailio 5.6, sipp calls.
+const BASE = PORT_BLOCKS.jsonrpcClient;
 
 describe.skipIf(!sipToolsAvailable())('kamailio-jsonrpc against a running edge', () => {
   let s: SipSuite;

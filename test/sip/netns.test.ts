@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInNamespace } from './harness/netns';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // Crafted SIP that names outside hosts runs in a namespace with only loopback and a fake DNS
 // server (network rule in TOOLCHAIN.md): Kamailio, the fake agent and sipp all start inside it.
@@ -22,7 +23,9 @@ describe.skipIf(!sipToolsAvailable())('edge in a loopback-only namespace', () =>
 
   it('never follows a preloaded Route nor a Request-URI host: the line target gets the call', () => {
     expect(result.preloaded.callerCode, output.slice(-4000)).toBe(0);
-    expect(result.preloaded.inviteStartLine).toBe('INVITE sip:zendesk@127.0.0.1:25470 SIP/2.0');
+    expect(result.preloaded.inviteStartLine).toBe(
+      `INVITE sip:zendesk@127.0.0.1:${PORT_BLOCKS.netns + 70} SIP/2.0`,
+    );
     expect(result.preloaded.inviteRoutes).toEqual([]);
   });
 

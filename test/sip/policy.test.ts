@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finalResponse, offer, received } from './harness/sipp';
 import { explain, startSuite, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // SIP policy at the edge: ACL, header hygiene, SDP policy, methods, CPS and flood limits.
 // Real Kamailio from the rendered template, sipp on both sides, a fake agent. Loopback only.
-const BASE = 25100;
+const BASE = PORT_BLOCKS.policy;
 
 describe.skipIf(!sipToolsAvailable())('edge SIP policy', () => {
   let s: SipSuite;

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECONCILED_REASON } from '@sip-bridge/edge/agent/reconcile';
 import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { received, startSipp } from './harness/sipp';
 import { defaultCallVars, explain, startSuite, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
 
 // Calls whose end never reached the proxy: a lost BYE (found by Kamailio's in-dialog keepalives)
 // and a Kamailio restart (found by the agent's reconciler through dlg.list). Either way the call
 // record ends instead of staying "in progress".
-const KEEPALIVE_BASE = 25600;
-const RESTART_BASE = 25800;
+const KEEPALIVE_BASE = PORT_BLOCKS.keepalive;
+const RESTART_BASE = PORT_BLOCKS.restart;
 
 describe.skipIf(!sipToolsAvailable())('lost BYE: in-dialog keepalives end the call', () => {
   let s: SipSuite;
@@ -117,7 +117,7 @@ describe.skipIf(!sipToolsAvailable())(
       const records = await s.waitForRecords([callId], (r) => r.status === 'completed', 15_000);
       expect(records.get(callId), JSON.stringify(records.get(callId))).toMatchObject({
         status: 'completed',
-        final: { reason: RECONCILED_REASON, ended_by: 'proxy' },
+        final: { reason: 'reconciled: the proxy no longer tracks this dialog', ended_by: 'proxy' },
       });
       expect((await s.agentHealth()).reconcile).toMatchObject({ reconciled: 1, last_error: null });
       expect(s.agentLog(callId)).toMatch(/reconcile\.ended/);

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createZendeskStandin, type ZendeskStandin } from './app';
 import { ADA_LOVELACE_ID, FIRST_NEW_TICKET_ID, OPEN_TICKET_ID } from './seed';
 import { call, callJson, ORIGIN } from './test-support';
@@ -85,10 +85,17 @@ describe('routing and bodies', () => {
 
 describe('faults', () => {
   it('delays answers by latencyMs', async () => {
-    zendesk.setFaults({ latencyMs: 120 });
-    const started = performance.now();
-    expect((await call(zendesk, '/api/v2/tickets/1001')).status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+    const waits: { ms: number; done: () => void }[] = [];
+    const slow = createZendeskStandin({
+      sleep: (ms) => new Promise<void>((done) => waits.push({ ms, done })),
+    });
+    slow.setFaults({ latencyMs: 120 });
+    let answered = false;
+    const res = call(slow, '/api/v2/tickets/1001').finally(() => (answered = true));
+    await vi.waitFor(() => expect(waits.map((w) => w.ms)).toEqual([120]));
+    expect(answered).toBe(false);
+    waits[0]!.done();
+    expect((await res).status).toBe(200);
   });
 
   it('answers 429 like Zendesk, then recovers once the count is used up', async () => {

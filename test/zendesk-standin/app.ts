@@ -125,7 +125,7 @@ function createApiRouter() {
 export function createZendeskStandin(options: StandinOptions = {}): ZendeskStandin {
   const resolved = resolveOptions(options);
   const store = new StandinStore(resolved.now);
-  const faults = new FaultInjector();
+  const faults = new FaultInjector(resolved.sleep);
   const requests: RequestLogEntry[] = [];
   const rateWindow = new RateWindow();
   const api = createApiRouter();

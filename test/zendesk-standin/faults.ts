@@ -61,6 +61,8 @@ export class FaultInjector {
   private faults: Faults = {};
   private pathPattern: RegExp | null = null;
 
+  constructor(private readonly sleep: (ms: number) => Promise<void>) {}
+
   /** Replaces all faults; throws a TypeError when the object is invalid. */
   set(faults: Faults): void {
     const problem = faultsProblem(faults);
@@ -86,7 +88,7 @@ export class FaultInjector {
   async apply(path: string): Promise<Response | null> {
     if (this.pathPattern && !this.pathPattern.test(path)) return null;
     const { latencyMs, rateLimit, serverError: server } = this.faults;
-    if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    if (latencyMs) await this.sleep(latencyMs);
     if (rateLimit && rateLimit.count > 0) {
       rateLimit.count -= 1;
       return rateLimited(rateLimit.retryAfter);

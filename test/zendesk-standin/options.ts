@@ -14,6 +14,8 @@ export interface StandinOptions {
   oauthTokens?: Record<string, number>;
   /** Clock in epoch ms, for tests that move time by hand. */
   now?: () => number;
+  /** Waits out the `latencyMs` fault; tests pass their own to see the wait without taking it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type ResolvedOptions = Required<StandinOptions>;
@@ -30,5 +32,6 @@ export function resolveOptions(options: StandinOptions = {}): ResolvedOptions {
     seed: options.seed ?? true,
     oauthTokens: { ...options.oauthTokens },
     now: options.now ?? (() => Date.now()),
+    sleep: options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
   };
 }

@@ -4,7 +4,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import {
   DEMO_OAUTH_TOKENS,
-  GRACE_HOPPER_AGENT_ID,
   OPEN_TICKET_ID,
   PENDING_TICKET_ID,
 } from '@sip-bridge/zendesk-standin/seed';
@@ -138,12 +137,5 @@ describe('sidebar requests are tied to the signed-in agent', () => {
   it('sends the agent token only to Zendesk, and never echoes it', async () => {
     const res = await calls(OPEN_TICKET_ID, 'revoked-or-made-up-token');
     expect(await res.text()).not.toContain('revoked-or-made-up-token');
-    expect(GRACE_HOPPER_AGENT_ID).toBe(20009);
-  });
-});
-
-describe('APP_JWT_SECRET', () => {
-  it('is at least 32 bytes in this test configuration', () => {
-    expect(new TextEncoder().encode(env.APP_JWT_SECRET).length).toBeGreaterThanOrEqual(32);
   });
 });

@@ -13,6 +13,8 @@ import type { DecisionRequest } from '@sip-bridge/contract/edge';
 
 export const BASE = 'http://bridge.test';
 let zendeskDown = false;
+/** What a hung Zendesk was asked and what the caller gave up on, or null while it answers. */
+let zendeskHung: { asked: number; givenUp: number } | null = null;
 
 /**
  * Routes the worker's requests for ZENDESK_BASE_URL to a fresh stand-in (the worker shares this
@@ -26,6 +28,7 @@ export function installStandin(): ZendeskStandin {
   const zendeskOrigin = new URL(env.ZENDESK_BASE_URL).origin;
   const realFetch = globalThis.fetch;
   zendeskDown = false;
+  zendeskHung = null;
   clearMatchMemory();
   clearAgentAccessCache();
   invalidateLineCache();
@@ -33,6 +36,16 @@ export function installStandin(): ZendeskStandin {
     const req = new Request(input as RequestInfo, init);
     if (new URL(req.url).origin !== zendeskOrigin) return realFetch(input as RequestInfo, init);
     if (zendeskDown) throw new TypeError('fetch failed: connect ECONNREFUSED');
+    if (zendeskHung) {
+      const hung = zendeskHung;
+      hung.asked += 1;
+      return new Promise<Response>((_, reject) => {
+        req.signal.addEventListener('abort', () => {
+          hung.givenUp += 1;
+          reject(req.signal.reason);
+        });
+      });
+    }
     return new Promise<Response>((resolve, reject) => {
       req.signal.addEventListener('abort', () => reject(req.signal.reason));
       standin.fetch(req).then(resolve, reject);
@@ -44,6 +57,15 @@ export function installStandin(): ZendeskStandin {
 /** Makes Zendesk unreachable (connection refused) until the next installStandin(). */
 export function takeZendeskDown() {
   zendeskDown = true;
+}
+
+/**
+ * Makes Zendesk accept every request and never answer (until the next installStandin()): only the
+ * caller's own deadline ends them. Counts the requests, and those the caller gave up (aborted).
+ */
+export function hangZendesk(): { asked: number; givenUp: number } {
+  zendeskHung = { asked: 0, givenUp: 0 };
+  return zendeskHung;
 }
 
 /** Number of Zendesk API requests the stand-in has seen. */

@@ -63,7 +63,7 @@ function parseReply(buf: Buffer): RawReply | undefined {
 /**
  * Sends one INVITE and resolves with every reply, once a final one came (or at the timeout).
  * @example
- * const { final } = await rawInvite({ ip: '127.0.0.1', port: 25830, edgePort: 25800, from });
+ * const { final } = await rawInvite({ ip: '127.0.0.1', port: BASE + 30, edgePort: BASE, from });
  * final?.code // 603
  */
 export async function rawInvite(

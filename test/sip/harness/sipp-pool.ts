@@ -6,21 +6,27 @@ type Sipp = ReturnType<typeof startSipp>;
 /**
  * The sipp ends of a suite on ports around `base`: UAS n listens on base+70+n (the line targets),
  * UACs rotate over base+30..base+69 and call the edge on `base`. `stop()` ends every UAS still up.
- * @example const pool = createSippPool(25000); const uas = pool.uas(0, 'uas-answer');
+ * @example const pool = createSippPool(PORT_BLOCKS.decide); const uas = pool.uas(0, 'uas-answer');
  */
 export function createSippPool(base: number) {
   const running = new Set<Sipp>();
   let nextUacPort = base + 30;
   return {
-    /** Starts a UAS (a Zendesk stand-in) on target n, serving `calls` calls. */
-    uas(n: number, scenario: string, vars: Record<string, string> = {}, calls = 1): Sipp {
+    /** Starts a UAS (a Zendesk stand-in) on target n, serving `calls` calls (within `timeoutS`). */
+    uas(
+      n: number,
+      scenario: string,
+      vars: Record<string, string> = {},
+      calls = 1,
+      timeoutS = 15,
+    ): Sipp {
       const proc = startSipp({
         scenario,
         vars,
         ip: '127.0.0.1',
         port: base + 70 + n,
         calls,
-        timeoutS: 15,
+        timeoutS,
       });
       running.add(proc);
       void proc.done.then(() => running.delete(proc));
@@ -32,6 +38,7 @@ export function createSippPool(base: number) {
       vars: Record<string, string> = {},
       ip = '127.0.0.1',
       transport: 'u1' | 't1' = 'u1',
+      timeoutS = 10,
     ) {
       const port = nextUacPort;
       nextUacPort = nextUacPort >= base + 69 ? base + 30 : nextUacPort + 1;
@@ -42,7 +49,7 @@ export function createSippPool(base: number) {
         port,
         remote: ip.includes(':') ? `[::1]:${base}` : `127.0.0.1:${base}`,
         transport,
-        timeoutS: 10,
+        timeoutS,
       });
     },
     async stop() {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopGroup } from './edge';
+import { sippMediaPort } from './ports';
 import { KEEP, SIPP } from './tools';
 
 const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
@@ -95,7 +96,7 @@ export function startSipp(options: SippOptions): {
     '-sf', scenarioFile,
     '-i', options.ip,
     '-p', String(options.port),
-    '-mp', String(30000 + (options.port % 4000) * 8),
+    '-mp', String(sippMediaPort(options.port)),
     '-m', String(options.calls ?? 1),
     '-t', options.transport ?? 'u1',
     '-trace_msg', '-message_file', messageFile,
@@ -162,17 +163,6 @@ export function parseMessageLog(log: string): SipMessage[] {
 /** The first received message whose start line matches. */
 export function received(result: SippResult, startLine: RegExp): SipMessage | undefined {
   return result.messages.find((m) => m.direction === 'received' && startLine.test(m.startLine));
-}
-
-/** Milliseconds from the first INVITE sent to the first final response received (UAC side). */
-export function answerDelay(result: SippResult): number | undefined {
-  const invite = result.messages.find(
-    (m) => m.direction === 'sent' && m.startLine.startsWith('INVITE'),
-  );
-  const final = result.messages.find(
-    (m) => m.direction === 'received' && /^SIP\/2\.0 [2-6]\d\d /.test(m.startLine),
-  );
-  return invite && final ? final.at - invite.at : undefined;
 }
 
 /** The final response status line the UAC got for its INVITE (or other request). */

@@ -1,7 +1,9 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { prerequisite } from '../../../scripts/lib/ci.mjs';
 
 export const KAMAILIO = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
 export const SIPP = process.env.SIPP_BIN ?? '/usr/bin/sipp';
+export const TLS_MODULE = '/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so';
 /** SIP_TEST_KEEP=1 keeps the rendered configs, Kamailio logs and sipp traces in the temp dir. */
 export const KEEP = process.env.SIP_TEST_KEEP === '1';
 
@@ -18,17 +20,29 @@ function executable(path: string): boolean {
 }
 
 /**
- * Whether the SIP suites can run. Under CI a missing binary is a failure (thrown at import, so the
- * suite fails loudly); elsewhere the suites are skipped with a message saying what to install.
+ * Whether the SIP suites can run. Under CI (scripts/lib/ci.mjs) a missing binary is a failure
+ * (thrown at import, so the suite fails loudly); elsewhere the suites are skipped with a message
+ * saying what to install.
  */
 export function sipToolsAvailable(): boolean {
   const missing = [
     executable(KAMAILIO) ? undefined : `kamailio (${KAMAILIO})`,
     executable(SIPP) ? undefined : `sipp (${SIPP})`,
   ].filter(Boolean);
-  if (missing.length === 0) return true;
-  const message = `SIP tests need ${missing.join(' and ')}: ${PACKAGES}`;
-  if (process.env.CI === 'true') throw new Error(message);
-  console.warn(`skipping: ${message}`);
-  return false;
+  return (
+    prerequisite(
+      missing.length ? `SIP tests need ${missing.join(' and ')}: ${PACKAGES}` : undefined,
+    ) === undefined
+  );
+}
+
+/** Whether Kamailio's TLS module is installed, with the same CI rule as sipToolsAvailable. */
+export function tlsModuleAvailable(): boolean {
+  return (
+    prerequisite(
+      existsSync(TLS_MODULE)
+        ? undefined
+        : `TLS tests need ${TLS_MODULE}: apt-get install -y kamailio-tls-modules`,
+    ) === undefined
+  );
 }

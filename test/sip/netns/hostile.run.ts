@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { startFullStack, callIdOf, type FullStack } from '../harness/full-stack';
 import { G711_SDP, rawInvite, rawRequest, type RawInvite } from '../harness/raw-sip';
 import { offer, received, type SippResult } from '../harness/sipp';
+import { PORT_BLOCKS } from '../harness/ports';
 
-const BASE = 24800;
+const BASE = PORT_BLOCKS.hostile;
 const EDGE = BASE;
 const BLOCKED = '+14155550199';
 /** A second line's only target: nothing listens there, it only sends (spoofed) requests. */

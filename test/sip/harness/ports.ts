@@ -1,0 +1,75 @@
+// Every fixed loopback port block the suites bind, in one place (checked by ports.test.ts).
+//
+// A block is BLOCK_SIZE ports from its base. The SIP suites lay theirs out as: SIP base (udp and tcp,
+// TLS base+1), JSON-RPC base+20, sipp UACs base+30..69, UASs base+70.., the edge agent base+90.
+// Each test file owns its blocks: vitest runs files side by side, so two files sharing a block
+// collide. A new suite adds a block here. Everything stays below Linux's ephemeral range
+// (EPHEMERAL_START): an outgoing connection there could take the port a suite is about to bind.
+
+export const BLOCK_SIZE = 100;
+/** net.ipv4.ip_local_port_range starts here by default. */
+export const EPHEMERAL_START = 32768;
+
+/** Base port of each suite's block, by the test file (and describe) that owns it. */
+export const PORT_BLOCKS = {
+  /** test/sip/tls-targets.test.ts */
+  tlsTargets: 24700,
+  /** test/sip/hostile.test.ts (test/sip/netns/hostile.run.ts, inside its own namespace) */
+  hostile: 24800,
+  /** test/sip/reconcile.test.ts, lost BYE: in-dialog keepalives */
+  keepalive: 24900,
+  /** test/sip/jsonrpc-cfg.test.ts (a minimal Kamailio's JSON-RPC on base+20) */
+  jsonrpcCfg: 25000,
+  /** test/sip/policy.test.ts */
+  policy: 25100,
+  /** test/sip/decide.test.ts */
+  decide: 25200,
+  /** test/sip/lifecycle.test.ts */
+  lifecycle: 25300,
+  /** test/sip/netns.test.ts (test/sip/netns/preloaded-route.run.ts, inside its own namespace) */
+  netns: 25400,
+  /** test/sip/full-path.test.ts */
+  fullPath: 25500,
+  /** test/sip/jsonrpc-client.test.ts */
+  jsonrpcClient: 25600,
+  /** test/sip/acl-sync.test.ts */
+  aclSync: 25700,
+  /** test/sip/reconcile.test.ts, the agent restarted */
+  restart: 25800,
+  /** test/sip/cli.test.ts */
+  cli: 25900,
+  /** test/e2e/npm-start.test.ts: npm start's ports moved here (5060 → 26060, 8787 → 26087 …) */
+  npmStart: 26000,
+} as const;
+
+export type PortBlock = keyof typeof PORT_BLOCKS;
+
+/** Where the suites' blocks may lie; sipp's media ports for them are mapped below it. */
+export const SUITE_RANGE = { start: 24000, end: 27000 } as const;
+
+export const MEDIA_RANGE = {
+  start: 12000,
+  end: 12000 + (SUITE_RANGE.end - SUITE_RANGE.start) * 4,
+} as const;
+
+/**
+ * sipp's RTP echo port (-mp) for a sipp bound on `sipPort`. sipp binds -mp and -mp+2, so each SIP
+ * port gets four, in MEDIA_RANGE: distinct for distinct SIP ports, and below the ephemeral range.
+ */
+export function sippMediaPort(sipPort: number): number {
+  if (sipPort < SUITE_RANGE.start || sipPort >= SUITE_RANGE.end)
+    throw new Error(
+      `sipp on port ${sipPort}: the test harness binds sipp only inside a suite's block (test/sip/harness/ports.ts)`,
+    );
+  return MEDIA_RANGE.start + (sipPort - SUITE_RANGE.start) * 4;
+}
+
+/**
+ * Fixed ports outside the test suites, kept clear of the blocks above: `npm run bench:sip`
+ * (BENCH_SIP_PORT_BASE, scripts/bench-sip.mjs: SIP, RPC and agent at base+60..92, sipp media at
+ * base+100 and base+200) and npm start's defaults.
+ */
+export const OTHER_PORTS = {
+  benchSip: { start: 29000, end: 29300 },
+  npmStartDefaults: [5060, 5070, 5080, 5173, 8090, 8787, 8788],
+} as const;
