@@ -18,7 +18,8 @@ import { runCli, TEMPLATE_PATH } from '@sip-bridge/edge/renderer/command';
 import { writeFilesAtomic } from '@sip-bridge/edge/renderer/write-atomic';
 import { prerequisite } from '../../scripts/lib/ci.mjs';
 
-const EXAMPLE = new URL('../../kamailio/templates/sipbridge.example.yaml', import.meta.url).pathname;
+const EXAMPLE = new URL('../../kamailio/templates/sipbridge.example.yaml', import.meta.url)
+  .pathname;
 const env = { ...process.env, EDGE_AGENT_TOKEN: 'test-token-0123456789' };
 const work = mkdtempSync(join(tmpdir(), 'sipbridge-cli-'));
 const KAMAILIO = '/usr/sbin/kamailio';
