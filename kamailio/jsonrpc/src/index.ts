@@ -17,4 +17,4 @@ export {
   type HtableItem,
   type SubnetEntry,
 } from './results';
-export { DEFAULT_TIMEOUT_MS } from './transport';
+export { DEFAULT_TIMEOUT_MS, type RpcTimers } from './transport';

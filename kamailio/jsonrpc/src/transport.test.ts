@@ -45,17 +45,30 @@ function fakeKamailio(answer: (req: any) => { status?: number; body: unknown }) 
 }
 
 describe('kamailio-jsonrpc transport', () => {
-  it('times out against a server that accepts and never answers', async () => {
-    const silent = createServer((socket) => void sockets.add(socket));
+  it('times out when its timer fires, against a server that accepts and never answers', async () => {
+    let received!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (received = resolve));
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () => received());
+    });
     const url = await listen(silent);
-    const started = Date.now();
-    const error = await createKamailioRpc({ url, timeoutMs: 200 })
+    // A clock the test moves: the call must end when its timer fires, not on the machine's time.
+    const timers: { fire?: () => void; ms?: number } = {};
+    const fake = {
+      setTimeout: (fn: () => void, ms: number) => Object.assign(timers, { fire: fn, ms }),
+      clearTimeout: () => {},
+    };
+    const pending = createKamailioRpc({ url, timeoutMs: 200, timers: fake })
       .coreVersion()
       .catch((e) => e);
+    await requestArrived;
+    expect(timers.ms).toBe(200);
+    timers.fire!();
+    const error = await pending;
     expect(error).toBeInstanceOf(KamailioRpcTimeoutError);
     expect(error).toBeInstanceOf(KamailioRpcFailure);
     expect(error).toMatchObject({ method: 'core.version', timeoutMs: 200 });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('reports a closed port as a connection error', async () => {

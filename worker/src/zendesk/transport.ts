@@ -93,6 +93,9 @@ function base64Utf8(text: string): string {
 /**
  * HTTP to Zendesk with the budget, per-attempt timeouts, deadlines and retry policy applied:
  * only GETs are retried, because a retried POST could create a second ticket.
+ * Its retry loop is its own, not the edge's `retry()` (kamailio/agent/retry.ts): it runs inside
+ * workerd, which the edge package is not built for, and its waits follow Retry-After, the request
+ * budget and each call's deadline. Its clock and sleep are injected all the same (`now`, `sleep`).
  *
  * @example
  * const http = createTransport({ baseUrl, email, apiToken, budget });
