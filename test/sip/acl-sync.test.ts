@@ -68,8 +68,7 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     return callIdOf(caller);
   }
 
-  const loaded = async () =>
-    (await s.edge.rpc<{ item: { ip: string } }[]>('permissions.addressDump')).map((r) => r.item.ip);
+  const loaded = async () => (await s.edge.rpc.addressDump()).map((r) => r.ip);
 
   it('starts from the Worker config and reports it in /health', async () => {
     const health = await s.agentHealth();
@@ -150,11 +149,8 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
       line: 'overflow',
       source: { ip: '127.0.0.5', acl_entry: '127.0.0.5/32' },
     });
-    const cps = await s.edge.rpc<{ item: { value: number } }>('htable.get', [
-      'linecps',
-      'overflow',
-    ]);
-    expect(cps.item.value).toBe(7);
+    const cps = await s.edge.rpc.htableGet('linecps', 'overflow');
+    expect(cps.value).toBe(7);
   }, 60_000);
 
   it('resyncs after Kamailio restarts: the added line keeps its CPS limit and its route', async () => {
@@ -164,9 +160,9 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     const deadline = Date.now() + 15_000;
     let value: unknown;
     while (Date.now() < deadline) {
-      value = await s.edge
-        .rpc<{ item: { value: number } }>('htable.get', ['linecps', 'overflow'])
-        .then((r) => r.item.value)
+      value = await s.edge.rpc
+        .htableGet('linecps', 'overflow')
+        .then((r) => r.value)
         .catch(() => undefined);
       if (value === 7) break;
       await new Promise((r) => setTimeout(r, 200));

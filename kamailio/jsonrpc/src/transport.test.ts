@@ -10,7 +10,8 @@ import {
   KamailioRpcTimeoutError,
 } from './index';
 
-// Failure handling against local stand-ins; the Kamailio behaviour itself is in client.test.ts.
+// Failure handling and result mapping against local stand-ins; the client against a real
+// Kamailio is test/sip/jsonrpc-client.test.ts.
 const servers: (Server | HttpServer)[] = [];
 const sockets = new Set<Socket>();
 afterEach(async () => {
@@ -183,6 +184,40 @@ describe('kamailio-jsonrpc transport', () => {
       stateName: 'unconfirmed',
       variables: {},
     });
+  });
+
+  it('reads core.shmmem as numbers of bytes', async () => {
+    const shmem = {
+      total: 67108864,
+      free: 66477272,
+      used: 391552,
+      real_used: 631592,
+      max_used: 631592,
+      fragments: 1,
+    };
+    const fake = fakeKamailio((req) => ({ body: { jsonrpc: '2.0', result: shmem, id: req.id } }));
+    const rpc = createKamailioRpc({ url: await listen(fake.server) });
+    expect(await rpc.coreShmem()).toEqual(shmem);
+    expect(fake.seen[0]).toMatchObject({ method: 'core.shmmem', params: [] });
+  });
+
+  it('flushes an htable, and reports a table Kamailio does not have', async () => {
+    // As Kamailio 5.6.3 answers htable.flush.
+    const fake = fakeKamailio((req) =>
+      req.params[0] === 'breaker'
+        ? { body: { jsonrpc: '2.0', result: 'Ok. Htable flushed.', id: req.id } }
+        : {
+            status: 500,
+            body: { jsonrpc: '2.0', error: { code: 500, message: 'No such htable' }, id: req.id },
+          },
+    );
+    const rpc = createKamailioRpc({ url: await listen(fake.server) });
+    await expect(rpc.htableFlush('breaker')).resolves.toBeUndefined();
+    const error = await rpc.htableFlush('nope').catch((e) => e);
+    expect(error).toBeInstanceOf(KamailioRpcError);
+    expect(error).toMatchObject({ method: 'htable.flush', code: 500 });
+    expect(fake.seen.map((r) => r.params)).toEqual([['breaker'], ['nope']]);
+    await expect(rpc.htableFlush('')).rejects.toThrow(TypeError);
   });
 
   it('uses the fetch it is given', async () => {
