@@ -1,6 +1,6 @@
 import { background, systemTimers, type TimerHandle, type Timers } from './timers';
 
-export type BreakerState = 'closed' | 'open' | 'half_open';
+type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface BreakerOptions {
   /** Consecutive failures that open the circuit; default 5. */

@@ -9,7 +9,7 @@ import type { CallFacts } from './schemas';
 import { systemTimers, timeoutSignal, type Timers } from './timers';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
-export interface DeciderOptions {
+interface DeciderOptions {
   worker: WorkerClient;
   /** The circuit around the Worker (threshold, cool-down); the decider adds the /health probe. */
   breaker?: Omit<BreakerOptions, 'probe' | 'onChange' | 'timers' | 'probeIntervalMs'>;
@@ -161,5 +161,3 @@ export function createDecider(options: DeciderOptions) {
     },
   };
 }
-
-export type Decider = ReturnType<typeof createDecider>;

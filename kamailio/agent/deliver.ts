@@ -229,5 +229,3 @@ export function startDelivery(options: DeliveryOptions) {
     },
   };
 }
-
-export type Delivery = ReturnType<typeof startDelivery>;

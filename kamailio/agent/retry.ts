@@ -26,7 +26,7 @@ export function backoffDelay(retry: number, backoff: Backoff): number {
   return Math.round(Math.min(backoff.maxMs, base * (1 - jitter + 2 * jitter * random())));
 }
 
-export interface RetryOptions {
+interface RetryOptions {
   /** The wait before each retry: a fixed number of ms, or a backoff schedule. */
   delay: number | Backoff;
   /** Attempts in all, the first included; default: no limit. */

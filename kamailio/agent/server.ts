@@ -281,5 +281,3 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
 
   return { url, close, agent };
 }
-
-export type EdgeAgent = Awaited<ReturnType<typeof startEdgeAgent>>['agent'];

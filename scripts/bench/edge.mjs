@@ -9,7 +9,7 @@ import { createKamailioRpc } from 'kamailio-jsonrpc';
 import { startProcess } from '../lib/processes.mjs';
 import { groupMemory } from './procfs.mjs';
 
-export const KAMAILIO = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
+const KAMAILIO = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
 
 /** Renders `config` (the sipbridge.yaml fields) into `dir`/etc; the token comes from the env. */
 export async function renderEdge(dir, config, token) {

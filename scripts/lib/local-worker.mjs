@@ -29,7 +29,7 @@ export function applyLocalMigrations({ persistTo } = {}) {
 }
 
 /** 32 random bytes, base64url: the shortest secret the Worker accepts (APP_JWT_SECRET). */
-export const randomSecret = () => randomBytes(32).toString('base64url');
+const randomSecret = () => randomBytes(32).toString('base64url');
 
 /**
  * Fresh random secrets for a throwaway local Worker (benchmarks, tests), with the Zendesk token

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { signatureVersionMessage, verifyEdgeSignature } from '@sip-bridge/contract/edge-signature';
 
-export interface FakeReply {
+interface FakeReply {
   status: number;
   body?: unknown;
   /** Wait this long before answering. */

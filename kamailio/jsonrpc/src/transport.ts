@@ -32,9 +32,9 @@ const globalTimers: RpcTimers = {
  * `value`: the method answers with data, so `{}`, `null` or no result is an error.
  * `ack`: the method answers `{}` or a status string on success (cfg.seti, dlg.end_dlg, ...).
  */
-export type Expect = 'value' | 'ack';
+type Expect = 'value' | 'ack';
 
-export type RpcCall = <T>(
+type RpcCall = <T>(
   method: string,
   params: readonly unknown[],
   schema: z.ZodType<T>,

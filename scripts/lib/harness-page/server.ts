@@ -44,7 +44,7 @@ export interface TicketChoice {
   requester: { id: number; name: string } | null;
 }
 
-export interface ProxiedRequest {
+interface ProxiedRequest {
   url: string;
   method: string;
   authorization: string | null;
@@ -209,7 +209,7 @@ const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
  * Loopback peers naming this server's own host only: a web page cannot reach it through DNS
  * rebinding (its Host would be the attacker's name). Answers and returns false otherwise.
  */
-export function fromLoopbackToSelf(req: IncomingMessage, res: ServerResponse, origin: string) {
+function fromLoopbackToSelf(req: IncomingMessage, res: ServerResponse, origin: string) {
   const own = new URL(origin);
   const hosts = [own.host, `localhost:${own.port}`];
   if (!LOOPBACK_ADDRESS.test(req.socket.remoteAddress ?? '')) {
