@@ -212,5 +212,3 @@ export function startEdgeConfigSync(
     },
   };
 }
-
-export type EdgeConfigSync = ReturnType<typeof startEdgeConfigSync>;
