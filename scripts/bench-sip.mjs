@@ -242,7 +242,7 @@ async function main() {
   );
   const proxy = await steps('proxy', `127.0.0.1:${PORTS.sip}`, stack);
   const memoryAfter = await edgeMemory(edge);
-  const activeDialogs = await edge.rpc('stats.fetchn', ['dialog:active_dialogs']).catch(() => null);
+  const activeDialogs = await edge.rpc.stats('dialog:active_dialogs').catch(() => null);
   const depth = (await agent.health()).spool.depth;
   const drainCpu = cpuSnapshot(groups);
   const spool = await agent.drain(Math.max(0, Math.min(30_000, timeLeft() - 25_000)));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const CandidateSchema = z
+const CandidateSchema = z
   .object({
     id: z.number().int(),
     name: z.string(),

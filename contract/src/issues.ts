@@ -13,7 +13,7 @@ export type ZodIssueLike = {
 };
 
 /** `a.b[2].c`, the path a person can find in their JSON. */
-export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+function issuePath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>(
     (acc, part) =>
       typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
@@ -26,7 +26,7 @@ export function issuePath(path: ReadonlyArray<PropertyKey>): string {
  * key can be a secret a Zendesk proxy substituted, so it becomes a count. Zod's other built-in
  * messages name only types, bounds and allowed values; our own messages never quote input.
  */
-export function issueMessage(issue: ZodIssueLike): string {
+function issueMessage(issue: ZodIssueLike): string {
   if (issue.code === 'unrecognized_keys') {
     const n = issue.keys?.length ?? 1;
     return n === 1 ? 'has 1 unknown field' : `has ${n} unknown fields`;

@@ -116,5 +116,3 @@ export function createAclSync(options: {
     },
   };
 }
-
-export type AclSync = ReturnType<typeof createAclSync>;

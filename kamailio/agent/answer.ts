@@ -19,7 +19,7 @@ const HEADER_VALUE = /^[\x20-\x7e]{0,1024}$/;
 const REASON = /^[\x20-\x7e]{1,100}$/;
 
 /** A header the agent refused to pass to Kamailio, and why (for the log). */
-export interface DroppedHeader {
+interface DroppedHeader {
   name: string;
   why: 'name' | 'value';
 }
@@ -49,7 +49,7 @@ export function headerBlock(headers: ReadonlyArray<{ name: string; value: string
   return { block, dropped };
 }
 
-export type MappedDecision =
+type MappedDecision =
   { ok: true; answer: KamailioAnswer; dropped: DroppedHeader[] } | { ok: false; reason: string };
 
 /**

@@ -1,10 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeTimers } from './testing/fake-timers';
 import { RELAY_1001 } from './testing/fake-worker';
-import { callFacts } from './testing/fixtures';
+import { callFacts, waitFor } from './testing/fixtures';
 import { startTestAgent, type TestAgent } from './testing/harness';
 
 let t: TestAgent;
 afterEach(() => t?.close());
+
+/** A Worker reply the test releases when it wants the Worker to answer. */
+function held() {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  return { until, release };
+}
+
+/** Waits (bounded) until the fake Worker has received `n` decision requests in all. */
+const workerAsked = (n: number) =>
+  waitFor(() => t.worker.state.decisions.length >= n, 5000, `decision request ${n}`);
 
 const FAIL_OPEN = {
   action: 'relay',
@@ -73,14 +85,30 @@ describe('POST /v1/decide', () => {
     expect(t.logs.filter((l) => l.includes('decide.header_dropped'))).toHaveLength(2);
   });
 
-  it('fails open within the budget when the Worker is slow', async () => {
-    t = await startTestAgent({ budgetMs: 300 });
-    t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, delayMs: 2000 });
-    const res = await t.post('/v1/decide', callFacts());
+  it('fails open when the budget timer fires, before the Worker replies', async () => {
+    const timers = createFakeTimers();
+    t = await startTestAgent({ budgetMs: 300, timers });
+    const worker = held();
+    t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, until: worker.until });
+    const answer = t.post('/v1/decide', callFacts());
+    await workerAsked(1);
+    timers.advance(300);
+    const res = await answer;
+    worker.release(); // the Worker's answer would come only now
     expect(res.body).toEqual(FAIL_OPEN);
-    expect(res.ms).toBeLessThan(300 + 150);
-    expect(res.ms).toBeGreaterThanOrEqual(290);
     expect(t.logs.some((l) => l.includes('decide.fail_open') && l.includes('timeout'))).toBe(true);
+  });
+
+  it("relays the Worker's answer when it comes within the budget, however late", async () => {
+    const timers = createFakeTimers();
+    t = await startTestAgent({ budgetMs: 300, timers });
+    const worker = held();
+    t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, until: worker.until });
+    const answer = t.post('/v1/decide', callFacts());
+    await workerAsked(1);
+    timers.advance(299);
+    worker.release();
+    expect((await answer).body).toEqual({ ...FAIL_OPEN, source: 'worker' });
   });
 
   it('fails open when the Worker is down, without a ticket header when Kamailio passed none', async () => {
@@ -137,23 +165,32 @@ describe('POST /v1/decide', () => {
     },
   );
 
-  it('closes the breaker within a probe interval of the Worker coming back, with no call', async () => {
+  it('closes the breaker by its /health probe once the Worker is back, with no call', async () => {
+    const timers = createFakeTimers();
     t = await startTestAgent({
-      budgetMs: 200,
+      budgetMs: 2000,
       probeIntervalMs: 100,
       breaker: { failureThreshold: 1, coolDownMs: 60_000 },
+      timers,
     });
     await t.worker.stop();
     await t.post('/v1/decide', callFacts('down@x'));
     expect(t.agent.breaker.state).toBe('open');
-    await new Promise((r) => setTimeout(r, 250));
+    const openedAt = timers.now();
+    // Probes meet a Worker that is down: the circuit stays open.
+    timers.advance(250);
     let health = await (await fetch(`${t.url}/health`)).json();
     expect(health.worker.breaker).toBe('open');
     await t.worker.start();
-    // Bounded wait: the probe runs every 100 ms; the cool-down (60 s) would never close it.
-    for (let i = 0; i < 30 && t.agent.breaker.state !== 'closed'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // The clock moves a probe interval at a time (bounded) until a probe finds the Worker.
+    await waitFor(
+      () => (timers.advance(100), t.agent.breaker.state === 'closed'),
+      5000,
+      'the probe to close the breaker',
+    );
+    // Closed by the probe, not by the 60 s cool-down, and no call was decided meanwhile.
+    expect(timers.now() - openedAt).toBeLessThan(60_000);
+    expect(t.worker.state.decisions).toHaveLength(0);
     health = await (await fetch(`${t.url}/health`)).json();
     expect(health).toMatchObject({ status: 'ok', worker: { breaker: 'closed', reachable: true } });
     expect(t.logs.some((l) => l.includes('breaker.closed'))).toBe(true);
@@ -187,29 +224,38 @@ describe('POST /v1/decide', () => {
     expect(health.worker.last_error).not.toMatch(/EDGE_SECRET/);
   });
 
-  it('opens the breaker after 5 failures, answers instantly, then probes after the cool-down', async () => {
-    t = await startTestAgent({ budgetMs: 200, breaker: { failureThreshold: 5, coolDownMs: 400 } });
-    t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, delayMs: 1000 });
+  it('opens the breaker after 5 failures, then asks no Worker until the cool-down, then probes', async () => {
+    const timers = createFakeTimers();
+    t = await startTestAgent({
+      budgetMs: 200,
+      breaker: { failureThreshold: 5, coolDownMs: 400 },
+      timers,
+    });
+    const worker = held();
+    t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, until: worker.until });
     for (let i = 0; i < 5; i++) {
-      const res = await t.post('/v1/decide', callFacts(`slow-${i}@x`));
-      expect(res.body.source).toBe('fail_open');
+      const answer = t.post('/v1/decide', callFacts(`slow-${i}@x`));
+      await workerAsked(i + 1);
+      timers.advance(200); // the budget runs out
+      expect((await answer).body.source).toBe('fail_open');
     }
-    expect(t.worker.state.decisions).toHaveLength(5);
     expect(t.logs.filter((l) => l.includes('breaker.open'))).toHaveLength(1);
 
-    // Open: answered at once, the Worker is not asked.
+    // Open: every call fails open and no request reaches the Worker.
     for (let i = 0; i < 5; i++) {
       const res = await t.post('/v1/decide', callFacts(`fast-${i}@x`));
       expect(res.body).toEqual(FAIL_OPEN);
-      expect(res.ms).toBeLessThan(20);
     }
     expect(t.worker.state.decisions).toHaveLength(5);
     const health = await (await fetch(`${t.url}/health`)).json();
     expect(health).toMatchObject({ status: 'degraded', worker: { breaker: 'open' } });
 
-    // After the cool-down one probe goes through; the Worker is healthy again, so it closes.
+    // After the cool-down one call goes through; the Worker is healthy again, so it closes.
+    worker.release();
     t.worker.state.decide = () => ({ status: 200, body: RELAY_1001 });
-    await new Promise((r) => setTimeout(r, 450));
+    timers.advance(399);
+    expect((await t.post('/v1/decide', callFacts('early@x'))).body.source).toBe('fail_open');
+    timers.advance(1);
     const probe = await t.post('/v1/decide', callFacts('probe@x'));
     expect(probe.body.source).toBe('worker');
     expect(t.worker.state.decisions).toHaveLength(6);
@@ -217,23 +263,30 @@ describe('POST /v1/decide', () => {
     expect(t.logs.some((l) => l.includes('breaker.closed'))).toBe(true);
   });
 
-  it('sends only one probe while half-open; concurrent calls fail open at once', async () => {
-    t = await startTestAgent({ budgetMs: 300, breaker: { failureThreshold: 1, coolDownMs: 100 } });
+  it('sends only one probe while half-open; concurrent calls fail open without asking', async () => {
+    const timers = createFakeTimers();
+    t = await startTestAgent({
+      budgetMs: 300,
+      breaker: { failureThreshold: 1, coolDownMs: 100 },
+      timers,
+    });
     await t.worker.stop();
     await t.post('/v1/decide', callFacts('down@x'));
     expect(t.agent.breaker.state).toBe('open');
     await t.worker.start();
-    t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, delayMs: 150 });
-    await new Promise((r) => setTimeout(r, 120));
-    const answers = await Promise.all(
-      [1, 2, 3, 4].map((i) => t.post('/v1/decide', callFacts(`c${i}@x`))),
+    const worker = held();
+    t.worker.state.decide = () => ({ status: 200, body: RELAY_1001, until: worker.until });
+    timers.advance(100);
+    const sources: string[] = [];
+    const answers = [1, 2, 3, 4].map((i) =>
+      t.post('/v1/decide', callFacts(`c${i}@x`)).then((a) => sources.push(a.body.source)),
     );
-    expect(answers.map((a) => a.body.source).sort()).toEqual([
-      'fail_open',
-      'fail_open',
-      'fail_open',
-      'worker',
-    ]);
+    // Three answered while the probe call is still waiting for the Worker.
+    await waitFor(() => sources.length === 3, 5000, 'three fail-open answers');
+    expect(sources).toEqual(['fail_open', 'fail_open', 'fail_open']);
+    worker.release();
+    await Promise.all(answers);
+    expect(sources[3]).toBe('worker');
     expect(t.worker.state.decisions).toHaveLength(1);
   });
 });

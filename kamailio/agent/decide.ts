@@ -1,16 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { DECISION_BUDGET_MS } from '@sip-bridge/contract/edge';
 import { answerFromWorker, failOpenAnswer, type KamailioAnswer } from './answer';
-import type { Breaker } from './breaker';
+import { CircuitBreaker, type BreakerOptions } from './breaker';
 import type { WorkerStatus } from './health';
 import type { Logger } from './log';
 import type { AgentMetrics } from './metrics';
 import type { CallFacts } from './schemas';
+import { systemTimers, timeoutSignal, type Timers } from './timers';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
-export interface DeciderOptions {
+interface DeciderOptions {
   worker: WorkerClient;
-  breaker: Breaker;
+  /** The circuit around the Worker (threshold, cool-down); the decider adds the /health probe. */
+  breaker?: Omit<BreakerOptions, 'probe' | 'onChange' | 'timers' | 'probeIntervalMs'>;
   status: WorkerStatus;
   log: Logger;
   /** The whole time the agent may take to answer Kamailio (DECISION_BUDGET_MS). */
@@ -24,6 +26,8 @@ export interface DeciderOptions {
    * decisions resume within about this long of the Worker's recovery even when no call probes.
    */
   probeIntervalMs?: number;
+  /** The clock the budget, the breaker's cool-down and its probe run on (tests: fake timers). */
+  timers?: Timers;
 }
 
 /** Worker statuses that refuse this call's facts: an answer about the call, not a failure. */
@@ -48,54 +52,38 @@ const MIN_WORKER_BUDGET_MS = DECISION_BUDGET_MS.min;
  * and fails open (relay with Kamailio's own validated ticket header) whenever it cannot decide.
  * Never throws: Kamailio always gets an answer.
  * @example
- * const decider = createDecider({ worker, breaker, status, log, budgetMs: 800 });
+ * const decider = createDecider({ worker, status, log, budgetMs: 800, probeIntervalMs: 500 });
  * const answer = await decider.decide(facts); // { action: 'relay', headers: '…', source: 'worker' }
  */
 export function createDecider(options: DeciderOptions) {
-  const { worker, breaker, status, log, budgetMs, metrics, aclEntryFor } = options;
-  const probeIntervalMs = options.probeIntervalMs ?? 0;
-  let probeTimer: NodeJS.Timeout | undefined;
-  let probing = false;
-
-  /** Asks /health while the circuit is open; an answer closes it (no call has to pay for that). */
-  async function probe() {
-    if (probing || breaker.state === 'closed') return;
-    probing = true;
-    try {
-      const res = await worker.get('/health', {}, AbortSignal.timeout(Math.min(budgetMs, 1000)));
-      const before = breaker.state;
-      if (res.status === 200) {
-        breaker.success();
-        status.ok();
-        noteBreaker(before);
-      }
-    } catch {
-      // Still down: the next tick tries again.
-    } finally {
-      probing = false;
-    }
-  }
-  if (probeIntervalMs > 0) {
-    probeTimer = setInterval(() => void probe(), probeIntervalMs);
-    probeTimer.unref();
-  }
+  const { worker, status, log, budgetMs, metrics, aclEntryFor } = options;
+  const timers = options.timers ?? systemTimers;
+  const breaker = new CircuitBreaker({
+    ...options.breaker,
+    timers,
+    probeIntervalMs: options.probeIntervalMs ?? 0,
+    // While the circuit is open, an answer from /health closes it: no call has to pay for that.
+    probe: async () => {
+      const signal = timeoutSignal(Math.min(budgetMs, 1000), timers);
+      const res = await worker.get('/health', {}, signal);
+      if (res.status !== 200) return false;
+      status.ok();
+      return true;
+    },
+    // Logged once per outage, not once per call while it is open.
+    onChange: (to) =>
+      to === 'open'
+        ? log('warn', 'breaker.open', { reason: status.snapshot().last_error })
+        : log('info', 'breaker.closed'),
+  });
   const workerBudget = Math.max(MIN_WORKER_BUDGET_MS, budgetMs - WORKER_HEADROOM_MS);
-
-  /** Logs breaker transitions once, not once per call while it is open. */
-  function noteBreaker(before: string) {
-    const after = breaker.state;
-    // Opened from closed; a failed probe (half-open back to open) is not a new outage.
-    if (before === 'closed' && after === 'open')
-      log('warn', 'breaker.open', { reason: status.snapshot().last_error });
-    if (before !== 'closed' && after === 'closed') log('info', 'breaker.closed');
-  }
 
   async function ask(facts: CallFacts): Promise<KamailioAnswer> {
     const started = performance.now();
     const failOpen = (reason: string, countsAgainstWorker: boolean) => {
       if (countsAgainstWorker) {
-        breaker.failure();
         status.failed(reason);
+        breaker.failure();
       }
       log('warn', 'decide.fail_open', {
         call_id: facts.call_id,
@@ -110,7 +98,7 @@ export function createDecider(options: DeciderOptions) {
       res = await worker.post(
         '/v1/edge/decisions',
         { ...facts, budget_ms: workerBudget },
-        AbortSignal.timeout(budgetMs),
+        timeoutSignal(budgetMs, timers),
       );
     } catch (err) {
       return failOpen(describeWorkerFailure(err), true);
@@ -155,26 +143,21 @@ export function createDecider(options: DeciderOptions) {
         reported.acl_entry === null && aclEntryFor
           ? { ...reported, acl_entry: aclEntryFor(reported.line, reported.source.ip) }
           : reported;
-      const before = breaker.state;
       // While the circuit is open every call fails open at once; the transition was logged already.
       if (!breaker.tryAcquire()) {
         metrics?.decision('breaker_open', (performance.now() - started) / 1000);
         return failOpenAnswer(facts.ticket_id);
       }
-      try {
-        const answer = await ask(facts);
-        const result = answer.source === 'fail_open' ? 'fail_open' : answer.action;
-        metrics?.decision(result, (performance.now() - started) / 1000);
-        return answer;
-      } finally {
-        noteBreaker(before);
-      }
+      const answer = await ask(facts);
+      const result = answer.source === 'fail_open' ? 'fail_open' : answer.action;
+      metrics?.decision(result, (performance.now() - started) / 1000);
+      return answer;
     },
+    /** The circuit around the Worker (its state is in /health). */
+    breaker,
     /** Stops the background probe (the agent is stopping). */
     stop(): void {
-      if (probeTimer) clearInterval(probeTimer);
+      breaker.stop();
     },
   };
 }
-
-export type Decider = ReturnType<typeof createDecider>;

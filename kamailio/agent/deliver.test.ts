@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeTimers } from './testing/fake-timers';
 import { callEvent, waitFor } from './testing/fixtures';
 import { startTestAgent, type TestAgent } from './testing/harness';
 
@@ -25,12 +26,26 @@ function expectExactlyOnce(count: number) {
 
 describe('event delivery', () => {
   it('delivers at once when the Worker is healthy (no waiting for a poll)', async () => {
-    t = await startTestAgent({ delivery: fastRetry });
-    const started = Date.now();
+    // The clock stands still: no poll, linger or backoff timer can fire, so only the wake-up
+    // that the spooled event gives the idle loop can have sent it.
+    const timers = createFakeTimers();
+    t = await startTestAgent({ delivery: { ...fastRetry, lingerMs: 0 }, timers });
     await postEvents(1);
-    await waitFor(() => t.worker.state.applied.size === 1, 2000, 'delivery');
-    expect(Date.now() - started).toBeLessThan(500);
-    await waitFor(() => t.agent.spool.depth === 0, 2000, 'ack');
+    await waitFor(() => t.worker.state.applied.size === 1, 5000, 'delivery');
+    await waitFor(() => t.agent.spool.depth === 0, 5000, 'ack');
+  });
+
+  it('lets events gather for lingerMs and sends them in one batch', async () => {
+    const timers = createFakeTimers();
+    t = await startTestAgent({ delivery: { ...fastRetry, lingerMs: 25 }, timers });
+    timers.advance(25); // the loop's first look at the (empty) spool; it is idle now
+    const sizes: number[] = [];
+    t.worker.state.events = (events) => void sizes.push(events.length) as undefined;
+    await postEvents(3);
+    expect(t.worker.state.eventRequests).toBe(0);
+    timers.advance(25);
+    await waitFor(() => t.agent.spool.depth === 0, 5000, 'the spool to drain');
+    expect(sizes).toEqual([3]);
   });
 
   it('keeps events while the Worker is down and delivers each exactly once when it is back', async () => {

@@ -1,8 +1,10 @@
 import { open } from 'node:fs/promises';
 import type { WorkerStatus } from './health';
 import type { Logger } from './log';
+import { backoffDelay, type Backoff } from './retry';
 import { WorkerEventResultsSchema, describeIssues, type CallEvent } from './schemas';
 import type { Spool, SpooledEvent } from './spool';
+import { sleep, systemTimers, timeoutSignal, type Timers } from './timers';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
 export interface DeliveryOptions {
@@ -17,8 +19,8 @@ export interface DeliveryOptions {
   /** JSON bytes per request, below the Worker's 256 KiB body limit. */
   batchBytes?: number;
   requestTimeoutMs?: number;
-  /** Retry delays: `initialMs` doubling up to `maxMs`, each ±20 % jitter. */
-  backoff?: { initialMs?: number; maxMs?: number };
+  /** Retry delays: `initialMs` (1 s) doubling up to `maxMs` (60 s), each ±20 % jitter. */
+  backoff?: Partial<Pick<Backoff, 'initialMs' | 'maxMs'>>;
   /** How often an idle loop looks at the spool even without a wake-up (a safety net). */
   idlePollMs?: number;
   /**
@@ -27,6 +29,8 @@ export interface DeliveryOptions {
    */
   lingerMs?: number;
   random?: () => number;
+  /** The clock linger, backoff, idle polls and request timeouts run on (tests: fake timers). */
+  timers?: Timers;
 }
 
 /** Delivered and acknowledged; keep for a retry; or refused by the Worker as invalid. */
@@ -46,9 +50,12 @@ export function startDelivery(options: DeliveryOptions) {
   const batchSize = Math.min(100, options.batchSize ?? 100);
   const batchBytes = options.batchBytes ?? 192 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const initialMs = options.backoff?.initialMs ?? 1000;
-  const maxMs = options.backoff?.maxMs ?? 60_000;
-  const random = options.random ?? Math.random;
+  const backoff: Backoff = {
+    initialMs: options.backoff?.initialMs ?? 1000,
+    maxMs: options.backoff?.maxMs ?? 60_000,
+    random: options.random ?? Math.random,
+  };
+  const timers = options.timers ?? systemTimers;
   const idlePollMs = options.idlePollMs ?? 5000;
   const lingerMs = options.lingerMs ?? 25;
   const stopController = new AbortController();
@@ -64,29 +71,18 @@ export function startDelivery(options: DeliveryOptions) {
   };
   let failures = 0;
   let stopRequested = false;
-  let wakeIdle: (() => void) | undefined;
-  let endSleep: (() => void) | undefined;
+  /** The sleep running now, which stop() ends; wake() ends it too when the loop is idle. */
+  let sleeping: { controller: AbortController; idle: boolean } | undefined;
+  /** wake() was called since the spool was last looked at. */
+  let woken = false;
 
-  /** Sleeps, unref'd; returns early on stop(), and on wake() when `wakeable`. */
-  function sleep(ms: number, wakeable: boolean): Promise<void> {
-    if (stopRequested) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (wakeIdle === done) wakeIdle = undefined;
-        if (endSleep === done) endSleep = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      endSleep = done;
-      if (wakeable) wakeIdle = done;
-    });
-  }
-
-  function backoffDelay(): number {
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(Math.min(maxMs, base * (0.8 + 0.4 * random())));
+  /** Sleeps on the delivery's timers, not keeping the process alive. */
+  async function pause(ms: number, idle = false): Promise<void> {
+    if (stopRequested || (idle && woken)) return;
+    const current = { controller: new AbortController(), idle };
+    sleeping = current;
+    await sleep(ms, { timers, signal: current.controller.signal, background: true });
+    if (sleeping === current) sleeping = undefined;
   }
 
   /** Keeps an event the Worker will never accept, durably, so acking it loses nothing. */
@@ -112,7 +108,7 @@ export function startDelivery(options: DeliveryOptions) {
   async function send(batch: SpooledEvent<CallEvent>[], canSplit: boolean): Promise<Outcome> {
     let res;
     try {
-      const signal = AbortSignal.any([stopController.signal, AbortSignal.timeout(timeoutMs)]);
+      const signal = AbortSignal.any([stopController.signal, timeoutSignal(timeoutMs, timers)]);
       res = await worker.post('/v1/edge/events', { events: batch.map((e) => e.event) }, signal);
     } catch (err) {
       status.failed(describeWorkerFailure(err));
@@ -178,11 +174,12 @@ export function startDelivery(options: DeliveryOptions) {
     while (!stopRequested) {
       let outcome: Outcome;
       try {
-        if (!backlog && lingerMs > 0) await sleep(lingerMs, false);
+        if (!backlog && lingerMs > 0) await pause(lingerMs);
+        woken = false;
         const batch = await spool.peek(batchSize, batchBytes);
         if (batch.length === 0) {
           backlog = false;
-          await sleep(idlePollMs, true);
+          await pause(idlePollMs, true);
           continue;
         }
         backlog = batch.length >= batchSize;
@@ -201,13 +198,13 @@ export function startDelivery(options: DeliveryOptions) {
       }
       failures += 1;
       stats.failedAttempts += 1;
-      const delay = backoffDelay();
+      const delay = backoffDelay(failures, backoff);
       log('warn', 'deliver.retry', {
         in_ms: delay,
         depth: spool.depth,
         reason: status.snapshot().last_error,
       });
-      await sleep(delay, false);
+      await pause(delay);
     }
   }
 
@@ -217,20 +214,18 @@ export function startDelivery(options: DeliveryOptions) {
     stats,
     /** New events are durable: an idle loop delivers them now (a loop in backoff keeps waiting). */
     wake(): void {
-      wakeIdle?.();
+      woken = true;
+      if (sleeping?.idle) sleeping.controller.abort();
     },
     /** Stops the loop; a request in flight gets `graceMs` to finish before it is abandoned. */
     async stop(graceMs = 2000): Promise<void> {
       stopRequested = true;
-      endSleep?.();
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([loop, grace]);
-      clearTimeout(timer);
+      sleeping?.controller.abort();
+      const grace = new AbortController();
+      await Promise.race([loop, sleep(graceMs, { timers, signal: grace.signal })]);
+      grace.abort();
       stopController.abort();
       await loop;
     },
   };
 }
-
-export type Delivery = ReturnType<typeof startDelivery>;

@@ -69,11 +69,7 @@ export function startEdgeConfigSync(
     deps.rpc ?? createKamailioRpc({ url: options.rpcUrl, timeoutMs: 3000 });
   const intervalMs = options.intervalMs ?? 2000;
   const controller = new AbortController();
-  const reload = createReload({
-    waitMs: options.reloadWaitMs ?? 8000,
-    signal: controller.signal,
-    now,
-  });
+  const reload = createReload({ waitMs: options.reloadWaitMs ?? 8000, signal: controller.signal });
 
   const restarts = createRestartWatch(rpc);
   const lineSync = createLineSync(options.renderDir, rpc, () =>
@@ -216,5 +212,3 @@ export function startEdgeConfigSync(
     },
   };
 }
-
-export type EdgeConfigSync = ReturnType<typeof startEdgeConfigSync>;

@@ -1,6 +1,6 @@
 import type { AclSnapshot } from './edge-config-sync';
 import type { ReconcileSnapshot } from './reconcile';
-import type { Breaker } from './breaker';
+import type { CircuitBreaker } from './breaker';
 
 /**
  * What the agent last saw of the Worker, from decisions and event deliveries alike.
@@ -78,7 +78,7 @@ export interface HealthReport {
 export function healthReport(parts: {
   spool: { depth: number; oldestAt: number | null };
   worker: WorkerStatus;
-  breaker: Breaker;
+  breaker: Pick<CircuitBreaker, 'state'>;
   acl?: AclSnapshot;
   reconcile?: ReconcileSnapshot;
 }): HealthReport {

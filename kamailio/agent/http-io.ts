@@ -50,7 +50,7 @@ export function kamailioCredentialsMatch(header: string | undefined, token: stri
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-export type BodyResult =
+type BodyResult =
   { ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string; message: string };
 
 /** Reads and parses a JSON body of at most `limit` bytes. */

@@ -1,9 +1,15 @@
 // Kamailio's permissions and dispatcher modules refuse a reload within reload_delta (5 s) of the
 // last one; the sync's reloads wait that out instead of failing.
 import { KamailioRpcError } from 'kamailio-jsonrpc';
+import { retry } from './retry';
+import type { Timers } from './timers';
 
 /** Runs a reload RPC, trying again while Kamailio answers "ongoing reload". */
 export type Reload = (run: () => Promise<unknown>) => Promise<void>;
+
+/** permissions says "ongoing reload", dispatcher "Ongoing reload". */
+const ongoingReload = (err: unknown) =>
+  err instanceof KamailioRpcError && /^ongoing reload$/i.test(err.kamailioMessage);
 
 /**
  * Reloads that retry every 250 ms while Kamailio says "ongoing reload" (permissions) or
@@ -15,34 +21,15 @@ export type Reload = (run: () => Promise<unknown>) => Promise<void>;
 export function createReload(options: {
   waitMs: number;
   signal: AbortSignal;
-  now?: () => number;
+  /** The clock the waits run on (tests: fake timers). */
+  timers?: Timers;
 }): Reload {
-  const now = options.now ?? Date.now;
-  const { signal } = options;
-
-  /** Waits `ms`, or less when aborted; leaves no listener behind (the agent runs for months). */
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
+  return (run) =>
+    retry(async () => void (await run()), {
+      delay: 250,
+      withinMs: options.waitMs,
+      retryIf: ongoingReload,
+      signal: options.signal,
+      timers: options.timers,
     });
-
-  return async (run) => {
-    const deadline = now() + options.waitMs;
-    for (;;) {
-      try {
-        return void (await run());
-      } catch (err) {
-        const ongoing =
-          err instanceof KamailioRpcError && /^ongoing reload$/i.test(err.kamailioMessage);
-        if (!ongoing || now() > deadline || signal.aborted) throw err;
-      }
-      await sleep(250);
-    }
-  };
 }

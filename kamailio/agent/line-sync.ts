@@ -50,7 +50,7 @@ interface DispatcherTarget {
 }
 
 /** dispatcher.list (Kamailio 5.6): `{ NRSETS, RECORDS: [{ SET: { ID, TARGETS: [{ DEST: { URI } }] } }] }`. */
-export function parseDispatcherList(result: unknown): DispatcherTarget[] {
+function parseDispatcherList(result: unknown): DispatcherTarget[] {
   const records = (result as { RECORDS?: unknown } | null)?.RECORDS;
   if (records === undefined) return []; // no set loaded
   if (!Array.isArray(records)) throw new Error('dispatcher.list: RECORDS is not a list');

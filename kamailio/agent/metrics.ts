@@ -2,9 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CallEvent } from './schemas';
 
 /** How a decision ended, as counted in sipbridge_decisions_total{result}. */
-export type DecisionResult = 'relay' | 'reject' | 'fail_open' | 'breaker_open';
+type DecisionResult = 'relay' | 'reject' | 'fail_open' | 'breaker_open';
 /** Which Worker request failed, in sipbridge_worker_errors_total{operation}. */
-export type WorkerOperation = 'decide' | 'events' | 'edge_config';
+type WorkerOperation = 'decide' | 'events' | 'edge_config';
 
 /**
  * The agent's Prometheus metrics (prom-client), served as text by GET /metrics. Labels are

@@ -29,5 +29,3 @@ export function createRestartWatch(rpc: RestartRpc) {
     },
   };
 }
-
-export type RestartWatch = ReturnType<typeof createRestartWatch>;

@@ -40,7 +40,7 @@ function reshape(raw: unknown, fixes: Record<string, (v: unknown) => unknown>): 
  * anything longer than the limit is cut. Each change is listed in `sanitized` as `name:how`.
  * @example safeSipFacts({ from_hex: '4dfc6c6c6572' }).from // 'M\uFFFDller'
  */
-export function safeSipFacts(raw: unknown): unknown {
+function safeSipFacts(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const input = raw as Record<string, unknown>;
   const marks = new Set(
@@ -113,7 +113,7 @@ export const KamailioEventSchema = z.preprocess(
 );
 
 export type CallFacts = z.infer<typeof CallFactsSchema>;
-export type KamailioEvent = z.infer<typeof KamailioEventSchema>;
+type KamailioEvent = z.infer<typeof KamailioEventSchema>;
 /** An event as spooled and sent to the Worker: `at` is always set. */
 export type CallEvent = KamailioEvent & { at: string };
 
@@ -127,8 +127,6 @@ export const WorkerDecisionSchema = DecisionSchema.pick({
 
 /** The Worker's answer to POST /v1/edge/events: one result per event, in order. */
 export const WorkerEventResultsSchema = EventResultSchema;
-
-export type WorkerDecision = z.infer<typeof WorkerDecisionSchema>;
 
 /** `a.b[2].c: message` lines a person can find in their JSON, echoing none of its keys or values. */
 export function describeIssues(error: z.ZodError): string {

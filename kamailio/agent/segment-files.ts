@@ -35,7 +35,7 @@ export function listSpoolFiles(names: string[]): { segments: number[]; acks: num
 }
 
 /** What recovery learnt from one segment file. */
-export interface RecoveredSegment {
+interface RecoveredSegment {
   offsets: number[];
   times: number[];
   /** Indices whose line is unreadable (treated as acknowledged so they never block delivery). */

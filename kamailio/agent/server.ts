@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createBreaker, type BreakerOptions } from './breaker';
+import type { BreakerOptions } from './breaker';
 import { createDecider, REFUSED_ANSWER } from './decide';
 import { startDelivery, type DeliveryOptions } from './deliver';
 import { startEdgeConfigSync, type EdgeConfigSyncOptions } from './edge-config-sync';
@@ -18,6 +18,7 @@ import { createAgentMetrics } from './metrics';
 import { startReconciler, type ReconcileOptions } from './reconcile';
 import { CallFactsSchema, KamailioEventSchema, describeIssues, type CallEvent } from './schemas';
 import { Spool, SpoolFullError, type SpoolOptions } from './spool';
+import type { Timers } from './timers';
 import { createWorkerClient } from './worker-client';
 
 /** Largest body Kamailio may send: one INVITE's facts or one event fit easily. */
@@ -40,7 +41,7 @@ export interface EdgeAgentOptions {
   budgetMs?: number;
   /** How often /health is asked while the breaker is open (default 500 ms; 0: never). */
   probeIntervalMs?: number;
-  breaker?: BreakerOptions;
+  breaker?: Pick<BreakerOptions, 'failureThreshold' | 'coolDownMs'>;
   delivery?: Pick<
     DeliveryOptions,
     | 'backoff'
@@ -62,6 +63,8 @@ export interface EdgeAgentOptions {
   log?: Logger;
   /** Clock in epoch ms (tests): stamps events Kamailio sent without `at`, and the spool's times. */
   now?: () => number;
+  /** The clock decisions and delivery run on: budgets, breaker, backoff (tests: fake timers). */
+  timers?: Timers;
 }
 
 /**
@@ -75,7 +78,6 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
   const log = options.log ?? createLogger();
   const worker = createWorkerClient({ baseUrl: options.workerUrl, secret: options.edgeSecret });
   const status = createWorkerStatus();
-  const breaker = createBreaker(options.breaker);
   let wakeDelivery = () => {};
   const now = options.now ?? Date.now;
   const spool = await Spool.open<CallEvent>({
@@ -91,11 +93,12 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     : undefined;
   const decider = createDecider({
     worker,
-    breaker,
+    breaker: options.breaker,
     status: reportingFailures(status, (reason) => metrics.workerError('decide', reason)),
     log,
     budgetMs: options.budgetMs ?? 800,
     probeIntervalMs: options.probeIntervalMs ?? 500,
+    timers: options.timers,
     metrics,
     ...(aclSync ? { aclEntryFor: (line: string, ip: string) => aclSync.entryFor(line, ip) } : {}),
   });
@@ -106,8 +109,10 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     status: reportingFailures(status, (reason) => metrics.workerError('events', reason)),
     log,
     rejectedPath: join(options.spoolDir, 'rejected.jsonl'),
+    timers: options.timers,
   });
   wakeDelivery = () => delivery.wake();
+  const breaker = decider.breaker;
   const reconciler = options.reconcile
     ? startReconciler(
         { ...options.reconcile, stateDir: options.spoolDir },
@@ -283,5 +288,3 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
 
   return { url, close, agent };
 }
-
-export type EdgeAgent = Awaited<ReturnType<typeof startEdgeAgent>>['agent'];

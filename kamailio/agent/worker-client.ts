@@ -4,7 +4,7 @@ import { EDGE_SIGNATURE_VERSION } from '@sip-bridge/contract/edge-signing-input'
 import { signEdgeRequestNode } from './sign';
 import { socketErrorCode } from './socket-error';
 
-export interface WorkerClientOptions {
+interface WorkerClientOptions {
   /** The Worker's base URL, e.g. http://127.0.0.1:8787 (no trailing path). */
   baseUrl: string;
   /** EDGE_SECRET, shared with the Worker. */
@@ -12,7 +12,7 @@ export interface WorkerClientOptions {
 }
 
 /** What came back: the status and the parsed JSON body (undefined when it was not JSON). */
-export interface WorkerResponse {
+interface WorkerResponse {
   status: number;
   body: unknown;
 }

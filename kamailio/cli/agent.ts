@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { CliError, EXIT } from './exit-codes';
 import { socketErrorCode } from '../agent/socket-error';
 
-export const AGENT_TIMEOUT_MS = 2000;
+const AGENT_TIMEOUT_MS = 2000;
 /** A forced sync may wait for Kamailio's reload delay (5 s) and the Worker: give it time. */
-export const SYNC_TIMEOUT_MS = 15_000;
+const SYNC_TIMEOUT_MS = 15_000;
 
 /** The ACL sync part of the agent's answers (agent/edge-config-sync.ts AclSnapshot). */
-export const aclSnapshot = z.object({
+const aclSnapshot = z.object({
   last_sync_at: z.string().nullable(),
   etag: z.string().nullable(),
   entries: z.number(),
@@ -89,7 +89,7 @@ export async function fetchHealth(base: string, timeoutMs = AGENT_TIMEOUT_MS) {
   return parsed.data;
 }
 
-export type SyncOutcome =
+type SyncOutcome =
   | { synced: true; acl: AclSnapshot }
   | { synced: false; error: 'acl_sync_failed'; message: string; acl: AclSnapshot };
 

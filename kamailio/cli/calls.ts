@@ -25,7 +25,7 @@ export interface CallRow {
 }
 
 /** One row per active call, oldest answered first. */
-export function callRows(dialogs: Dialog[], nowMs: number): CallRow[] {
+function callRows(dialogs: Dialog[], nowMs: number): CallRow[] {
   return activeDialogs(dialogs)
     .map((d) => ({
       call_id: d.callId,

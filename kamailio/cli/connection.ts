@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { CliError, EXIT } from './exit-codes';
 import type { Env } from './args';
 
-export const DEFAULT_RPC_URL = 'http://127.0.0.1:5080/RPC';
-export const DEFAULT_AGENT_URL = 'http://127.0.0.1:8090';
-export const DEFAULT_RENDER_DIR = '/etc/kamailio/sipbridge';
+const DEFAULT_RPC_URL = 'http://127.0.0.1:5080/RPC';
+const DEFAULT_AGENT_URL = 'http://127.0.0.1:8090';
+const DEFAULT_RENDER_DIR = '/etc/kamailio/sipbridge';
 
 /** parseArgs options for the connection flags; a subcommand takes the ones it needs. */
 export const CONNECTION_OPTIONS = {

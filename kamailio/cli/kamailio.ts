@@ -7,7 +7,7 @@ import {
 } from 'kamailio-jsonrpc';
 import { CliError, EXIT } from './exit-codes';
 
-export const RPC_TIMEOUT_MS = 2000;
+const RPC_TIMEOUT_MS = 2000;
 
 /** The typed JSON-RPC client with the CLI's short timeout: an operator should not wait. */
 export function connectKamailio(url: string, timeoutMs = RPC_TIMEOUT_MS): KamailioRpc {

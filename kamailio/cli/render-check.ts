@@ -1,7 +1,7 @@
 import { runCli } from '../renderer/command';
 import type { CliResult, Env } from './args';
 
-export const CHECK_USAGE = `usage: sipbridge check --config <sipbridge.yaml> [--kamailio <path>]
+const CHECK_USAGE = `usage: sipbridge check --config <sipbridge.yaml> [--kamailio <path>]
 
 Validates the config and runs kamailio -c on a scratch render; writes nothing.
 Same as: sipbridge render --config <sipbridge.yaml> --check`;

@@ -8,7 +8,7 @@ import { activeDialogs, lineOf, stateKey } from './dialogs';
 import { CliError } from './exit-codes';
 
 /** Kamailio's dialog counter: every dialog created since start (answered or not). */
-export const PROCESSED_DIALOGS = 'dialog:processed_dialogs';
+const PROCESSED_DIALOGS = 'dialog:processed_dialogs';
 
 export interface KamailioFacts {
   version: string;

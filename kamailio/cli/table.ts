@@ -1,7 +1,7 @@
 // Plain-text layout for the human-readable output: aligned columns, no colours, no box drawing,
 // so the output stays readable in a terminal, a log and a ticket alike.
 
-export type Cell = string | number;
+type Cell = string | number;
 
 /**
  * Columns padded to their widest cell, two spaces apart; numbers right-aligned, text left-aligned.

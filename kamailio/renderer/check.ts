@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 
-export interface CheckResult {
+interface CheckResult {
   ok: boolean;
   /** Kamailio's own words: the error lines when it failed, the verdict line when it passed. */
   summary: string;

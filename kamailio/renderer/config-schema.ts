@@ -61,7 +61,7 @@ const cidrText = z.string().superRefine((value, ctx) => {
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `"${value}": ${parsed.reason}` });
 });
 
-export const ListenSchema = z.strictObject({
+const ListenSchema = z.strictObject({
   transport: z.enum(['udp', 'tcp', 'tls']),
   address: ipAddress,
   port: port.default(5060),
@@ -85,7 +85,7 @@ export const LineSchema = z.strictObject({
   acl_confirm_wide: z.boolean().default(false),
 });
 
-export const LimitsSchema = z.strictObject({
+const LimitsSchema = z.strictObject({
   /** Requests per source per flood window before a source outside every ACL is banned. */
   flood_requests: int(1, 100000).default(64),
   flood_window_seconds: int(1, 60).default(2),

@@ -13,14 +13,14 @@ export interface LineIds {
   ids: Record<string, number>;
 }
 
-export interface RenderedFile {
+interface RenderedFile {
   name: string;
   content: string;
   /** 0o640 for files holding the agent token, 0o644 otherwise. */
   mode: number;
 }
 
-export interface RenderInput {
+interface RenderInput {
   config: SipBridgeConfig;
   /** Resolved agent token (from agent.token or the environment). */
   token: string;
@@ -124,7 +124,7 @@ export function listenLine(l: ListenConfig): string {
 }
 
 /** The httpcon URL for the agent: `http://kamailio:<derived password>@host:port`. */
-export function agentConnection(agentUrl: string, token: string): string {
+function agentConnection(agentUrl: string, token: string): string {
   const url = new URL(agentUrl);
   return `${url.protocol}//${KAMAILIO_USER}:${agentBasicPassword(token)}@${url.host}`;
 }
@@ -208,7 +208,7 @@ export function renderLinesCfg(config: SipBridgeConfig, source?: string): string
 }
 
 /** The tls module's profiles, written when the config has a tls section. */
-export const TLS_CFG = 'tls.cfg';
+const TLS_CFG = 'tls.cfg';
 
 /**
  * tls.cfg: callers connect with the edge's certificate (no client certificate asked); towards a

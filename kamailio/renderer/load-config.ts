@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConfigSchema, type SipBridgeConfig } from './config-schema';
 
 /** One problem in the config file, located for a person: `file:line:col: path: message`. */
-export interface ConfigIssue {
+interface ConfigIssue {
   file: string;
   line: number;
   col: number;
@@ -14,7 +14,7 @@ export interface ConfigIssue {
   message: string;
 }
 
-export type LoadResult =
+type LoadResult =
   { ok: true; config: SipBridgeConfig; token: string } | { ok: false; issues: ConfigIssue[] };
 
 /** `file:line:col: path: message`, the form editors and CI logs link to. */
@@ -24,7 +24,7 @@ export function formatIssue(issue: ConfigIssue): string {
 }
 
 /** `['lines', 1, 'acl', 0]` → `lines[1].acl[0]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
     .join('');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface FileToWrite {
+interface FileToWrite {
   name: string;
   content: string;
   mode: number;

@@ -7,7 +7,7 @@ const TEMPLATE = join(import.meta.dirname, 'benchmarks.template.md');
 const DASH = '–';
 
 /** The targets, as the issue states them. */
-export const TARGETS = {
+const TARGETS = {
   zendesk: 'repeat caller: Zendesk requests per call = 0',
   cached: 'cached decision p99 < 5 ms in workerd (in-Worker `Server-Timing`)',
   cps: '≥ 500 calls/s through the full path with no failed call',

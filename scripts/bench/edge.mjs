@@ -3,11 +3,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { retry } from '@sip-bridge/edge/agent/retry';
 import { runCli } from '@sip-bridge/edge/renderer/command';
+import { createKamailioRpc } from 'kamailio-jsonrpc';
 import { startProcess } from '../lib/processes.mjs';
 import { groupMemory } from './procfs.mjs';
 
-export const KAMAILIO = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
+const KAMAILIO = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
 
 /** Renders `config` (the sipbridge.yaml fields) into `dir`/etc; the token comes from the env. */
 export async function renderEdge(dir, config, token) {
@@ -23,7 +25,8 @@ export async function renderEdge(dir, config, token) {
 
 /**
  * Starts Kamailio (-DD -E: foreground, log on stderr, its own process group) and resolves once its
- * JSON-RPC answers. `patterns` name regular expressions whose log lines are counted in `counts`.
+ * JSON-RPC answers. `patterns` name regular expressions whose log lines are counted in `counts`;
+ * `rpc` is the kamailio-jsonrpc client.
  */
 export async function startKamailio({ dir, cfg, rpcPort, sharedMemoryMb, patterns = {} }) {
   const run = join(dir, 'run');
@@ -36,31 +39,18 @@ export async function startKamailio({ dir, cfg, rpcPort, sharedMemoryMb, pattern
   createInterface({ input: child.stderr }).on('line', (line) => {
     for (const [name, re] of Object.entries(patterns)) if (re.test(line)) counts[name]++;
   });
-  const rpc = async (method, params = []) => {
-    const res = await fetch(`http://127.0.0.1:${rpcPort}/RPC`, {
-      method: 'POST',
-      body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
-      signal: AbortSignal.timeout(3000),
+  const rpc = createKamailioRpc({ url: `http://127.0.0.1:${rpcPort}/RPC` });
+  await retry(() => rpc.coreVersion(), { delay: 200, withinMs: 15_000 }).catch((error) => {
+    throw new Error(`Kamailio did not answer JSON-RPC within 15 s (${error.message})`, {
+      cause: error,
     });
-    const body = await res.json();
-    if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-    return body.result;
-  };
-  const until = Date.now() + 15_000;
-  for (;;) {
-    try {
-      if ((await rpc('core.version')) !== undefined) break;
-    } catch {
-      if (Date.now() > until) throw new Error('Kamailio did not answer JSON-RPC within 15 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  });
   return { pid: child.pid, rpc, counts };
 }
 
 /** Kamailio's memory: shared memory from core.shmmem (bytes → MB) and the processes from /proc. */
 export async function edgeMemory(edge) {
-  const shm = await edge.rpc('core.shmmem');
+  const shm = await edge.rpc.coreShmem();
   const mb = (bytes) => round(Number(bytes) / 2 ** 20);
   return {
     shm: { totalMb: mb(shm.total), usedMb: mb(shm.real_used), maxUsedMb: mb(shm.max_used) },

@@ -4,7 +4,7 @@
  * The highest offered rate answered with no failed call and at least 95 % of the offered rate;
  * with `workerShare`, also with at least that share of the calls decided by the Worker.
  */
-export function sustainedRate(steps, workerShare = 0) {
+function sustainedRate(steps, workerShare = 0) {
   const ok = steps.filter(
     (s) =>
       s.failed === 0 &&

@@ -21,7 +21,7 @@ async function pickPort(taken) {
  * workerd; `wrangler` (BENCH_WORKER_RUNTIME=wrangler) goes through `wrangler dev`, whose proxy
  * Worker and per-request log cost more CPU than the Worker itself on these cores.
  */
-export const RUNTIME = process.env.BENCH_WORKER_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd';
+const RUNTIME = process.env.BENCH_WORKER_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd';
 /** How the reports name it. */
 export const RUNTIME_LABEL = RUNTIME === 'wrangler' ? 'wrangler dev' : 'workerd';
 

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './bootstrap.mjs';
 import { startProcess, waitForHttp } from './processes.mjs';
+import { importTs } from './typescript.mjs';
 
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
@@ -95,9 +96,12 @@ export async function startDemoEdge({ runDir, ports, workerUrl, edgeSecret, agen
     '16',
   ]);
   await waitForHttp(`http://127.0.0.1:${ports.agent}/health`);
-  await waitForHttp(`http://127.0.0.1:${ports.rpc}/RPC`, 30_000, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'core.version', id: 1 }),
+  const { createKamailioRpc } = await importTs('kamailio-jsonrpc');
+  const { retry } = await importTs('@sip-bridge/edge/agent/retry');
+  const kamailio = createKamailioRpc({ url: `http://127.0.0.1:${ports.rpc}/RPC` });
+  await retry(() => kamailio.coreVersion(), { delay: 200, withinMs: 30_000 }).catch((error) => {
+    throw new Error(`Kamailio did not answer JSON-RPC within 30 s (${error.message})`, {
+      cause: error,
+    });
   });
 }

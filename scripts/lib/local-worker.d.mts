@@ -1,7 +1,6 @@
 // Types for local-worker.mjs, so TypeScript tests can start the Worker the same way scripts do.
 export function applyLocalMigrations(options?: { persistTo?: string }): void;
 export function freePort(): Promise<number>;
-export function randomSecret(): string;
 export function randomWorkerSecrets(zendeskApiToken: string): {
   EDGE_SECRET: string;
   ADMIN_TOKEN: string;

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, WRANGLER_ENV } from './bootstrap.mjs';
+import { importTs } from './typescript.mjs';
 
 const WORKER_DIR = join(ROOT, 'worker');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -28,7 +29,7 @@ export function applyLocalMigrations({ persistTo } = {}) {
 }
 
 /** 32 random bytes, base64url: the shortest secret the Worker accepts (APP_JWT_SECRET). */
-export const randomSecret = () => randomBytes(32).toString('base64url');
+const randomSecret = () => randomBytes(32).toString('base64url');
 
 /**
  * Fresh random secrets for a throwaway local Worker (benchmarks, tests), with the Zendesk token
@@ -94,6 +95,7 @@ export function wranglerDevCommand({
  *          ...; await worker.stop();
  */
 export async function startLocalWorker({ port, persistTo, vars, timeoutMs = 60_000 }) {
+  const { retry } = await importTs('@sip-bridge/edge/agent/retry');
   applyLocalMigrations({ persistTo });
   port ??= await freePort();
   const inspectorPort = await freePort();
@@ -120,28 +122,31 @@ export async function startLocalWorker({ port, persistTo, vars, timeoutMs = 60_0
     }, 3000);
     await exited;
     clearTimeout(timer);
-    // workerd may outlive wrangler by a moment: wait until the port refuses connections.
-    for (let i = 0; i < 50; i++) {
-      try {
-        await fetch(`${url}/health`, { signal: AbortSignal.timeout(200) });
-        await new Promise((r) => setTimeout(r, 100));
-      } catch {
-        return;
-      }
-    }
+    // workerd may outlive wrangler by a moment: wait (bounded) until the port refuses connections.
+    const gone = () =>
+      fetch(`${url}/health`, { signal: AbortSignal.timeout(200) }).then(
+        () => Promise.reject(new Error('still answering')),
+        () => undefined,
+      );
+    await retry(gone, { delay: 100, attempts: 50 }).catch(() => {});
   };
   const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
-    try {
-      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok)
-        return { url, port, stop, output: () => output };
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  const exitedEarly = new Error('wrangler dev exited early');
+  const up = async () => {
+    if (child.exitCode !== null) throw exitedEarly;
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  };
+  try {
+    await retry(up, { delay: 200, withinMs: timeoutMs, retryIf: (e) => e !== exitedEarly });
+    return { url, port, stop, output: () => output };
+  } catch (error) {
+    if (error === exitedEarly)
+      throw new Error(`wrangler dev exited early:\n${output}`, { cause: error });
+    await stop();
+    throw new Error(
+      `wrangler dev did not answer on ${url} within ${timeoutMs / 1000} s:\n${output}`,
+      { cause: error },
+    );
   }
-  await stop();
-  throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs / 1000} s:\n${output}`);
 }

@@ -1,6 +1,7 @@
 // Starts child processes with prefixed logs, waits for them, and stops every one on exit.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { importTs } from './typescript.mjs';
 
 const children = [];
 const COLORS = [36, 35, 33, 32, 34, 31];
@@ -37,17 +38,21 @@ export function startProcess(name, cmd, args, options = {}) {
 
 /** Polls an HTTP URL until it answers (any status below 500), within `timeoutMs`. */
 export async function waitForHttp(url, timeoutMs = 30_000, init = {}) {
-  const until = Date.now() + timeoutMs;
-  for (let i = 0; Date.now() < until; i++) {
-    try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) });
-      if (res.status < 500) return res;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, Math.min(100 * (i + 1), 500)));
+  const { retry } = await importTs('@sip-bridge/edge/agent/retry');
+  try {
+    return await retry(
+      async () => {
+        const res = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) });
+        if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
+        return res;
+      },
+      { delay: { initialMs: 100, maxMs: 500, jitter: 0 }, withinMs: timeoutMs },
+    );
+  } catch (error) {
+    throw new Error(`${url} did not answer within ${timeoutMs / 1000} s (${error.message})`, {
+      cause: error,
+    });
   }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
 let stopping = false;

@@ -66,8 +66,7 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     return callIdOf(caller);
   }
 
-  const loaded = async () =>
-    (await s.edge.rpc<{ item: { ip: string } }[]>('permissions.addressDump')).map((r) => r.item.ip);
+  const loaded = async () => (await s.edge.rpc.addressDump()).map((r) => r.ip);
 
   it('starts from the Worker config and reports it in /health', async () => {
     const health = await s.agentHealth();
@@ -144,11 +143,8 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
       line: 'overflow',
       source: { ip: '127.0.0.5', acl_entry: '127.0.0.5/32' },
     });
-    const cps = await s.edge.rpc<{ item: { value: number } }>('htable.get', [
-      'linecps',
-      'overflow',
-    ]);
-    expect(cps.item.value).toBe(7);
+    const cps = await s.edge.rpc.htableGet('linecps', 'overflow');
+    expect(cps.value).toBe(7);
   }, 60_000);
 
   it('resyncs after Kamailio restarts: the added line keeps its CPS limit and its route', async () => {
@@ -157,9 +153,11 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     // render (demo only) until the agent noticed the restart and applied everything again.
     await expect
       .poll(
-        async () =>
-          (await s.edge.rpc<{ item: { value: number } }>('htable.get', ['linecps', 'overflow']))
-            .item.value,
+        () =>
+          s.edge.rpc
+            .htableGet('linecps', 'overflow')
+            .then((r) => r.value)
+            .catch(() => undefined),
         { timeout: 15_000, interval: 200, message: s.agentLog() },
       )
       .toBe(7);

@@ -21,7 +21,7 @@ describe.skipIf(!sipToolsAvailable())('edge decisions', () => {
   }, 30_000);
   afterAll(() => s?.stop());
   beforeEach(async () => {
-    await s.edge.rpc('htable.flush', ['breaker']);
+    await s.edge.rpc.htableFlush('breaker');
     await s.agent.setMode({ kind: 'relay', headers: '' });
   });
 

@@ -148,7 +148,11 @@ describe.skipIf(!sipToolsAvailable())('the edge policy against a hostile trunk',
   });
 
   it('dispatches only the JSON-RPC methods the agent and CLI use', () => {
-    expect(r.rpc, why()).toEqual({ listcon: 403, leaked: false, version: 200 });
+    expect(r.rpc, why()).toEqual({
+      listcon: 403,
+      leaked: false,
+      version: expect.stringMatching(/^kamailio \d/),
+    });
   });
 
   it("never bans a line's own target, even under a spoofed flood; bans a stranger", () => {

@@ -121,6 +121,17 @@ describe.skipIf(!sipToolsAvailable())('kamailio-jsonrpc against a running edge',
     expect(noTable).toBeInstanceOf(KamailioRpcError);
   });
 
+  it('reads shared memory in bytes and flushes an htable', async () => {
+    const shm = await rpc.coreShmem();
+    expect(shm.free).toBeGreaterThan(0);
+    expect(shm.real_used).toBeLessThan(shm.total);
+    expect(shm.max_used).toBeGreaterThanOrEqual(shm.real_used);
+    await rpc.htableSet('breaker', 'failures', 2);
+    expect(await rpc.htableDump('breaker')).toEqual([{ name: 'failures', value: 2, type: 'int' }]);
+    await rpc.htableFlush('breaker');
+    expect(await rpc.htableDump('breaker')).toEqual([]);
+  });
+
   /** Starts a call the callee answers and nobody hangs up; resolves once its dialog is confirmed. */
   async function liveCall() {
     const uas = s.uas(0, 'uas-answer');

@@ -69,8 +69,7 @@ describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => 
       expect(caller.code, explain(caller, s.edge)).toBe(0);
       // The event workers keep retrying meanwhile; the events wait in Kamailio's queue.
       await new Promise((r) => setTimeout(r, 500));
-      const queued = await s.edge.rpc<{ size: number }>('mqueue.get_size', ['events']);
-      expect(queued.size).toBeGreaterThanOrEqual(1);
+      expect(await s.edge.rpc.queueSize('events')).toBeGreaterThanOrEqual(1);
     } finally {
       backAt = Date.now();
       await s.agent.setMode({ kind: 'relay', headers: '' });
@@ -110,7 +109,7 @@ describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => 
       // answers the first BYE within microseconds (loopback) would make it skip the callee's.
       const pending = s.uac('uac-callee-bye', { BYE_REPLY_DELAY_MS: '300' });
       const dialog = await s.edge.answeredDialog();
-      await s.edge.rpc('dlg.end_dlg', [dialog.hEntry, dialog.hId]);
+      await s.edge.rpc.endDialog(dialog.hEntry, dialog.hId);
       const [caller, served] = await Promise.all([pending, uas.done]);
       expect(caller.code, explain(caller, s.edge)).toBe(0);
       expect(served.code, explain(served, s.edge)).toBe(0);

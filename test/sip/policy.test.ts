@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKamailioRpc, KamailioRpcResponseError } from 'kamailio-jsonrpc';
 import { finalResponse, offer, received } from './harness/sipp';
 import { explain, startSuite, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
@@ -167,13 +168,12 @@ describe.skipIf(!sipToolsAvailable())('edge SIP policy', () => {
   });
 
   it('serves JSON-RPC only on its own loopback port, with the ACL as rendered', async () => {
-    const onSipPort = await fetch(`http://127.0.0.1:${BASE}/RPC`, {
-      method: 'POST',
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'core.version', id: 1 }),
-    });
-    expect(onSipPort.status).toBe(403);
-    const hosts = await s.edge.rpc<any[]>('permissions.addressDump');
-    expect(hosts.map((h) => [h.group, h.item.ip, h.item.tag]).sort()).toEqual([
+    const onSipPort = createKamailioRpc({ url: `http://127.0.0.1:${BASE}/RPC` });
+    const refused = await onSipPort.coreVersion().catch((e) => e);
+    expect(refused).toBeInstanceOf(KamailioRpcResponseError);
+    expect(refused.message).toMatch(/HTTP 403: JSON-RPC is served on the loopback RPC port only/);
+    const hosts = await s.edge.rpc.addressDump();
+    expect(hosts.map((h) => [h.group, h.ip, h.tag]).sort()).toEqual([
       // Ids in slug order on a first render: burst 1, demo 2.
       [1, '127.0.0.3', 'burst'],
       [2, '127.0.0.1', 'demo'],

@@ -80,7 +80,7 @@ describe.skipIf(!sipToolsAvailable())('lost BYE: in-dialog keepalives end the ca
       timeoutS: 15,
     });
     const dialog = await s.edge.answeredDialog();
-    await s.edge.rpc('dlg.end_dlg', [dialog.hEntry, dialog.hId]);
+    await s.edge.rpc.endDialog(dialog.hEntry, dialog.hId);
     const [c] = await Promise.all([pending.done, callee.done]);
     expect(c.code, explain(c, s.edge)).toBe(0);
     const events = await s.agent.eventsFor(callIdOf(c), 2);

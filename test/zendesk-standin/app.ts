@@ -16,7 +16,7 @@ export type { Faults } from './faults';
 export type { StandinOptions } from './options';
 
 /** One `/api/v2` request as the stand-in saw it, so tests can count Zendesk calls. */
-export interface RequestLogEntry {
+interface RequestLogEntry {
   method: string;
   /** Path as sent, `.json` suffix included. */
   path: string;

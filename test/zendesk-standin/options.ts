@@ -20,8 +20,8 @@ export interface StandinOptions {
 
 export type ResolvedOptions = Required<StandinOptions>;
 
-export const DEFAULT_EMAIL = 'bridge@example.com';
-export const DEFAULT_API_TOKEN = 'standin-token';
+const DEFAULT_EMAIL = 'bridge@example.com';
+const DEFAULT_API_TOKEN = 'standin-token';
 
 export function resolveOptions(options: StandinOptions = {}): ResolvedOptions {
   return {

@@ -1,13 +1,13 @@
 // Zendesk-shaped responses and the small input checks every handler shares.
 import { json } from 'itty-router';
 
-export interface FieldError {
+interface FieldError {
   description: string;
   error?: string;
 }
 
 /** `details` of a 422: one array per field, as most captured Zendesk bodies have it. */
-export type FieldErrors = Record<string, FieldError[]>;
+type FieldErrors = Record<string, FieldError[]>;
 
 export const RATE_LIMIT = 700;
 
@@ -109,9 +109,4 @@ export class FieldErrorList {
   get empty(): boolean {
     return Object.keys(this.details).length === 0;
   }
-}
-
-/** First value of a query parameter (itty-router gives an array when a key repeats). */
-export function firstQueryValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -18,7 +18,7 @@ export const API_USER_ID = 20010;
 export const HEDY_LAMARR_RESTRICTED_ID = 20011;
 
 /** Groups: Support holds 1001, 1003 and 1004; Billing holds 1002. */
-export const SUPPORT_GROUP_ID = 360001;
+const SUPPORT_GROUP_ID = 360001;
 export const BILLING_GROUP_ID = 360002;
 
 /**

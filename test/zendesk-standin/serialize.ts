@@ -10,7 +10,7 @@ export function ticketUrl(origin: string, id: number): string {
   return `${origin}/api/v2/tickets/${id}.json`;
 }
 
-export function userUrl(origin: string, id: number): string {
+function userUrl(origin: string, id: number): string {
   return `${origin}/api/v2/users/${id}.json`;
 }
 
@@ -28,12 +28,12 @@ const VIA_CHANNELS = new Map<number, string>([
  * `channel: "voice"` for the voice via ids (34 included) and `"api"` for none or unknown ids, and
  * keep the confirmed source `{from:{}, to:{}, rel:null}`: phone contents of `source` are undocumented.
  */
-export function viaJson(viaId: number | null): StoredVia {
+function viaJson(viaId: number | null): StoredVia {
   const channel = (viaId === null ? undefined : VIA_CHANNELS.get(viaId)) ?? 'api';
   return { channel, source: { from: {}, to: {}, rel: null } };
 }
 
-export interface StoredVia {
+interface StoredVia {
   channel: string;
   source: { from: Record<string, never>; to: Record<string, never>; rel: null };
 }

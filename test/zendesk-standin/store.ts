@@ -7,7 +7,7 @@ export const USER_ROLES = ['end-user', 'agent', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 /** Which tickets a restricted agent may see; only group restriction is emulated. */
-export type TicketRestriction = 'groups' | null;
+type TicketRestriction = 'groups' | null;
 
 /** A ticket holds at most this many comments; Zendesk answers 422 past it. */
 export const MAX_COMMENTS_PER_TICKET = 5000;

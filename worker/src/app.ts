@@ -17,7 +17,7 @@ import { reportRoutes } from './routes/reports';
 import { ticketRoutes } from './routes/tickets';
 
 /** Largest request body accepted (an event batch of 100 calls fits in well under this). */
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 /**
  * The bridge API: every route but /health is authenticated (edge HMAC, app JWT or admin token).

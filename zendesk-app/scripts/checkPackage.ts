@@ -5,7 +5,7 @@ import { isObject, readJson, type Json, type PackageFiles, type Problem } from '
 import { pngSize } from './png';
 import { checkTranslations } from './translationRules';
 
-export { flattenKeys, type PackageFiles, type Problem } from './packageFiles';
+export { type PackageFiles, type Problem } from './packageFiles';
 
 const LOGOS = { 'assets/logo.png': 320, 'assets/logo-small.png': 128 } as const;
 const MANIFEST = 'manifest.json';

@@ -5,11 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { signatureVersionMessage, verifyEdgeSignature } from '@sip-bridge/contract/edge-signature';
 
-export interface FakeReply {
+interface FakeReply {
   status: number;
   body?: unknown;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Answer only once this settles (the test decides when the Worker replies). */
+  until?: Promise<unknown>;
 }
 
 export const RELAY_1001 = {
@@ -64,7 +66,8 @@ export async function startFakeWorker(options: { secret: string; port?: number }
   async function handle(req: IncomingMessage, res: ServerResponse) {
     let body = '';
     for await (const chunk of req) body += String(chunk);
-    const reply = (r: FakeReply) =>
+    const reply = async (r: FakeReply) => {
+      await r.until;
       setTimeout(() => {
         if (res.destroyed) return;
         res.writeHead(r.status, { 'Content-Type': 'application/json' });
@@ -72,6 +75,7 @@ export async function startFakeWorker(options: { secret: string; port?: number }
           r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body),
         );
       }, r.delayMs ?? 0);
+    };
     if (req.url === '/health' && req.method === 'GET') {
       // Like the Worker's: no authentication.
       return reply({ status: 200, body: { status: 'ok', database: 'ok' } });

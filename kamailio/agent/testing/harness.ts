@@ -5,7 +5,7 @@ import { SECRET, TOKEN, tempDir } from './fixtures';
 
 /** Tests read fields of several answer shapes, so the body is loosely typed. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type PostResult = { status: number; body: any; ms: number };
+type PostResult = { status: number; body: any };
 
 export interface TestAgent {
   url: string;
@@ -58,7 +58,6 @@ export async function startTestAgent(
     spoolDir: spool.dir,
     logs,
     async post(path, body, token = TOKEN) {
-      const started = performance.now();
       const res = await fetch(`${t.url}${path}`, {
         method: 'POST',
         headers: {
@@ -71,7 +70,6 @@ export async function startTestAgent(
       return {
         status: res.status,
         body: text ? JSON.parse(text) : undefined,
-        ms: performance.now() - started,
       };
     },
     async stopAgent() {

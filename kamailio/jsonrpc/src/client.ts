@@ -7,9 +7,10 @@ import {
   dialogsResult,
   htableDumpResult,
   htableItemResult,
-  htableSetResult,
+  htableOkResult,
   queueSizeResult,
   reloadResult,
+  shmemResult,
   statsResult,
   subnetDumpResult,
   uptimeResult,
@@ -20,6 +21,7 @@ import {
   type Dialog,
   type HtableEntry,
   type HtableItem,
+  type SharedMemory,
   type SubnetEntry,
 } from './results';
 import { createTransport, type TransportOptions } from './transport';
@@ -31,6 +33,8 @@ export interface KamailioRpc {
   coreVersion(): Promise<string>;
   /** `core.uptime`: `now` and `up_since` are Kamailio's local time texts, `uptime` seconds. */
   coreUptime(): Promise<CoreUptime>;
+  /** `core.shmmem`: shared memory in bytes (`total`, `free`, `used`, `real_used`, `max_used`). */
+  coreShmem(): Promise<SharedMemory>;
   /**
    * `stats.fetchn`: numeric statistics keyed `group.name`. `group` is a group (`dialog`,
    * `shmem`), one statistic (`dialog:active_dialogs`) or `all` (default). A group or statistic
@@ -60,6 +64,8 @@ export interface KamailioRpc {
   htableSet(table: string, key: string, value: string | number): Promise<void>;
   /** `htable.dump`: every item of the table, in hash order. */
   htableDump(table: string): Promise<HtableEntry[]>;
+  /** `htable.flush`: removes every item of the table; an unknown table fails (code 500). */
+  htableFlush(table: string): Promise<void>;
   /** `cfg.get` (needs the cfg_rpc module): a runtime configuration value, e.g. `core`/`debug`. */
   cfgGet(group: string, name: string): Promise<string | number>;
   /** `cfg.seti` for an integer, `cfg.sets` for a string (needs the cfg_rpc module). */
@@ -88,6 +94,7 @@ export function createKamailioRpc(options: KamailioRpcOptions): KamailioRpc {
   return {
     coreVersion: async () => call('core.version', [], versionResult),
     coreUptime: async () => call('core.uptime', [], uptimeResult),
+    coreShmem: async () => call('core.shmmem', [], shmemResult),
     stats: async (group = 'all') => call('stats.fetchn', [statsSelector(group)], statsResult),
     dialogs: async () => call('dlg.list', [], dialogsResult),
     activeDialogs: async () => call('dlg.stats_active', [], activeDialogsResult),
@@ -110,11 +117,12 @@ export function createKamailioRpc(options: KamailioRpcOptions): KamailioRpc {
         ? call(
             'htable.seti',
             [text('table', table), text('key', key), int32(value)],
-            htableSetResult,
+            htableOkResult,
           )
-        : call('htable.sets', [text('table', table), text('key', key), value], htableSetResult),
+        : call('htable.sets', [text('table', table), text('key', key), value], htableOkResult),
     htableDump: async (table) =>
       call('htable.dump', [text('table', table)], htableDumpResult, 'ack'),
+    htableFlush: async (table) => call('htable.flush', [text('table', table)], htableOkResult),
     cfgGet: async (group, name) =>
       call('cfg.get', [text('group', group), text('name', name)], cfgValueResult),
     cfgSet: async (group, name, value) =>

@@ -15,6 +15,7 @@ export {
   type Dialog,
   type HtableEntry,
   type HtableItem,
+  type SharedMemory,
   type SubnetEntry,
 } from './results';
-export { DEFAULT_TIMEOUT_MS } from './transport';
+export { DEFAULT_TIMEOUT_MS, type RpcTimers } from './transport';

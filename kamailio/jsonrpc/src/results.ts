@@ -11,6 +11,17 @@ export const uptimeResult = z.object({
 });
 export type CoreUptime = z.infer<typeof uptimeResult>;
 
+/** core.shmmem: Kamailio's shared memory, in bytes. */
+export const shmemResult = z.object({
+  total: z.number(),
+  free: z.number(),
+  used: z.number(),
+  real_used: z.number(),
+  max_used: z.number(),
+  fragments: z.number(),
+});
+export type SharedMemory = z.infer<typeof shmemResult>;
+
 /** stats.fetchn: `{ "dialog.active_dialogs": 1, ... }` (stats.fetch would give strings). */
 export const statsResult = z.record(z.string(), z.number());
 
@@ -135,7 +146,8 @@ export const htableItemResult = z
   .transform((r) => r.item);
 export type HtableItem = z.infer<typeof htableItemResult>;
 
-export const htableSetResult = z.string().transform(() => undefined);
+/** htable.seti, htable.sets, htable.flush: a status text (`Ok. Htable flushed.`). */
+export const htableOkResult = z.string().transform(() => undefined);
 
 /** htable.dump: hash slots with their items; flattened to one list of items. */
 export const htableDumpResult = z

@@ -10,7 +10,8 @@ import {
   KamailioRpcTimeoutError,
 } from './index';
 
-// Failure handling against local stand-ins; the Kamailio behaviour itself is in client.test.ts.
+// Failure handling and result mapping against local stand-ins; the client against a real
+// Kamailio is test/sip/jsonrpc-client.test.ts.
 const servers: (Server | HttpServer)[] = [];
 const sockets = new Set<Socket>();
 afterEach(async () => {
@@ -45,17 +46,30 @@ function fakeKamailio(answer: (req: any) => { status?: number; body: unknown }) 
 }
 
 describe('kamailio-jsonrpc transport', () => {
-  it('times out against a server that accepts and never answers', async () => {
-    const silent = createServer((socket) => void sockets.add(socket));
+  it('times out when its timer fires, against a server that accepts and never answers', async () => {
+    let received!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (received = resolve));
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () => received());
+    });
     const url = await listen(silent);
-    const started = Date.now();
-    const error = await createKamailioRpc({ url, timeoutMs: 200 })
+    // A clock the test moves: the call must end when its timer fires, not on the machine's time.
+    const timers: { fire?: () => void; ms?: number } = {};
+    const fake = {
+      setTimeout: (fn: () => void, ms: number) => Object.assign(timers, { fire: fn, ms }),
+      clearTimeout: () => {},
+    };
+    const pending = createKamailioRpc({ url, timeoutMs: 200, timers: fake })
       .coreVersion()
       .catch((e) => e);
+    await requestArrived;
+    expect(timers.ms).toBe(200);
+    timers.fire!();
+    const error = await pending;
     expect(error).toBeInstanceOf(KamailioRpcTimeoutError);
     expect(error).toBeInstanceOf(KamailioRpcFailure);
     expect(error).toMatchObject({ method: 'core.version', timeoutMs: 200 });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('reports a closed port as a connection error', async () => {
@@ -170,6 +184,40 @@ describe('kamailio-jsonrpc transport', () => {
       stateName: 'unconfirmed',
       variables: {},
     });
+  });
+
+  it('reads core.shmmem as numbers of bytes', async () => {
+    const shmem = {
+      total: 67108864,
+      free: 66477272,
+      used: 391552,
+      real_used: 631592,
+      max_used: 631592,
+      fragments: 1,
+    };
+    const fake = fakeKamailio((req) => ({ body: { jsonrpc: '2.0', result: shmem, id: req.id } }));
+    const rpc = createKamailioRpc({ url: await listen(fake.server) });
+    expect(await rpc.coreShmem()).toEqual(shmem);
+    expect(fake.seen[0]).toMatchObject({ method: 'core.shmmem', params: [] });
+  });
+
+  it('flushes an htable, and reports a table Kamailio does not have', async () => {
+    // As Kamailio 5.6.3 answers htable.flush.
+    const fake = fakeKamailio((req) =>
+      req.params[0] === 'breaker'
+        ? { body: { jsonrpc: '2.0', result: 'Ok. Htable flushed.', id: req.id } }
+        : {
+            status: 500,
+            body: { jsonrpc: '2.0', error: { code: 500, message: 'No such htable' }, id: req.id },
+          },
+    );
+    const rpc = createKamailioRpc({ url: await listen(fake.server) });
+    await expect(rpc.htableFlush('breaker')).resolves.toBeUndefined();
+    const error = await rpc.htableFlush('nope').catch((e) => e);
+    expect(error).toBeInstanceOf(KamailioRpcError);
+    expect(error).toMatchObject({ method: 'htable.flush', code: 500 });
+    expect(fake.seen.map((r) => r.params)).toEqual([['breaker'], ['nope']]);
+    await expect(rpc.htableFlush('')).rejects.toThrow(TypeError);
   });
 
   it('uses the fetch it is given', async () => {

@@ -13,15 +13,28 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** A fetch implementation (tests, proxies). Default: the global fetch. */
   fetch?: typeof fetch;
+  /** The timers `timeoutMs` runs on (tests: a fake clock). Default: the global ones. */
+  timers?: RpcTimers;
 }
+
+/** What the client needs of a clock: the edge agent's Timers (kamailio/agent/timers.ts) fit. */
+export interface RpcTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const globalTimers: RpcTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /**
  * `value`: the method answers with data, so `{}`, `null` or no result is an error.
  * `ack`: the method answers `{}` or a status string on success (cfg.seti, dlg.end_dlg, ...).
  */
-export type Expect = 'value' | 'ack';
+type Expect = 'value' | 'ack';
 
-export type RpcCall = <T>(
+type RpcCall = <T>(
   method: string,
   params: readonly unknown[],
   schema: z.ZodType<T>,
@@ -48,6 +61,7 @@ export function createTransport(options: TransportOptions): RpcCall {
   const url = options.url;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const doFetch = options.fetch ?? globalThis.fetch;
+  const timers = options.timers ?? globalTimers;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
   }
@@ -92,7 +106,7 @@ export function createTransport(options: TransportOptions): RpcCall {
   async function post(method: string, body: string): Promise<{ status: number; text: string }> {
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = timers.setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
@@ -108,7 +122,7 @@ export function createTransport(options: TransportOptions): RpcCall {
       if (timedOut) throw new KamailioRpcTimeoutError(method, url, timeoutMs);
       throw new KamailioRpcConnectionError(method, url, socketErrorCode(error), error);
     } finally {
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
     }
   }
 }

@@ -22,8 +22,6 @@ export function fail(message) {
   process.exit(1);
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 /** worker/.dev.vars as an object (written by npm start). */
 export function devVars() {
   const file = join(ROOT, 'worker', '.dev.vars');

@@ -3,7 +3,8 @@
 // in for Zendesk, each in words.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseMessageLog } from '../../../test/sip/harness/sipp.ts';
-import { answers, getJson, ports, sleep, UAS_LOG, workerUrl } from './bridge.mjs';
+import { retry } from '@sip-bridge/edge/agent/retry';
+import { answers, getJson, ports, UAS_LOG, workerUrl } from './bridge.mjs';
 
 export const isFinal = (m) =>
   m.direction === 'received' && /^SIP\/2\.0 [2-6]\d\d /.test(m.startLine);
@@ -39,17 +40,13 @@ async function callRecord(callId, since, adminToken) {
 
 /** Polls the export until `done(record)` or the deadline; returns the last record seen. */
 async function waitForRecord(callId, since, adminToken, done, timeoutMs) {
-  const until = Date.now() + timeoutMs;
   let record;
-  while (Date.now() < until) {
-    try {
-      record = (await callRecord(callId, since, adminToken)) ?? record;
-    } catch {
-      // the Worker is busy; try again
-    }
-    if (record && done(record)) break;
-    await sleep(300);
-  }
+  const look = async () => {
+    // The Worker may be busy: a failed look just means another one.
+    record = (await callRecord(callId, since, adminToken).catch(() => undefined)) ?? record;
+    if (!record || !done(record)) throw new Error(`no final record for ${callId} yet`);
+  };
+  await retry(look, { delay: 300, withinMs: timeoutMs }).catch(() => {});
   return record;
 }
 
@@ -114,7 +111,7 @@ async function describeDecision(record, zendesk) {
 
 /** What the UAS ("Zendesk's SIP-IN line") received for this Call-ID. */
 async function reachedZendesk(callId) {
-  for (let i = 0; i < 15; i++) {
+  const received = async () => {
     const log = existsSync(UAS_LOG) ? readFileSync(UAS_LOG, 'utf8') : '';
     const invite = log.includes(callId)
       ? parseMessageLog(log).find(
@@ -137,9 +134,11 @@ async function reachedZendesk(callId) {
         ...media.map((l) => `  SDP ${l}`),
       ].join('\n');
     }
-    await sleep(200);
-  }
-  return '  nothing: the INVITE never reached the UAS';
+    throw new Error('not in the UAS log yet');
+  };
+  return retry(received, { delay: 200, attempts: 15 }).catch(
+    () => '  nothing: the INVITE never reached the UAS',
+  );
 }
 
 function describeRecord(record) {

@@ -1,7 +1,9 @@
 // The harness page server (npm start's sidebar page): loopback, its own Host, a per-run token, and
 // no writes to Zendesk with the account's credentials.
 import { request } from 'node:http';
+import { verify } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
 import { DEMO_OAUTH_TOKENS, GRACE_HOPPER_AGENT_ID } from '@sip-bridge/zendesk-standin/seed';
 import { startHarness, type Harness } from './server';
@@ -91,6 +93,30 @@ describe('the sidebar page server', () => {
     const out = (await me.json()) as { status: number; responseText: string };
     expect(out.status).toBe(200);
     expect(JSON.parse(out.responseText).user.id).toBe(GRACE_HOPPER_AGENT_ID);
+  });
+
+  it('signs {{jwt.token}} with the secure setting, as the Worker verifies it', async () => {
+    await zafRequest({
+      url: 'http://127.0.0.1:9/v1/x',
+      secure: true,
+      headers: { Authorization: 'Bearer {{jwt.token}}' },
+      jwt: {
+        algorithm: 'HS256',
+        secret_key: '{{setting.shared_secret}}',
+        expiry: 300,
+        claims: { aud: APP_JWT_AUDIENCE, sub: String(GRACE_HOPPER_AGENT_ID) },
+      },
+    });
+    const token = harness.proxied.at(-1)!.authorization!.replace(/^Bearer /, '');
+    // Checked as the Worker checks it (worker/src/auth/app-jwt.ts: hono/jwt, HS256, the audience),
+    // with the secret the page never saw.
+    const secret = 's'.repeat(32);
+    const claims = await verify(token, secret, { alg: 'HS256', aud: APP_JWT_AUDIENCE });
+    expect(claims).toMatchObject({ aud: APP_JWT_AUDIENCE, sub: String(GRACE_HOPPER_AGENT_ID) });
+    expect(claims.exp! - claims.iat!).toBe(300);
+    await expect(
+      verify(token, 't'.repeat(32), { alg: 'HS256', aud: APP_JWT_AUDIENCE }),
+    ).rejects.toThrow();
   });
 
   it("fills {{setting.token}} with the signed-in agent's token, server-side", async () => {

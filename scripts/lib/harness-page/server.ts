@@ -1,10 +1,11 @@
 // The harness page's server (Zendesk's side) and the app's static server, both on 127.0.0.1 and on
 // different ports, so the app runs cross-origin in its iframe as it does in Zendesk.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { sign } from 'hono/jwt';
 
 export interface Installation {
   /** Every setting, secure ones included; only non-secure ones are given to the page. */
@@ -43,7 +44,7 @@ export interface TicketChoice {
   requester: { id: number; name: string } | null;
 }
 
-export interface ProxiedRequest {
+interface ProxiedRequest {
   url: string;
   method: string;
   authorization: string | null;
@@ -91,15 +92,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const b64url = (input: string | Buffer) => Buffer.from(input).toString('base64url');
-
-/** HS256 JWT as Zendesk's proxy signs it for `jwt: {algorithm, secret_key, expiry, claims}`. */
-export function signJwt(secret: string, claims: Record<string, unknown>, expiryS: number): string {
+/**
+ * HS256 JWT as Zendesk's proxy signs it for `jwt: {algorithm, secret_key, expiry, claims}`, with
+ * the library the Worker verifies it with (hono/jwt, worker/src/auth/app-jwt.ts).
+ */
+async function signJwt(
+  secret: string,
+  claims: Record<string, unknown>,
+  expiryS: number,
+): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);
-  const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const body = b64url(JSON.stringify({ ...claims, iat, exp: iat + expiryS }));
-  const mac = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
-  return `${head}.${body}.${mac}`;
+  return sign({ ...claims, iat, exp: iat + expiryS }, secret, 'HS256');
 }
 
 interface ZafOptions {
@@ -144,7 +147,11 @@ async function proxy(
     if (options.jwt.algorithm !== 'HS256')
       return { status: 400, responseText: 'bad jwt algorithm', headers: {} };
     jwtClaims = options.jwt.claims ?? {};
-    const token = signJwt(fill(options.jwt.secret_key), jwtClaims, options.jwt.expiry ?? 3600);
+    const token = await signJwt(
+      fill(options.jwt.secret_key),
+      jwtClaims,
+      options.jwt.expiry ?? 3600,
+    );
     url = url.replaceAll('{{jwt.token}}', token);
     for (const k of Object.keys(headers))
       headers[k] = headers[k]!.replaceAll('{{jwt.token}}', token);
@@ -202,7 +209,7 @@ const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
  * Loopback peers naming this server's own host only: a web page cannot reach it through DNS
  * rebinding (its Host would be the attacker's name). Answers and returns false otherwise.
  */
-export function fromLoopbackToSelf(req: IncomingMessage, res: ServerResponse, origin: string) {
+function fromLoopbackToSelf(req: IncomingMessage, res: ServerResponse, origin: string) {
   const own = new URL(origin);
   const hosts = [own.host, `localhost:${own.port}`];
   if (!LOOPBACK_ADDRESS.test(req.socket.remoteAddress ?? '')) {

@@ -3,6 +3,8 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { createKamailioRpc, type KamailioRpc } from 'kamailio-jsonrpc';
+import { retry } from '@sip-bridge/edge/agent/retry';
 import { runCli } from '@sip-bridge/edge/renderer/command';
 import { KAMAILIO, KEEP } from './tools';
 
@@ -30,8 +32,8 @@ export interface Edge {
   dir: string;
   sipPort: number;
   rpcPort: number;
-  /** JSON-RPC 2.0 over HTTP; returns `result` or throws with the error. */
-  rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+  /** Kamailio's JSON-RPC, through the kamailio-jsonrpc client (`rpc.call()` for any method). */
+  rpc: KamailioRpc;
   /**
    * Polls dlg.list (bounded) until a dialog is confirmed (answered and ACKed); throws unless
    * exactly one is.
@@ -110,43 +112,47 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     return started;
   };
   let child = spawnKamailio();
+  const rpc = createKamailioRpc({ url: `http://127.0.0.1:${rpcPort}/RPC` });
+  const exited = () => new Error(`kamailio exited (${child.exitCode}):\n${logText}`);
+  /** Resolves once Kamailio answers JSON-RPC (bounded); throws at once if it exited. */
   const ready = () =>
-    waitUntil(
-      async () => (await rpc('core.version')) !== undefined,
-      10_000,
-      () => {
-        if (child.exitCode !== null)
-          throw new Error(`kamailio exited (${child.exitCode}):\n${logText}`);
+    retry(
+      async () => {
+        if (child.exitCode !== null) throw exited();
+        await rpc.coreVersion();
       },
-    );
-
-  const rpc = async <T = unknown>(method: string, params: unknown[] = []): Promise<T> => {
-    const res = await fetch(`http://127.0.0.1:${rpcPort}/RPC`, {
-      method: 'POST',
-      body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
-      signal: AbortSignal.timeout(3000),
+      { delay: 100, withinMs: 10_000, retryIf: () => child.exitCode === null },
+    ).catch((error: Error) => {
+      if (child.exitCode !== null) throw exited();
+      throw new Error(`kamailio not answering JSON-RPC after 10 s (${error.message})`, {
+        cause: error,
+      });
     });
-    const body = (await res.json()) as { result?: T; error?: unknown };
-    if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-    return body.result as T;
-  };
+
   const edge: Edge = {
     dir,
     sipPort,
     rpcPort,
     rpc,
     async answeredDialog(timeoutMs = 3000) {
-      type Raw = { 'call-id': string; state: number; h_entry: number; h_id: number };
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const up = ((await rpc<Raw[]>('dlg.list')) ?? []).filter((d) => d.state === 4);
+      const notYet = new Error('no answered dialog yet');
+      const answered = async () => {
+        const up = (await rpc.dialogs()).filter((d) => d.state === 4);
         if (up.length > 1) throw new Error(`${up.length} answered dialogs: ${JSON.stringify(up)}`);
-        if (up.length === 1)
-          return { callId: up[0]!['call-id'], hEntry: up[0]!.h_entry, hId: up[0]!.h_id };
-        if (Date.now() > deadline) {
-          throw new Error(`no answered dialog after ${timeoutMs} ms\n${logText.slice(-2000)}`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
+        if (up.length === 0) throw notYet;
+        return { callId: up[0]!.callId, hEntry: up[0]!.hEntry, hId: up[0]!.hId };
+      };
+      try {
+        return await retry(answered, {
+          delay: 50,
+          withinMs: timeoutMs,
+          retryIf: (e) => e === notYet,
+        });
+      } catch (error) {
+        if (error !== notYet) throw error;
+        throw new Error(`no answered dialog after ${timeoutMs} ms\n${logText.slice(-2000)}`, {
+          cause: error,
+        });
       }
     },
     log: () => logText,
@@ -168,20 +174,6 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     throw error;
   }
   return edge;
-}
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, check: () => void) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    check();
-    try {
-      if (await probe()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** SIGTERM to the process group this harness created, SIGKILL after 3 s. */

@@ -34,7 +34,7 @@ export interface FullStackLine {
   settings?: Record<string, unknown>;
 }
 
-export type RunningAgent = Awaited<ReturnType<typeof startEdgeAgent>>;
+type RunningAgent = Awaited<ReturnType<typeof startEdgeAgent>>;
 
 export interface FullStack extends SippPool {
   edge: Edge;

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createKamailioRpc } from 'kamailio-jsonrpc';
+import { retry } from '@sip-bridge/edge/agent/retry';
 import { stopGroup } from './edge';
 import { KAMAILIO, KEEP } from './tools';
 
@@ -46,25 +48,22 @@ export async function startMiniKamailio(rpcPort: number): Promise<{
       if (!KEEP) rmSync(dir, { recursive: true, force: true });
     });
   const url = `http://127.0.0.1:${rpcPort}/RPC`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`kamailio exited (${child.exitCode}):\n${log}`);
-    }
-    const up = await fetch(url, {
-      method: 'POST',
-      body: '{"jsonrpc":"2.0","method":"core.version","id":0}',
-      signal: AbortSignal.timeout(1000),
-    }).then(
-      (r) => r.ok,
-      () => false,
+  const rpc = createKamailioRpc({ url, timeoutMs: 1000 });
+  try {
+    await retry(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`kamailio exited (${child.exitCode})`);
+        await rpc.coreVersion();
+      },
+      { delay: 100, withinMs: 10_000, retryIf: () => child.exitCode === null },
     );
-    if (up) return { url, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`kamailio not answering on ${url} after 10 s:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    const why =
+      child.exitCode !== null
+        ? `kamailio exited (${child.exitCode})`
+        : `kamailio not answering on ${url} after 10 s`;
+    throw new Error(`${why}:\n${log}`, { cause: error });
   }
 }

@@ -2,6 +2,7 @@
 // but Zendesk (Kamailio from the template, the real agent with ACL and block list sync, the real
 // Worker on a local D1, the Zendesk stand-in), played by a hostile trunk. Prints one RESULT line.
 import { randomBytes } from 'node:crypto';
+import { createKamailioRpc, KamailioRpcError } from 'kamailio-jsonrpc';
 import { startFullStack, callIdOf, type FullStack } from '../harness/full-stack';
 import { G711_SDP, rawInvite, rawRequest, type RawInvite } from '../harness/raw-sip';
 import { offer, received, type SippResult } from '../harness/sipp';
@@ -67,10 +68,8 @@ async function main() {
 /** Polls Kamailio's blocked htable (bounded) until the agent's sync has loaded `key`. */
 async function waitForBlockedKey(s: FullStack, key: string): Promise<boolean> {
   for (let i = 0; i < 60; i++) {
-    const dump = (await s.edge.rpc('htable.dump', ['blocked']).catch(() => [])) as {
-      slot: { name: string }[];
-    }[];
-    if (dump.some((e) => e.slot.some((i) => i.name === key))) return true;
+    const dump = await s.edge.rpc.htableDump('blocked').catch(() => []);
+    if (dump.some((item) => item.name === key)) return true;
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
@@ -300,9 +299,9 @@ async function failingOpen(s: FullStack): Promise<Json> {
   await uas.done;
   out.stream = stream.map(final);
   out.streamBreaker = {
-    kamailioFailures: await s.edge
-      .rpc('htable.get', ['breaker', 'failures'])
-      .then((v) => (v as { item: { value: number } }).item.value)
+    kamailioFailures: await s.edge.rpc
+      .htableGet('breaker', 'failures')
+      .then((item) => item.value)
       .catch(() => 0),
     agent: (await s.agentHealth()).worker.breaker,
   };
@@ -357,18 +356,19 @@ async function failingOpen(s: FullStack): Promise<Json> {
 
 async function rpcAndFlood(): Promise<Json> {
   const out: Json = {};
-  const rpc = async (method: string) => {
-    const res = await fetch(`http://127.0.0.1:${BASE + 20}/RPC`, {
-      method: 'POST',
-      body: JSON.stringify({ jsonrpc: '2.0', method, id: 1 }),
-    });
-    return { status: res.status, text: await res.text() };
-  };
-  const listcon = await rpc('httpclient.listcon');
+  const rpc = createKamailioRpc({ url: `http://127.0.0.1:${BASE + 20}/RPC` });
+  // httpclient.listcon would show the agent connection's URL, credentials and all.
+  const listcon = await rpc.call('httpclient.listcon').then(
+    (result) => ({ refused: null, text: JSON.stringify(result) }),
+    (error: Error) => ({
+      refused: error instanceof KamailioRpcError ? error.code : -1,
+      text: error.message,
+    }),
+  );
   out.rpc = {
-    listcon: listcon.status,
+    listcon: listcon.refused,
     leaked: listcon.text.includes('kamailio:'),
-    version: (await rpc('core.version')).status,
+    version: await rpc.coreVersion().catch((error: Error) => error.message),
   };
 
   // A spoofed flood in the name of a line's own target is answered, never banned; the same

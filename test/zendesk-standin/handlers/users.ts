@@ -6,7 +6,7 @@ import { USER_ROLES, type UserRole } from '../store';
 import { parseId, type ApiContext, type ApiRequest, type ApiRouter } from './context';
 
 /** E.164: a plus, a non-zero country digit, 7 to 15 digits in all. */
-export const E164 = /^\+[1-9]\d{6,14}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function registerUserRoutes(router: ApiRouter): void {
   // `me` first: it would otherwise be read as a (non-numeric, so unknown) user id.

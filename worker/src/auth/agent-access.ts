@@ -9,7 +9,7 @@ import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 import { TtlCache } from './ttl-cache';
 
 /** How long an answer of Zendesk's (yes or no) is reused: a revoked grant takes effect within it. */
-export const AGENT_CACHE_TTL_MS = 60_000;
+const AGENT_CACHE_TTL_MS = 60_000;
 
 /** The signed-in user as Zendesk knows them; an admin console can require `role: 'admin'`. */
 export interface AgentIdentity {

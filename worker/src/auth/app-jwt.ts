@@ -5,9 +5,9 @@ import { unauthorized } from '../http/problem';
 import { APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 
 /** Shortest shared secret accepted, in bytes: 32 random bytes, like the HS256 key it is. */
-export const APP_JWT_MIN_SECRET_BYTES = 32;
+const APP_JWT_MIN_SECRET_BYTES = 32;
 /** Longest token lifetime accepted, so a token lifted from a log is useless soon. */
-export const APP_JWT_MAX_LIFETIME_S = 3600;
+const APP_JWT_MAX_LIFETIME_S = 3600;
 
 export interface AppClaims {
   sub?: string;

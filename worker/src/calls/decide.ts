@@ -24,7 +24,7 @@ import {
 } from './record';
 import { callTicket } from './ticket-content';
 
-export const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
+const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
 /** Default and ceiling for the time the API spends on one decision. */
 export const DEFAULT_DECISION_BUDGET_MS = 1500;
 /** Kept back from the budget for writing the record and answering. */
@@ -273,7 +273,7 @@ function requesterMismatch(
 }
 
 /** The reject for an INVITE that reuses the Call-ID of another line's or source's call. */
-export const CALL_ID_IN_USE = { code: 400, reason: 'Call-ID already in use' } as const;
+const CALL_ID_IN_USE = { code: 400, reason: 'Call-ID already in use' } as const;
 
 /**
  * Waits (briefly) for the request that claimed this Call-ID to finish, then replays its answer:

@@ -1,7 +1,7 @@
 import type { CallerMatch } from './match-caller';
 
 /** How long a match is trusted before Zendesk is asked again. */
-export const MATCH_TTL_S = {
+const MATCH_TTL_S = {
   matched: 3600,
   // Short: a caller's new user takes minutes to become searchable, and an agent may fix duplicates.
   ambiguous: 600,

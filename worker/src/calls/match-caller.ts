@@ -3,7 +3,7 @@ import { samePhoneNumber, zendeskSearchDigits } from '../phone/normalize';
 import type { ZendeskClient } from '../zendesk/client';
 import { readCachedMatch, writeCachedMatch } from './match-cache';
 
-export interface MatchCandidate {
+interface MatchCandidate {
   id: number;
   name: string;
   phone: string | null;

@@ -4,7 +4,7 @@ import { formatUsd } from './cost';
 import { NEXT_SEQ, type CallRow } from './record';
 
 /** Attempts before a summary is given up as 'failed' (about 40 minutes of cron retries). */
-export const MAX_SUMMARY_ATTEMPTS = 8;
+const MAX_SUMMARY_ATTEMPTS = 8;
 const STALE_POSTING_MS = 5 * 60_000;
 
 function duration(seconds: number | null): string {
@@ -15,7 +15,7 @@ function duration(seconds: number | null): string {
 }
 
 /** The private note an agent reads on the ticket after the call. */
-export function summaryText(call: CallRow): string {
+function summaryText(call: CallRow): string {
   const outcome =
     call.status === 'completed'
       ? `answered, talked ${duration(call.duration_s)}${call.ended_by ? `, ended by the ${call.ended_by}` : ''}`

@@ -5,7 +5,7 @@ import type { FieldIssue } from '@sip-bridge/contract/issues';
 export { fieldIssues, type FieldIssue } from '@sip-bridge/contract/issues';
 
 /** The error body every endpoint answers with: a stable code, a sentence, and field issues for 400s. */
-export type ApiError = {
+type ApiError = {
   error: string;
   message: string;
   issues?: FieldIssue[];

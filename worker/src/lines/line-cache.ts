@@ -10,7 +10,7 @@ export interface LineSnapshot {
  * How long an isolate trusts its copy. Admin changes made through another isolate reach this one
  * within this time (the edge's own ACL sync is slower); changes made here apply at once.
  */
-export const LINE_CACHE_TTL_MS = 2000;
+const LINE_CACHE_TTL_MS = 2000;
 
 const cache = new Map<string, { snapshot: LineSnapshot; loadedAt: number }>();
 

@@ -9,8 +9,6 @@ import {
 import type { CountryCode } from 'libphonenumber-js';
 import { addrSpec, parseCallerUri, splitHeaderValues, splitParams } from './sip-uri';
 
-export { uriUserPart } from './sip-uri';
-
 export type CallerNumber =
   | {
       kind: 'e164';

@@ -16,7 +16,7 @@ export class InvalidCursorError extends Error {}
 const encodeCursor = (seq: number) => btoa(`seq:${seq}`).replaceAll('=', '');
 
 /** Decodes a cursor this API issued; anything else is refused. */
-export function decodeCursor(cursor: string): number {
+function decodeCursor(cursor: string): number {
   let text: string;
   try {
     text = atob(cursor);

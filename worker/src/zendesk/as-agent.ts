@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 /** Zendesk is asked at most this long per request before the bridge answers 503. */
-export const AGENT_REQUEST_TIMEOUT_MS = 3000;
+const AGENT_REQUEST_TIMEOUT_MS = 3000;
 const DEFAULT_RETRY_AFTER_S = 5;
 const MAX_RETRY_AFTER_S = 120;
 

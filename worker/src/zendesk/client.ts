@@ -10,17 +10,17 @@ import { createTransport, type TransportOptions } from './transport';
 
 export type ZendeskClientOptions = TransportOptions;
 
-export interface CallOptions {
+interface CallOptions {
   /** Epoch ms: never wait or retry past it. */
   deadline?: number;
 }
 
-export interface NewComment {
+interface NewComment {
   body: string;
   public: boolean;
 }
 
-export interface NewTicket {
+interface NewTicket {
   subject: string;
   comment: NewComment;
   requester_id?: number;
@@ -29,14 +29,14 @@ export interface NewTicket {
   via_id?: number;
 }
 
-export interface NewUser {
+interface NewUser {
   name: string;
   /** E.164, e.g. +15551234567. */
   phone: string;
 }
 
 /** Zendesk's voice comment fields; `started_at` is ISO 8601, `call_duration` in seconds. */
-export interface VoiceComment {
+interface VoiceComment {
   from: string;
   to: string;
   recording_url?: string;

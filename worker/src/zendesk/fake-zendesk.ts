@@ -13,7 +13,7 @@ export type Step =
   /** Fails like a dropped connection. */
   | { networkError: string };
 
-export interface SeenRequest {
+interface SeenRequest {
   method: string;
   url: string;
   headers: Headers;
@@ -28,7 +28,7 @@ export interface SeenRequest {
  * const zd = scriptedFetch([zendeskJson(503, {}), zendeskJson(200, { ticket })]);
  * const client = createZendeskClient({ ...options, fetch: zd.fetch });
  */
-export function scriptedFetch(steps: Step[]) {
+function scriptedFetch(steps: Step[]) {
   const seen: SeenRequest[] = [];
   const queue = [...steps];
   const fetch: typeof globalThis.fetch = async (input, init) => {
@@ -76,7 +76,7 @@ export function zendeskRateLimited(retryAfter: string) {
 }
 
 // Fixtures in the shapes of Zendesk's documentation examples.
-export const EMAIL = 'bridge@example.com';
+const EMAIL = 'bridge@example.com';
 export const TOKEN = 'sEcReTtOkEn0123456789abcdefXYZ';
 export const CREDENTIAL = btoa(`${EMAIL}/token:${TOKEN}`);
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 10);

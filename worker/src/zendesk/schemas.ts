@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 // Objects strip unknown keys (zod's default): Zendesk adds fields freely and we keep only what we use.
 
-export const zendeskUserSchema = z.object({
+const zendeskUserSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   // Zendesk sends null when unset; a missing key is read the same way.
@@ -13,10 +13,9 @@ export const zendeskUserSchema = z.object({
 });
 export type ZendeskUser = z.infer<typeof zendeskUserSchema>;
 
-export const ticketStatusSchema = z.enum(['new', 'open', 'pending', 'hold', 'solved', 'closed']);
-export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+const ticketStatusSchema = z.enum(['new', 'open', 'pending', 'hold', 'solved', 'closed']);
 
-export const zendeskTicketSchema = z.object({
+const zendeskTicketSchema = z.object({
   id: z.number().int(),
   status: ticketStatusSchema,
   requester_id: z.number().int(),
@@ -51,7 +50,6 @@ export const userSearchResponseSchema = z.object({
   count: z.number().int().optional(),
   next_page: z.string().nullable().optional(),
 });
-export type UserSearchResponse = z.infer<typeof userSearchResponseSchema>;
 
 /** Zendesk's error envelope: `error` is usually a code string, sometimes `{title, message}`. */
 export const zendeskErrorBodySchema = z.object({
@@ -61,4 +59,3 @@ export const zendeskErrorBodySchema = z.object({
   description: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
-export type ZendeskErrorBody = z.infer<typeof zendeskErrorBodySchema>;

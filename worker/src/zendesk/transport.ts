@@ -21,7 +21,7 @@ export interface TransportOptions {
   now?: () => number;
 }
 
-export interface RequestSpec {
+interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT';
   /** Path below the base URL, with its query string. */
   path: string;
@@ -57,7 +57,7 @@ const DEFAULT_RETRY_AFTER_S = 60;
 const BACKOFF_BASE_MS = 50;
 
 /** Seconds from a Retry-After header (delta-seconds or HTTP-date), or undefined if unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed));
@@ -93,6 +93,9 @@ function base64Utf8(text: string): string {
 /**
  * HTTP to Zendesk with the budget, per-attempt timeouts, deadlines and retry policy applied:
  * only GETs are retried, because a retried POST could create a second ticket.
+ * Its retry loop is its own, not the edge's `retry()` (kamailio/agent/retry.ts): it runs inside
+ * workerd, which the edge package is not built for, and its waits follow Retry-After, the request
+ * budget and each call's deadline. Its clock and sleep are injected all the same (`now`, `sleep`).
  *
  * @example
  * const http = createTransport({ baseUrl, email, apiToken, budget });

@@ -6,7 +6,7 @@ export interface Dictionary {
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 /** The locales the app ships; anything else falls back to English. */
-export const SUPPORTED_LOCALES = ['en', 'fr', 'ko', 'ru'] as const;
+const SUPPORTED_LOCALES = ['en', 'fr', 'ko', 'ru'] as const;
 export type AppLocale = (typeof SUPPORTED_LOCALES)[number];
 
 /**

@@ -2,7 +2,7 @@ import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-a
 import type { ZafClient, ZafRequestOptions, ZafResponse } from 'zendesk_app_framework_sdk';
 
 /** Lifetime of each proxy-signed token, in seconds; the Worker refuses more than an hour. */
-export const JWT_EXPIRY_S = 300;
+const JWT_EXPIRY_S = 300;
 
 /**
  * Why a request to the bridge failed, as the agent needs to know it: the admin's settings
