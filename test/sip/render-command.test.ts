@@ -1,6 +1,4 @@
 import {
-  accessSync,
-  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -16,38 +14,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, TEMPLATE_PATH } from '@sip-bridge/edge/renderer/command';
 import { writeFilesAtomic } from '@sip-bridge/edge/renderer/write-atomic';
-import { prerequisite } from '../../scripts/lib/ci.mjs';
+import { kamailioAvailable, tlsModuleAvailable } from './harness/tools';
 
 const EXAMPLE = new URL('../../kamailio/templates/sipbridge.example.yaml', import.meta.url)
   .pathname;
 const env = { ...process.env, EDGE_AGENT_TOKEN: 'test-token-0123456789' };
 const work = mkdtempSync(join(tmpdir(), 'sipbridge-cli-'));
-const KAMAILIO = '/usr/sbin/kamailio';
-const TLS_MODULE = '/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so';
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// What kamailio -c needs, or why it cannot run here: under CI a missing one fails this file.
-const noKamailio = prerequisite(
-  executable(KAMAILIO)
-    ? undefined
-    : `kamailio is missing: apt-get install kamailio kamailio-extra-modules kamailio-utils-modules`,
-);
-const noTls =
-  noKamailio ??
-  prerequisite(
-    existsSync(TLS_MODULE)
-      ? undefined
-      : `${TLS_MODULE} is missing: apt-get install kamailio-tls-modules`,
-  );
+// What kamailio -c needs (test/sip/harness/tools.ts): under CI a missing one fails this file.
+const noKamailio = !kamailioAvailable();
+const noTls = noKamailio || !tlsModuleAvailable();
 
 describe('render CLI', () => {
   it('exits 2 on usage errors', async () => {

@@ -36,6 +36,17 @@ export function sipToolsAvailable(): boolean {
   );
 }
 
+/** Whether `kamailio -c` can run (the renderer's check needs no sipp), with the same CI rule. */
+export function kamailioAvailable(): boolean {
+  return (
+    prerequisite(
+      executable(KAMAILIO)
+        ? undefined
+        : `kamailio (${KAMAILIO}) is missing: apt-get install -y kamailio kamailio-extra-modules kamailio-utils-modules`,
+    ) === undefined
+  );
+}
+
 /** Whether Kamailio's TLS module is installed, with the same CI rule as sipToolsAvailable. */
 export function tlsModuleAvailable(): boolean {
   return (
