@@ -134,23 +134,38 @@ export async function rawInvite(
   }
 }
 
-/** Sends one raw request (OPTIONS, say) and resolves with the first reply, if any came. */
-export async function rawRequest(
-  message: (ip: string, port: number) => string,
+/**
+ * Sends `count` raw requests back to back from one socket (a burst, however slow the machine),
+ * then waits until each has a reply or `quietMs` pass without one. Resolves with how many were
+ * answered (one reply per Call-ID counts). `message(ip, port, i)` must give each its own Call-ID.
+ */
+export async function rawBurst(
+  message: (ip: string, port: number, i: number) => string,
   from: { ip: string; port: number },
   edgePort: number,
-  timeoutMs = 1000,
-): Promise<RawReply | undefined> {
+  count: number,
+  quietMs = 1500,
+): Promise<number> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(from.port, from.ip, () => resolve()));
+  const answered = new Set<string>();
   try {
     return await new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      let timer = setTimeout(() => resolve(answered.size), quietMs);
       socket.on('message', (buf) => {
+        const callId = parseReply(buf)?.header('Call-ID')[0];
+        if (callId) answered.add(callId);
+        if (answered.size >= count) {
+          clearTimeout(timer);
+          resolve(answered.size);
+          return;
+        }
         clearTimeout(timer);
-        resolve(parseReply(buf));
+        timer = setTimeout(() => resolve(answered.size), quietMs);
       });
-      socket.send(Buffer.from(message(from.ip, from.port), 'latin1'), edgePort, '127.0.0.1');
+      for (let i = 0; i < count; i++) {
+        socket.send(Buffer.from(message(from.ip, from.port, i), 'latin1'), edgePort, '127.0.0.1');
+      }
     });
   } finally {
     socket.close();
