@@ -4,7 +4,7 @@ import type { Logger } from './log';
 import { backoffDelay, type Backoff } from './retry';
 import { WorkerEventResultsSchema, describeIssues, type CallEvent } from './schemas';
 import type { Spool, SpooledEvent } from './spool';
-import { sleep, systemTimers, timeoutSignal, type Timers } from './timers';
+import { boundedSignal, sleep, systemTimers, type Timers } from './timers';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
 export interface DeliveryOptions {
@@ -107,12 +107,15 @@ export function startDelivery(options: DeliveryOptions) {
 
   async function send(batch: SpooledEvent<CallEvent>[], canSplit: boolean): Promise<Outcome> {
     let res;
+    const bound = boundedSignal(stopController.signal, timeoutMs, timers);
     try {
-      const signal = AbortSignal.any([stopController.signal, timeoutSignal(timeoutMs, timers)]);
-      res = await worker.post('/v1/edge/events', { events: batch.map((e) => e.event) }, signal);
+      const events = batch.map((e) => e.event);
+      res = await worker.post('/v1/edge/events', { events }, bound.signal);
     } catch (err) {
       status.failed(describeWorkerFailure(err));
       return 'retry';
+    } finally {
+      bound.done();
     }
     if (res.status === 200) {
       const parsed = WorkerEventResultsSchema.safeParse(res.body);

@@ -13,6 +13,7 @@ import {
 import type { Logger } from './log';
 import type { AgentMetrics } from './metrics';
 import { createRestartWatch, type RestartRpc } from './restart-watch';
+import { boundedSignal } from './timers';
 import { describeWorkerFailure, describeWorkerStatus, type WorkerClient } from './worker-client';
 
 export interface EdgeConfigSyncOptions {
@@ -128,11 +129,7 @@ export function startEdgeConfigSync(
     if (restarted) log('info', 'acl.kamailio_restarted', { resync: true });
     const etags = force ? [] : [appliedEtag, rejectedEtag].filter((e): e is string => e !== null);
     let res;
-    // Per-poll signal (AbortSignal.any would add a listener to the stop signal on every poll).
-    const poll = new AbortController();
-    const abortPoll = () => poll.abort();
-    const timeout = setTimeout(() => poll.abort(new DOMException('timeout', 'TimeoutError')), 5000);
-    controller.signal.addEventListener('abort', abortPoll, { once: true });
+    const poll = boundedSignal(controller.signal, 5000);
     try {
       res = await worker.get(
         EDGE_CONFIG_PATH,
@@ -144,8 +141,7 @@ export function startEdgeConfigSync(
       metrics?.workerError('edge_config', describeWorkerFailure(err));
       return fail(`worker: ${describeWorkerFailure(err)}`, null);
     } finally {
-      clearTimeout(timeout);
-      controller.signal.removeEventListener('abort', abortPoll);
+      poll.done();
     }
     if (res.status === 304) return;
     if (res.status !== 200) {

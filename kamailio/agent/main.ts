@@ -25,8 +25,12 @@ function readConfig() {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     fail('EDGE_AGENT_PORT must be a port number.');
   const budgetMs = Number(env.DECISION_BUDGET_MS ?? 800);
-  if (!Number.isInteger(budgetMs) || budgetMs < 150 || budgetMs > 10_000) {
-    fail('DECISION_BUDGET_MS must be a whole number of milliseconds from 150 to 10000.');
+  // Kamailio waits 1 s at most for the agent (http_client counts whole seconds), then fails open.
+  if (!Number.isInteger(budgetMs) || budgetMs < 150 || budgetMs > 1000) {
+    fail(
+      'DECISION_BUDGET_MS must be a whole number of milliseconds from 150 to 1000 ' +
+        '(Kamailio waits 1 s at most).',
+    );
   }
   const metricsToken = env.EDGE_METRICS_TOKEN ?? '';
   if (metricsToken && metricsToken === token) {

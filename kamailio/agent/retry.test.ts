@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, retry } from './retry';
 import { createFakeTimers, type FakeTimers } from './testing/fake-timers';
-import { sleep, timeoutSignal } from './timers';
+import { boundedSignal, sleep, timeoutSignal } from './timers';
 
 /** Runs the fake clock forward in `step`s while `work` is pending (each wait ends on a tick). */
 async function drive<T>(timers: FakeTimers, work: Promise<T>, step = 10): Promise<T> {
@@ -148,5 +148,25 @@ describe('timers', () => {
     stop.abort();
     await slept;
     expect(timers.pending).toBe(0);
+  });
+
+  it('boundedSignal aborts on its timer or its parent, and done() leaves neither behind', () => {
+    const timers = createFakeTimers();
+    const parent = new AbortController();
+    const timed = boundedSignal(parent.signal, 300, timers);
+    timers.advance(300);
+    expect((timed.signal.reason as Error).name).toBe('TimeoutError');
+    timed.done();
+
+    const stopped = boundedSignal(parent.signal, 300, timers);
+    parent.abort(new Error('stopping'));
+    expect((stopped.signal.reason as Error).message).toBe('stopping');
+    stopped.done();
+
+    const finished = boundedSignal(new AbortController().signal, 300, timers);
+    finished.done();
+    expect(timers.pending).toBe(0);
+    timers.advance(1000);
+    expect(finished.signal.aborted).toBe(false);
   });
 });

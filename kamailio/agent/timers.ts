@@ -64,3 +64,34 @@ export function timeoutSignal(ms: number, timers: Timers = systemTimers): AbortS
   );
   return controller.signal;
 }
+
+/**
+ * A signal for one request: aborts when `parent` aborts or, with a `TimeoutError`, after `ms`
+ * on these timers. Call `done()` when the request is over: it drops the timer and the listener on
+ * `parent` (a long-lived stop signal would otherwise collect one listener per request). Runs on
+ * Node 18 (Debian 12's nodejs), which has no AbortSignal.any.
+ * @example const bound = boundedSignal(stopping.signal, 5000); try { await get(url, bound.signal) } finally { bound.done() }
+ */
+export function boundedSignal(
+  parent: AbortSignal,
+  ms: number,
+  timers: Timers = systemTimers,
+): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const onParent = () => controller.abort(parent.reason);
+  if (parent.aborted) onParent();
+  else parent.addEventListener('abort', onParent, { once: true });
+  const timer = background(
+    timers.setTimeout(
+      () => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')),
+      ms,
+    ),
+  );
+  return {
+    signal: controller.signal,
+    done() {
+      timers.clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    },
+  };
+}
