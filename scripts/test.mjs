@@ -7,7 +7,7 @@ import { countReport } from './lib/vitest-count.mjs';
 
 ensureNpmPackages();
 // Real parts: Kamailio and sipp for the SIP suites (iproute2 for their network namespaces),
-// Chromium for the app's browser tests.
+// Chromium for the app's browser tests, debootstrap and systemd-nspawn for the deployment tests.
 ensureDebianPackages(
   [
     'kamailio',
@@ -19,8 +19,11 @@ ensureDebianPackages(
     'chromium',
     // A CJK font, so the Korean sidebar screenshot shows text rather than empty boxes.
     'fonts-nanum',
+    // The deployment tests: Debian 12 and 13 root filesystems booted under systemd-nspawn.
+    'debootstrap',
+    'systemd-container',
   ],
-  'the SIP and browser tests',
+  'the SIP, browser and deployment tests',
 );
 
 const results = join(ROOT, 'test-results');

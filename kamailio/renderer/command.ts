@@ -1,5 +1,5 @@
-// Renders the Kamailio edge from one YAML file:
-//   npx tsx kamailio/renderer/command.ts --config sipbridge.yaml --out /etc/kamailio/sipbridge
+// Renders the Kamailio edge from one YAML file; its command line is `sipbridge render`:
+//   sipbridge render --config sipbridge.yaml --out /etc/kamailio/sipbridge
 //     [--check] [--kamailio /usr/sbin/kamailio]
 // Exit codes: 0 rendered (or checked), 1 invalid config or Kamailio refused it, 2 usage error.
 import { existsSync } from 'node:fs';
@@ -136,18 +136,4 @@ export async function runCli(
     `run: kamailio -f ${outDir}/kamailio.cfg -DD -E -m ${loaded.config.limits.shared_memory_mb}`,
   );
   return { code: 0, stdout, stderr };
-}
-
-async function main(): Promise<void> {
-  const result = await runCli(process.argv.slice(2));
-  for (const line of result.stdout) console.log(line);
-  for (const line of result.stderr) console.error(line);
-  process.exitCode = result.code;
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  });
 }

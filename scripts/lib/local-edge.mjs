@@ -32,7 +32,7 @@ export function renderDemoEdge({ runDir, ports, agentToken }) {
   writeFileSync(config, demoConfig(ports));
   const res = spawnSync(
     bin('tsx'),
-    ['kamailio/renderer/command.ts', '--config', config, '--out', join(runDir, 'kamailio')],
+    ['kamailio/cli/entry.ts', 'render', '--config', config, '--out', join(runDir, 'kamailio')],
     { cwd: ROOT, env: { ...process.env, EDGE_AGENT_TOKEN: agentToken }, encoding: 'utf8' },
   );
   if (res.status !== 0)
