@@ -19,12 +19,14 @@ import {
 } from './lib/deploy-config.mjs';
 
 const USAGE = `usage: npm run worker:deploy -- --zendesk <subdomain|https://<sub>.zendesk.com> --email <agent email>
-         --database-id <D1 id> [--name <worker name>] [--dry-run [--outdir <dir>]]
+         --database-id <D1 id> [--name <worker name>] [--var NAME=VALUE]… [--dry-run [--outdir <dir>]]
 
   --zendesk       your Zendesk account (ZENDESK_SUBDOMAIN)
   --email         the Zendesk user whose API token the Worker uses (ZENDESK_EMAIL)
   --database-id   the id \`npx wrangler d1 create sip-bridge\` printed (D1_DATABASE_ID)
   --name          the Worker's name (default: wrangler.jsonc's)
+  --var N=V       optional tuning, repeatable: ZENDESK_REQUESTS_PER_MINUTE, DECISION_BUDGET_MS,
+                  RETENTION_DAYS (docs/worker.md)
   --dry-run       bundle without uploading, apply the migrations to a throwaway local D1
   --outdir        where --dry-run writes the bundle (default: a temporary directory)
 
@@ -59,6 +61,7 @@ function main() {
         email: { type: 'string' },
         'database-id': { type: 'string' },
         name: { type: 'string' },
+        var: { type: 'string', multiple: true },
         'dry-run': { type: 'boolean' },
         outdir: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -80,6 +83,7 @@ function main() {
       email: values.email ?? (process.env.ZENDESK_EMAIL || undefined),
       databaseId: values['database-id'] ?? (process.env.D1_DATABASE_ID || undefined),
       name: values.name,
+      vars: values.var,
       dryRun,
     });
     configPath = writeDeployConfig(config);

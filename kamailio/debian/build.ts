@@ -117,6 +117,7 @@ async function stageFiles(stage: string): Promise<void> {
   const doc = join(stage, 'usr/share/doc/sipbridge-edge');
   install(join(ROOT, 'docs/operators.md'), join(doc, 'operators.md'), 0o644);
   install(join(ROOT, 'docs/edge-protocol.md'), join(doc, 'edge-protocol.md'), 0o644);
+  install(join(EDGE, 'templates/sipp-call.xml'), join(doc, 'examples/sipp-call.xml'), 0o644);
   install(join(HERE, 'copyright'), join(doc, 'copyright'), 0o644);
 
   const debian = join(stage, 'DEBIAN');

@@ -14,6 +14,13 @@ const EMAIL = /^[^\s@"<>]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PLACEHOLDER_ID = '00000000-0000-0000-0000-000000000000';
 
+/** Tuning a deploy may set with --var NAME=VALUE (docs/worker.md); nothing else, never local switches. */
+export const OPTIONAL_VARS = [
+  'ZENDESK_REQUESTS_PER_MINUTE',
+  'DECISION_BUDGET_MS',
+  'RETENTION_DAYS',
+];
+
 export class DeployConfigError extends Error {}
 
 /**
@@ -40,7 +47,7 @@ export function readWranglerConfig(path = join(WORKER_DIR, 'wrangler.jsonc')) {
 
 /**
  * The deploy config for one account. `databaseId` may stay the placeholder only for a dry run.
- * @param {{ zendesk: string, email: string, databaseId?: string, name?: string, dryRun?: boolean }} input
+ * @param {{ zendesk: string, email: string, databaseId?: string, name?: string, dryRun?: boolean, vars?: string[] }} input
  */
 export function deployConfig(input, base = readWranglerConfig()) {
   const baseUrl = zendeskBaseUrl(input.zendesk, '--zendesk (or ZENDESK_SUBDOMAIN)');
@@ -67,7 +74,17 @@ export function deployConfig(input, base = readWranglerConfig()) {
     database_id: databaseId,
     migrations_dir: join('..', db.migrations_dir ?? 'migrations'),
   }));
-  const vars = { ...base.vars, ZENDESK_BASE_URL: baseUrl, ZENDESK_EMAIL: input.email };
+  const extra = {};
+  for (const pair of input.vars ?? []) {
+    const m = /^([A-Z_]+)=(\d{1,9})$/.exec(pair);
+    if (!m || !OPTIONAL_VARS.includes(m[1])) {
+      throw new DeployConfigError(
+        `--var: NAME=<whole number>, NAME one of ${OPTIONAL_VARS.join(', ')}`,
+      );
+    }
+    extra[m[1]] = m[2];
+  }
+  const vars = { ...base.vars, ...extra, ZENDESK_BASE_URL: baseUrl, ZENDESK_EMAIL: input.email };
   // Local-only switches never reach a deployment.
   delete vars.ZENDESK_ALLOW_LOCAL;
   config.vars = vars;

@@ -125,6 +125,25 @@ describe('npm run worker:deploy', { timeout: 120_000 }, () => {
     expect(generated.vars.ZENDESK_BASE_URL).toBe('https://acme.zendesk.com');
   });
 
+  it('sets optional tuning with --var, and refuses any other variable', () => {
+    const wrangler = stubWrangler();
+    const env = { SIPBRIDGE_WRANGLER: wrangler.bin };
+    const base = [
+      '--zendesk',
+      'acme',
+      '--email',
+      'bridge@acme.com',
+      '--database-id',
+      '4b8d3f2e-1c1a-4e2b-9a55-0c6f0e8a1d21',
+    ];
+    expect(deploy([...base, '--var', 'RETENTION_DAYS=30'], env).code).toBe(0);
+    const generated = JSON.parse(readFileSync(join(ROOT, 'worker/.deploy/wrangler.json'), 'utf8'));
+    expect(generated.vars.RETENTION_DAYS).toBe('30');
+    for (const bad of ['ZENDESK_ALLOW_LOCAL=1', 'ZENDESK_BASE_URL=1', 'RETENTION_DAYS=ninety']) {
+      expect(deploy([...base, '--var', bad], env).code).toBe(2);
+    }
+  });
+
   it('does not deploy when the migrations fail', () => {
     const wrangler = stubWrangler(1);
     const res = deploy(

@@ -131,6 +131,12 @@ export function describeDeployment(suite: Suite, release: string): void {
       expect((r.allowedRecord as Json)?.status, why()).toBe('completed');
     });
 
+    it("places the docs' hand-test call with the scenario the package ships (BYE through the proxy)", () => {
+      const hand = r.handCall as Json;
+      expect(hand?.code, why()).toBe(0);
+      expect(hand?.targetGotBye, why()).toBe(true);
+    });
+
     it('keeps events through an agent restart while the Worker is away', () => {
       expect(r.spooledCaller, why()).toMatch(/^SIP\/2.0 200/);
       expect(r.restart, why()).toBe(0);

@@ -2,6 +2,7 @@
 // plays the operator of docs/operators.md on the installed sipbridge-edge package, with the real
 // Worker (wrangler dev, local D1) and the Zendesk stand-in on the container's loopback, and sipp
 // as the carrier and as Zendesk. Prints one RESULT line; the test asserts on it.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
 import { callIdOf } from '../../sip/harness/full-stack';
 import { createSippPool } from '../../sip/harness/sipp-pool';
 import { finalResponse, received } from '../../sip/harness/sipp';
+import { SIPP } from '../../sip/harness/tools';
 import { enterContainer } from '../harness/container';
 
 const pid = Number(process.env.CONTAINER_PID);
@@ -134,6 +136,21 @@ async function main() {
       callId: allowedId,
     };
     const denied = await sipps.uac('uac-call', {}, '127.0.0.2');
+    // The hand test of docs/operators.md, with the scenario the package ships.
+    const uasHand = sipps.uas(0, 'uas-answer');
+    const hand = spawnSync(
+      SIPP,
+      ['-sf', join(rootfs, 'usr/share/doc/sipbridge-edge/examples/sipp-call.xml'), '-s', 'zendesk',
+        `127.0.0.1:${EDGE_PORT}`, '-m', '1', '-i', '127.0.0.1', '-p', '5095', '-mp', '16000',
+        '-nostdin', '-timeout', '20s', '-timeout_error'],
+      { encoding: 'utf8', timeout: 30_000 },
+    ); // prettier-ignore
+    const handServed = await uasHand.done;
+    result.handCall = {
+      code: hand.status,
+      targetGotBye: received(handServed, /^BYE /) !== undefined,
+      out: `${hand.stdout}${hand.stderr}`.slice(-600),
+    };
     result.deniedCall = finalResponse(denied);
     result.allowedRecord = await waitRecord(admin, allowedId);
 
