@@ -102,6 +102,8 @@ export async function runCli(
 
   // Check a scratch copy first, so a config Kamailio rejects never replaces a working one.
   const scratch = await mkdtemp(join(tmpdir(), 'sipbridge-render-'));
+  let checked: string | null = null;
+  let note: string | undefined;
   try {
     await writeFilesAtomic(scratch, renderAll({ ...base, dir: scratch }).files);
     const check = await checkKamailioConfig(join(scratch, 'kamailio.cfg'), {
@@ -115,11 +117,16 @@ export async function runCli(
           : '';
       return { code: 1, stdout, stderr: [`${check.summary}${hint}`, 'nothing written'] };
     }
+    checked = check.version;
+    note = check.versionNote;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
   if (values.check || !outDir) {
-    stdout.push(`${values.config}: valid; kamailio -c: config file ok (nothing written)`);
+    stdout.push(
+      `${values.config}: valid; kamailio -c: config file ok (Kamailio ${checked ?? 'version unknown'}; nothing written)`,
+    );
+    if (note) stderr.push(`warning: ${note}`);
     return { code: 0, stdout, stderr };
   }
 
@@ -135,5 +142,6 @@ export async function runCli(
     final.summary,
     `run: kamailio -f ${outDir}/kamailio.cfg -DD -E -m ${loaded.config.limits.shared_memory_mb}`,
   );
+  if (final.versionNote) stderr.push(`warning: ${final.versionNote}`);
   return { code: 0, stdout, stderr };
 }
