@@ -102,7 +102,7 @@ export async function runCli(
 
   // Check a scratch copy first, so a config Kamailio rejects never replaces a working one.
   const scratch = await mkdtemp(join(tmpdir(), 'sipbridge-render-'));
-  let checked: string | null = null;
+  let checked: string | null;
   let note: string | undefined;
   try {
     await writeFilesAtomic(scratch, renderAll({ ...base, dir: scratch }).files);
