@@ -103,6 +103,18 @@ export const DecisionSchema = z
       .array(HeaderSchema)
       .meta({ description: 'Headers to set on the relayed INVITE, in order' }),
     targets: z.array(z.string()).meta({ description: 'SIP URIs to try in order' }),
+    caller_user: z
+      .string()
+      .regex(/^\+[1-9][0-9]{6,14}$/)
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          "The caller's E.164 number for the edge to present as the user part of From (and of " +
+          'P-Asserted-Identity when the INVITE has one), on a line whose `caller_presentation` is ' +
+          '`e164`; absent or null: relay them as received',
+        example: '+14155550100',
+      }),
     call: z.object({
       caller_e164: z.string().nullable(),
       match: z.enum(['matched', 'no_match', 'ambiguous', 'withheld', 'unavailable']),

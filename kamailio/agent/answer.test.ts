@@ -35,6 +35,19 @@ describe('mapping the Worker decision to the Kamailio answer', () => {
     });
   });
 
+  it('passes on the caller to present in E.164, and refuses a decision whose caller_user is not E.164', () => {
+    const mapped = answerFromWorker({ ...relay([]), caller_user: '+33612345678' });
+    expect(mapped).toMatchObject({
+      ok: true,
+      answer: { action: 'relay', caller_user: '+33612345678' },
+    });
+    const plain = answerFromWorker(relay([]));
+    expect(plain.ok && 'caller_user' in plain.answer).toBe(false);
+    for (const bad of ['0612345678', '+33 6 12 34 56 78', '+3361234\r\nX-Evil: 1']) {
+      expect(answerFromWorker({ ...relay([]), caller_user: bad }).ok).toBe(false);
+    }
+  });
+
   it('rejects with the SIP code and reason', () => {
     const mapped = answerFromWorker({
       ...relay([]),

@@ -9,6 +9,8 @@ export interface KamailioAnswer {
   /** Ready for append_hf(): zero or more `Name: value\r\n` lines. */
   headers: string;
   source: 'worker' | 'fail_open';
+  /** On a relay: the E.164 number Kamailio presents as the caller (From, P-Asserted-Identity). */
+  caller_user?: string;
 }
 
 export const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
@@ -66,7 +68,14 @@ export function answerFromWorker(body: unknown): MappedDecision {
   if (decision.action === 'relay') {
     return {
       ok: true,
-      answer: { action: 'relay', code: 0, reason: '', headers: block, source: 'worker' },
+      answer: {
+        action: 'relay',
+        code: 0,
+        reason: '',
+        headers: block,
+        source: 'worker',
+        ...(decision.caller_user ? { caller_user: decision.caller_user } : {}),
+      },
       dropped,
     };
   }

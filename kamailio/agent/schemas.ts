@@ -123,6 +123,7 @@ export const WorkerDecisionSchema = DecisionSchema.pick({
   code: true,
   reason: true,
   headers: true,
+  caller_user: true,
 });
 
 /** The Worker's answer to POST /v1/edge/events: one result per event, in order. */

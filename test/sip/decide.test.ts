@@ -54,6 +54,33 @@ describe.skipIf(!sipToolsAvailable())('edge decisions', () => {
     expect(invite.headers('X-Caller-Match')).toEqual(['user-17']);
   });
 
+  it('presents the caller the agent names in E.164 (From and P-Asserted-Identity), restored towards the caller', async () => {
+    await s.agent.setMode({ kind: 'relay', headers: '', callerUser: '+33612345678' });
+    const uas = s.uas(0, 'uas-hangup');
+    const caller = await s.uac('uac-callee-bye', {
+      HEADERS: 'P-Asserted-Identity: <sip:0612345678@carrier.example>',
+    });
+    const served = await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    const invite = received(served, /^INVITE /)!;
+    // Zendesk sees the number, in E.164, with the caller's display name and host kept.
+    expect(invite.headers('From')[0]).toMatch(/^"Ada" <sip:\+33612345678@127\.0\.0\.1>;tag=/);
+    expect(invite.headers('P-Asserted-Identity')).toEqual(['<sip:+33612345678@carrier.example>']);
+    // The caller's own dialog is untouched: its 200 and the callee's BYE carry what it sent.
+    const ok = received(caller, /^SIP\/2.0 200/)!;
+    expect(ok.headers('From')[0]).toMatch(/<sip:\+14155550100@127\.0\.0\.1:\d+>;tag=/);
+    const bye = received(caller, /^BYE /)!;
+    expect(bye.headers('To')[0]).toMatch(/<sip:\+14155550100@127\.0\.0\.1:\d+>;tag=/);
+  });
+
+  it('leaves From alone when the agent names no caller, or one that is not E.164', async () => {
+    for (const callerUser of [undefined, '0612345678', '+0123456789', '+1234; x=y']) {
+      await s.agent.setMode({ kind: 'relay', headers: '', callerUser });
+      const { invite } = await callThrough();
+      expect(invite.headers('From')[0]).toMatch(/<sip:\+14155550100@127\.0\.0\.1:\d+>;tag=/);
+    }
+  });
+
   it('answers a reject decision with its code and reason and reports a failed event', async () => {
     await s.agent.setMode({ kind: 'reject', code: 603, reason: 'Decline' });
     const caller = await s.uac('uac-reject', { CODE: '603' });

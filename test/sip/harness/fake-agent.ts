@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 /** What the fake agent answers to POST /v1/decide. */
 export type AgentMode =
-  | { kind: 'relay'; headers: string }
+  | { kind: 'relay'; headers: string; callerUser?: string }
   | { kind: 'reject'; code: number; reason: string }
   /** Answers (relay, no headers) only after delayMs: longer than Kamailio's 1 s timeout = a dead agent. */
   | { kind: 'slow'; delayMs: number }
@@ -126,7 +126,14 @@ export class FakeAgent {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const mode = this.mode;
     if (mode.kind === 'relay') {
-      json({ action: 'relay', code: 0, reason: '', headers: mode.headers, source: 'worker' });
+      json({
+        action: 'relay',
+        code: 0,
+        reason: '',
+        headers: mode.headers,
+        source: 'worker',
+        ...(mode.callerUser !== undefined ? { caller_user: mode.callerUser } : {}),
+      });
     } else if (mode.kind === 'reject') {
       json({
         action: 'reject',

@@ -62,7 +62,15 @@ function reject(code: number, reason: string, call: Decision['call']): Decision 
 function relay(line: LineConfig, call: Decision['call']): Decision {
   const headers =
     call.ticket_id !== null ? [{ name: TICKET_HEADER, value: String(call.ticket_id) }] : [];
-  return { action: 'relay', headers, targets: line.sipTargets, call };
+  // Present the caller in E.164 where the line asks for it and the number could be read.
+  const callerUser = line.callerPresentation === 'e164' ? call.caller_e164 : null;
+  return {
+    action: 'relay',
+    headers,
+    targets: line.sipTargets,
+    ...(callerUser ? { caller_user: callerUser } : {}),
+    call,
+  };
 }
 
 function baseCall(caller: Caller): Decision['call'] {
@@ -319,6 +327,8 @@ function relayUnenriched(
     action: 'relay',
     headers: ticketId !== null ? [{ name: TICKET_HEADER, value: String(ticketId) }] : [],
     targets: line?.sipTargets ?? [],
+    // Presenting the caller needs nothing from Zendesk: it holds without the enrichment.
+    ...(line?.callerPresentation === 'e164' && e164 ? { caller_user: e164 } : {}),
     call: {
       caller_e164: e164,
       match: 'unavailable',

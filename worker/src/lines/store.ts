@@ -17,6 +17,8 @@ export interface LineConfig {
   maxCreationsPerMinute: number;
   /** A passed ticket whose requester is not the caller: keep the header (flagged) or drop it. */
   requesterMismatch: 'keep' | 'drop';
+  /** Present callers to Zendesk as received, or with their E.164 number. */
+  callerPresentation: 'as_received' | 'e164';
   enabled: boolean;
 }
 
@@ -33,6 +35,7 @@ interface LineRow {
   max_cps: number;
   max_creations_per_minute: number;
   requester_mismatch: 'keep' | 'drop';
+  caller_presentation: 'as_received' | 'e164';
   enabled: number;
   created_at: string;
   updated_at: string;
@@ -64,6 +67,7 @@ function toConfig(row: LineRow): LineConfig {
     maxCps: row.max_cps,
     maxCreationsPerMinute: row.max_creations_per_minute,
     requesterMismatch: row.requester_mismatch,
+    callerPresentation: row.caller_presentation,
     enabled: row.enabled === 1,
   };
 }
@@ -82,6 +86,7 @@ function toLine(row: LineRow, acl: AclRow[]): Line {
     max_cps: c.maxCps,
     max_creations_per_minute: c.maxCreationsPerMinute,
     requester_mismatch: c.requesterMismatch,
+    caller_presentation: c.callerPresentation,
     enabled: c.enabled,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
     created_at: row.created_at,
@@ -134,8 +139,8 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
              call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
-             requester_mismatch, enabled, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             requester_mismatch, caller_presentation, enabled, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -149,6 +154,7 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
           input.max_cps,
           input.max_creations_per_minute,
           input.requester_mismatch,
+          input.caller_presentation,
           input.enabled ? 1 : 0,
           now,
           now,
@@ -180,6 +186,7 @@ const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
   max_cps: (v: number) => v,
   max_creations_per_minute: (v: number) => v,
   requester_mismatch: (v: string) => v,
+  caller_presentation: (v: string) => v,
   enabled: (v: boolean) => (v ? 1 : 0),
 };
 

@@ -76,6 +76,13 @@ const lineFields = {
       'A passed X-Zendesk-Ticket-Id whose requester is not the caller: `keep` relays the header, ' +
       '`drop` relays without it; the call record flags it either way (`ticket.requester_mismatch`)',
   }),
+  caller_presentation: z.enum(['as_received', 'e164']).openapi({
+    description:
+      'How the caller reaches Zendesk: `as_received` relays From and P-Asserted-Identity untouched; ' +
+      '`e164` presents a caller the bridge could read as a number in E.164 (the user part of From, ' +
+      'and of P-Asserted-Identity when the caller sent one), so Talk matches users and offers ' +
+      'callbacks even when the carrier sends national numbers. The call record keeps the original.',
+  }),
   enabled: z.boolean(),
 };
 
@@ -92,6 +99,7 @@ export const LineCreateSchema = z
     max_cps: lineFields.max_cps.default(0),
     max_creations_per_minute: lineFields.max_creations_per_minute.default(30),
     requester_mismatch: lineFields.requester_mismatch.default('keep'),
+    caller_presentation: lineFields.caller_presentation.default('as_received'),
     enabled: lineFields.enabled.default(true),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
   })
