@@ -35,4 +35,9 @@ export interface Env {
   /** Optional tuning, as strings because they come from vars. */
   ZENDESK_REQUESTS_PER_MINUTE?: string;
   DECISION_BUDGET_MS?: string;
+  /**
+   * Days call records (with their events) are kept after the Worker last wrote them: a whole
+   * number from 1 to 3650, 90 when unset. Anything else skips the purge and logs why.
+   */
+  RETENTION_DAYS?: string;
 }
