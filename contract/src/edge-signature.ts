@@ -122,6 +122,21 @@ export type EdgeVerification =
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'version'; version: number };
 
+/** The outcome of verifyEdgeSignatureWithAny(): on success, also the index of the secret that verified. */
+export type EdgeVerificationWithAny =
+  | Exclude<EdgeVerification, { ok: true }>
+  | { ok: true; timestamp: number; nonce: string; secretIndex: number };
+
+/** An edge request as the verifier sees it. */
+export interface ReceivedEdgeRequest {
+  method: string;
+  url: string | URL;
+  headers: Headers;
+  /** The body, or how to read it (only once the cheap checks have passed). */
+  body: string | (() => Promise<string>);
+  now?: number;
+}
+
 /**
  * Checks an edge request's v2 signature and time window (not its nonce: the Worker spends it).
  * The host is the request's own (new URL(request.url).host), so a signature made for another
@@ -131,15 +146,25 @@ export type EdgeVerification =
  */
 export async function verifyEdgeSignature(
   secret: string,
-  req: {
-    method: string;
-    url: string | URL;
-    headers: Headers;
-    /** The body, or how to read it (only once the cheap checks have passed). */
-    body: string | (() => Promise<string>);
-    now?: number;
-  },
+  req: ReceivedEdgeRequest,
 ): Promise<EdgeVerification> {
+  const verified = await verifyEdgeSignatureWithAny([secret], req);
+  return verified.ok
+    ? { ok: true, timestamp: verified.timestamp, nonce: verified.nonce }
+    : verified;
+}
+
+/**
+ * verifyEdgeSignature() against several secrets (during a rotation: the current one, then the one
+ * it replaces). The MAC is checked with every secret, so the time taken does not tell which one
+ * matched; `secretIndex` says which did.
+ * @example
+ * const v = await verifyEdgeSignatureWithAny([current, previous], { method, url, headers, body });
+ */
+export async function verifyEdgeSignatureWithAny(
+  secrets: readonly string[],
+  req: ReceivedEdgeRequest,
+): Promise<EdgeVerificationWithAny> {
   const header = req.headers.get(EDGE_HEADERS.signature) ?? '';
   const version = signatureVersion(header);
   if (version !== null && version !== EDGE_SIGNATURE_VERSION) {
@@ -169,14 +194,16 @@ export async function verifyEdgeSignature(
     if (err instanceof EdgeSigningInputError) return { ok: false, reason: 'invalid' };
     throw err;
   }
-  const valid = await crypto.subtle.verify(
-    'HMAC',
-    await hmacKey(secret, 'verify'),
-    hexToBytes(hex),
-    encoder.encode(input),
+  const mac = hexToBytes(hex);
+  const data = encoder.encode(input);
+  const valid = await Promise.all(
+    secrets.map(async (secret) =>
+      crypto.subtle.verify('HMAC', await hmacKey(secret, 'verify'), mac, data),
+    ),
   );
-  return valid
-    ? { ok: true, timestamp: Number(timestamp), nonce }
+  const secretIndex = valid.indexOf(true);
+  return secretIndex >= 0
+    ? { ok: true, timestamp: Number(timestamp), nonce, secretIndex }
     : { ok: false, reason: 'invalid' };
 }
 

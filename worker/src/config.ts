@@ -1,5 +1,5 @@
 // What the Worker's settings (wrangler vars and secrets, see env.ts) configure: the Zendesk client
-// with its shared request budget, and the decision budget.
+// with its shared request budget, the decision budget, and how long call data is kept.
 import { DEFAULT_DECISION_BUDGET_MS } from './calls/decide';
 import type { Env } from './env';
 import { createD1Budget } from './zendesk/budget';
@@ -33,4 +33,26 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
 export function decisionBudgetMs(env: Env): number {
   const configured = Number(env.DECISION_BUDGET_MS);
   return configured >= 100 && configured <= 10_000 ? configured : DEFAULT_DECISION_BUDGET_MS;
+}
+
+/** Days call records are kept when RETENTION_DAYS is unset. */
+export const DEFAULT_RETENTION_DAYS = 90;
+const MAX_RETENTION_DAYS = 3650;
+
+/**
+ * RETENTION_DAYS as a whole number of days from 1 to 3650 (unset or empty: 90), or null when it
+ * is anything else: the purge is then skipped, with an error naming the variable, rather than
+ * run with a value the operator did not mean.
+ */
+export function retentionDays(env: Env): number | null {
+  const raw: unknown = env.RETENTION_DAYS;
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_RETENTION_DAYS;
+  // wrangler passes a var written as a JSON number through as a number.
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const days = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+  if (days >= 1 && days <= MAX_RETENTION_DAYS) return days;
+  console.error(
+    `RETENTION_DAYS must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (unset means ${DEFAULT_RETENTION_DAYS}); nothing is purged until it is fixed`,
+  );
+  return null;
 }

@@ -14,7 +14,30 @@ export interface Env {
   APP_JWT_SECRET: string;
   /** Secret: bearer token for the administration endpoints. */
   ADMIN_TOKEN: string;
+  /**
+   * Optional secret, set only while rotating EDGE_SECRET: the value being replaced. Edge requests
+   * signed with it are accepted too, with the same minimum length (16 characters); unset or empty
+   * is ignored. Delete it once the edge agent signs with the new EDGE_SECRET.
+   */
+  EDGE_SECRET_PREVIOUS?: string;
+  /**
+   * Optional secret, set only while rotating APP_JWT_SECRET: the value being replaced. App JWTs
+   * signed with it are accepted too, with the same minimum length (32 bytes); unset or empty is
+   * ignored. Delete it once the Zendesk app's shared secret is the new APP_JWT_SECRET.
+   */
+  APP_JWT_SECRET_PREVIOUS?: string;
+  /**
+   * Optional secret, set only while rotating ADMIN_TOKEN: the value being replaced, accepted too,
+   * with the same minimum length (16 characters); unset or empty is ignored. Delete it once every
+   * script uses the new ADMIN_TOKEN.
+   */
+  ADMIN_TOKEN_PREVIOUS?: string;
   /** Optional tuning, as strings because they come from vars. */
   ZENDESK_REQUESTS_PER_MINUTE?: string;
   DECISION_BUDGET_MS?: string;
+  /**
+   * Days call records (with their events) are kept after the Worker last wrote them: a whole
+   * number from 1 to 3650, 90 when unset. Anything else skips the purge and logs why.
+   */
+  RETENTION_DAYS?: string;
 }

@@ -4,8 +4,15 @@ import { apiError, unauthorized } from '../http/problem';
 import {
   SIGNATURE_WINDOW_S,
   signatureVersionMessage,
-  verifyEdgeSignature,
+  verifyEdgeSignatureWithAny,
 } from '@sip-bridge/contract/edge-signature';
+import { acceptedSecrets, noteSecretUsed, type SecretRule } from './rotating-secret';
+
+const EDGE_SECRET_RULE: SecretRule = {
+  name: 'EDGE_SECRET',
+  longEnough: (value) => value.length >= 16,
+  minimum: '16 characters',
+};
 
 /** A verified request's nonce, to be spent exactly once. */
 export interface EdgeNonce {
@@ -37,6 +44,7 @@ export async function spendNonce(db: D1Database, n: EdgeNonce): Promise<boolean>
  * Refuses edge requests that are unsigned, badly signed, signed for another host, outside the time
  * window, or replayed; a nonce is accepted once. An older scheme (v1) gets its own 401 code,
  * `signature_version`, so an agent left behind says why; every other failure stays uniform.
+ * During a rotation a request signed with EDGE_SECRET_PREVIOUS is accepted too.
  */
 export function edgeSignature(): MiddlewareHandler<{
   Bindings: Env;
@@ -44,25 +52,29 @@ export function edgeSignature(): MiddlewareHandler<{
 }> {
   return async (c, next) => {
     const secret = c.env.EDGE_SECRET;
-    if (!secret || secret.length < 16) {
+    if (!secret || !EDGE_SECRET_RULE.longEnough(secret)) {
       console.error('EDGE_SECRET is not configured (16+ characters); refusing edge requests');
       return unauthorized(c);
     }
     const url = new URL(c.req.url);
     const now = Math.floor(Date.now() / 1000);
-    const verified = await verifyEdgeSignature(secret, {
-      now,
-      method: c.req.method,
-      url,
-      headers: c.req.raw.headers,
-      body: () => c.req.text(),
-    });
+    const verified = await verifyEdgeSignatureWithAny(
+      acceptedSecrets(c.env, EDGE_SECRET_RULE, secret),
+      {
+        now,
+        method: c.req.method,
+        url,
+        headers: c.req.raw.headers,
+        body: () => c.req.text(),
+      },
+    );
     if (!verified.ok) {
       if (verified.reason === 'version') {
         return apiError(c, 401, 'signature_version', signatureVersionMessage(verified.version));
       }
       return unauthorized(c);
     }
+    noteSecretUsed(EDGE_SECRET_RULE, verified.secretIndex);
 
     // Only a correctly signed request may spend a nonce, so forgeries cannot fill the table.
     const edgeNonce = { nonce: verified.nonce, expiresAt: now + SIGNATURE_WINDOW_S * 2 };
