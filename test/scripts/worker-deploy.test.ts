@@ -15,7 +15,15 @@ function deploy(args: string[], env: Record<string, string> = {}) {
   const res = spawnSync('node', ['scripts/worker-deploy.mjs', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, ZENDESK_SUBDOMAIN: '', ZENDESK_EMAIL: '', D1_DATABASE_ID: '', ...env },
+    // npm test quiets wrangler (WRANGLER_LOG=warn); its bindings report is what is checked here.
+    env: {
+      ...process.env,
+      ZENDESK_SUBDOMAIN: '',
+      ZENDESK_EMAIL: '',
+      D1_DATABASE_ID: '',
+      WRANGLER_LOG: 'log',
+      ...env,
+    },
     timeout: 120_000,
   });
   return { code: res.status, out: `${res.stdout}${res.stderr}` };
