@@ -15,6 +15,29 @@ export const SIP_FACT_LIMITS = {
   user_agent: 512,
 } as const;
 
+/**
+ * Context headers an AI agent or IVR sends (`X-…`, and `User-to-User`, RFC 7433): the edge passes
+ * at most `headers` of them, each value at most `value` characters of printable ASCII.
+ */
+export const SIP_CONTEXT_LIMITS = { headers: 8, value: 256 } as const;
+/** A context header's name: `X-` and up to 64 letters, digits or dashes, or `User-to-User`. */
+export const CONTEXT_HEADER_NAME =
+  /^(?:[Xx]-[A-Za-z0-9-]{1,64}|[Uu][Ss][Ee][Rr]-[Tt][Oo]-[Uu][Ss][Ee][Rr])$/;
+/** Names the bridge owns: never context from a caller (the edge removes them before relay). */
+const RESERVED_HEADER = /^[Xx]-(?:[Zz][Ee][Nn][Dd][Ee][Ss][Kk]|[Bb][Rr][Ii][Dd][Gg][Ee])-/;
+
+/** One context header as the edge passes it. */
+export const ContextHeaderSchema = z.object({
+  name: z
+    .string()
+    .regex(CONTEXT_HEADER_NAME, 'must be X-<name> or User-to-User')
+    .refine((n) => !RESERVED_HEADER.test(n), 'X-Zendesk- and X-Bridge- are not context'),
+  value: z
+    .string()
+    .max(SIP_CONTEXT_LIMITS.value)
+    .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII'),
+});
+
 /** The time an edge may give the Worker to decide (`budget_ms`), in milliseconds. */
 export const DECISION_BUDGET_MS = { min: 50, max: 10_000 } as const;
 
@@ -32,6 +55,21 @@ export const SipFactsSchema = z
     request_uri: sipValue(SIP_FACT_LIMITS.request_uri).min(1),
     p_asserted_identity: sipValue(SIP_FACT_LIMITS.p_asserted_identity).nullish(),
     user_agent: sipValue(SIP_FACT_LIMITS.user_agent).nullish(),
+    context: z
+      .array(ContextHeaderSchema)
+      .max(SIP_CONTEXT_LIMITS.headers)
+      .optional()
+      .meta({
+        description:
+          'Context headers the caller sent (`X-…` other than X-Zendesk- and X-Bridge-, and ' +
+          '`User-to-User` with its parameters), in message order: at most 8, each value 256 ' +
+          'printable ASCII characters; the edge leaves out any other (listed in `sanitized` as ' +
+          '`context:dropped`)',
+        example: [
+          { name: 'X-Intent', value: 'billing' },
+          { name: 'User-to-User', value: '56a390f3d2b7310023a2;encoding=hex' },
+        ],
+      }),
     sanitized: z
       .array(z.string().max(40))
       .max(10)

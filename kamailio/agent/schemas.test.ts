@@ -123,6 +123,24 @@ describe('SIP facts a caller controls are made safe, never a reason to skip the 
     expect(parsed.sip.sanitized).toEqual(['to:escaped', 'user_agent:truncated']);
   });
 
+  it('keeps valid context headers and leaves out any other, so context never refuses a call', () => {
+    const context = [
+      { name: 'X-Intent', value: 'billing' },
+      { name: 'X-Zendesk-Group', value: '7' },
+      { name: 'X-Bad', value: 'caf\u00e9' },
+      { name: 'Via', value: 'x' },
+      { name: 'User-to-User', value: '56a390f3;encoding=hex' },
+      'not an object',
+    ];
+    const parsed = CallFactsSchema.parse({ ...facts, sip: { ...facts.sip, context } });
+    expect(parsed.sip.context).toEqual([
+      { name: 'X-Intent', value: 'billing' },
+      { name: 'User-to-User', value: '56a390f3;encoding=hex' },
+    ]);
+    expect(parsed.sip.sanitized).toEqual(['context:dropped']);
+    expect(WorkerDecisionRequestSchema.safeParse({ ...parsed, budget_ms: 700 }).success).toBe(true);
+  });
+
   it('leaves clean facts untouched and unmarked', () => {
     const parsed = CallFactsSchema.parse(facts);
     expect(parsed.sip).toMatchObject({ from: facts.sip.from, user_agent: facts.sip.user_agent });

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import {
   CallEventSchema,
   CallFactsSchema as ProtocolCallFactsSchema,
+  ContextHeaderSchema,
   DecisionSchema,
   EventResultSchema,
+  SIP_CONTEXT_LIMITS,
   SIP_FACT_LIMITS,
 } from '@sip-bridge/contract/edge';
 import { IsoTimeSchema } from '@sip-bridge/contract/identifiers';
@@ -65,6 +67,13 @@ function safeSipFacts(raw: unknown): unknown {
       if (flat.length > max) marks.add(`${name}:truncated`);
     }
     out[name] = value;
+  }
+  // Context headers: Kamailio already keeps only valid ones; any other is left out here too,
+  // so what a caller sends as context can never get the call refused.
+  if (Array.isArray(input.context)) {
+    const kept = input.context.filter((h) => ContextHeaderSchema.safeParse(h).success);
+    if (kept.length < input.context.length) marks.add('context:dropped');
+    if (kept.length > 0) out.context = kept.slice(0, SIP_CONTEXT_LIMITS.headers);
   }
   if (marks.size > 0) out.sanitized = [...marks].slice(0, 10);
   return out;

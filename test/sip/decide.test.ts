@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { finalResponse, received } from './harness/sipp';
+import { callIdOf, finalResponse, received } from './harness/sipp';
 import { explain, startSuite, TRYING, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
 import { PORT_BLOCKS } from './harness/ports';
@@ -33,10 +33,10 @@ describe.skipIf(!sipToolsAvailable())('edge decisions', () => {
   const count = (text: string, pattern: RegExp) =>
     text.match(new RegExp(pattern, 'g'))?.length ?? 0;
 
-  async function callThrough(ticket = '42') {
+  async function callThrough(ticket = '42', headers: string[] = []) {
     const uas = s.uas(0, 'uas-answer');
     const caller = await s.uac('uac-call', {
-      HEADERS: `X-Zendesk-Ticket-Id: ${ticket}`,
+      HEADERS: [`X-Zendesk-Ticket-Id: ${ticket}`, ...headers].join('\n      '),
       HOLD_MS: '20',
     });
     const served = await uas.done;
@@ -79,6 +79,32 @@ describe.skipIf(!sipToolsAvailable())('edge decisions', () => {
       const { invite } = await callThrough();
       expect(invite.headers('From')[0]).toMatch(/<sip:\+14155550100@127\.0\.0\.1:\d+>;tag=/);
     }
+  });
+
+  it("passes X- context headers and User-to-User to the agent, never the bridge's own, bounded", async () => {
+    const extra = Array.from({ length: 8 }, (_, i) => `X-Extra-${i}: ${i}`);
+    const { caller } = await callThrough('1001', [
+      'X-Intent: billing dispute',
+      'User-to-User: 56a390f3d2b7310023a2;encoding=hex',
+      'X-Zendesk-Group: 7',
+      'X-Bridge-Decision: relay',
+      `X-Long: ${'a'.repeat(257)}`,
+      ...extra,
+    ]);
+    const facts = s.agent.decisions.find((d) => d.body.call_id === callIdOf(caller))!.body;
+    expect(facts.sip.context).toEqual([
+      { name: 'X-Intent', value: 'billing dispute' },
+      { name: 'User-to-User', value: '56a390f3d2b7310023a2;encoding=hex' },
+      ...Array.from({ length: 6 }, (_, i) => ({ name: `X-Extra-${i}`, value: String(i) })),
+    ]);
+    expect(facts.sip.sanitized).toEqual(['context:dropped']);
+  });
+
+  it('sends no context when the caller sent none', async () => {
+    const { caller } = await callThrough('1001');
+    const facts = s.agent.decisions.find((d) => d.body.call_id === callIdOf(caller))!.body;
+    expect(facts.sip.context).toBeUndefined();
+    expect(facts.sip.sanitized).toBeUndefined();
   });
 
   it('answers a reject decision with its code and reason and reports a failed event', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finalResponse, received, type SippResult } from './harness/sipp';
+import { callIdOf, finalResponse, received, type SippResult } from './harness/sipp';
 import { explain, RINGING, startSuite, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
 import { PORT_BLOCKS } from './harness/ports';
@@ -19,9 +19,6 @@ describe.skipIf(!sipToolsAvailable())('edge failover and call lifecycle', () => 
     ]);
   }, 30_000);
   afterAll(() => s?.stop());
-
-  const callIdOf = (r: SippResult) =>
-    r.messages.find((m) => m.direction === 'sent')!.headers('Call-ID')[0]!;
 
   it('reports answered, then ended by the caller', async () => {
     const uas = s.uas(0, 'uas-answer');

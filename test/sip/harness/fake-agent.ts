@@ -23,6 +23,8 @@ export interface CallFacts {
     request_uri: string;
     p_asserted_identity: string | null;
     user_agent: string | null;
+    context?: { name: string; value: string }[];
+    sanitized?: string[];
   };
   ticket_id: string | null;
   codecs: string[];

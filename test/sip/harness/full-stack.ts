@@ -16,7 +16,6 @@ import {
 import type { CallRecord } from '@sip-bridge/contract/calls';
 import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
 import { startEdge, type Edge } from './edge';
-import type { SippResult } from './sipp';
 import { createSippPool, type SippPool } from './sipp-pool';
 import { KEEP } from './tools';
 
@@ -371,7 +370,4 @@ export async function startFullStack(
   };
 }
 
-/** The Call-ID a UAC used. */
-export function callIdOf(result: SippResult): string {
-  return result.messages.find((m) => m.direction === 'sent')!.headers('Call-ID')[0]!;
-}
+export { callIdOf } from './sipp';

@@ -171,3 +171,8 @@ export function finalResponse(result: SippResult): string | undefined {
     .filter((m) => m.direction === 'received' && /^SIP\/2\.0 [2-6]\d\d /.test(m.startLine))
     .map((m) => m.startLine)[0];
 }
+
+/** The Call-ID a UAC used. */
+export function callIdOf(result: SippResult): string {
+  return result.messages.find((m) => m.direction === 'sent')!.headers('Call-ID')[0]!;
+}
