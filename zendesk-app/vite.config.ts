@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { ticketCallsSchemaPlugin } from './scripts/ticketCallsSchema.ts';
+import { callerHistorySchemaPlugin, ticketCallsSchemaPlugin } from './scripts/ticketCallsSchema.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -33,7 +33,7 @@ export default defineConfig({
   base: './',
   // Logos are drawn by scripts/logos.ts when packaging, not kept as binaries.
   publicDir: false,
-  plugins: [react(), ticketCallsSchemaPlugin(), platformPromise()],
+  plugins: [react(), ticketCallsSchemaPlugin(), callerHistorySchemaPlugin(), platformPromise()],
   // Garden's packages are hoisted to the repository root, where npm may have placed another React
   // to satisfy an old peer range; the app must bundle exactly one copy, its own React 18.
   resolve: { dedupe: ['react', 'react-dom', 'styled-components'] },

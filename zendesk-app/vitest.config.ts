@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
-import { ticketCallsSchemaPlugin } from './scripts/ticketCallsSchema.ts';
+import { callerHistorySchemaPlugin, ticketCallsSchemaPlugin } from './scripts/ticketCallsSchema.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Component tests in happy-dom, and the packager's checks in Node (see `// @vitest-environment`).
 export default defineConfig({
   root: here('.'),
-  plugins: [react(), ticketCallsSchemaPlugin()],
+  plugins: [react(), ticketCallsSchemaPlugin(), callerHistorySchemaPlugin()],
   resolve: {
     dedupe: ['react', 'react-dom', 'styled-components'],
     // ESM builds, so Vite resolves their `react` imports (and `dedupe` applies) rather than Node's

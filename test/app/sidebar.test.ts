@@ -131,6 +131,22 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
     });
     expect(line.status).toBe(201);
 
+    // Two days earlier Ada called about ticket 1002 (Billing): her history on 1001 shows it.
+    await decide('app-ada-0@198.51.100.7', '+14155550100', PENDING_TICKET_ID, 2 * 86_400);
+    await events([
+      {
+        call_id: 'app-ada-0@198.51.100.7',
+        kind: 'answered',
+        at: ago(2 * 86_400 - 5),
+        sip_code: 200,
+      },
+      {
+        call_id: 'app-ada-0@198.51.100.7',
+        kind: 'ended',
+        at: ago(2 * 86_400 - 100),
+        ended_by: 'callee',
+      },
+    ]);
     // Ticket 1001: Ada called (matched, answered, 65 s); later a shared number hung up ringing.
     const ada = await decide('app-ada-1@198.51.100.7', '+14155550100', OPEN_TICKET_ID, 300);
     expect(ada.call).toMatchObject({ match: 'matched', ticket_link: 'passed' });
@@ -221,6 +237,12 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
   it('has no axe-core violations', async () => {
     const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale: 'en-US' });
     await frame.waitForSelector('[data-call-id]', { timeout: WAIT });
+    // With every "Previous calls" open and loaded: Ada's list and the shared number's empty one.
+    for (const summary of await frame.locator('[data-part="history"] > summary').all()) {
+      await summary.click();
+    }
+    await frame.locator('[data-part="history-call"]').first().waitFor({ timeout: WAIT });
+    await frame.locator('[data-part="history"] [data-state="empty"]').waitFor({ timeout: WAIT });
     const axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
     await frame.addScriptTag({ content: axeSource });
     const result = await frame.evaluate(async () => {
@@ -233,6 +255,76 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
       }));
     });
     expect(result).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("shows a repeat caller's previous calls, the ticket a link that opens it, by keyboard", async () => {
+    const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale: 'en-US' });
+    const ada = frame.locator('article[data-call-id="app-ada-1@198.51.100.7"]');
+    const summary = ada.locator('[data-part="history"] > summary');
+    await summary.waitFor({ timeout: WAIT });
+    expect(await summary.innerText()).toBe('Previous calls');
+    // Collapsed: nothing asked until the agent opens it.
+    const asked = () => harness.proxied.filter((r) => r.url.endsWith('/history')).slice(before);
+    const before = harness.proxied.filter((r) => r.url.endsWith('/history')).length;
+    await frame.locator('main[data-phase="ready"]').waitFor({ timeout: WAIT });
+    expect(asked()).toHaveLength(0);
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    const rows = ada.locator('[data-part="history-call"]');
+    await rows.first().waitFor({ timeout: WAIT });
+    expect(await rows.count()).toBe(1);
+    const row = await rows.first().innerText();
+    expect(row).toContain('Answered');
+    expect(row).toContain('AI voice agent');
+    expect(row).toMatch(/1 min.*35 sec/);
+    const when = await rows.first().locator('time').getAttribute('datetime');
+    expect(Date.now() - Date.parse(when ?? '')).toBeGreaterThan(2 * 86_400_000 - 60_000);
+    expect(asked()).toMatchObject([
+      {
+        status: 200,
+        url: `${bridge.url}/v1/tickets/${OPEN_TICKET_ID}/calls/app-ada-1%40198.51.100.7/history`,
+        agentToken: `Bearer ${DEMO_OAUTH_TOKENS.graceHopper}`,
+      },
+    ]);
+
+    const link = rows.first().getByRole('link', { name: `Ticket #${PENDING_TICKET_ID}` });
+    expect(await link.getAttribute('href')).toBe(
+      `https://harness.zendesk.com/agent/tickets/${PENDING_TICKET_ID}`,
+    );
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.evaluate(() => (window as any).__zaf.invokes), { timeout: WAIT })
+      .toContainEqual({ name: 'routeTo', args: ['ticket', PENDING_TICKET_ID] });
+    // The shared number has no other call.
+    const rivera = frame.locator('article[data-call-id="app-rivera-2@198.51.100.7"]');
+    await rivera.locator('[data-part="history"] > summary').click();
+    await expect
+      .poll(() => rivera.locator('[data-part="history"]').innerText(), { timeout: WAIT })
+      .toContain('No other calls from this number.');
+    console.log(`screenshot: ${await screenshot(page, 'sidebar-history-en')}`);
+    await page.close();
+  }, 60_000);
+
+  it("shows a restricted agent the caller's other calls, without the tickets they may not see", async () => {
+    const url = harness.install(restrictedAgent())({ ticket: PENDING_TICKET_ID, locale: 'en' });
+    const { page, frame } = await open({}, url);
+    const card = frame.locator('article[data-call-id="app-ada-0@198.51.100.7"]');
+    await card.locator('[data-part="history"] > summary').click({ timeout: WAIT });
+    const rows = card.locator('[data-part="history-call"]');
+    await rows.first().waitFor({ timeout: WAIT });
+    // Ada's call on 1001 (Support) is listed, with no ticket: Hedy may see only Billing's.
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().locator('a').count()).toBe(0);
+    const text = await card.locator('[data-part="history"]').innerText();
+    expect(text).not.toContain(String(OPEN_TICKET_ID));
+    expect(text).not.toContain('Ticket #');
+    const answer = harness.proxied.filter((r) => r.url.endsWith('/history')).at(-1);
+    expect(answer).toMatchObject({
+      status: 200,
+      agentToken: `Bearer ${DEMO_OAUTH_TOKENS.hedyLamarr}`,
+    });
     await page.close();
   }, 60_000);
 

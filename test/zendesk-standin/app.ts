@@ -5,6 +5,7 @@ import type { ApiContext, ApiRequest } from './handlers/context';
 import { CONTROL_BASE, createControlRouter } from './handlers/control';
 import { registerSearchRoutes } from './handlers/search';
 import { registerTicketRoutes } from './handlers/tickets';
+import { registerTicketShowManyRoutes } from './handlers/tickets-show-many';
 import { registerUserRoutes } from './handlers/users';
 import { resolveOptions, type ResolvedOptions, type StandinOptions } from './options';
 import { invalidEndpoint, RATE_LIMIT, unauthorized, unprocessableJson } from './responses';
@@ -107,6 +108,8 @@ function createApiRouter() {
       return json({ error: 'InternalServerError', description: String(e) }, { status: 500 });
     },
   });
+  // Before the ticket routes, which would read `show_many` as a ticket id.
+  registerTicketShowManyRoutes(router);
   // Search first: `/api/v2/users/search` would otherwise be read as a user id.
   registerSearchRoutes(router);
   registerTicketRoutes(router);

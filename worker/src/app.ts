@@ -11,6 +11,7 @@ import { apiError } from './http/problem';
 import { invalidateLineCache } from './lines/line-cache';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
+import { callerHistoryRoutes } from './routes/caller-history';
 import { edgeRoutes } from './routes/edge';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
@@ -48,6 +49,7 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/', edgeRoutes);
   app.route('/', ticketRoutes);
+  app.route('/', callerHistoryRoutes);
   app.route('/', reportRoutes);
   app.route('/', adminLineRoutes);
   app.route('/', adminBlocklistRoutes);

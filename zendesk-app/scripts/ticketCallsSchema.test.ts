@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { TicketCallsSchema } from '../src/app/lib/contract';
+import { CallerHistorySchema, TicketCallsSchema } from '../src/app/lib/contract';
 import { assertChecked, ticketCallsJsonSchema } from './ticketCallsSchema';
 
 describe('the call-record schema in the bundle', () => {
@@ -41,5 +41,24 @@ describe('the call-record schema in the bundle', () => {
     expect(() => assertChecked({ anyOf: [{ type: 'string' }, { format: 'email' }] })).toThrow(
       /"format" at \/anyOf\/1/,
     );
+  });
+});
+
+describe('the caller-history schema in the bundle', () => {
+  const schema = ticketCallsJsonSchema(CallerHistorySchema);
+  const entry = schema.properties?.calls?.items;
+
+  it('is the Worker’s: a ticket id that may be null, the record’s statuses, no prose', () => {
+    expect(schema.required).toEqual(['ticket_id', 'call_id', 'calls', 'has_more']);
+    expect(entry?.required).toEqual(['received_at', 'line', 'status', 'duration_s', 'ticket_id']);
+    expect(entry?.properties?.ticket_id).toEqual({
+      anyOf: [
+        { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 },
+        { type: 'null' },
+      ],
+    });
+    expect(entry?.properties?.line?.properties?.name).toEqual({ type: ['string', 'null'] });
+    expect(entry?.properties?.status?.enum).toHaveLength(6);
+    expect(JSON.stringify(schema)).not.toMatch(/"(description|example|\$schema)"/);
   });
 });

@@ -1,14 +1,13 @@
-// The call-record schema reaches the app's bundle as JSON Schema, derived at build time from the
-// zod schema the Worker serves (src/app/lib/contract.ts), and checked by src/app/lib/jsonSchema.ts.
+// The call-record schema (and the caller history's) reaches the app's bundle as JSON Schema, derived
+// at build time from the zod schemas the Worker serves (src/app/lib/contract.ts), and checked by
+// src/app/lib/jsonSchema.ts.
 import { tsImport } from 'tsx/esm/api';
 import type { Plugin } from 'vite';
 import { z } from 'zod';
 import { CHECKED_KEYWORDS, type JsonSchema } from '../src/app/lib/jsonSchema.ts';
 
-const MODULE_ID = 'virtual:ticket-calls-schema';
-
 /**
- * `TicketCallsSchema` as JSON Schema, as the bridge's answer must look (zod's input side: unknown
+ * `TicketCallsSchema` (or another answer's schema) as JSON Schema, as the bridge's answer must look (zod's input side: unknown
  * properties allowed). No descriptions or examples: the app needs the shape, not the prose.
  * Throws when zod cannot express a part, or writes a keyword jsonSchema.ts does not check.
  */
@@ -44,24 +43,33 @@ export function assertChecked(schema: unknown, path = '') {
   }
 }
 
-/** Serves `virtual:ticket-calls-schema` to the app (build, dev server and tests). */
-export function ticketCallsSchemaPlugin(): Plugin {
-  const resolved = `\0${MODULE_ID}`;
+type Contract = typeof import('../src/app/lib/contract.ts');
+
+/** A virtual module whose default export is one of the contract's schemas as JSON Schema. */
+function contractSchemaPlugin(moduleId: string, pick: (contract: Contract) => z.ZodType): Plugin {
+  const resolved = `\0${moduleId}`;
   return {
-    name: 'sip-bridge:ticket-calls-schema',
-    resolveId: (id) => (id === MODULE_ID ? resolved : undefined),
+    name: `sip-bridge:${moduleId.replace(/^virtual:/, '')}`,
+    resolveId: (id) => (id === moduleId ? resolved : undefined),
     load: async (id) => {
       if (id !== resolved) return undefined;
-      const { TicketCallsSchema } = await loadContract();
-      return `export default ${JSON.stringify(ticketCallsJsonSchema(TicketCallsSchema))};`;
+      return `export default ${JSON.stringify(ticketCallsJsonSchema(pick(await loadContract())))};`;
     },
   };
 }
+
+/** Serves `virtual:ticket-calls-schema` to the app (build, dev server and tests). */
+export const ticketCallsSchemaPlugin = () =>
+  contractSchemaPlugin('virtual:ticket-calls-schema', (c) => c.TicketCallsSchema);
+
+/** Serves `virtual:caller-history-schema`, the answer of the caller-history endpoint. */
+export const callerHistorySchemaPlugin = () =>
+  contractSchemaPlugin('virtual:caller-history-schema', (c) => c.CallerHistorySchema);
 
 /**
  * src/app/lib/contract.ts through tsx: Vite bundles its config (and this plugin) but leaves
  * workspace packages such as @sip-bridge/contract external, and Node cannot load their TypeScript.
  */
-function loadContract(): Promise<typeof import('../src/app/lib/contract.ts')> {
+function loadContract(): Promise<Contract> {
   return tsImport('../src/app/lib/contract.ts', import.meta.url);
 }

@@ -6,10 +6,13 @@ import { apiError } from '../http/problem';
 import { getAsAgent, MeSchema, TicketVisibleSchema } from '../zendesk/as-agent';
 import { AGENT_TOKEN_HEADER } from '@sip-bridge/contract/app-auth';
 import { parseTicketId } from '@sip-bridge/contract/ticket-id';
+import {
+  AGENT_CACHE_TTL_MS,
+  cachedTicketAccess,
+  clearTicketAccessCache,
+  rememberTicketAccess,
+} from './ticket-access-cache';
 import { TtlCache } from './ttl-cache';
-
-/** How long an answer of Zendesk's (yes or no) is reused: a revoked grant takes effect within it. */
-const AGENT_CACHE_TTL_MS = 60_000;
 
 /** The signed-in user as Zendesk knows them; an admin console can require `role: 'admin'`. */
 export interface AgentIdentity {
@@ -23,15 +26,11 @@ const identities = new TtlCache<string, IdentityOutcome>({
   ttlMs: AGENT_CACHE_TTL_MS,
   maxEntries: 2000,
 });
-const ticketAccess = new TtlCache<string, boolean>({
-  ttlMs: AGENT_CACHE_TTL_MS,
-  maxEntries: 10_000,
-});
 
 /** Forgets every cached identity and ticket answer (tests; a new isolate starts empty anyway). */
 export function clearAgentAccessCache(): void {
   identities.clear();
-  ticketAccess.clear();
+  clearTicketAccessCache();
 }
 
 /** Cache key for a token: its SHA-256, so the isolate's memory holds no usable token. */
@@ -40,9 +39,12 @@ async function tokenKey(token: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const signInAgain = (c: Context, message: string) => apiError(c, 401, 'sign_in_required', message);
+/** 401 sign_in_required: the app asks the agent to sign in to Zendesk again. */
+export const signInAgain = (c: Context, message: string) =>
+  apiError(c, 401, 'sign_in_required', message);
 
-const zendeskUnavailable = (c: Context, retryAfterS: number) => {
+/** 503 zendesk_unavailable with Retry-After: Zendesk could not be asked, so nothing is answered. */
+export const zendeskUnavailable = (c: Context, retryAfterS: number) => {
   c.header('Retry-After', String(retryAfterS));
   return apiError(
     c,
@@ -51,6 +53,14 @@ const zendeskUnavailable = (c: Context, retryAfterS: number) => {
     'Zendesk could not confirm who you are or which tickets you may see; try again shortly.',
   );
 };
+
+/**
+ * The agent's OAuth token from the `X-Zendesk-Agent-Token` header (`Bearer <token>`), or undefined.
+ * @example agentTokenFrom(c.req.header(AGENT_TOKEN_HEADER))
+ */
+export function agentTokenFrom(header: string | undefined): string | undefined {
+  return /^Bearer ([\w.~+/=-]{8,1024})$/.exec(header ?? '')?.[1];
+}
 
 const TICKET_PATH = /^\/v1\/tickets\/([1-9][0-9]{0,15})(?:\/|$)/;
 
@@ -66,7 +76,7 @@ export function agentAccess(): MiddlewareHandler<{
   Variables: { agent: AgentIdentity };
 }> {
   return async (c, next) => {
-    const token = /^Bearer ([\w.~+/=-]{8,1024})$/.exec(c.req.header(AGENT_TOKEN_HEADER) ?? '')?.[1];
+    const token = agentTokenFrom(c.req.header(AGENT_TOKEN_HEADER));
     if (!token) {
       return signInAgain(
         c,
@@ -109,8 +119,7 @@ export function agentAccess(): MiddlewareHandler<{
     // Zendesk is not asked about it.
     const ticketId = TICKET_PATH.exec(c.req.path)?.[1];
     if (ticketId !== undefined && parseTicketId(ticketId).ok) {
-      const accessKey = `${identity.user_id}:${ticketId}`;
-      let allowed = ticketAccess.get(accessKey);
+      let allowed = cachedTicketAccess(identity.user_id, ticketId);
       if (allowed === undefined) {
         const path = `/api/v2/tickets/${ticketId}.json`;
         const seen = await getAsAgent(c.env.ZENDESK_BASE_URL, token, path, TicketVisibleSchema);
@@ -126,7 +135,7 @@ export function agentAccess(): MiddlewareHandler<{
           );
         }
         allowed = seen.kind === 'ok' && String(seen.body.ticket.id) === ticketId;
-        ticketAccess.set(accessKey, allowed);
+        rememberTicketAccess(identity.user_id, ticketId, allowed);
       }
       if (!allowed) {
         return apiError(

@@ -1,4 +1,4 @@
-import type { CallRecord } from '../app/lib/types';
+import type { CallerHistory, CallerHistoryEntry, CallRecord } from '../app/lib/types';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -58,3 +58,24 @@ export const RIVERAS = [
   { id: 20005, name: 'Sam Rivera', phone: '+14155550199', phone_display: '+1 415 555 0199' },
   { id: 20006, name: 'Alex Rivera', phone: '(415) 555-0199', phone_display: '+1 415 555 0199' },
 ];
+
+/** A caller history answer for call `a84b4c76e66710@198.51.100.7` on ticket 1001; override the calls. */
+export function makeHistory(
+  calls: Partial<CallerHistoryEntry>[] = [{}],
+  more: Partial<CallerHistory> = {},
+): CallerHistory {
+  return {
+    ticket_id: 1001,
+    call_id: 'a84b4c76e66710@198.51.100.7',
+    calls: calls.map((c, i) => ({
+      received_at: `2026-11-${20 - i}T15:45:00.000Z`,
+      line: { slug: 'ai-agent', name: 'AI voice agent' },
+      status: 'completed',
+      duration_s: 65,
+      ticket_id: 1002,
+      ...c,
+    })),
+    has_more: false,
+    ...more,
+  };
+}

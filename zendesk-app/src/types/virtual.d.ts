@@ -4,3 +4,9 @@ declare module 'virtual:ticket-calls-schema' {
   const schema: import('../app/lib/jsonSchema').JsonSchema;
   export default schema;
 }
+
+declare module 'virtual:caller-history-schema' {
+  /** `CallerHistorySchema` (src/app/lib/contract.ts) as JSON Schema; see scripts/ticketCallsSchema.ts. */
+  const schema: import('../app/lib/jsonSchema').JsonSchema;
+  export default schema;
+}

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import styled from 'styled-components';
 import { Alert } from '@zendeskgarden/react-notifications';
 import { Tag } from '@zendeskgarden/react-tags';
@@ -54,6 +55,8 @@ export interface CallCardProps {
   onOpenUser: (userId: number) => void;
   zendeskUrl?: string | undefined;
   onChooseCaller: (callId: string, userId: number) => Promise<void>;
+  /** Shown last, under the details: the caller's previous calls. */
+  children?: ReactNode;
 }
 
 /** One SIP call on the ticket: caller, decision, line and carrier, outcome, timeline, SIP facts. */
@@ -63,6 +66,7 @@ export function CallCard({
   onOpenUser,
   onChooseCaller,
   zendeskUrl,
+  children,
 }: CallCardProps) {
   const { t, locale } = useI18n();
   const choose: ChooseCaller = (candidate) => onChooseCaller(call.call_id, candidate.id);
@@ -161,6 +165,7 @@ export function CallCard({
           {call.codecs.length ? call.codecs.join(', ') : t('ui.call.no_codecs')}
         </dd>
       </Facts>
+      {children}
     </Card>
   );
 }

@@ -3,12 +3,13 @@ import type { ZafClient } from 'zendesk_app_framework_sdk';
 import { BridgeError, bridgeRequest } from '../lib/bridgeRequest';
 import { isInProgress, parseTicketCalls } from '../lib/parseCalls';
 import type { CallRecord } from '../lib/types';
+import type { HistoryContext } from './useCallerHistory';
 import { useClient } from './useClient';
 
 export type CallsState =
   | { phase: 'loading' }
   | { phase: 'no_ticket' }
-  | { phase: 'ready'; calls: CallRecord[]; polling: boolean }
+  | { phase: 'ready'; calls: CallRecord[]; polling: boolean; context: HistoryContext }
   | { phase: 'error'; error: BridgeError };
 
 export interface PollingOptions {
@@ -49,6 +50,7 @@ export function useTicketCalls({ intervalMs = 5000, maxPolls = 720 }: PollingOpt
     let timer: ReturnType<typeof setTimeout> | undefined;
     let polls = 0;
     let showing: CallRecord[] | undefined;
+    let ready: HistoryContext | undefined;
 
     const schedule = (calls: CallRecord[]) => {
       const more = calls.some(isInProgress) && polls < maxPolls;
@@ -69,12 +71,18 @@ export function useTicketCalls({ intervalMs = 5000, maxPolls = 720 }: PollingOpt
         if (!parsed) throw new BridgeError('unexpected', 200);
         if (!live) return;
         showing = parsed.calls;
-        setState({ phase: 'ready', calls: showing, polling: schedule(showing) });
+        ready ??= { ticketId, userId };
+        setState({ phase: 'ready', calls: showing, polling: schedule(showing), context: ready });
       } catch (e) {
         if (!live) return;
         // A failed re-poll keeps what the agent sees and tries again; a failed first load says why.
-        if (showing)
-          return setState({ phase: 'ready', calls: showing, polling: schedule(showing) });
+        if (showing && ready)
+          return setState({
+            phase: 'ready',
+            calls: showing,
+            polling: schedule(showing),
+            context: ready,
+          });
         setState({
           phase: 'error',
           error: e instanceof BridgeError ? e : new BridgeError('unexpected', 0),

@@ -3,7 +3,9 @@ import { CallCard } from '../components/CallCard';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorState } from '../components/ErrorState';
 import { LoadingState } from '../components/LoadingState';
+import { PreviousCalls } from '../components/PreviousCalls';
 import { useAutoResize } from '../hooks/useAutoResize';
+import { useCallerHistory } from '../hooks/useCallerHistory';
 import { useClient } from '../hooks/useClient';
 import { useI18n } from '../hooks/useI18n';
 import { useTicketCalls, type PollingOptions } from '../hooks/useTicketCalls';
@@ -18,6 +20,8 @@ export default function TicketSideBar({ polling }: { polling?: PollingOptions })
   useAutoResize(root);
 
   const calls = state.phase === 'ready' ? state.calls : [];
+  const context = state.phase === 'ready' ? state.context : undefined;
+  const { histories, load } = useCallerHistory(context);
   // Candidates carry names already; only plain matches need a lookup.
   const matchedIds = useMemo(
     () =>
@@ -29,6 +33,7 @@ export default function TicketSideBar({ polling }: { polling?: PollingOptions })
   );
   const names = useUserNames(matchedIds);
   const openUser = (id: number) => void client.invoke('routeTo', 'user', id);
+  const openTicket = (id: number) => void client.invoke('routeTo', 'ticket', id);
 
   return (
     <main ref={root} data-phase={state.phase}>
@@ -48,7 +53,18 @@ export default function TicketSideBar({ polling }: { polling?: PollingOptions })
           onOpenUser={openUser}
           zendeskUrl={zendeskUrl}
           onChooseCaller={chooseCaller}
-        />
+        >
+          {/* A withheld or unreadable number has no history to ask for. */}
+          {context && call.caller.e164 ? (
+            <PreviousCalls
+              state={histories.get(call.call_id)}
+              ticketId={context.ticketId}
+              onLoad={() => load(call.call_id)}
+              onOpenTicket={openTicket}
+              zendeskUrl={zendeskUrl}
+            />
+          ) : null}
+        </CallCard>
       ))}
     </main>
   );
