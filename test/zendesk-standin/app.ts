@@ -4,6 +4,7 @@ import { FaultInjector, type Faults } from './faults';
 import type { ApiContext, ApiRequest } from './handlers/context';
 import { CONTROL_BASE, createControlRouter } from './handlers/control';
 import { registerSearchRoutes } from './handlers/search';
+import { registerTicketFieldRoutes } from './handlers/ticket-fields';
 import { registerTicketRoutes } from './handlers/tickets';
 import { registerTicketShowManyRoutes } from './handlers/tickets-show-many';
 import { registerUserRoutes } from './handlers/users';
@@ -113,6 +114,7 @@ function createApiRouter() {
   // Search first: `/api/v2/users/search` would otherwise be read as a user id.
   registerSearchRoutes(router);
   registerTicketRoutes(router);
+  registerTicketFieldRoutes(router);
   registerUserRoutes(router);
   return router;
 }

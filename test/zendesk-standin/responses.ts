@@ -45,6 +45,21 @@ export function recordInvalid(details: FieldErrors): Response {
   );
 }
 
+/**
+ * A `safe_update` whose `updated_stamp` is not the ticket's `updated_at`: 409 is documented for
+ * Update Ticket; the body is UNCONFIRMED (the wording commonly reported for it).
+ */
+export function updateConflict(): Response {
+  return json(
+    {
+      error: 'UpdateConflict',
+      description:
+        'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.',
+    },
+    { status: 409 },
+  );
+}
+
 /** UNCONFIRMED body: what Zendesk sends when the wrapping object (`ticket`, `user`) is absent. */
 export function parameterMissing(name: string): Response {
   return json(

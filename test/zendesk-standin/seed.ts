@@ -39,6 +39,20 @@ export const CLOSED_TICKET_ID = 1004;
 /** The id the next created ticket gets. */
 export const FIRST_NEW_TICKET_ID = 1005;
 
+/**
+ * Custom ticket fields of the demo account (`GET /api/v2/ticket_fields` lists them after the system
+ * fields): a text, a drop-down (`tagger`), a checkbox, a multi-select, an integer, and an inactive
+ * text field.
+ */
+export const TICKET_FIELD_IDS = {
+  orderNumber: 360000101,
+  product: 360000102,
+  callbackRequested: 360000103,
+  topics: 360000104,
+  contractNumber: 360000105,
+  retiredCode: 360000106,
+} as const;
+
 /** Phones exactly as stored; searches must cope with these formats. */
 export const DEMO_PHONES = {
   adaLovelace: '+1 (415) 555-0100',
@@ -123,6 +137,8 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
   store.addOAuthToken(DEMO_OAUTH_TOKENS.katherineJohnson, KATHERINE_JOHNSON_ID);
   store.addOAuthToken(DEMO_OAUTH_TOKENS.apiUser, API_USER_ID);
 
+  applyTicketFields(store);
+
   store.addTicket({
     id: OPEN_TICKET_ID,
     subject: 'Router keeps rebooting',
@@ -177,4 +193,51 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
     via_id: 0,
     createdAt: hoursLater(5),
   });
+}
+
+const SYSTEM_FIELDS = [
+  ['subject', 'Subject'],
+  ['description', 'Description'],
+  ['status', 'Status'],
+  ['tickettype', 'Type'],
+  ['priority', 'Priority'],
+  ['group', 'Group'],
+  ['assignee', 'Assignee'],
+] as const;
+
+function applyTicketFields(store: StandinStore): void {
+  for (const [type, title] of SYSTEM_FIELDS) {
+    store.addTicketField({ type, title, createdAt: SEEDED_AT });
+  }
+  const options = (id: number, values: string[]) =>
+    values.map((value, i) => ({ id: id * 10 + i, name: value.replaceAll('_', ' '), value }));
+  const custom = [
+    { id: TICKET_FIELD_IDS.orderNumber, type: 'text' as const, title: 'Order number' },
+    {
+      id: TICKET_FIELD_IDS.product,
+      type: 'tagger' as const,
+      title: 'Product',
+      custom_field_options: options(3601021, ['router_x1', 'router_x2', 'mesh_pro']),
+    },
+    {
+      id: TICKET_FIELD_IDS.callbackRequested,
+      type: 'checkbox' as const,
+      title: 'Callback requested',
+      tag: 'callback_requested',
+    },
+    {
+      id: TICKET_FIELD_IDS.topics,
+      type: 'multiselect' as const,
+      title: 'Topics',
+      custom_field_options: options(3601041, ['billing', 'outage', 'hardware']),
+    },
+    { id: TICKET_FIELD_IDS.contractNumber, type: 'integer' as const, title: 'Contract number' },
+    {
+      id: TICKET_FIELD_IDS.retiredCode,
+      type: 'text' as const,
+      title: 'Retired code',
+      active: false,
+    },
+  ];
+  for (const field of custom) store.addTicketField({ ...field, createdAt: SEEDED_AT });
 }

@@ -1,5 +1,7 @@
 // Turns stored records into the JSON shapes Zendesk sends (field names from the fact sheet).
-import type { StoredComment, StoredTicket, StoredUser } from './store';
+import { htmlToText, textToHtml } from './comment-html';
+import { isCustomField } from './store';
+import type { StoredComment, StoredTicket, StoredTicketField, StoredUser } from './store';
 
 /** Zendesk timestamps carry no milliseconds: `2009-07-20T22:55:29Z`. */
 export function zendeskTime(ms: number): string {
@@ -50,6 +52,10 @@ export function ticketJson(ticket: StoredTicket, origin: string) {
     assignee_id: ticket.assignee_id,
     group_id: ticket.group_id,
     tags: [...ticket.tags],
+    priority: ticket.priority,
+    // UNCONFIRMED simplification: Zendesk lists every custom field (unset ones with null); the
+    // stand-in lists the fields that were set.
+    custom_fields: ticket.custom_fields.map(({ id, value }) => ({ id, value })),
     via: viaJson(ticket.via_id),
     created_at: zendeskTime(ticket.createdAt),
     updated_at: zendeskTime(ticket.updatedAt),
@@ -85,9 +91,42 @@ export function commentJson(comment: StoredComment) {
     id: comment.id,
     type: comment.type,
     body: comment.body,
+    html_body: comment.html_body ?? textToHtml(comment.body),
+    plain_body: comment.html_body === undefined ? comment.body : htmlToText(comment.html_body),
     public: comment.public,
     author_id: comment.author_id,
     created_at: zendeskTime(comment.createdAt),
     ...(comment.data ? { data: { ...comment.data } } : {}),
+  };
+}
+
+/** A ticket field as `GET /api/v2/ticket_fields` lists it (field names from Zendesk's OAS). */
+export function ticketFieldJson(field: StoredTicketField, origin: string) {
+  return {
+    url: `${origin}/api/v2/ticket_fields/${field.id}.json`,
+    id: field.id,
+    type: field.type,
+    title: field.title,
+    raw_title: field.title,
+    description: field.description,
+    raw_description: field.description,
+    position: field.position,
+    active: field.active,
+    required: field.required,
+    removable: isCustomField(field),
+    tag: field.tag,
+    ...(field.type === 'tagger' || field.type === 'multiselect'
+      ? {
+          custom_field_options: field.custom_field_options.map((o) => ({
+            id: o.id,
+            name: o.name,
+            raw_name: o.name,
+            value: o.value,
+            default: false,
+          })),
+        }
+      : {}),
+    created_at: zendeskTime(field.createdAt),
+    updated_at: zendeskTime(field.createdAt),
   };
 }

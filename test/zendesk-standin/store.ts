@@ -1,7 +1,10 @@
-// In-memory state of the stand-in: users, tickets and their comments. No Node APIs (runs in workerd).
+// In-memory state of the stand-in: users, tickets, their comments and the ticket fields. No Node APIs (runs in workerd).
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 export const USER_ROLES = ['end-user', 'agent', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -46,10 +49,78 @@ export interface StoredTicket {
   assignee_id: number | null;
   group_id: number | null;
   tags: string[];
+  priority: TicketPriority | null;
+  /** Values of custom ticket fields that were set, in field id order. */
+  custom_fields: CustomFieldValue[];
   /** Kept as sent so tests can assert on it; the JSON exposes it only as `via.channel`. */
   via_id: number | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** One custom field's value on a ticket, as Zendesk's `custom_fields` array carries it. */
+export interface CustomFieldValue {
+  id: number;
+  value: unknown;
+}
+
+/** Types of the system fields every account has, then the custom field types Zendesk documents. */
+export const SYSTEM_FIELD_TYPES = [
+  'subject',
+  'description',
+  'status',
+  'tickettype',
+  'priority',
+  'group',
+  'assignee',
+] as const;
+export const CUSTOM_FIELD_TYPES = [
+  'text',
+  'textarea',
+  'checkbox',
+  'date',
+  'integer',
+  'decimal',
+  'regexp',
+  'partialcreditcard',
+  'multiselect',
+  'tagger',
+  'lookup',
+] as const;
+export type TicketFieldType =
+  (typeof SYSTEM_FIELD_TYPES)[number] | (typeof CUSTOM_FIELD_TYPES)[number];
+
+/** Whether a field is a custom one (the only kind a ticket's `custom_fields` can set). */
+export function isCustomField(field: { type: TicketFieldType }): boolean {
+  return (CUSTOM_FIELD_TYPES as readonly string[]).includes(field.type);
+}
+
+/** A ticket field (`GET /api/v2/ticket_fields`): a system field or a custom one. */
+export interface StoredTicketField {
+  id: number;
+  type: TicketFieldType;
+  title: string;
+  description: string;
+  position: number;
+  active: boolean;
+  required: boolean;
+  /** Set for a checkbox: the tag added when it is checked. */
+  tag: string | null;
+  /** Options of a `tagger` (drop-down) or `multiselect` field; `value` is the option's tag. */
+  custom_field_options: { id: number; name: string; value: string }[];
+  createdAt: number;
+}
+
+export interface NewTicketField {
+  id?: number;
+  type: TicketFieldType;
+  title: string;
+  description?: string;
+  active?: boolean;
+  required?: boolean;
+  tag?: string | null;
+  custom_field_options?: { id: number; name: string; value: string }[];
+  createdAt?: number;
 }
 
 /** The `voice_comment` fields, as documented for the Tickets API. */
@@ -69,6 +140,8 @@ export interface StoredComment {
   ticket_id: number;
   type: 'Comment' | 'VoiceComment';
   body: string;
+  /** The comment as HTML, when it was sent as `html_body`. */
+  html_body?: string;
   public: boolean;
   author_id: number;
   createdAt: number;
@@ -102,9 +175,13 @@ export interface NewTicket {
   assignee_id?: number | null;
   group_id?: number | null;
   tags?: string[];
+  priority?: TicketPriority | null;
+  custom_fields?: CustomFieldValue[];
   via_id?: number | null;
   /** Whether the first comment is public (Zendesk's default is true). */
   public?: boolean;
+  /** The first comment as HTML, when it was sent as `html_body` (`description` is its text). */
+  html_body?: string;
   id?: number;
   createdAt?: number;
 }
@@ -112,6 +189,7 @@ export interface NewTicket {
 export interface NewComment {
   type?: StoredComment['type'];
   body: string;
+  html_body?: string;
   public?: boolean;
   author_id: number;
   data?: VoiceCommentData;
@@ -121,6 +199,7 @@ export interface NewComment {
 const FIRST_USER_ID = 20001;
 const FIRST_TICKET_ID = 1001;
 const FIRST_COMMENT_ID = 50001;
+const FIRST_TICKET_FIELD_ID = 360000001;
 const FIRST_AUDIT_ID = 90001;
 
 /**
@@ -138,10 +217,13 @@ export class StandinStore {
   readonly comments = new Map<number, StoredComment[]>();
   /** OAuth access tokens → the user each was granted to (`Authorization: Bearer`). */
   readonly oauthTokens = new Map<string, number>();
+  /** System and custom ticket fields, by id. */
+  readonly ticketFields = new Map<number, StoredTicketField>();
   private nextUserId = FIRST_USER_ID;
   private nextTicketId = FIRST_TICKET_ID;
   private nextCommentId = FIRST_COMMENT_ID;
   private nextAuditId = FIRST_AUDIT_ID;
+  private nextTicketFieldId = FIRST_TICKET_FIELD_ID;
 
   constructor(private readonly now: () => number) {}
 
@@ -150,6 +232,8 @@ export class StandinStore {
     this.tickets.clear();
     this.comments.clear();
     this.oauthTokens.clear();
+    this.ticketFields.clear();
+    this.nextTicketFieldId = FIRST_TICKET_FIELD_ID;
     this.nextUserId = FIRST_USER_ID;
     this.nextTicketId = FIRST_TICKET_ID;
     this.nextCommentId = FIRST_COMMENT_ID;
@@ -203,6 +287,8 @@ export class StandinStore {
       assignee_id: input.assignee_id ?? null,
       group_id: input.group_id ?? null,
       tags: [...new Set(input.tags ?? [])],
+      priority: input.priority ?? null,
+      custom_fields: [...(input.custom_fields ?? [])].sort((a, b) => a.id - b.id),
       via_id: input.via_id ?? null,
       createdAt,
       updatedAt: createdAt,
@@ -211,6 +297,7 @@ export class StandinStore {
     this.comments.set(id, []);
     this.addComment(id, {
       body: input.description,
+      ...(input.html_body === undefined ? {} : { html_body: input.html_body }),
       public: input.public ?? true,
       author_id: ticket.submitter_id,
       createdAt,
@@ -226,6 +313,7 @@ export class StandinStore {
       ticket_id: ticketId,
       type: input.type ?? 'Comment',
       body: input.body,
+      ...(input.html_body === undefined ? {} : { html_body: input.html_body }),
       public: input.public ?? true,
       author_id: input.author_id,
       createdAt: input.createdAt ?? this.now(),
@@ -233,6 +321,26 @@ export class StandinStore {
     };
     list.push(comment);
     return comment;
+  }
+
+  addTicketField(input: NewTicketField): StoredTicketField {
+    const id = input.id ?? this.nextTicketFieldId;
+    if (this.ticketFields.has(id)) throw new Error(`ticket field ${id} already exists`);
+    this.nextTicketFieldId = Math.max(this.nextTicketFieldId, id + 1);
+    const field: StoredTicketField = {
+      id,
+      type: input.type,
+      title: input.title,
+      description: input.description ?? '',
+      position: this.ticketFields.size + 1,
+      active: input.active ?? true,
+      required: input.required ?? false,
+      tag: input.tag ?? null,
+      custom_field_options: [...(input.custom_field_options ?? [])],
+      createdAt: input.createdAt ?? this.now(),
+    };
+    this.ticketFields.set(id, field);
+    return field;
   }
 
   commentCount(ticketId: number): number {
@@ -265,11 +373,13 @@ export class StandinStore {
     users: StoredUser[];
     tickets: StoredTicket[];
     comments: Record<string, StoredComment[]>;
+    ticket_fields: StoredTicketField[];
   } {
     return {
       users: [...this.users.values()],
       tickets: [...this.tickets.values()],
       comments: Object.fromEntries(this.comments),
+      ticket_fields: [...this.ticketFields.values()],
     };
   }
 }

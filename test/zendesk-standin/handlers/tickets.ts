@@ -1,5 +1,7 @@
-// Tickets: show, create, update (comments, voice comments, status) and list comments.
+// Tickets: show, create, update (comments, voice comments, status, tags, priority, custom fields)
+// and list comments.
 import { json } from 'itty-router';
+import { htmlToText } from '../comment-html';
 import { canSeeTicket } from '../access';
 import {
   FieldErrorList,
@@ -10,11 +12,13 @@ import {
   notFound,
   parameterMissing,
   recordInvalid,
+  updateConflict,
 } from '../responses';
 import { commentJson, ticketJson, ticketUrl, zendeskTime } from '../serialize';
 import { MAX_COMMENTS_PER_TICKET, TICKET_STATUSES, type TicketStatus } from '../store';
 import type { StoredTicket, VoiceCommentData } from '../store';
 import { parseId, type ApiContext, type ApiRequest, type ApiRouter } from './context';
+import { mergeCustomFields, readCustomFields, readPriority } from './custom-fields';
 import { parseVoiceComment, voiceCommentBody } from './voice-comment';
 
 export function registerTicketRoutes(router: ApiRouter): void {
@@ -52,18 +56,29 @@ function listComments(req: ApiRequest, ctx: ApiContext): Response {
 
 interface CommentInput {
   body: string;
+  html_body?: string;
   public: boolean;
 }
 
-/** Reads `{body, public?}`; `public` defaults to true as in Zendesk. */
+/**
+ * Reads `{body | html_body, public?}`; `public` defaults to true as in Zendesk. An `html_body`
+ * is kept as sent and its text becomes `body` (UNCONFIRMED: which one wins when both are sent;
+ * the stand-in takes `html_body`).
+ */
 function readComment(input: unknown, blankText: string, errors: FieldErrorList): CommentInput {
-  const body = isRecord(input) && typeof input.body === 'string' ? input.body : '';
+  const html = isRecord(input) && typeof input.html_body === 'string' ? input.html_body : undefined;
+  const body =
+    html !== undefined
+      ? htmlToText(html)
+      : isRecord(input) && typeof input.body === 'string'
+        ? input.body
+        : '';
   if (body.trim() === '') errors.add('base', blankText, 'BlankValue');
   const pub = isRecord(input) ? input.public : undefined;
   if (pub !== undefined && typeof pub !== 'boolean') {
     errors.add('comment', 'Comment: public must be true or false');
   }
-  return { body, public: pub !== false };
+  return { body, ...(html === undefined ? {} : { html_body: html }), public: pub !== false };
 }
 
 function readStatus(value: unknown, errors: FieldErrorList): TicketStatus | undefined {
@@ -137,6 +152,8 @@ function createTicket(_req: ApiRequest, ctx: ApiContext): Response {
   }
   const status = readStatus(input.status, errors);
   const tags = readTags(input.tags, errors);
+  const priority = readPriority(input.priority, errors);
+  const customFields = readCustomFields(input.custom_fields, ctx.store);
   const voice = readVoiceComment(input, ctx, errors);
   let requesterId = readRequesterId(input.requester_id, ctx, errors);
   // Only create a requester user once the rest of the ticket is known to be valid.
@@ -147,6 +164,7 @@ function createTicket(_req: ApiRequest, ctx: ApiContext): Response {
 
   const ticket = ctx.store.addTicket({
     description: comment.body,
+    ...(comment.html_body === undefined ? {} : { html_body: comment.html_body }),
     public: comment.public,
     // Zendesk makes the authenticated user the requester when none is given.
     requester_id: requesterId ?? ctx.actor.id,
@@ -154,6 +172,8 @@ function createTicket(_req: ApiRequest, ctx: ApiContext): Response {
     subject: typeof subject === 'string' ? subject : null,
     status: status ?? 'new',
     tags: tags ?? [],
+    priority: priority ?? null,
+    custom_fields: customFields ?? [],
     via_id: validViaId ? (viaId as number) : null,
   });
   if (voice) addVoiceComment(ticket, voice, ctx);
@@ -174,6 +194,9 @@ function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
   if (ticket.status === 'closed') {
     return recordInvalid({ status: [{ description: 'Status: closed prevents ticket update' }] });
   }
+  if (input.safe_update === true && typeof input.updated_stamp === 'string') {
+    if (input.updated_stamp !== zendeskTime(ticket.updatedAt)) return updateConflict();
+  }
   const errors = new FieldErrorList();
   const comment =
     input.comment === undefined
@@ -183,6 +206,8 @@ function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
   const requesterId = readRequesterId(input.requester_id, ctx, errors);
   const status = readStatus(input.status, errors);
   const tags = readTags(input.tags, errors);
+  const priority = readPriority(input.priority, errors);
+  const customFields = readCustomFields(input.custom_fields, ctx.store);
   const adding = (comment ? 1 : 0) + (voice ? 1 : 0);
   if (ctx.store.commentCount(ticket.id) + adding > MAX_COMMENTS_PER_TICKET) {
     const text = `Comments: a ticket can hold at most ${MAX_COMMENTS_PER_TICKET} comments`;
@@ -212,6 +237,17 @@ function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
   if (tags !== undefined) {
     change('tags', tags, ticket.tags);
     ticket.tags = tags;
+  }
+  if (priority !== undefined && priority !== ticket.priority) {
+    change('priority', priority, ticket.priority);
+    ticket.priority = priority;
+  }
+  if (customFields?.length) {
+    for (const f of customFields) {
+      const previous = ticket.custom_fields.find((c) => c.id === f.id)?.value ?? null;
+      change(String(f.id), f.value, previous);
+    }
+    ticket.custom_fields = mergeCustomFields(ticket.custom_fields, customFields);
   }
   ticket.updatedAt = ctx.options.now();
   // UNCONFIRMED: Zendesk's audit object has more fields; we keep id, ticket_id, times and events.
