@@ -1,9 +1,11 @@
 import { ZendeskError } from './errors';
 import {
+  ticketFieldsResponseSchema,
   ticketResponseSchema,
   userResponseSchema,
   userSearchResponseSchema,
   type ZendeskTicket,
+  type ZendeskTicketField,
   type ZendeskUser,
 } from './schemas';
 import { createTransport, type TransportOptions } from './transport';
@@ -15,9 +17,13 @@ interface CallOptions {
   deadline?: number;
 }
 
-interface NewComment {
-  body: string;
-  public: boolean;
+/** A comment as text (`body`) or as HTML (`html_body`, which Zendesk sanitizes). */
+type NewComment = { body: string; public: boolean } | { html_body: string; public: boolean };
+
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export interface CustomFieldValue {
+  id: number;
+  value: string | number | boolean | string[] | null;
 }
 
 interface NewTicket {
@@ -25,14 +31,29 @@ interface NewTicket {
   comment: NewComment;
   requester_id?: number;
   tags?: string[];
+  priority?: TicketPriority;
+  custom_fields?: CustomFieldValue[];
   /** 34 = phone call inbound (native Talk), 45 = the same through the Talk Partner Edition API. */
   via_id?: number;
+}
+
+/** Changes to a ticket; `tags` replaces the ticket's tags (Update Ticket does not add them). */
+interface TicketUpdate {
+  comment?: NewComment;
+  tags?: string[];
+  priority?: TicketPriority;
+  custom_fields?: CustomFieldValue[];
+  /** With `updated_stamp` (the ticket's `updated_at`): Zendesk answers 409 if it changed since. */
+  safe_update?: boolean;
+  updated_stamp?: string;
 }
 
 interface NewUser {
   name: string;
   /** E.164, e.g. +15551234567. */
   phone: string;
+  email?: string;
+  external_id?: string;
 }
 
 /** Zendesk's voice comment fields; `started_at` is ISO 8601, `call_duration` in seconds. */
@@ -56,6 +77,10 @@ export interface ZendeskClient {
   createTicket(ticket: NewTicket, call?: CallOptions): Promise<ZendeskTicket>;
   /** Creates an end user; never retried automatically. */
   createUser(user: NewUser, call?: CallOptions): Promise<ZendeskUser>;
+  /** Updates a ticket (comment, tags, fields); never retried automatically. */
+  updateTicket(id: number, update: TicketUpdate, call?: CallOptions): Promise<ZendeskTicket>;
+  /** Every system and custom ticket field of the account. */
+  listTicketFields(call?: CallOptions): Promise<ZendeskTicketField[]>;
   /** Adds a public reply or a private note to a ticket. */
   addComment(ticketId: number, comment: NewComment, call?: CallOptions): Promise<void>;
   /** Adds a voice comment (call details, optional recording link) to a ticket. */
@@ -140,6 +165,22 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         userResponseSchema,
       );
       return created;
+    },
+
+    async updateTicket(id, update, call = {}) {
+      const { ticket } = await http.json(
+        { method: 'PUT', path: ticketPath(id), body: { ticket: update }, deadline: call.deadline },
+        ticketResponseSchema,
+      );
+      return ticket;
+    },
+
+    async listTicketFields(call = {}) {
+      const { ticket_fields } = await http.json(
+        { method: 'GET', path: '/api/v2/ticket_fields.json', deadline: call.deadline },
+        ticketFieldsResponseSchema,
+      );
+      return ticket_fields;
     },
 
     async addComment(ticketId, comment, call = {}) {

@@ -20,6 +20,9 @@ const zendeskTicketSchema = z.object({
   status: ticketStatusSchema,
   requester_id: z.number().int(),
   subject: z.string().nullable().default(null),
+  tags: z.array(z.string()).default([]),
+  /** When the ticket last changed: the `updated_stamp` of a safe update. */
+  updated_at: z.string().optional(),
   via: z
     .object({
       // Zendesk recommends the string channel but may send the numeric via id.
@@ -32,6 +35,22 @@ export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
 
 /** `{"ticket": {...}}` from show, create and update. */
 export const ticketResponseSchema = z.object({ ticket: zendeskTicketSchema });
+
+/** A ticket field as listed by `GET /api/v2/ticket_fields`, reduced to what validation needs. */
+const zendeskTicketFieldSchema = z.object({
+  id: z.number().int(),
+  /** `text`, `tagger`, `checkbox`, ... or a system field's type (`subject`, `priority`, ...). */
+  type: z.string(),
+  active: z.boolean().default(true),
+  /** The option tags of a drop-down (`tagger`) or multi-select field. */
+  custom_field_options: z.array(z.object({ value: z.string() })).optional(),
+});
+export type ZendeskTicketField = z.infer<typeof zendeskTicketFieldSchema>;
+
+/** `{"ticket_fields": [...]}`: without pagination parameters, every field at once. */
+export const ticketFieldsResponseSchema = z.object({
+  ticket_fields: z.array(zendeskTicketFieldSchema),
+});
 
 /** `{"user": {...}}` from show and create. */
 export const userResponseSchema = z.object({ user: zendeskUserSchema });
