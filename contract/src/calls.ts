@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CallHandoffSchema } from './handoff';
 
 const CandidateSchema = z
   .object({
@@ -81,6 +82,14 @@ export const CallRecordSchema = z
       usd: z.string().nullable().meta({ example: '0.03' }),
     }),
     summary_status: z.string(),
+    // Optional in the type so older clients' fixtures still parse; the API always sends it.
+    handoff: CallHandoffSchema.nullable()
+      .optional()
+      .meta({
+        description:
+          'The AI-agent handoff this call was linked to (its X-Zendesk-Ticket-Id was the ticket of a ' +
+          'handoff made on the same line shortly before); null when there was none',
+      }),
     updated_at: z.string(),
   })
   .meta({ id: 'CallRecord' });
