@@ -1,15 +1,15 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { nonceInsert, spendNonce, type EdgeNonce } from '../auth/edge-signature';
-import { CreationCapError, takeCreation } from '../lines/creation-cap';
+import { spendCreation } from '../lines/creation-cap';
 import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
-import { displayNumber } from '../phone/display';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
 import type { Decision, DecisionRequest } from '@sip-bridge/contract/edge';
 import type { ZendeskClient } from '../zendesk/client';
 import { verifyPassedTicket, type TicketCheck } from './link-ticket';
 import { parseTicketId } from '@sip-bridge/contract/ticket-id';
-import { peekCachedMatch, writeCachedMatch } from './match-cache';
+import { createCallerUser } from './create-caller-user';
+import { peekCachedMatch } from './match-cache';
 import { matchCaller, type CallerMatch } from './match-caller';
 import {
   callInsert,
@@ -221,23 +221,11 @@ async function decideWithZendesk(
   }
 
   if (line.createTicket && call.ticket_id === null) {
-    const takeCreationOrStop = async () => {
-      if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, deps.now()))) {
-        throw new CreationCapError();
-      }
-    };
     const created = await step('create_ticket', async () => {
       let requesterId = match?.result === 'matched' ? match.userId : null;
       if (match?.result === 'no_match' && e164) {
-        // A user with an E.164 phone: the next call matches it instead of making a duplicate.
-        await takeCreationOrStop();
-        const user = await zendesk.createUser(
-          { name: `Caller ${displayNumber(e164)}`, phone: e164 },
-          { deadline },
-        );
-        requesterId = user.id;
-        match = { result: 'matched', userId: user.id, candidates: [] };
-        await writeCachedMatch(db, e164, match, deps.now());
+        match = await createCallerUser(deps, line, { e164 }, deadline);
+        requesterId = match.userId;
       }
       const content = callTicket({
         line,
@@ -246,7 +234,7 @@ async function decideWithZendesk(
         match,
         withheld: caller.kind === 'withheld',
       });
-      await takeCreationOrStop();
+      await spendCreation(db, line, deps.now());
       const t = await zendesk.createTicket(
         { ...content, ...(requesterId ? { requester_id: requesterId } : {}) },
         { deadline },

@@ -3,7 +3,8 @@ import { displayNumber } from '../phone/display';
 import type { CallFacts } from '@sip-bridge/contract/edge';
 import type { CallerMatch } from './match-caller';
 
-function matchLine(match: CallerMatch | null, withheld: boolean): string {
+/** The caller match in words, for ticket notes (`matched user #20001`, `ambiguous, 2 users …`). */
+export function describeCallerMatch(match: CallerMatch | null, withheld: boolean): string {
   if (withheld) return 'caller withheld their number';
   if (!match) return 'not checked (Zendesk did not answer in time)';
   if (match.result === 'matched') return `matched user #${match.userId}`;
@@ -11,6 +12,11 @@ function matchLine(match: CallerMatch | null, withheld: boolean): string {
   return `ambiguous, ${match.candidates.length} users share this number: ${match.candidates
     .map((c) => `#${c.id} ${c.name}`)
     .join(', ')}`;
+}
+
+/** The tags on every ticket the bridge writes: `sip_bridge`, `sip_line_<slug>`, `sip_caller_<match>`. */
+export function bridgeTags(line: Pick<LineConfig, 'slug'>, caller: string): string[] {
+  return ['sip_bridge', `sip_line_${line.slug.replaceAll('-', '_')}`, `sip_caller_${caller}`];
 }
 
 /** The ticket the bridge creates for a call that came without a valid ticket. */
@@ -25,7 +31,7 @@ export function callTicket(p: {
   const body = [
     `Inbound SIP call on line "${p.line.name}" (${p.line.slug}) from ${caller}.`,
     '',
-    `Caller match: ${matchLine(p.match, p.withheld)}`,
+    `Caller match: ${describeCallerMatch(p.match, p.withheld)}`,
     `From: ${p.facts.sip.from}`,
     `To: ${p.facts.sip.to}`,
     `Request-URI: ${p.facts.sip.request_uri}`,
@@ -42,11 +48,7 @@ export function callTicket(p: {
   return {
     subject: `Phone call from ${caller}`,
     comment: { body, public: false },
-    tags: [
-      'sip_bridge',
-      `sip_line_${p.line.slug.replaceAll('-', '_')}`,
-      `sip_caller_${p.withheld ? 'withheld' : (p.match?.result ?? 'unchecked')}`,
-    ],
+    tags: bridgeTags(p.line, p.withheld ? 'withheld' : (p.match?.result ?? 'unchecked')),
     // Zendesk's SIP-IN guide asks for "phone call inbound" tickets (via_id 34).
     via_id: 34,
   };

@@ -36,3 +36,14 @@ export async function takeCreation(
   }
   return taken !== null;
 }
+
+/** takeCreation for a line, throwing CreationCapError when its cap is reached. */
+export async function spendCreation(
+  db: D1Database,
+  line: { id: number; maxCreationsPerMinute: number },
+  nowMs: number,
+): Promise<void> {
+  if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, nowMs))) {
+    throw new CreationCapError();
+  }
+}

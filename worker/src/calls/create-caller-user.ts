@@ -1,0 +1,42 @@
+import { spendCreation } from '../lines/creation-cap';
+import type { LineConfig } from '../lines/store';
+import { displayNumber } from '../phone/display';
+import type { ZendeskClient } from '../zendesk/client';
+import { writeCachedMatch } from './match-cache';
+import type { CallerMatch } from './match-caller';
+
+/** What is known of a caller no Zendesk user has the number of. */
+export interface NewCaller {
+  e164: string;
+  name?: string | undefined;
+  email?: string | undefined;
+  externalId?: string | undefined;
+}
+
+/**
+ * Creates the Zendesk end-user for a caller nobody has the number of (E.164 phone, so the next
+ * call matches it instead of making a duplicate), taking one creation from the line's cap, and
+ * caches the match: Zendesk's search finds a new user only minutes later. Throws CreationCapError
+ * over the cap; Zendesk errors propagate (never retried: a retry could make a second user).
+ * @example const match = await createCallerUser({ db, zendesk, now }, line, { e164 }, deadline);
+ */
+export async function createCallerUser(
+  deps: { db: D1Database; zendesk: ZendeskClient; now: () => number },
+  line: Pick<LineConfig, 'id' | 'maxCreationsPerMinute'>,
+  caller: NewCaller,
+  deadline: number,
+): Promise<CallerMatch & { result: 'matched'; userId: number }> {
+  await spendCreation(deps.db, line, deps.now());
+  const user = await deps.zendesk.createUser(
+    {
+      name: caller.name ?? `Caller ${displayNumber(caller.e164)}`,
+      phone: caller.e164,
+      ...(caller.email ? { email: caller.email } : {}),
+      ...(caller.externalId ? { external_id: caller.externalId } : {}),
+    },
+    { deadline },
+  );
+  const match = { result: 'matched' as const, userId: user.id, candidates: [] };
+  await writeCachedMatch(deps.db, caller.e164, match, deps.now());
+  return match;
+}
