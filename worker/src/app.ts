@@ -7,12 +7,15 @@ import { adminToken } from './auth/admin-token';
 import { agentAccess } from './auth/agent-access';
 import { appJwt } from './auth/app-jwt';
 import { edgeSignature } from './auth/edge-signature';
+import { apiKeyAuth } from './handoffs/api-key-auth';
 import { apiError } from './http/problem';
 import { invalidateLineCache } from './lines/line-cache';
+import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { edgeRoutes } from './routes/edge';
+import { handoffRoutes } from './routes/handoffs';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
 import { ticketRoutes } from './routes/tickets';
@@ -21,7 +24,8 @@ import { ticketRoutes } from './routes/tickets';
 const MAX_BODY_BYTES = 256 * 1024;
 
 /**
- * The bridge API: every route but /health is authenticated (edge HMAC, app JWT or admin token).
+ * The bridge API: every route but /health is authenticated (edge HMAC, app JWT, a line's API key
+ * or the admin token).
  * @example export default { fetch: createApp().fetch }
  */
 export function createApp() {
@@ -44,6 +48,7 @@ export function createApp() {
     if (c.req.method !== 'GET') invalidateLineCache();
   });
   app.use('/v1/reports/*', adminToken());
+  app.use('/v1/handoffs', apiKeyAuth());
   app.use('/openapi.json', adminToken());
 
   app.route('/', healthRoutes);
@@ -53,6 +58,8 @@ export function createApp() {
   app.route('/', reportRoutes);
   app.route('/', adminLineRoutes);
   app.route('/', adminBlocklistRoutes);
+  app.route('/', adminApiKeyRoutes);
+  app.route('/', handoffRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'edgeHmac', {
     type: 'apiKey',
@@ -75,6 +82,12 @@ export function createApp() {
       '"Bearer <the agent\'s Zendesk OAuth access token>", filled in by Zendesk\'s proxy from the ' +
       "app's oauth setting; the Worker asks Zendesk as this agent who they are and whether they may see the ticket",
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'handoffKey', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat:
+      "sbk_<id>_<secret>: an AI vendor's API key for one line (admin API: /v1/admin/lines/{slug}/api-keys)",
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
@@ -85,7 +98,7 @@ export function createApp() {
       title: 'SIP bridge for Zendesk Talk API',
       version: '1',
       description:
-        'Call decisions and lifecycle for the Kamailio edge, call details for the sidebar app, reports and administration.',
+        'Call decisions and lifecycle for the Kamailio edge, AI-agent handoffs, call details for the sidebar app, reports and administration.',
     },
   });
 

@@ -5,11 +5,17 @@ import type { AgentIdentity } from './auth/agent-access';
 import type { AppClaims } from './auth/app-jwt';
 import type { EdgeNonce } from './auth/edge-signature';
 import type { Env } from './env';
+import type { HandoffCaller } from './handoffs/api-key-auth';
 import { apiError, fieldIssues } from './http/problem';
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: { appClaims: AppClaims; agent: AgentIdentity; edgeNonce: EdgeNonce };
+  Variables: {
+    appClaims: AppClaims;
+    agent: AgentIdentity;
+    edgeNonce: EdgeNonce;
+    handoffCaller: HandoffCaller;
+  };
 };
 
 /** A router whose invalid bodies and queries answer 400 with a field path for each issue. */

@@ -8,6 +8,7 @@ import { clearAgentAccessCache } from '../src/auth/agent-access';
 import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import { clearMatchMemory } from '../src/calls/match-cache';
+import { clearTicketFieldCache } from '../src/handoffs/custom-fields';
 import { invalidateLineCache } from '../src/lines/line-cache';
 import type { DecisionRequest } from '@sip-bridge/contract/edge';
 
@@ -30,6 +31,7 @@ export function installStandin(): ZendeskStandin {
   zendeskDown = false;
   zendeskHung = null;
   clearMatchMemory();
+  clearTicketFieldCache();
   clearAgentAccessCache();
   invalidateLineCache();
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
@@ -175,6 +177,39 @@ export async function createTestLine(overrides: Record<string, unknown> = {}) {
   });
   if (res.status !== 201) throw new Error(`line not created: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { line: { slug: string } }).line;
+}
+
+/** Creates an AI vendor's API key for a line through the admin API; answers the key and its secret. */
+export async function createTestKey(slug = 'ai-agent', body: Record<string, unknown> = {}) {
+  const res = await adminFetch(`/v1/admin/lines/${slug}/api-keys`, {
+    body: { label: 'Acme Voice AI', ...body },
+  });
+  if (res.status !== 201) throw new Error(`key not created: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { key: Record<string, any>; secret: string };
+}
+
+/** POST /v1/handoffs with a line's API key (and an Idempotency-Key when given). */
+export async function handoff(
+  body: unknown,
+  opts: { key: string; idempotencyKey?: string; headers?: Record<string, string> },
+) {
+  const res = await exports.default.fetch(
+    new Request(`${BASE}/v1/handoffs`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${opts.key}`,
+        'Content-Type': 'application/json',
+        ...(opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {}),
+        ...opts.headers,
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as Record<string, any>,
+  };
 }
 
 let seq = 0;

@@ -20,6 +20,8 @@ export interface LineConfig {
   /** Present callers to Zendesk as received, or with their E.164 number. */
   callerPresentation: 'as_received' | 'e164';
   enabled: boolean;
+  /** The SIP address AI agents dial at the edge for this line, or null when not set. */
+  edgeSipUri: string | null;
 }
 
 interface LineRow {
@@ -37,6 +39,7 @@ interface LineRow {
   requester_mismatch: 'keep' | 'drop';
   caller_presentation: 'as_received' | 'e164';
   enabled: number;
+  edge_sip_uri: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -69,6 +72,7 @@ function toConfig(row: LineRow): LineConfig {
     requesterMismatch: row.requester_mismatch,
     callerPresentation: row.caller_presentation,
     enabled: row.enabled === 1,
+    edgeSipUri: row.edge_sip_uri,
   };
 }
 
@@ -88,6 +92,7 @@ function toLine(row: LineRow, acl: AclRow[]): Line {
     requester_mismatch: c.requesterMismatch,
     caller_presentation: c.callerPresentation,
     enabled: c.enabled,
+    edge_sip_uri: c.edgeSipUri,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -139,8 +144,8 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
              call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
-             requester_mismatch, caller_presentation, enabled, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             requester_mismatch, caller_presentation, enabled, edge_sip_uri, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -156,6 +161,7 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
           input.requester_mismatch,
           input.caller_presentation,
           input.enabled ? 1 : 0,
+          input.edge_sip_uri,
           now,
           now,
         ),
@@ -188,6 +194,7 @@ const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
   requester_mismatch: (v: string) => v,
   caller_presentation: (v: string) => v,
   enabled: (v: boolean) => (v ? 1 : 0),
+  edge_sip_uri: (v: string | null) => v,
 };
 
 export async function patchLine(

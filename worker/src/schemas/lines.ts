@@ -84,6 +84,12 @@ const lineFields = {
       'callbacks even when the carrier sends national numbers. The call record keeps the original.',
   }),
   enabled: z.boolean(),
+  edge_sip_uri: SipTargetSchema.nullable().openapi({
+    description:
+      'The SIP address AI agents dial at the edge for this line, answered as `sip_uri` by ' +
+      '`POST /v1/handoffs`; null (default) when not set, and the handoff answers `sip_uri: null`',
+    example: 'sip:ai-agent@edge.example.com',
+  }),
 };
 
 export const LineCreateSchema = z
@@ -101,6 +107,7 @@ export const LineCreateSchema = z
     requester_mismatch: lineFields.requester_mismatch.default('keep'),
     caller_presentation: lineFields.caller_presentation.default('as_received'),
     enabled: lineFields.enabled.default(true),
+    edge_sip_uri: lineFields.edge_sip_uri.default(null),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
   })
   .strict()

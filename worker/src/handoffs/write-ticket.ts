@@ -1,0 +1,232 @@
+// The Zendesk side of a handoff: check the custom fields and the given ticket, match the caller
+// (as calls are matched), create the requester when the line allows it, then write the ticket (a
+// new one with via_id 34, or an update of the given one) with the handoff as one private note.
+import type { TranscriptTurn } from '@sip-bridge/contract/handoff';
+import { createCallerUser } from '../calls/create-caller-user';
+import { matchCaller, type CallerMatch } from '../calls/match-caller';
+import { bridgeTags, describeCallerMatch } from '../calls/ticket-content';
+import type { FieldIssue } from '../http/problem';
+import { CreationCapError } from '../lines/creation-cap';
+import type { LineConfig } from '../lines/store';
+import { displayNumber } from '../phone/display';
+import type { HandoffAnswer, HandoffRequest } from '../schemas/handoffs';
+import type { CustomFieldValue, TicketPriority, ZendeskClient } from '../zendesk/client';
+import { ZendeskError } from '../zendesk/errors';
+import type { ZendeskTicket } from '../zendesk/schemas';
+import { handoffCommentHtml } from './comment';
+import { checkCustomFields } from './custom-fields';
+
+/** The tag every handoff ticket gets, beside the bridge's own. */
+const HANDOFF_TAG = 'sip_handoff';
+
+export interface WriteDeps {
+  db: D1Database;
+  zendesk: ZendeskClient;
+  now: () => number;
+  deadline: number;
+}
+
+export interface HandoffFacts {
+  handoffId: string;
+  line: LineConfig;
+  keyLabel: string;
+  caller: { e164: string; nationalNumber: string };
+  request: HandoffRequest;
+  transcript: TranscriptTurn[];
+}
+
+/** What was written: the ticket, and the caller part of the answer. */
+export type WriteResult =
+  | {
+      ok: true;
+      ticket: ZendeskTicket;
+      action: 'created' | 'updated';
+      caller: HandoffAnswer['caller'];
+    }
+  | { ok: false; issues: FieldIssue[] };
+
+interface TicketFields {
+  priority?: TicketPriority;
+  custom_fields?: CustomFieldValue[];
+}
+
+type Requester = Pick<HandoffAnswer['caller'], 'requester' | 'requester_note'> & {
+  match: CallerMatch;
+  matchText: string;
+};
+
+/** Checks first (no write before every check passed), then writes the ticket. */
+export async function writeHandoffTicket(deps: WriteDeps, f: HandoffFacts): Promise<WriteResult> {
+  const { zendesk, deadline } = deps;
+  const req = f.request;
+  const [fieldIssues, matched, existing] = await settleAll([
+    checkCustomFields(zendesk, req.custom_fields ?? [], deadline, deps.now()),
+    matchCaller(deps, f.caller, f.line.defaultCountry, deadline),
+    req.ticket_id === undefined ? null : zendesk.showTicket(req.ticket_id, { deadline }),
+  ] as const);
+  const issues = [...fieldIssues, ...ticketIssues(req.ticket_id, existing)];
+  if (issues.length) return { ok: false, issues };
+
+  const requester = existing
+    ? unchanged(matched)
+    : await chooseRequester(deps, f.line, f.caller.e164, req.caller, matched);
+  const htmlBody = handoffCommentHtml({
+    handoffId: f.handoffId,
+    line: f.line,
+    keyLabel: f.keyLabel,
+    callerE164: f.caller.e164,
+    caller: req.caller,
+    matchText: requester.matchText,
+    summary: req.summary ?? null,
+    intent: req.intent ?? null,
+    language: req.language ?? null,
+    transcript: f.transcript,
+  });
+  const tags = [...bridgeTags(f.line, requester.match.result), HANDOFF_TAG, ...(req.tags ?? [])];
+  const fields: TicketFields = {
+    ...(req.priority ? { priority: req.priority } : {}),
+    ...(req.custom_fields?.length ? { custom_fields: req.custom_fields } : {}),
+  };
+  const comment = { html_body: htmlBody, public: false };
+  const answerCaller: HandoffAnswer['caller'] = {
+    e164: f.caller.e164,
+    match: matched.result,
+    user_id: requester.match.userId,
+    candidates: matched.candidates,
+    requester: requester.requester,
+    requester_note: requester.requester_note,
+  };
+
+  if (existing) {
+    const ticket = await updateKeepingTags(deps, existing, { comment, tags, ...fields });
+    return { ok: true, ticket, action: 'updated', caller: answerCaller };
+  }
+  const userId = requester.requester === 'none' ? null : requester.match.userId;
+  const ticket = await zendesk.createTicket(
+    {
+      subject: req.subject ?? `Call from ${displayNumber(f.caller.e164)}`,
+      comment,
+      ...(userId !== null ? { requester_id: userId } : {}),
+      tags: [...new Set(tags)],
+      ...fields,
+      // Zendesk's SIP-IN guide asks AI agents for "phone call inbound" tickets (via_id 34).
+      via_id: 34,
+    },
+    { deadline },
+  );
+  return { ok: true, ticket, action: 'created', caller: answerCaller };
+}
+
+/**
+ * Promise.all that waits for every step before failing with the first error: the steps share one
+ * deadline, and none is left running (or holding a Zendesk request) after the answer.
+ */
+async function settleAll<T extends readonly unknown[]>(
+  steps: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(steps);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+function ticketIssues(ticketId: number | undefined, existing: ZendeskTicket | null): FieldIssue[] {
+  if (ticketId === undefined) return [];
+  if (!existing) return [{ path: 'ticket_id', message: 'no such ticket in Zendesk' }];
+  if (existing.status === 'closed') {
+    return [
+      {
+        path: 'ticket_id',
+        message: 'is closed, and closed tickets cannot change; leave ticket_id out to create one',
+      },
+    ];
+  }
+  return [];
+}
+
+function unchanged(match: CallerMatch): Requester {
+  return {
+    match,
+    matchText: describeCallerMatch(match, false),
+    requester: 'unchanged',
+    requester_note: null,
+  };
+}
+
+/**
+ * The requester of a new ticket: the matched user; for an unknown caller a user made for them when
+ * the line creates tickets and its cap allows; else none (ambiguous callers are never guessed).
+ */
+async function chooseRequester(
+  deps: WriteDeps,
+  line: LineConfig,
+  e164: string,
+  given: HandoffRequest['caller'],
+  match: CallerMatch,
+): Promise<Requester> {
+  const none = (note: string): Requester => ({
+    match,
+    matchText: `${describeCallerMatch(match, false)}; no requester set (${note})`,
+    requester: 'none',
+    requester_note: note,
+  });
+  if (match.result === 'matched') {
+    return { ...unchanged(match), requester: 'matched' };
+  }
+  if (match.result === 'ambiguous') return none('several users share this phone; an agent chooses');
+  if (!line.createTicket) return none('the line does not create users (create_ticket is off)');
+  try {
+    const created = await createCallerUser(
+      deps,
+      line,
+      { e164, name: given.name, email: given.email, externalId: given.external_id },
+      deps.deadline,
+    );
+    return {
+      match: created,
+      matchText: `no Zendesk user had this number; created user #${created.userId}`,
+      requester: 'created',
+      requester_note: null,
+    };
+  } catch (err) {
+    if (err instanceof CreationCapError) {
+      return none("the line's cap on users and tickets created per minute is reached");
+    }
+    // A refused user (an email or external id another user has) still gets its ticket.
+    if (err instanceof ZendeskError && err.kind === 'client' && err.status === 422) {
+      return none('Zendesk refused to create the user; its email or external_id may be in use');
+    }
+    throw err;
+  }
+}
+
+/**
+ * Update Ticket replaces a ticket's tags, so the ticket's own are sent back with ours, guarded by
+ * a safe update: if the ticket changed since it was read, it is read again once.
+ */
+async function updateKeepingTags(
+  deps: WriteDeps,
+  ticket: ZendeskTicket,
+  update: { comment: { html_body: string; public: boolean }; tags: string[] } & TicketFields,
+): Promise<ZendeskTicket> {
+  const attempt = (current: ZendeskTicket) =>
+    deps.zendesk.updateTicket(
+      current.id,
+      {
+        ...update,
+        tags: [...new Set([...current.tags, ...update.tags])],
+        ...(current.updated_at ? { safe_update: true, updated_stamp: current.updated_at } : {}),
+      },
+      { deadline: deps.deadline },
+    );
+  try {
+    return await attempt(ticket);
+  } catch (err) {
+    if (!(err instanceof ZendeskError && err.status === 409)) throw err;
+    const again = await deps.zendesk.showTicket(ticket.id, { deadline: deps.deadline });
+    if (!again) throw err;
+    return attempt(again);
+  }
+}
