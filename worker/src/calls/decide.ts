@@ -6,6 +6,7 @@ import type { LineConfig } from '../lines/store';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
 import type { Decision, DecisionRequest } from '@sip-bridge/contract/edge';
 import type { ZendeskClient } from '../zendesk/client';
+import { findLinkableHandoff, type LinkableHandoff } from '../handoffs/store';
 import { verifyPassedTicket, type TicketCheck } from './link-ticket';
 import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 import { createCallerUser } from './create-caller-user';
@@ -88,10 +89,15 @@ function baseCall(caller: Caller): Decision['call'] {
   };
 }
 
-const outcome = (decision: Decision, match?: CallerMatch | null): DecisionOutcome => ({
+const outcome = (
+  decision: Decision,
+  match?: CallerMatch | null,
+  handoffId: string | null = null,
+): DecisionOutcome => ({
   decision,
   matchedUserId: match?.userId ?? null,
   candidates: match?.candidates ?? [],
+  handoffId,
 });
 
 /**
@@ -175,10 +181,16 @@ async function decideWithZendesk(
   const e164 = caller.kind === 'e164' ? caller.e164 : null;
   // An id no Zendesk ticket can have is treated as not found, without asking and never rounded.
   const passed = req.ticket_id ? parseTicketId(req.ticket_id) : null;
+  // A ticket an AI agent prepared on this line moments ago (POST /v1/handoffs) is known: no
+  // need to ask Zendesk about it.
+  const handoff = passed?.ok
+    ? await findLinkableHandoff(db, line.id, passed.id, new Date(deps.now()).toISOString())
+    : null;
+  const verify = passed?.ok && !handoff;
 
   // Ticket check and caller match are independent: run them side by side within the deadline.
   const [ticketStep, matchStep] = await Promise.all([
-    passed?.ok ? step('ticket', () => verifyPassedTicket(zendesk, req.ticket_id!, deadline)) : null,
+    verify ? step('ticket', () => verifyPassedTicket(zendesk, req.ticket_id!, deadline)) : null,
     caller.kind === 'e164'
       ? step('match', () =>
           matchCaller({ db, zendesk, now: deps.now }, caller, line.defaultCountry, deadline),
@@ -194,14 +206,22 @@ async function decideWithZendesk(
   };
 
   const ticket: TicketCheck | null =
-    passed && !passed.ok ? { status: 'not_found' } : ticketStep?.ok ? ticketStep.value : null;
+    passed && !passed.ok
+      ? { status: 'not_found' }
+      : handoff && passed?.ok
+        ? { status: 'valid', ticketId: passed.id, requesterId: handoff.requesterId }
+        : ticketStep?.ok
+          ? ticketStep.value
+          : null;
   if (passed && !passed.ok) call.degraded.push(`ticket:${passed.reason}`);
-  if (passed?.ok && !ticketStep?.ok) {
+  if (verify && !ticketStep?.ok) {
     // Zendesk did not answer: keep the caller's (edge-validated) id rather than lose the link.
     call.ticket_id = passed.id;
     call.ticket_link = 'passed_unverified';
   } else if (ticket?.status === 'valid') {
-    const mismatch = requesterMismatch(ticket.requesterId, caller, matchStep?.ok ? match : null);
+    const mismatch = handoff
+      ? handoffCallerMismatch(handoff, caller)
+      : requesterMismatch(ticket.requesterId, caller, matchStep?.ok ? match : null);
     call.ticket_requester_mismatch = mismatch;
     if (mismatch && line.requesterMismatch === 'drop') {
       call.ticket_link = 'dropped';
@@ -249,7 +269,18 @@ async function decideWithZendesk(
       call.degraded.push(created.why);
     }
   }
-  return outcome(relay(line, call), match);
+  const linked = handoff && call.ticket_link === 'passed' ? handoff.id : null;
+  return outcome(relay(line, call), match, linked);
+}
+
+/**
+ * A handoff's ticket came from the line's own authenticated AI agent, not from the caller's side,
+ * so it is not the injected header `requesterMismatch` guards against: the call is the caller's
+ * when it comes from the handoff's number; from another (AI platforms often call from their own
+ * number) it cannot be told, never flagged.
+ */
+function handoffCallerMismatch(handoff: LinkableHandoff, caller: Caller): false | null {
+  return caller.kind === 'e164' && caller.e164 === handoff.callerE164 ? false : null;
 }
 
 /**

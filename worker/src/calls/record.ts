@@ -1,5 +1,7 @@
 import { displayNumber, displayStoredPhone } from '../phone/display';
 import type { CallRecord } from '@sip-bridge/contract/calls';
+import type { CallHandoff } from '@sip-bridge/contract/handoff';
+import { loadCallHandoffs } from '../handoffs/store';
 import type { CallFacts, Decision } from '@sip-bridge/contract/edge';
 import { formatUsd } from './cost';
 
@@ -44,6 +46,8 @@ export interface CallRow {
   cost_micros: number | null;
   summary_status: string;
   summary_attempts: number;
+  /** The AI-agent handoff the call was linked to. */
+  handoff_id: string | null;
   seq: number;
   created_at: string;
   updated_at: string;
@@ -71,6 +75,8 @@ export interface DecisionOutcome {
   decision: Decision;
   matchedUserId: number | null;
   candidates: { id: number; name: string; phone: string | null }[];
+  /** The handoff whose ticket the call carried, when it was linked to it. */
+  handoffId?: string | null;
 }
 
 /** What is known about a call before it is decided: its line, its caller, and when. */
@@ -186,7 +192,7 @@ export async function completeDecision(
     .prepare(
       `UPDATE calls SET match_result = ?, matched_user_id = ?, match_candidates = ?, ticket_id = ?,
          ticket_link = ?, ticket_requester_mismatch = ?, decision = ?, reject_code = ?, reject_reason = ?,
-         degraded = ?, decision_json = ?, status = ?, seq = ${NEXT_SEQ}, updated_at = ?
+         degraded = ?, decision_json = ?, status = ?, handoff_id = ?, seq = ${NEXT_SEQ}, updated_at = ?
        WHERE call_id = ?`,
     )
     .bind(
@@ -202,6 +208,7 @@ export async function completeDecision(
       JSON.stringify(d.call.degraded),
       JSON.stringify(d),
       d.action === 'reject' ? 'rejected' : 'ringing',
+      o.handoffId ?? null,
       now,
       callId,
     )
@@ -212,8 +219,8 @@ export async function completeDecision(
 const toFlag = (v: boolean | null | undefined) =>
   v === undefined || v === null ? null : v ? 1 : 0;
 
-/** The record in the shape the API serves. */
-export function toCallRecord(row: CallRow): CallRecord {
+/** The record in the shape the API serves, with its handoff (see toCallRecords). */
+export function toCallRecord(row: CallRow, handoff: CallHandoff | null = null): CallRecord {
   return {
     call_id: row.call_id,
     line: row.line_slug,
@@ -268,8 +275,16 @@ export function toCallRecord(row: CallRow): CallRecord {
       usd: row.cost_micros === null ? null : formatUsd(row.cost_micros),
     },
     summary_status: row.summary_status,
+    handoff,
     updated_at: row.updated_at,
   };
+}
+
+/** Records with their handoffs, read in one more query when any call has one. */
+export async function toCallRecords(db: D1Database, rows: CallRow[]): Promise<CallRecord[]> {
+  const ids = rows.flatMap((r) => (r.handoff_id ? [r.handoff_id] : []));
+  const handoffs = ids.length ? await loadCallHandoffs(db, ids) : new Map<string, CallHandoff>();
+  return rows.map((r) => toCallRecord(r, (r.handoff_id && handoffs.get(r.handoff_id)) || null));
 }
 
 /** Calls linked to a ticket, newest first. */

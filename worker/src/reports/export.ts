@@ -1,4 +1,4 @@
-import { toCallRecord, type CallRow } from '../calls/record';
+import { toCallRecords, type CallRow } from '../calls/record';
 import type { CallRecord } from '@sip-bridge/contract/calls';
 
 /** A page of the incremental export, shaped like Zendesk's cursor-based incremental exports. */
@@ -62,7 +62,7 @@ export async function exportCalls(
   const lastSeq = page.at(-1)?.seq ?? afterSeq;
   const cursor = encodeCursor(lastSeq);
   return {
-    calls: page.map(toCallRecord),
+    calls: await toCallRecords(db, page),
     after_cursor: cursor,
     after_url: `${baseUrl}?cursor=${cursor}`,
     before_cursor: null,

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../router';
-import { findCall, listCallsForTicket, NEXT_SEQ, toCallRecord } from '../calls/record';
+import { findCall, listCallsForTicket, NEXT_SEQ, toCallRecords } from '../calls/record';
 import { apiError } from '../http/problem';
 import { CallRecordSchema } from '@sip-bridge/contract/calls';
 import {
@@ -66,7 +66,7 @@ export const ticketRoutes = createRouter()
   .openapi(callsForTicket, async (c) => {
     const ticketId = c.req.valid('param').ticket_id;
     const rows = await listCallsForTicket(c.env.DB, ticketId);
-    return c.json({ ticket_id: ticketId, calls: rows.map(toCallRecord) }, 200);
+    return c.json({ ticket_id: ticketId, calls: await toCallRecords(c.env.DB, rows) }, 200);
   })
   .openapi(chooseCaller, async (c) => {
     const { ticket_id, call_id } = c.req.valid('param');
@@ -90,5 +90,6 @@ export const ticketRoutes = createRouter()
     )
       .bind(user_id, new Date().toISOString(), call_id)
       .run();
-    return c.json({ call: toCallRecord((await findCall(c.env.DB, call_id))!) }, 200);
+    const [updated] = await toCallRecords(c.env.DB, [(await findCall(c.env.DB, call_id))!]);
+    return c.json({ call: updated! }, 200);
   });
