@@ -59,6 +59,8 @@ CREATE TABLE handoffs (
 CREATE UNIQUE INDEX handoffs_idempotency ON handoffs (line_id, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
 CREATE INDEX handoffs_ticket ON handoffs (ticket_id, line_id, expires_at);
+-- The retention purge deletes the oldest first.
+CREATE INDEX handoffs_created ON handoffs (created_at);
 
 -- The handoff a call was linked to (its X-Zendesk-Ticket-Id was the handoff's ticket).
 ALTER TABLE calls ADD COLUMN handoff_id TEXT REFERENCES handoffs (id) ON DELETE SET NULL;

@@ -23,7 +23,7 @@ let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
-    'DELETE FROM calls; DELETE FROM call_events; DELETE FROM caller_matches; DELETE FROM lines',
+    'DELETE FROM calls; DELETE FROM call_events; DELETE FROM caller_matches; DELETE FROM handoffs; DELETE FROM lines',
   );
   await createTestLine();
 });
@@ -230,6 +230,21 @@ describe('retention purge (cron)', () => {
       expect(lines[0]).toMatch(/^RETENTION_DAYS must be a whole number of days from 1 to 3650/);
     },
   );
+
+  it('deletes AI-agent handoffs made before the retention, their transcript with them', async () => {
+    const insert = (id: string, createdAt: string) =>
+      env.DB.prepare(
+        `INSERT INTO handoffs (id, key_label, request_sha256, status, claimed_at, caller_e164,
+           transcript, created_at) VALUES (?, 'Acme', 'x', 'completed', ?, '+14155550100', ?, ?)`,
+      )
+        .bind(id, createdAt, '[{"role":"caller","text":"my card number is…","at":null}]', createdAt)
+        .run();
+    await insert('ho_old', daysAgo(91));
+    await insert('ho_young', daysAgo(89));
+    await runCron();
+    const left = await env.DB.prepare('SELECT id FROM handoffs').all<{ id: string }>();
+    expect(left.results.map((r) => r.id)).toEqual(['ho_young']);
+  });
 
   it('still posts the summaries that are due in the same run', async () => {
     const req = invite({ ticket_id: String(OPEN_TICKET_ID) });

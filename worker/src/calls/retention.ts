@@ -1,11 +1,11 @@
-// The retention purge: call records, and everything holding a caller's number or call data,
+// The retention purge: call records, handoffs, and everything holding a caller's number or call data,
 // deleted once older than RETENTION_DAYS, a bounded batch per cron run.
 import { retentionDays } from '../config';
 import type { Env } from '../env';
 
 /**
  * Most rows of each kind one run deletes: calls (with their events, at most 4 each), events left
- * without a call, and expired caller matches. At one run every 5 minutes that is up to 144,000
+ * without a call, expired caller matches, and AI-agent handoffs. At one run every 5 minutes that is up to 144,000
  * calls a day; a backlog (a first deploy, a shorter retention) drains over several runs.
  */
 export const PURGE_BATCH_ROWS = 500;
@@ -21,6 +21,8 @@ export interface PurgeCounts {
   strayEvents: number;
   /** Cached caller → Zendesk user matches past their expiry. */
   callerMatches: number;
+  /** AI-agent handoffs (caller details, summary, transcript) made before the cutoff. */
+  handoffs: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function purgeExpiredCallData(
 ): Promise<PurgeCounts> {
   const cutoff = new Date(opts.nowMs - opts.retentionDays * DAY_MS).toISOString();
   const limit = opts.limit ?? PURGE_BATCH_ROWS;
-  const [events, calls, strayEvents, callerMatches] = await db.batch([
+  const [events, calls, strayEvents, callerMatches, handoffs] = await db.batch([
     db
       .prepare(`DELETE FROM call_events WHERE call_id IN (${oldCalls('call_id')})`)
       .bind(cutoff, limit),
@@ -63,12 +65,19 @@ export async function purgeExpiredCallData(
         'DELETE FROM caller_matches WHERE e164 IN (SELECT e164 FROM caller_matches WHERE expires_at <= ?1 LIMIT ?2)',
       )
       .bind(opts.nowMs, limit),
+    // A handoff's calls follow it within minutes, so they go in about the same run.
+    db
+      .prepare(
+        'DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
+      )
+      .bind(cutoff, limit),
   ]);
   return {
     calls: calls?.meta.changes ?? 0,
     events: events?.meta.changes ?? 0,
     strayEvents: strayEvents?.meta.changes ?? 0,
     callerMatches: callerMatches?.meta.changes ?? 0,
+    handoffs: handoffs?.meta.changes ?? 0,
   };
 }
 
@@ -85,7 +94,8 @@ export async function purgeOnSchedule(env: Env, nowMs: number): Promise<PurgeCou
     if (Object.values(counts).some((n) => n > 0)) {
       console.info(
         `retention purge (RETENTION_DAYS=${days}): deleted ${counts.calls} calls with ${counts.events} events, ` +
-          `${counts.strayEvents} events without a call, ${counts.callerMatches} expired caller matches`,
+          `${counts.strayEvents} events without a call, ${counts.callerMatches} expired caller matches, ` +
+          `${counts.handoffs} handoffs`,
       );
     }
     return counts;
