@@ -54,6 +54,26 @@ export function makeCall(patch?: DeepPartial<CallRecord>): CallRecord {
   return merge(base, patch);
 }
 
+/** The AI agent's handoff a call was linked to; override any field. */
+export function makeHandoff(
+  patch?: Partial<NonNullable<CallRecord['handoff']>>,
+): NonNullable<CallRecord['handoff']> {
+  return {
+    id: 'ho_5f0c9a1e2b3d4c5e6f708192',
+    key_label: 'Acme Voice AI (production)',
+    summary: 'Charged twice for the November invoice; wants a refund.',
+    intent: 'billing_dispute',
+    language: 'en-US',
+    transcript: [
+      { role: 'agent', text: 'Hello, how can I help?', at: '2026-11-21T09:28:10.000Z' },
+      { role: 'caller', text: 'I was charged twice.', at: '2026-11-21T09:28:15.000Z' },
+      { role: 'system', text: 'Transferring to a person.', at: null },
+    ],
+    created_at: '2026-11-21T09:29:50.000Z',
+    ...patch,
+  };
+}
+
 export const RIVERAS = [
   { id: 20005, name: 'Sam Rivera', phone: '+14155550199', phone_display: '+1 415 555 0199' },
   { id: 20006, name: 'Alex Rivera', phone: '(415) 555-0199', phone_display: '+1 415 555 0199' },

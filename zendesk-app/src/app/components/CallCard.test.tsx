@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { makeCall, RIVERAS } from '../../test/fixtures';
+import { makeCall, makeHandoff, RIVERAS } from '../../test/fixtures';
 import { renderWithI18n } from '../../test/render';
 import type { AppLocale } from '../i18n/translate';
 import { CallCard, type CallCardProps } from './CallCard';
@@ -220,5 +220,86 @@ describe('CallCard', () => {
     expect(part('final-status').textContent).toBe('486 · Occupé (Busy Here)');
     expect(part('ticket-link').textContent).toBe("Transmis par l'agent IA");
     expect(within(part('caller')).getByText(/Utilisateur reconnu/)).toBeTruthy();
+  });
+
+  describe('handoff', () => {
+    it('says who handed off, with the summary, intent and language', () => {
+      const { part } = renderCard({ call: makeCall({ handoff: makeHandoff() }) });
+      expect(within(part('handoff')).getByRole('heading', { level: 3 }).textContent).toBe(
+        'Handed off by Acme Voice AI (production)',
+      );
+      expect(part('handoff-summary').textContent).toBe(
+        'Charged twice for the November invoice; wants a refund.',
+      );
+      expect(part('handoff-intent').textContent).toBe('billing_dispute');
+      expect(part('handoff-language').textContent).toBe('English (United States)');
+    });
+
+    it('keeps the transcript collapsed until the button is pressed', () => {
+      const { part } = renderCard({ call: makeCall({ handoff: makeHandoff() }) });
+      const button = screen.getByRole('button', { name: 'Transcript (3)' });
+      expect(button.getAttribute('aria-expanded')).toBe('false');
+      expect(part('handoff-transcript').hidden).toBe(true);
+      expect(screen.queryByText('I was charged twice.')).toBeNull();
+
+      fireEvent.click(button);
+      expect(button.getAttribute('aria-expanded')).toBe('true');
+      const list = part('handoff-transcript');
+      expect(button.getAttribute('aria-controls')).toBe(list.id);
+      expect(list.hidden).toBe(false);
+      const turns = within(list).getAllByRole('listitem');
+      expect(turns.map((li) => li.textContent)).toEqual([
+        expect.stringMatching(/^AI agent · .+Hello, how can I help\?$/),
+        expect.stringMatching(/^Caller · .+I was charged twice\.$/),
+        'SystemTransferring to a person.',
+      ]);
+      expect(turns[0]!.querySelector('time')?.getAttribute('dateTime')).toBe(
+        '2026-11-21T09:28:10.000Z',
+      );
+
+      fireEvent.click(button);
+      expect(button.getAttribute('aria-expanded')).toBe('false');
+      expect(screen.queryByText('I was charged twice.')).toBeNull();
+    });
+
+    it('shows transcript text as text, never as HTML', () => {
+      const handoff = makeHandoff({
+        summary: '<i>y</i>',
+        transcript: [{ role: 'caller', text: '<b>x</b>', at: null }],
+      });
+      const { part } = renderCard({ call: makeCall({ handoff }) });
+      fireEvent.click(screen.getByRole('button', { name: 'Transcript (1)' }));
+      const list = part('handoff-transcript');
+      expect(list.textContent).toBe('Caller<b>x</b>');
+      expect(list.querySelector('b')).toBeNull();
+      expect(part('handoff').querySelector('i')).toBeNull();
+    });
+
+    it.each([null, undefined])('shows no handoff block for %s', (handoff) => {
+      const { part } = renderCard({ call: makeCall({ handoff }) });
+      expect(part('handoff')).toBeNull();
+      expect(screen.queryByText(/Handed off by/)).toBeNull();
+    });
+
+    it('leaves out what the AI agent did not send', () => {
+      const handoff = makeHandoff({ summary: null, intent: null, language: null, transcript: [] });
+      const { part } = renderCard({ call: makeCall({ handoff }) });
+      expect(part('handoff').textContent).toBe('Handed off by Acme Voice AI (production)');
+      expect(screen.queryByRole('button', { name: /transcript/ })).toBeNull();
+    });
+
+    it.each([
+      ['fr', 'Transféré par Acme', 'Transcription (3)', 'Appelant', /^anglais \(États-Unis\)$/],
+      ['ko', 'Acme에서 전달함', '대화 기록 (3)', '발신자', /^영어 ?\(미국\)$/],
+      ['ru', 'Передано: Acme', 'Расшифровка (3)', 'Абонент', /^английский \(/],
+    ] as const)('renders the handoff in %s', (locale, title, show, caller, language) => {
+      const call = makeCall({ handoff: makeHandoff({ key_label: 'Acme' }) });
+      const { part } = renderCard({ call }, locale);
+      expect(part('handoff').querySelector('h3')?.textContent).toBe(title);
+      // The language's name in the agent's language, as the browser's Intl data words it.
+      expect(part('handoff-language').textContent).toMatch(language);
+      fireEvent.click(screen.getByRole('button', { name: show }));
+      expect(part('handoff-transcript').textContent).toContain(caller);
+    });
   });
 });

@@ -12,6 +12,7 @@ import { CallerIdentity } from './CallerIdentity';
 import type { ChooseCaller } from './CandidateList';
 import { CopyButton } from './CopyButton';
 import { Facts, Mono, Subtle } from './Facts';
+import { Handoff } from './Handoff';
 import { RequesterMismatch } from './RequesterMismatch';
 import { SipStatus } from './SipStatus';
 import { Timeline } from './Timeline';
@@ -59,7 +60,10 @@ export interface CallCardProps {
   children?: ReactNode;
 }
 
-/** One SIP call on the ticket: caller, decision, line and carrier, outcome, timeline, SIP facts. */
+/**
+ * One SIP call on the ticket: caller, the AI agent's handoff if any, decision, line and carrier,
+ * outcome, timeline, SIP facts.
+ */
 export function CallCard({
   call,
   userName,
@@ -110,6 +114,7 @@ export function CallCard({
         zendeskUrl={zendeskUrl}
         onChoose={choose}
       />
+      {call.handoff ? <Handoff handoff={call.handoff} /> : null}
       <Facts>
         <dt>{t('ui.call.line')}</dt>
         <dd data-part="line">{call.line}</dd>

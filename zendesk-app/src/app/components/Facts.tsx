@@ -34,3 +34,15 @@ export const Subtle = styled.span`
 export const Nowrap = styled.span`
   white-space: nowrap;
 `;
+
+/** A plain list whose items are separated by thin rules (previous calls, transcript turns). */
+export const RuledList = styled.ol`
+  margin: 4px 0 0;
+  padding: 0;
+  list-style: none;
+
+  & > li {
+    padding: 4px 0;
+    border-top: 1px solid ${(p) => getColor({ theme: p.theme, variable: 'border.subtle' })};
+  }
+`;

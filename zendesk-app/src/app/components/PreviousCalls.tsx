@@ -2,12 +2,11 @@ import styled from 'styled-components';
 import { Anchor, Button } from '@zendeskgarden/react-buttons';
 import { Skeleton } from '@zendeskgarden/react-loaders';
 import { Alert } from '@zendeskgarden/react-notifications';
-import { getColor } from '@zendeskgarden/react-theming';
 import type { HistoryState } from '../hooks/useCallerHistory';
 import { useI18n } from '../hooks/useI18n';
 import { formatDateTime, formatDuration } from '../lib/format';
 import type { CallerHistoryEntry } from '../lib/types';
-import { Subtle } from './Facts';
+import { RuledList as List, Subtle } from './Facts';
 
 const Details = styled.details`
   margin-top: 8px;
@@ -17,17 +16,6 @@ const Details = styled.details`
   & > summary {
     cursor: pointer;
     font-weight: ${(p) => p.theme.fontWeights.semibold};
-  }
-`;
-
-const List = styled.ol`
-  margin: 4px 0 0;
-  padding: 0;
-  list-style: none;
-
-  & > li {
-    padding: 4px 0;
-    border-top: 1px solid ${(p) => getColor({ theme: p.theme, variable: 'border.subtle' })};
   }
 `;
 
