@@ -16,6 +16,7 @@ import {
 } from '../../../scripts/lib/local-worker.mjs';
 import { callIdOf } from '../../sip/harness/full-stack';
 import { createSippPool } from '../../sip/harness/sipp-pool';
+import { workerAdmin } from '../../sip/harness/worker-admin';
 import { finalResponse, received } from '../../sip/harness/sipp';
 import { SIPP } from '../../sip/harness/tools';
 import { enterContainer } from '../harness/container';
@@ -57,19 +58,7 @@ async function main() {
       vars: { ...secrets, ZENDESK_BASE_URL: standin.url, ZENDESK_REQUESTS_PER_MINUTE: '100000' },
     });
   };
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${WORKER_PORT}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${secrets.ADMIN_TOKEN}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
+  const admin = workerAdmin(() => `http://127.0.0.1:${WORKER_PORT}`, secrets.ADMIN_TOKEN);
   try {
     await startWorker();
     // The operator's steps, in the order docs/operators.md gives them.
@@ -169,22 +158,8 @@ async function main() {
     result.spooledRecord = await waitRecord(admin, spooledId);
 
     result.journal = {
-      agent: box
-        .run(['journalctl', '-u', 'sipbridge-agent', '--no-pager', '-o', 'cat'])
-        .stdout.split('\n').length,
-      kamailio: box
-        .run(['journalctl', '-u', 'kamailio', '--no-pager', '-o', 'cat'])
-        .stdout.split('\n').length,
-      agentSample: box.run([
-        'journalctl',
-        '-u',
-        'sipbridge-agent',
-        '--no-pager',
-        '-o',
-        'cat',
-        '-n',
-        '5',
-      ]).stdout,
+      agent: journal('sipbridge-agent').split('\n').length,
+      kamailio: journal('kamailio').split('\n').length,
     };
 
     // An upgrade keeps the operator's config and the spool, and restarts the agent.
@@ -226,26 +201,8 @@ async function main() {
   } catch (error) {
     result.error = (error as Error).stack;
   } finally {
-    result.agentLog = box.run([
-      'journalctl',
-      '-u',
-      'sipbridge-agent',
-      '--no-pager',
-      '-o',
-      'cat',
-      '-n',
-      '40',
-    ]).stdout;
-    result.kamailioLog = box.run([
-      'journalctl',
-      '-u',
-      'kamailio',
-      '--no-pager',
-      '-o',
-      'cat',
-      '-n',
-      '40',
-    ]).stdout;
+    result.agentLog = journal('sipbridge-agent', 40);
+    result.kamailioLog = journal('kamailio', 40);
     await sipps.stop();
     await worker?.stop().catch(() => undefined);
     await standin.close();
@@ -254,34 +211,53 @@ async function main() {
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
 
-/** Polls until every unit is active (or 30 s pass); returns each unit's last state. */
-async function waitActive(units: string[]): Promise<Record<string, string>> {
+/** A unit's journal as `journalctl -o cat` prints it, its last `lines` only if given. */
+function journal(unit: string, lines?: number): string {
+  const last = lines === undefined ? [] : ['-n', String(lines)];
+  return box.run(['journalctl', '-u', unit, '--no-pager', '-o', 'cat', ...last]).stdout;
+}
+
+/** Reads `read()` every `everyMs` until `done` says so or 30 s pass; returns the last reading. */
+async function pollUntil<T>(
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  everyMs = 300,
+) {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const states = Object.fromEntries(
-      units.map((u) => [u, box.run(['systemctl', 'is-active', u]).stdout.trim()]),
-    );
-    if (Object.values(states).every((s) => s === 'active') || Date.now() > deadline) return states;
-    await new Promise((r) => setTimeout(r, 300));
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
+/** Each unit's state once all are active (or after 30 s). */
+function waitActive(units: string[]): Promise<Record<string, string>> {
+  return pollUntil(
+    () =>
+      Object.fromEntries(
+        units.map((u) => [u, box.run(['systemctl', 'is-active', u]).stdout.trim()]),
+      ),
+    (states) => Object.values(states).every((s) => s === 'active'),
+  );
+}
+
 /** `sipbridge status --json` once it says ok (the agent's first ACL sync done), or after 30 s. */
-async function waitStatus(): Promise<Json> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = box.run(['sipbridge', 'status', '--json']);
-    let parsed: Json = { raw: `${res.stdout}${res.stderr}`.slice(-1500) };
-    try {
-      parsed = JSON.parse(res.stdout) as Json;
-    } catch {
-      // not JSON: keep the raw text
-    }
-    if ((parsed.status === 'ok' && res.code === 0) || Date.now() > deadline) {
+function waitStatus(): Promise<Json> {
+  return pollUntil(
+    (): Json => {
+      const res = box.run(['sipbridge', 'status', '--json']);
+      let parsed: Json = { raw: `${res.stdout}${res.stderr}`.slice(-1500) };
+      try {
+        parsed = JSON.parse(res.stdout) as Json;
+      } catch {
+        // not JSON: keep the raw text
+      }
       return { code: res.code, ...parsed };
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    },
+    (status) => status.status === 'ok' && status.code === 0,
+    500,
+  );
 }
 
 async function agentHealth(): Promise<Json> {
@@ -291,19 +267,20 @@ async function agentHealth(): Promise<Json> {
 
 /** The call's record once completed (or as it is after 30 s). */
 async function waitRecord(
-  admin: (method: string, path: string) => Promise<{ status: number; body: Json }>,
+  admin: ReturnType<typeof workerAdmin>,
   callId: string,
 ): Promise<Partial<CallRecord> & { found: boolean }> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await admin('GET', '/v1/reports/calls/export?start_time=0').catch(() => undefined);
-    const calls = (res?.body?.calls ?? []) as CallRecord[];
-    const record = calls.find((c) => c.call_id === callId);
-    if ((record && record.status === 'completed') || Date.now() > deadline) {
-      return { found: Boolean(record), ...record };
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  const record = await pollUntil(
+    async () => {
+      const res = await admin<{ calls: CallRecord[] }>(
+        'GET',
+        '/v1/reports/calls/export?start_time=0',
+      ).catch(() => undefined);
+      return res?.body?.calls?.find((c) => c.call_id === callId);
+    },
+    (found) => found?.status === 'completed',
+  );
+  return { found: Boolean(record), ...record };
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,7 @@ import type { CallRecord } from '@sip-bridge/contract/calls';
 import { startZendeskStandin, type RunningStandin } from '@sip-bridge/zendesk-standin/server';
 import { startEdge, type Edge } from './edge';
 import { createSippPool, type SippPool } from './sipp-pool';
+import { workerAdmin } from './worker-admin';
 import { KEEP } from './tools';
 
 /**
@@ -209,19 +210,7 @@ export async function startFullStack(
   };
 
   const workerUrl = () => `http://127.0.0.1:${workerPort}`;
-  const admin = async <T = unknown>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${workerUrl()}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${secrets.ADMIN_TOKEN}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const admin = workerAdmin(workerUrl, secrets.ADMIN_TOKEN);
 
   const exportCalls = async () => {
     const calls: CallRecord[] = [];
