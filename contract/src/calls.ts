@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CallContextSchema } from './call-context';
 import { CallHandoffSchema } from './handoff';
 
 const CandidateSchema = z
@@ -89,6 +90,14 @@ export const CallRecordSchema = z
         description:
           'The AI-agent handoff this call was linked to (its X-Zendesk-Ticket-Id was the ticket of a ' +
           'handoff made on the same line shortly before); null when there was none',
+      }),
+    // Optional in the type so older clients' fixtures still parse; the API always sends it.
+    context: CallContextSchema.nullable()
+      .optional()
+      .meta({
+        description:
+          'Context headers the line maps (`context_headers`) as the call brought them, and what ' +
+          'reached the ticket; null when the call carried none the line maps',
       }),
     updated_at: z.string(),
   })

@@ -24,7 +24,7 @@ export const SIP_CONTEXT_LIMITS = { headers: 8, value: 256 } as const;
 export const CONTEXT_HEADER_NAME =
   /^(?:[Xx]-[A-Za-z0-9-]{1,64}|[Uu][Ss][Ee][Rr]-[Tt][Oo]-[Uu][Ss][Ee][Rr])$/;
 /** Names the bridge owns: never context from a caller (the edge removes them before relay). */
-const RESERVED_HEADER = /^[Xx]-(?:[Zz][Ee][Nn][Dd][Ee][Ss][Kk]|[Bb][Rr][Ii][Dd][Gg][Ee])-/;
+export const RESERVED_HEADER = /^[Xx]-(?:[Zz][Ee][Nn][Dd][Ee][Ss][Kk]|[Bb][Rr][Ii][Dd][Gg][Ee])-/;
 
 /** One context header as the edge passes it. */
 export const ContextHeaderSchema = z.object({
@@ -203,6 +203,7 @@ export const EventResultSchema = z
   })
   .meta({ id: 'CallEventResults' });
 
+export type ContextHeader = z.infer<typeof ContextHeaderSchema>;
 export type CallFacts = z.infer<typeof CallFactsSchema>;
 export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 export type Decision = z.infer<typeof DecisionSchema>;

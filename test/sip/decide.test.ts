@@ -82,8 +82,9 @@ describe.skipIf(!sipToolsAvailable())('edge decisions', () => {
   });
 
   it("passes X- context headers and User-to-User to the agent, never the bridge's own, bounded", async () => {
+    await s.agent.setMode({ kind: 'relay', headers: 'X-Zendesk-Ticket-Id: 1001\r\n' });
     const extra = Array.from({ length: 8 }, (_, i) => `X-Extra-${i}: ${i}`);
-    const { caller } = await callThrough('1001', [
+    const { caller, invite } = await callThrough('1001', [
       'X-Intent: billing dispute',
       'User-to-User: 56a390f3d2b7310023a2;encoding=hex',
       'X-Zendesk-Group: 7',
@@ -98,6 +99,9 @@ describe.skipIf(!sipToolsAvailable())('edge decisions', () => {
       ...Array.from({ length: 6 }, (_, i) => ({ name: `X-Extra-${i}`, value: String(i) })),
     ]);
     expect(facts.sip.sanitized).toEqual(['context:dropped']);
+    // Context was for the Worker: Zendesk gets none of it, only the decision's ticket header.
+    const relayed = invite.text.split('\n').filter((l) => /^(x-|user-to-user:)/i.test(l));
+    expect(relayed).toEqual(['X-Zendesk-Ticket-Id: 1001']);
   });
 
   it('sends no context when the caller sent none', async () => {

@@ -30,7 +30,7 @@ export function registerTicketRoutes(router: ApiRouter): void {
 }
 
 /** The ticket named in the path, or the answer Zendesk gives: 404 unknown, 403 not visible. */
-function findTicket(req: ApiRequest, ctx: ApiContext): StoredTicket | Response {
+export function findTicket(req: ApiRequest, ctx: ApiContext): StoredTicket | Response {
   const id = parseId(req.params.id);
   const ticket = id === null ? undefined : ctx.store.tickets.get(id);
   if (!ticket) return notFound();

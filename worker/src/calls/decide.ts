@@ -16,6 +16,7 @@ import {
   callInsert,
   claimCall,
   completeDecision,
+  contextDue,
   findCall,
   reclaimStaleCall,
   recordCreatedTicket,
@@ -24,6 +25,7 @@ import {
   type DecisionOutcome,
 } from './record';
 import { callTicket } from './ticket-content';
+import { mapContext } from './context-headers';
 
 const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
 /** Default and ceiling for the time the API spends on one decision. */
@@ -38,6 +40,8 @@ export interface DecideDeps {
   /** The request's nonce, spent here in the same transaction as the first write. */
   nonce: EdgeNonce;
   now?: () => number;
+  /** Called when the decided call has mapped context headers due for its ticket. */
+  onContextDue?: (callId: string) => void;
 }
 
 /** What decideCall answers: the decision, or 'replayed' when the nonce was already spent. */
@@ -125,8 +129,13 @@ export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promis
     now: iso,
   };
 
+  // The line's context mapping needs nothing from Zendesk: it is part of every decision.
+  const context = snapshot.line
+    ? mapContext(snapshot.line.contextHeaders, req.sip.context ?? [])
+    : null;
   const quick = decideWithoutZendesk(snapshot, req, caller, started);
   if (quick) {
+    quick.context = context;
     const [inserted, nonce] = await deps.db.batch([
       callInsert(deps.db, req, { ...init, outcome: quick, unlessNonceSeen: deps.nonce.nonce }),
       nonceInsert(deps.db, deps.nonce),
@@ -147,7 +156,9 @@ export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promis
     }
   }
   const decided = await decideWithZendesk({ ...deps, now }, snapshot.line!, req, caller, deadline);
+  decided.context = context;
   await completeDecision(deps.db, req.call_id, decided, new Date(now()).toISOString());
+  if (contextDue(decided)) deps.onContextDue?.(req.call_id);
   return decided.decision;
 }
 

@@ -1,8 +1,10 @@
 import { displayNumber, displayStoredPhone } from '../phone/display';
 import type { CallRecord } from '@sip-bridge/contract/calls';
+import type { CallContext } from '@sip-bridge/contract/call-context';
 import type { CallHandoff } from '@sip-bridge/contract/handoff';
 import { loadCallHandoffs } from '../handoffs/store';
 import type { CallFacts, Decision } from '@sip-bridge/contract/edge';
+import type { MappedContext } from './context-headers';
 import { formatUsd } from './cost';
 
 /** A calls row as stored in D1. */
@@ -48,6 +50,10 @@ export interface CallRow {
   summary_attempts: number;
   /** The AI-agent handoff the call was linked to. */
   handoff_id: string | null;
+  /** The mapped context headers ({items, refused}), or null when the call carried none mapped. */
+  context_json: string | null;
+  context_status: 'none' | 'not_applied' | 'pending' | 'posting' | 'posted' | 'failed';
+  context_attempts: number;
   seq: number;
   created_at: string;
   updated_at: string;
@@ -77,7 +83,29 @@ export interface DecisionOutcome {
   candidates: { id: number; name: string; phone: string | null }[];
   /** The handoff whose ticket the call carried, when it was linked to it. */
   handoffId?: string | null;
+  /** What the line's context mapping made of the call's headers. */
+  context?: MappedContext | null;
 }
+
+/**
+ * The context columns for a decided call: due for its ticket when the call is relayed with one
+ * and something can be written; recorded, not applied, otherwise.
+ */
+function contextColumns(o: DecisionOutcome | undefined) {
+  const ctx = o?.context;
+  if (!o || !ctx || (ctx.items.length === 0 && ctx.refused.length === 0)) {
+    return { context_json: null, context_status: 'none' as const };
+  }
+  const due =
+    o.decision.action === 'relay' && o.decision.call.ticket_id !== null && ctx.items.length > 0;
+  return {
+    context_json: JSON.stringify(ctx),
+    context_status: due ? ('pending' as const) : ('not_applied' as const),
+  };
+}
+
+/** Whether the decided call has context on its way to its ticket. */
+export const contextDue = (o: DecisionOutcome) => contextColumns(o).context_status === 'pending';
 
 /** What is known about a call before it is decided: its line, its caller, and when. */
 export interface CallInit {
@@ -128,6 +156,7 @@ export function callInsert(
     decision_json: d ? JSON.stringify(d) : null,
     status: d?.action === 'reject' ? 'rejected' : 'ringing',
     received_at: facts.received_at ?? init.now,
+    ...contextColumns(o),
     created_at: init.now,
     updated_at: init.now,
   };
@@ -188,11 +217,13 @@ export async function completeDecision(
   now: string,
 ) {
   const d = o.decision;
+  const context = contextColumns(o);
   await db
     .prepare(
       `UPDATE calls SET match_result = ?, matched_user_id = ?, match_candidates = ?, ticket_id = ?,
          ticket_link = ?, ticket_requester_mismatch = ?, decision = ?, reject_code = ?, reject_reason = ?,
-         degraded = ?, decision_json = ?, status = ?, handoff_id = ?, seq = ${NEXT_SEQ}, updated_at = ?
+         degraded = ?, decision_json = ?, status = ?, handoff_id = ?, context_json = ?,
+         context_status = ?, seq = ${NEXT_SEQ}, updated_at = ?
        WHERE call_id = ?`,
     )
     .bind(
@@ -209,6 +240,8 @@ export async function completeDecision(
       JSON.stringify(d),
       d.action === 'reject' ? 'rejected' : 'ringing',
       o.handoffId ?? null,
+      context.context_json,
+      context.context_status,
       now,
       callId,
     )
@@ -276,8 +309,16 @@ export function toCallRecord(row: CallRow, handoff: CallHandoff | null = null): 
     },
     summary_status: row.summary_status,
     handoff,
+    context: callContext(row),
     updated_at: row.updated_at,
   };
+}
+
+function callContext(row: CallRow): CallContext | null {
+  if (!row.context_json || row.context_status === 'none') return null;
+  const { items, refused } = JSON.parse(row.context_json) as MappedContext;
+  const status = row.context_status === 'posting' ? 'pending' : row.context_status;
+  return { status, items, refused };
 }
 
 /** Records with their handoffs, read in one more query when any call has one. */

@@ -98,8 +98,27 @@ export function customFieldIssues(
 }
 
 /**
- * Checks custom field values against the account's ticket fields (cached per isolate; asked again
- * for an id it does not know once the copy is 30 s old). Zendesk errors propagate.
+ * The account's ticket fields, cached per isolate; asked again for an id it does not know once the
+ * copy is 30 s old (the field may be new). Zendesk errors propagate.
+ */
+export async function ticketFields(
+  zendesk: ZendeskClient,
+  ids: readonly number[],
+  deadline: number,
+  nowMs: number,
+): Promise<ReadonlyMap<number, ZendeskTicketField>> {
+  let copy =
+    cached && nowMs - cached.loadedAt < FIELDS_TTL_MS
+      ? cached
+      : await load(zendesk, deadline, nowMs);
+  if (ids.some((id) => !copy.fields.has(id)) && nowMs - copy.loadedAt >= REFRESH_UNKNOWN_AFTER_MS) {
+    copy = await load(zendesk, deadline, nowMs);
+  }
+  return copy.fields;
+}
+
+/**
+ * Checks custom field values against the account's ticket fields (see ticketFields).
  * @example const issues = await checkCustomFields(zendesk, body.custom_fields, deadline, Date.now());
  */
 export async function checkCustomFields(
@@ -109,15 +128,13 @@ export async function checkCustomFields(
   nowMs: number,
 ): Promise<FieldIssue[]> {
   if (entries.length === 0) return [];
-  let copy =
-    cached && nowMs - cached.loadedAt < FIELDS_TTL_MS
-      ? cached
-      : await load(zendesk, deadline, nowMs);
-  const known = copy.fields;
-  if (entries.some((e) => !known.has(e.id)) && nowMs - copy.loadedAt >= REFRESH_UNKNOWN_AFTER_MS) {
-    copy = await load(zendesk, deadline, nowMs);
-  }
-  return customFieldIssues(copy.fields, entries);
+  const fields = await ticketFields(
+    zendesk,
+    entries.map((e) => e.id),
+    deadline,
+    nowMs,
+  );
+  return customFieldIssues(fields, entries);
 }
 
 /** Forgets the cached fields (tests, and after an admin changes fields). */

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import type { Line, LineCreate, LinePatch } from '../schemas/lines';
+import type { ContextMapping, Line, LineCreate, LinePatch } from '../schemas/lines';
 
 /** A line as the call path needs it. */
 export interface LineConfig {
@@ -22,6 +22,8 @@ export interface LineConfig {
   enabled: boolean;
   /** The SIP address AI agents dial at the edge for this line, or null when not set. */
   edgeSipUri: string | null;
+  /** Context headers the line reads, and where each value goes on the ticket. */
+  contextHeaders: ContextMapping[];
 }
 
 interface LineRow {
@@ -40,6 +42,7 @@ interface LineRow {
   caller_presentation: 'as_received' | 'e164';
   enabled: number;
   edge_sip_uri: string | null;
+  context_headers: string;
   created_at: string;
   updated_at: string;
 }
@@ -73,6 +76,7 @@ function toConfig(row: LineRow): LineConfig {
     callerPresentation: row.caller_presentation,
     enabled: row.enabled === 1,
     edgeSipUri: row.edge_sip_uri,
+    contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
   };
 }
 
@@ -93,6 +97,7 @@ function toLine(row: LineRow, acl: AclRow[]): Line {
     caller_presentation: c.callerPresentation,
     enabled: c.enabled,
     edge_sip_uri: c.edgeSipUri,
+    context_headers: c.contextHeaders,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -144,8 +149,9 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
              call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
-             requester_mismatch, caller_presentation, enabled, edge_sip_uri, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, created_at,
+             updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -162,6 +168,7 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
           input.caller_presentation,
           input.enabled ? 1 : 0,
           input.edge_sip_uri,
+          JSON.stringify(input.context_headers),
           now,
           now,
         ),
@@ -195,6 +202,7 @@ const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
   caller_presentation: (v: string) => v,
   enabled: (v: boolean) => (v ? 1 : 0),
   edge_sip_uri: (v: string | null) => v,
+  context_headers: (v: ContextMapping[]) => JSON.stringify(v),
 };
 
 export async function patchLine(

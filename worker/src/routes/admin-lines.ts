@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter } from '../router';
+import type { Context } from 'hono';
+import { createRouter, type AppEnv } from '../router';
 import { apiError } from '../http/problem';
 import {
   addAclEntry,
@@ -12,6 +13,9 @@ import {
   removeAclEntry,
 } from '../lines/store';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
+import { customFieldIssues, ticketFields } from '../handoffs/custom-fields';
+import { zendeskFromEnv } from '../config';
+import type { ContextMapping } from '../schemas/lines';
 import { errorResponses, ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
 import {
   AclEntryInputSchema,
@@ -31,6 +35,21 @@ const wide = {
     'An ACL entry wider than /8 (IPv4) or /32 (IPv6) lacks confirm_wide',
   ),
 };
+const zendeskChecks = {
+  422: jsonContent(
+    ErrorSchema,
+    'An ACL entry wider than /8 (IPv4) or /32 (IPv6) lacks confirm_wide, or a context mapping ' +
+      'names a ticket field that does not exist, is a system field, or is inactive',
+  ),
+  503: jsonContent(ErrorSchema, 'Zendesk could not be asked about mapped ticket fields'),
+};
+const fieldChecks = {
+  ...zendeskChecks,
+  422: jsonContent(
+    ErrorSchema,
+    'A context mapping names a ticket field that does not exist, is a system field, or is inactive',
+  ),
+};
 const unconfirmed = (
   c: Parameters<typeof apiError>[0],
   issues: { path: string; message: string }[],
@@ -42,6 +61,46 @@ const unconfirmed = (
     'A wide ACL entry needs confirmation; see issues.',
     issues,
   );
+type Ctx = Context<AppEnv>;
+
+/**
+ * The refusal for context mappings naming a ticket field Zendesk does not have (or a system or
+ * inactive one), or null when they are fine. Asks Zendesk only when a mapping names a field.
+ */
+async function badContextFields(c: Ctx, mappings: ContextMapping[] | undefined) {
+  const named = (mappings ?? []).flatMap((m, i) =>
+    m.field_id === undefined ? [] : [{ index: i, id: m.field_id }],
+  );
+  if (!named.length) return null;
+  let fields;
+  try {
+    fields = await ticketFields(
+      zendeskFromEnv(c.env),
+      named.map((n) => n.id),
+      Date.now() + 5000,
+      Date.now(),
+    );
+  } catch {
+    c.header('Retry-After', '5');
+    return apiError(
+      c,
+      503,
+      'zendesk_unavailable',
+      'Zendesk could not be asked about the mapped ticket fields; the line was not changed.',
+    );
+  }
+  // Two mappings may feed one field; only each id's own problems count here.
+  const issues = named.flatMap((n) =>
+    customFieldIssues(fields, [{ id: n.id, value: null }]).map((issue) => ({
+      path: `context_headers[${n.index}].field_id`,
+      message: issue.message,
+    })),
+  );
+  return issues.length
+    ? apiError(c, 422, 'unknown_custom_field', 'A mapped ticket field cannot take values.', issues)
+    : null;
+}
+
 // Messages name the field, never its value (see http/issues.ts).
 const lineNotFound = (c: Parameters<typeof apiError>[0], _slug: string) =>
   apiError(c, 404, 'not_found', 'No line with this slug.');
@@ -67,6 +126,7 @@ const create = createRoute({
     ...errorResponses,
     ...conflict,
     ...wide,
+    ...zendeskChecks,
   },
 });
 const show = createRoute({
@@ -91,6 +151,7 @@ const patch = createRoute({
     200: jsonContent(z.object({ line: LineSchema }), 'Updated'),
     ...errorResponses,
     ...notFound,
+    ...fieldChecks,
   },
 });
 const remove = createRoute({
@@ -130,6 +191,8 @@ export const adminLineRoutes = createRouter()
     const input = c.req.valid('json');
     const wideIssues = unconfirmedWideEntries(input.acl, (i) => `acl[${i}].confirm_wide`);
     if (wideIssues.length) return unconfirmed(c, wideIssues);
+    const badFields = await badContextFields(c, input.context_headers);
+    if (badFields) return badFields;
     try {
       return c.json({ line: await createLine(c.env.DB, input) }, 201);
     } catch (err) {
@@ -144,7 +207,10 @@ export const adminLineRoutes = createRouter()
   })
   .openapi(patch, async (c) => {
     const { slug } = c.req.valid('param');
-    const line = await patchLine(c.env.DB, slug, c.req.valid('json'));
+    const input = c.req.valid('json');
+    const badFields = await badContextFields(c, input.context_headers);
+    if (badFields) return badFields;
+    const line = await patchLine(c.env.DB, slug, input);
     return line ? c.json({ line }, 200) : lineNotFound(c, slug);
   })
   .openapi(remove, async (c) => {

@@ -4,6 +4,7 @@ import { unauthorized } from '../http/problem';
 import { decideCall } from '../calls/decide';
 import { applyCallEvents } from '../calls/events';
 import { postCallSummary } from '../calls/summary';
+import { postCallContext } from '../calls/context-update';
 import { buildEdgeConfig } from '../lines/edge-config';
 import { findLineConfig } from '../lines/store';
 import { errorResponses, jsonBody, jsonContent } from '../schemas/common';
@@ -64,6 +65,9 @@ export const edgeRoutes = createRouter()
         zendesk: zendeskFromEnv(c.env),
         budgetMs: decisionBudgetMs(c.env),
         nonce: c.get('edgeNonce'),
+        // Context headers go to the ticket after the answer, never in the call path.
+        onContextDue: (callId) =>
+          c.executionCtx.waitUntil(postCallContext(c.env.DB, zendeskFromEnv(c.env), callId)),
       },
       c.req.valid('json'),
     );

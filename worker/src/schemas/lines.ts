@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { isCountryCode } from '../phone/normalize';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
+import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from '@sip-bridge/contract/edge';
 
 /** A SIP or SIPS URI with a host, the only kind of target the edge will relay to. */
 export const SipTargetSchema = z
@@ -52,6 +53,88 @@ export const AclEntrySchema = z
   .object({ id: z.number().int(), cidr: z.string(), label: z.string(), created_at: z.string() })
   .openapi('AclEntry');
 
+/** One context header the line reads, and where its value goes on the call's ticket. */
+export const ContextMappingSchema = z
+  .object({
+    header: z
+      .string()
+      .regex(CONTEXT_HEADER_NAME, 'must be X-<name> (letters, digits, dashes) or User-to-User')
+      .refine(
+        (n) => !RESERVED_HEADER.test(n),
+        'X-Zendesk- and X-Bridge- headers are the bridge’s own',
+      )
+      .openapi({ example: 'X-Intent' }),
+    to: z.enum(['tag', 'custom_field', 'note']).openapi({
+      description:
+        '`tag`: the value (lower case, spaces as _) becomes a ticket tag; `custom_field`: the value ' +
+        'of ticket field `field_id` (checked against the field when the call is written: a ' +
+        'drop-down takes an option tag, a checkbox true/false, a multi-select comma-separated tags); ' +
+        '`note`: a line `label: value` in the internal note the bridge adds',
+    }),
+    field_id: z.number().int().positive().optional().openapi({
+      description: 'The ticket field, for `to: custom_field` only (must exist and be active)',
+    }),
+    label: z
+      .string()
+      .min(1)
+      .max(60)
+      .regex(/^[^\p{Cc}]+$/u, 'must be printable text')
+      .optional()
+      .openapi({ description: 'For `to: note`: the line’s label (default: the header name)' }),
+    tag_prefix: z
+      .string()
+      .max(40)
+      .regex(/^[a-z0-9_\-:./]*$/, 'must be lower-case letters, digits, _ - : . /')
+      .optional()
+      .openapi({ description: 'For `to: tag`: put before the value, e.g. `intent_`' }),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.to === 'custom_field' && m.field_id === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['field_id'],
+        message: 'is required for a custom_field',
+      });
+    }
+    if (m.to !== 'custom_field' && m.field_id !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['field_id'], message: 'is only for to: custom_field' });
+    }
+    if (m.to !== 'note' && m.label !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['label'], message: 'is only for to: note' });
+    }
+    if (m.to !== 'tag' && m.tag_prefix !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tag_prefix'], message: 'is only for to: tag' });
+    }
+  })
+  .openapi('ContextMapping');
+
+const ContextMappingsSchema = z
+  .array(ContextMappingSchema)
+  .max(8)
+  .superRefine((list, ctx) => {
+    const seen = new Map<string, number>();
+    list.forEach((m, i) => {
+      const first = seen.get(m.header.toLowerCase());
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'header'],
+          message: `repeats context_headers[${first}].header`,
+        });
+      } else {
+        seen.set(m.header.toLowerCase(), i);
+      }
+    });
+  })
+  .openapi({
+    description:
+      'Context headers an AI agent or IVR sends, mapped to the ticket (at most 8; the edge passes ' +
+      'at most 8 context headers per call, 256 printable characters each). Unmapped headers are ' +
+      'ignored, and no context header is relayed to Zendesk. The call record lists what was ' +
+      'applied (`context`).',
+  });
+
 const lineFields = {
   name: z.string().min(1).max(100),
   sip_targets: z.array(SipTargetSchema).min(1).max(8),
@@ -90,6 +173,7 @@ const lineFields = {
       '`POST /v1/handoffs`; null (default) when not set, and the handoff answers `sip_uri: null`',
     example: 'sip:ai-agent@edge.example.com',
   }),
+  context_headers: ContextMappingsSchema,
 };
 
 export const LineCreateSchema = z
@@ -108,6 +192,7 @@ export const LineCreateSchema = z
     caller_presentation: lineFields.caller_presentation.default('as_received'),
     enabled: lineFields.enabled.default(true),
     edge_sip_uri: lineFields.edge_sip_uri.default(null),
+    context_headers: lineFields.context_headers.default([]),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
   })
   .strict()
@@ -146,6 +231,7 @@ export const BlockedNumberSchema = z
   })
   .openapi('BlockedNumber');
 
+export type ContextMapping = z.infer<typeof ContextMappingSchema>;
 export type LineCreate = z.infer<typeof LineCreateSchema>;
 export type LinePatch = z.infer<typeof LinePatchSchema>;
 export type Line = z.infer<typeof LineSchema>;

@@ -35,6 +35,8 @@ export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
 
 /** `{"ticket": {...}}` from show, create and update. */
 export const ticketResponseSchema = z.object({ ticket: zendeskTicketSchema });
+/** Add Tags and Set Tags answer the resource's tags. */
+export const tagsResponseSchema = z.object({ tags: z.array(z.string()) });
 
 /** A ticket field as listed by `GET /api/v2/ticket_fields`, reduced to what validation needs. */
 const zendeskTicketFieldSchema = z.object({
