@@ -16,6 +16,7 @@ import {
 } from '@sip-bridge/zendesk-standin/seed';
 import { startBridge, type Bridge } from './bridge';
 import { chromiumMissing, launchChromium } from './chromium';
+import { agentInstallation, openSidebar, WAIT } from './sidebar-page';
 import {
   startHarness,
   type Harness,
@@ -25,7 +26,6 @@ import {
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(ROOT, 'test-results', 'app');
 const missing = chromiumMissing();
-const WAIT = 15_000;
 
 let bridge: Bridge;
 let harness: Harness;
@@ -35,18 +35,10 @@ let pageFor: (query: { ticket?: number; locale?: string }) => string;
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
 function installation(settings: Partial<Installation['settings']> = {}): Installation {
-  return {
-    settings: {
-      api_url: bridge.url,
-      shared_secret: bridge.secrets.APP_JWT_SECRET,
-      ...settings,
-    },
-    secureSettings: ['shared_secret'],
-    domainWhitelist: ['127.0.0.1'],
-    currentUser: { id: GRACE_HOPPER_AGENT_ID, name: 'Grace Hopper', role: 'agent' },
-    requester: { id: 20001, name: 'Ada Lovelace' },
-    agentToken: DEMO_OAUTH_TOKENS.graceHopper,
-  };
+  return agentInstallation(
+    { url: bridge.url, appJwtSecret: bridge.secrets.APP_JWT_SECRET },
+    settings,
+  );
 }
 
 /** Hedy Lamarr: an agent Zendesk restricts to the Billing group's tickets (1002 only). */
@@ -83,12 +75,8 @@ async function events(list: Record<string, unknown>[]) {
   expect(res.status).toBe(200);
 }
 
-async function open(query: { ticket?: number; locale?: string }, url = pageFor(query)) {
-  const page = await browser.context.newPage();
-  await page.goto(url);
-  const frame = await (await page.waitForSelector('#app', { timeout: WAIT })).contentFrame();
-  if (!frame) throw new Error('the app iframe has no frame');
-  return { page, frame };
+function open(query: { ticket?: number; locale?: string }, url = pageFor(query)) {
+  return openSidebar(browser.context, url);
 }
 
 /** ms from the harness answering the handshake with app.registered to the first call card. */

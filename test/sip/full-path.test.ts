@@ -6,7 +6,12 @@ import {
   OPEN_TICKET_ID,
   PENDING_TICKET_ID,
 } from '@sip-bridge/zendesk-standin/seed';
-import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
+import {
+  callIdOf,
+  recordSettled as complete,
+  startFullStack,
+  type FullStack,
+} from './harness/full-stack';
 import { finalResponse, received } from './harness/sipp';
 import { explain, RINGING } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
@@ -20,10 +25,6 @@ const ADA = '+14155550100';
 const ADA_USER_ID = 20001;
 const HOLD_MS = 1200;
 
-/** Terminal and fully derived: what the export shows once every event was applied. */
-const complete = (r: CallRecord) =>
-  r.final.code !== null && (r.status !== 'completed' || r.timeline.answered_at !== null);
-
 describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, Zendesk', () => {
   let s: FullStack;
   const suiteStarted = Date.now();
@@ -34,28 +35,7 @@ describe.skipIf(!sipToolsAvailable())('full path: Kamailio, edge agent, Worker, 
       // Its own source address, so the number blocked on it stays callable on the demo line.
       { slug: 'blocked', acl: ['127.0.0.2/32'] },
     ]);
-    // The first requests to a fresh wrangler dev are slow: warm it up with a decision that needs
-    // nothing from Zendesk (a withheld caller), so the first SIP call stays inside the budget.
-    const warm = await fetch(`${s.agent().url}/v1/decide`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${s.agentToken}` },
-      body: JSON.stringify({
-        call_id: `warmup-${Date.now()}@127.0.0.1`,
-        line: 'demo',
-        source: { ip: '127.0.0.1', port: 5060, transport: 'udp' },
-        acl_entry: '',
-        sip: {
-          from: '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=w',
-          to: '<sip:zendesk@127.0.0.1>',
-          request_uri: 'sip:zendesk@127.0.0.1',
-          p_asserted_identity: '',
-          user_agent: '',
-        },
-        ticket_id: '',
-        codecs: ['PCMU'],
-      }),
-    });
-    expect(warm.status).toBe(200);
+    await s.warmUp('demo');
   }, 90_000);
 
   afterAll(async () => {

@@ -67,6 +67,11 @@ export interface FullStack extends SippPool {
   ): Promise<{ status: number; body: T }>;
   /** Every call record, following the export's cursor to the end. */
   exportCalls(): Promise<CallRecord[]>;
+  /**
+   * One decision the Worker answers without Zendesk (a withheld caller), through the agent: the
+   * first requests to a fresh wrangler dev are slow, and the first SIP call must stay in budget.
+   */
+  warmUp(line: string): Promise<void>;
   /** Polls the export (bounded) until each Call-ID has a record that `done` accepts. */
   waitForRecords(
     callIds: string[],
@@ -77,15 +82,24 @@ export interface FullStack extends SippPool {
   appJwt(): Promise<string>;
   /** POST /__standin/faults (replaces all faults; `{}` clears them). */
   zendeskFaults(faults: Record<string, unknown>): Promise<void>;
+  /** The stand-in's URL and API credentials (what the sidebar's ZAF harness proxies with). */
+  zendesk: { url: string; email: string; apiToken: string };
   /** GET /__standin/state. */
   zendeskState(): Promise<{
+    tickets: { id: number; subject: string | null; requester_id: number; tags: string[] }[];
     comments: Record<string, { body: string; public: boolean; type: string }[]>;
   }>;
+  /** GET /__standin/requests: every /api/v2 request the stand-in was sent, oldest first. */
+  zendeskRequests(): Promise<{ method: string; path: string; status?: number }[]>;
   target(n: number): string;
   /** The agent's last log lines (for failure messages); only those naming `callId` if given. */
   agentLog(callId?: string): string;
   stop(): Promise<void>;
 }
+
+/** Terminal and fully derived: what the export shows once every event was applied. */
+export const recordSettled = (r: CallRecord) =>
+  r.final.code !== null && (r.status !== 'completed' || r.timeline.answered_at !== null);
 
 interface ExportPage {
   calls: CallRecord[];
@@ -306,6 +320,30 @@ export async function startFullStack(
     startWorker,
     admin,
     exportCalls,
+    async warmUp(line) {
+      const res = await fetch(`http://127.0.0.1:${agentPort}/v1/decide`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          call_id: `warmup-${Date.now()}@127.0.0.1`,
+          line,
+          source: { ip: '127.0.0.1', port: 5060, transport: 'udp' },
+          acl_entry: '',
+          sip: {
+            from: '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=w',
+            to: '<sip:zendesk@127.0.0.1>',
+            request_uri: 'sip:zendesk@127.0.0.1',
+            p_asserted_identity: '',
+            user_agent: '',
+          },
+          ticket_id: '',
+          codecs: ['PCMU'],
+        }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (res.status !== 200)
+        throw new Error(`warm-up decision: ${res.status} ${await res.text()}`);
+    },
     async waitForRecords(callIds, done, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       let found = new Map<string, CallRecord>();
@@ -347,8 +385,17 @@ export async function startFullStack(
       });
       if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
     },
+    zendesk: {
+      url: standin.url,
+      email: standin.standin.options.email,
+      apiToken: secrets.ZENDESK_API_TOKEN,
+    },
     async zendeskState() {
       return (await (await fetch(`${standin.url}/__standin/state`)).json()) as never;
+    },
+    async zendeskRequests() {
+      const res = await fetch(`${standin.url}/__standin/requests`);
+      return ((await res.json()) as { requests: never[] }).requests;
     },
     target,
     uas: sipps.uas,

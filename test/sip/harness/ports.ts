@@ -40,6 +40,8 @@ export const PORT_BLOCKS = {
   cli: 25900,
   /** test/e2e/npm-start.test.ts: npm start's ports moved here (5060 → 26060, 8787 → 26087 …) */
   npmStart: 26000,
+  /** test/sip/handoff-e2e.test.ts */
+  handoffE2e: 26100,
 } as const;
 
 export type PortBlock = keyof typeof PORT_BLOCKS;
