@@ -15,7 +15,8 @@ import { PORT_BLOCKS } from './harness/ports';
 // a line key from the admin API, POST /v1/handoffs (retried with its Idempotency-Key), the call
 // dialled with the answered header through Kamailio and the edge agent, its record linked to the
 // handoff without Zendesk being asked about the ticket, and the sidebar in Chromium showing the
-// agent what the AI agent handed over. Bad handoffs are refused and write nothing.
+// agent what the AI agent handed over; context headers the line maps reach the ticket, never
+// Zendesk's SIP side. Bad handoffs are refused and write nothing.
 const BASE = PORT_BLOCKS.handoffE2e;
 const LINE = 'demo';
 const LABEL = 'Acme Voice AI (e2e)';
@@ -276,6 +277,48 @@ describe.skipIf(!sipToolsAvailable())('AI-agent handoff through the whole stack'
     },
     90_000,
   );
+
+  it('writes the context headers the line maps to the ticket, and relays none to Zendesk', async () => {
+    expect(made, 'the handoff above').toBeDefined();
+    const mapped = await s.admin('PATCH', `/v1/admin/lines/${LINE}`, {
+      context_headers: [
+        { header: 'X-Intent', to: 'tag', tag_prefix: 'ai_' },
+        { header: 'User-to-User', to: 'note', label: 'IVR data' },
+      ],
+    });
+    expect(mapped.status).toBe(200);
+    const uui = `04${Buffer.from('acct=88231', 'utf8').toString('hex')};encoding=hex;purpose=isdn-uui`;
+    const uas = s.uas(0, 'uas-answer');
+    const caller = await s.uac('uac-call', {
+      RURI: made.sip_uri!,
+      HEADERS: [made.header, 'X-Intent: Billing Dispute', `User-to-User: ${uui}`].join('\n      '),
+      HOLD_MS: '100',
+    });
+    const served = await uas.done;
+    expect(caller.code, explain(caller, s.edge)).toBe(0);
+    const invite = received(served, /^INVITE /)!;
+    expect(invite.text.split('\n').filter((l) => /^(x-|user-to-user:)/i.test(l))).toEqual([
+      `X-Zendesk-Ticket-Id: ${made.ticket_id}`,
+    ]);
+
+    const id = callIdOf(caller);
+    const record = (await s.waitForRecords([id], (r) => r.context?.status === 'posted')).get(id)!;
+    expect(record.context).toEqual({
+      status: 'posted',
+      items: [
+        { header: 'X-Intent', to: 'tag', value: 'ai_billing_dispute' },
+        { header: 'User-to-User', to: 'note', value: 'acct=88231', label: 'IVR data' },
+      ],
+      refused: [],
+    });
+    const state = await s.zendeskState();
+    expect(state.tickets.find((t) => t.id === made.ticket_id)!.tags).toContain(
+      'ai_billing_dispute',
+    );
+    expect(state.comments[String(made.ticket_id)]!.map((c) => c.body)).toContainEqual(
+      'Context sent with the call (SIP headers):\nIVR data: acct=88231',
+    );
+  }, 30_000);
 
   it('refuses a revoked key and an oversize transcript, writing nothing', async () => {
     const old = await createKey('Acme Voice AI (retired)');
