@@ -6,6 +6,7 @@ import { CONTROL_BASE, createControlRouter } from './handlers/control';
 import { registerSearchRoutes } from './handlers/search';
 import { registerTicketFieldRoutes } from './handlers/ticket-fields';
 import { registerTicketRoutes } from './handlers/tickets';
+import { registerTicketListRoutes } from './handlers/tickets-list';
 import { registerTicketShowManyRoutes } from './handlers/tickets-show-many';
 import { registerUserRoutes } from './handlers/users';
 import { resolveOptions, type ResolvedOptions, type StandinOptions } from './options';
@@ -113,6 +114,7 @@ function createApiRouter() {
   registerTicketShowManyRoutes(router);
   // Search first: `/api/v2/users/search` would otherwise be read as a user id.
   registerSearchRoutes(router);
+  registerTicketListRoutes(router);
   registerTicketRoutes(router);
   registerTicketFieldRoutes(router);
   registerUserRoutes(router);
