@@ -3,6 +3,7 @@
 // budget short enough for a caller on hold; a handoff that fails leaves nothing behind.
 import type { TranscriptTurn } from '@sip-bridge/contract/handoff';
 import type { FieldIssue } from '../http/problem';
+import { creationCapRetryAfterS } from '../lines/creation-cap';
 import { normalizeCallerNumber } from '../phone/normalize';
 import { HANDOFF_LIMITS, TICKET_HEADER, type HandoffAnswer } from '../schemas/handoffs';
 import type { HandoffRequest } from '../schemas/handoffs';
@@ -36,7 +37,7 @@ export interface HandoffDeps {
 
 export type HandoffProblem = {
   ok: false;
-  status: 409 | 413 | 422 | 502 | 503 | 504;
+  status: 409 | 413 | 422 | 429 | 502 | 503 | 504;
   error: string;
   message: string;
   issues?: FieldIssue[];
@@ -106,7 +107,9 @@ export async function createHandoff(
     );
     if (!written.ok) {
       await abandonHandoff(deps.db, claimed.id);
-      return invalid(written.issues);
+      return written.reason === 'invalid'
+        ? invalid(written.issues)
+        : creationCapProblem(written.perMinute, now());
     }
     const createdAt = new Date(now());
     const body: HandoffAnswer = {
@@ -138,6 +141,20 @@ export async function createHandoff(
     if (!problem) throw err;
     return problem;
   }
+}
+
+/** Over the line's cap on users and tickets created per minute: 429 until the next minute. */
+function creationCapProblem(perMinute: number, nowMs: number): HandoffProblem {
+  return {
+    ok: false,
+    status: 429,
+    error: 'creation_cap_reached',
+    message:
+      `The line's cap on Zendesk users and tickets created per minute (max_creations_per_minute, ` +
+      `${perMinute}) is reached; nothing was written. Retry after the seconds in Retry-After, or ` +
+      'transfer the call without the header.',
+    retryAfterS: creationCapRetryAfterS(nowMs),
+  };
 }
 
 function transcriptProblem(transcript: TranscriptTurn[]): HandoffProblem | null {

@@ -23,7 +23,8 @@ const handoff = createRoute({
     "Matches the caller as calls are matched, creates the ticket (or updates `ticket_id`'s) with the " +
     'summary and transcript as one private note, and answers the header to set on the INVITE ' +
     `(\`${TICKET_HEADER}\`) and where to dial. A call on the same line carrying that header within ` +
-    '`expires_at` is linked to the handoff without asking Zendesk. Answers within about ' +
+    '`expires_at` is linked to the handoff without asking Zendesk. The ticket and a user created ' +
+    "for the caller count in the line's `max_creations_per_minute`. Answers within about " +
     `${HANDOFF_BUDGET_MS / 1000} s; a handoff that fails writes nothing (no ticket, no handoff).`,
   security: [{ handoffKey: [] }],
   request: {
@@ -51,7 +52,13 @@ const handoff = createRoute({
       '`invalid_request`: a field is wrong (`issues` names each: `caller.phone`, `custom_fields[0].id`, ' +
         '`ticket_id`, ...); `idempotency_key_reused`: the key came with another request',
     ),
-    429: jsonContent(ErrorSchema, "Over the key's handoffs per minute (Retry-After)"),
+    429: jsonContent(
+      ErrorSchema,
+      "`rate_limited`: over the key's handoffs per minute; `creation_cap_reached`: the line's cap " +
+        'on Zendesk users and tickets created per minute (`max_creations_per_minute`) cannot cover ' +
+        "this handoff's ticket (and its new requester), nothing was written. Retry-After: seconds " +
+        'to the next minute',
+    ),
     502: jsonContent(
       ErrorSchema,
       `Zendesk refused the ticket (\`zendesk_refused\`). ${zendeskTrouble}`,
