@@ -13,6 +13,7 @@ import {
   handoff,
   installStandin,
   invite,
+  loseZendeskAnswers,
 } from './harness';
 
 let standin: ZendeskStandin;
@@ -113,5 +114,15 @@ describe("a handoff and the line's creation cap", () => {
     expect(res.status).toBe(201);
     expect(res.body.ticket).toBe('updated');
     expect(await spent()).toBe(0);
+  });
+
+  it('spends nothing again when a retry finds the ticket an earlier attempt made', async () => {
+    await setLine({ max_creations_per_minute: 1 });
+    loseZendeskAnswers('POST', /^\/api\/v2\/tickets(\.json)?$/, 502);
+    expect((await handoff(ada, { key, idempotencyKey: 'found' })).status).toBe(503);
+    expect(await spent()).toBe(1);
+    const retried = await handoff(ada, { key, idempotencyKey: 'found' });
+    expect(retried.status).toBe(201);
+    expect(await spent()).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 // The Zendesk side of a handoff: check the custom fields and the given ticket, match the caller
 // (as calls are matched), take the new ticket (and requester) from the line's creation cap, create
-// the requester when the line allows it, then write the ticket (a new one with via_id 34, or an
-// update of the given one) with the handoff as one private note.
+// the requester when the line allows it, then write the ticket (a new one with via_id 34 and the
+// handoff's external_id, or an update of the given one) with the handoff as one private note. A
+// retry after a create whose answer was lost finds that ticket by its external_id instead.
 import type { TranscriptTurn } from '@sip-bridge/contract/handoff';
 import { createCallerUser } from '../calls/create-caller-user';
 import { matchCaller, type CallerMatch } from '../calls/match-caller';
@@ -16,6 +17,7 @@ import { ZendeskError } from '../zendesk/errors';
 import type { ZendeskTicket } from '../zendesk/schemas';
 import { handoffCommentHtml } from './comment';
 import { checkCustomFields } from './custom-fields';
+import { handoffExternalId } from './store';
 
 /** The tag every handoff ticket gets, beside the bridge's own. */
 const HANDOFF_TAG = 'sip_handoff';
@@ -34,6 +36,18 @@ export interface HandoffFacts {
   caller: { e164: string; nationalNumber: string };
   request: HandoffRequest;
   transcript: TranscriptTurn[];
+}
+
+/** How the handoff's ticket create relates to the attempts before this one. */
+export interface CreateAttempt {
+  /**
+   * The answer's caller part as an earlier attempt had it when it sent this handoff's ticket
+   * create (its answer never came back): Zendesk may hold the ticket, so it is looked up by its
+   * external_id before anything is written. Null on a first attempt: nothing is looked up.
+   */
+  earlier: HandoffAnswer['caller'] | null;
+  /** Called just before the create is sent, with the caller part of the answer to come. */
+  beforeCreate(caller: HandoffAnswer['caller']): Promise<void>;
 }
 
 /** What was written: the ticket, and the caller part of the answer. */
@@ -59,9 +73,19 @@ type Requester = Pick<HandoffAnswer['caller'], 'requester' | 'requester_note'> &
 };
 
 /** Checks first (no write before every check passed), then writes the ticket. */
-export async function writeHandoffTicket(deps: WriteDeps, f: HandoffFacts): Promise<WriteResult> {
+export async function writeHandoffTicket(
+  deps: WriteDeps,
+  f: HandoffFacts,
+  attempt: CreateAttempt,
+): Promise<WriteResult> {
   const { zendesk, deadline } = deps;
   const req = f.request;
+  const externalId = handoffExternalId(f.handoffId);
+  if (attempt.earlier && req.ticket_id === undefined) {
+    // Zendesk's external ids need not be unique: the first (oldest) ticket is this handoff's.
+    const [made] = await zendesk.findTicketsByExternalId(externalId, { deadline });
+    if (made) return { ok: true, ticket: made, action: 'created', caller: attempt.earlier };
+  }
   const [fieldIssues, matched, existing] = await settleAll([
     checkCustomFields(zendesk, req.custom_fields ?? [], deadline, deps.now()),
     matchCaller(deps, f.caller, f.line.defaultCountry, deadline),
@@ -119,6 +143,7 @@ export async function writeHandoffTicket(deps: WriteDeps, f: HandoffFacts): Prom
     return { ok: true, ticket, action: 'updated', caller: answerCaller };
   }
   const userId = requester.requester === 'none' ? null : requester.match.userId;
+  await attempt.beforeCreate(answerCaller);
   const ticket = await zendesk.createTicket(
     {
       subject: req.subject ?? `Call from ${displayNumber(f.caller.e164)}`,
@@ -128,6 +153,8 @@ export async function writeHandoffTicket(deps: WriteDeps, f: HandoffFacts): Prom
       ...fields,
       // Zendesk's SIP-IN guide asks AI agents for "phone call inbound" tickets (via_id 34).
       via_id: 34,
+      // How a retry finds this ticket if Zendesk makes it but its answer is lost.
+      external_id: externalId,
     },
     { deadline },
   );

@@ -25,7 +25,10 @@ const handoff = createRoute({
     `(\`${TICKET_HEADER}\`) and where to dial. A call on the same line carrying that header within ` +
     '`expires_at` is linked to the handoff without asking Zendesk. The ticket and a user created ' +
     "for the caller count in the line's `max_creations_per_minute`. Answers within about " +
-    `${HANDOFF_BUDGET_MS / 1000} s; a handoff that fails writes nothing (no ticket, no handoff).`,
+    `${HANDOFF_BUDGET_MS / 1000} s; a handoff that fails writes nothing (no ticket, no handoff). ` +
+    'If the ticket create may have reached Zendesk (a timeout or 5xx), a retry with the same ' +
+    'Idempotency-Key finds that ticket (its `external_id` is `sipbridge-handoff:<handoff_id>`) ' +
+    'instead of making a second one.',
   security: [{ handoffKey: [] }],
   request: {
     headers: z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() }),
@@ -65,11 +68,13 @@ const handoff = createRoute({
     ),
     503: jsonContent(
       ErrorSchema,
-      `Zendesk unreachable, failing or rate limited (\`zendesk_unavailable\`, Retry-After). ${zendeskTrouble}`,
+      `Zendesk unreachable, failing or rate limited (\`zendesk_unavailable\`, Retry-After). ${zendeskTrouble}; ` +
+        'after a 5xx on the ticket create, a retry with the same Idempotency-Key finds the ticket if Zendesk made it',
     ),
     504: jsonContent(
       ErrorSchema,
-      `Zendesk did not answer in time (\`zendesk_timeout\`). ${zendeskTrouble}`,
+      `Zendesk did not answer in time (\`zendesk_timeout\`). ${zendeskTrouble}; a retry with ` +
+        'the same Idempotency-Key finds the ticket if Zendesk made it meanwhile',
     ),
   },
 });
