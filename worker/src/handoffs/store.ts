@@ -194,7 +194,10 @@ export async function completeHandoff(db: D1Database, id: string, done: Complete
     .run();
 }
 
-/** The handoff a call on this line with this ticket's header belongs to, while it has not expired. */
+/**
+ * The handoff a call on this line with this ticket's header belongs to, while it has not expired
+ * (at `now`, when the call came), and, with `madeBefore`, made by then.
+ */
 export interface LinkableHandoff {
   id: string;
   callerE164: string;
@@ -206,14 +209,17 @@ export async function findLinkableHandoff(
   lineId: number,
   ticketId: number,
   now: string,
+  opts: { madeBefore?: string } = {},
 ): Promise<LinkableHandoff | null> {
+  // Without `madeBefore`, the call is arriving now: any handoff already made came before it.
   const row = await db
     .prepare(
       `SELECT id, caller_e164, requester_id FROM handoffs
        WHERE ticket_id = ? AND line_id = ? AND status = 'completed' AND expires_at > ?
+         AND (? IS NULL OR created_at <= ?)
        ORDER BY created_at DESC LIMIT 1`,
     )
-    .bind(ticketId, lineId, now)
+    .bind(ticketId, lineId, now, opts.madeBefore ?? null, opts.madeBefore ?? null)
     .first<{ id: string; caller_e164: string; requester_id: number | null }>();
   return row ? { id: row.id, callerE164: row.caller_e164, requesterId: row.requester_id } : null;
 }
