@@ -186,6 +186,27 @@ describe('a retry after the ticket create lost its answer', () => {
   });
 });
 
+describe('HANDOFF_BUDGET_MS', () => {
+  it('sets the budget the route gives a handoff: a claim stale after 3 budgets is taken over', async () => {
+    loseZendeskAnswers('POST', TICKET_CREATE, 502);
+    await handoff(ada, { key, idempotencyKey: 'short-budget' });
+    // Held by a request that died 5 s ago: stale under a 1 s budget, not under the default 4 s
+    // (a copy would wait for it, then answer 409 handoff_in_progress).
+    await env.DB.prepare('UPDATE handoffs SET released_at = NULL, claimed_at = ?')
+      .bind(new Date(Date.now() - 5000).toISOString())
+      .run();
+    const vars = env as unknown as Record<string, unknown>;
+    vars.HANDOFF_BUDGET_MS = '1000';
+    try {
+      const retried = await handoff(ada, { key, idempotencyKey: 'short-budget' });
+      expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+      expect(retried.body.ticket_id).toBe(FIRST_NEW_TICKET_ID);
+    } finally {
+      delete vars.HANDOFF_BUDGET_MS;
+    }
+  }, 15_000);
+});
+
 describe('a failed attempt whose create cannot have made the ticket', () => {
   it('leaves nothing, and its retry creates without looking anything up', async () => {
     // Zendesk's 429 means the create was not carried out.

@@ -1,6 +1,6 @@
 // POST /v1/handoffs, step by step: bounds and the caller's number (nothing asked or written when
 // they are wrong), the Idempotency-Key (a retry answers the first answer), then Zendesk within a
-// budget short enough for a caller on hold. A handoff that fails leaves
+// budget short enough for a caller on hold (HANDOFF_BUDGET_MS). A handoff that fails leaves
 // nothing behind, except when its ticket create may have reached Zendesk: its claim then stays,
 // released, so a retry with the key finds that ticket (by external_id) instead of making another.
 import type { TranscriptTurn } from '@sip-bridge/contract/handoff';
@@ -25,17 +25,21 @@ import {
 } from './store';
 import { writeHandoffTicket } from './write-ticket';
 
-/** Time a handoff may spend on Zendesk before answering 504: an AI agent holds a caller meanwhile. */
-export const HANDOFF_BUDGET_MS = 4000;
+/**
+ * Time a handoff may spend on Zendesk before answering 504 when HANDOFF_BUDGET_MS is unset: an AI
+ * agent holds a caller meanwhile (see handoffBudgetMs in config.ts).
+ */
+export const DEFAULT_HANDOFF_BUDGET_MS = 4000;
 /** How long a handoff links the call that follows without asking Zendesk. */
 export const HANDOFF_TTL_MS = 10 * 60_000;
-/** A claim older than this was left by a request that died; its key may be taken over. */
-const STALE_CLAIM_MS = 3 * HANDOFF_BUDGET_MS;
+/** A claim older than this many budgets was left by a request that died; its key may be taken over. */
+const STALE_CLAIM_BUDGETS = 3;
 
 export interface HandoffDeps {
   db: D1Database;
   zendesk: ZendeskClient;
   now?: () => number;
+  /** HANDOFF_BUDGET_MS, as config.ts reads it. */
   budgetMs?: number;
 }
 
@@ -69,7 +73,8 @@ export async function createHandoff(
   idempotencyKey: string | null,
 ): Promise<HandoffOutcome> {
   const now = deps.now ?? Date.now;
-  const deadline = now() + (deps.budgetMs ?? HANDOFF_BUDGET_MS);
+  const budgetMs = deps.budgetMs ?? DEFAULT_HANDOFF_BUDGET_MS;
+  const deadline = now() + budgetMs;
   const transcript: TranscriptTurn[] = (req.transcript ?? []).map((t) => ({
     role: t.role,
     text: t.text,
@@ -94,7 +99,13 @@ export async function createHandoff(
     callerE164: number.e164,
     now: new Date(now()).toISOString(),
   };
-  const claimed = await claimOrReplay(deps.db, claim, deadline, now, STALE_CLAIM_MS);
+  const claimed = await claimOrReplay(
+    deps.db,
+    claim,
+    deadline,
+    now,
+    STALE_CLAIM_BUDGETS * budgetMs,
+  );
   if ('ok' in claimed) return claimed;
 
   // An earlier attempt's create, or this one's, may have made the ticket without an answer saying so.

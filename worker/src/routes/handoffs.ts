@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { zendeskFromEnv } from '../config';
-import { createHandoff, HANDOFF_BUDGET_MS } from '../handoffs/create-handoff';
+import { handoffBudgetMs, zendeskFromEnv } from '../config';
+import { createHandoff, DEFAULT_HANDOFF_BUDGET_MS } from '../handoffs/create-handoff';
 import { apiError, fieldIssues } from '../http/problem';
 import { createRouter } from '../router';
 import { ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
@@ -24,11 +24,12 @@ const handoff = createRoute({
     'summary and transcript as one private note, and answers the header to set on the INVITE ' +
     `(\`${TICKET_HEADER}\`) and where to dial. A call on the same line carrying that header within ` +
     '`expires_at` is linked to the handoff without asking Zendesk. The ticket and a user created ' +
-    "for the caller count in the line's `max_creations_per_minute`. Answers within about " +
-    `${HANDOFF_BUDGET_MS / 1000} s; a handoff that fails writes nothing (no ticket, no handoff). ` +
-    'If the ticket create may have reached Zendesk (a timeout or 5xx), a retry with the same ' +
-    'Idempotency-Key finds that ticket (its `external_id` is `sipbridge-handoff:<handoff_id>`) ' +
-    'instead of making a second one.',
+    "for the caller count in the line's `max_creations_per_minute`. Answers within the handoff " +
+    `budget (\`HANDOFF_BUDGET_MS\`, ${DEFAULT_HANDOFF_BUDGET_MS / 1000} s unless the operator ` +
+    'changed it); a handoff that fails writes nothing (no ticket, no handoff). If the ticket ' +
+    'create may have reached Zendesk (a timeout or 5xx), a retry with the same Idempotency-Key ' +
+    'finds that ticket (its `external_id` is `sipbridge-handoff:<handoff_id>`) instead of making ' +
+    'a second one.',
   security: [{ handoffKey: [] }],
   request: {
     headers: z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() }),
@@ -83,7 +84,7 @@ export const handoffRoutes = createRouter().openapi(
   handoff,
   async (c) => {
     const outcome = await createHandoff(
-      { db: c.env.DB, zendesk: zendeskFromEnv(c.env) },
+      { db: c.env.DB, zendesk: zendeskFromEnv(c.env), budgetMs: handoffBudgetMs(c.env) },
       c.get('handoffCaller'),
       c.req.valid('json'),
       c.req.valid('header')['Idempotency-Key'] ?? null,
