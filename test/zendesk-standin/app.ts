@@ -7,6 +7,7 @@ import { registerSearchRoutes } from './handlers/search';
 import { registerTicketFieldRoutes } from './handlers/ticket-fields';
 import { registerTicketRoutes } from './handlers/tickets';
 import { registerTicketTagRoutes } from './handlers/ticket-tags';
+import { registerTicketListRoutes } from './handlers/tickets-list';
 import { registerTicketShowManyRoutes } from './handlers/tickets-show-many';
 import { registerUserRoutes } from './handlers/users';
 import { resolveOptions, type ResolvedOptions, type StandinOptions } from './options';
@@ -115,6 +116,7 @@ function createApiRouter() {
   // Search first: `/api/v2/users/search` would otherwise be read as a user id.
   registerSearchRoutes(router);
   registerTicketTagRoutes(router);
+  registerTicketListRoutes(router);
   registerTicketRoutes(router);
   registerTicketFieldRoutes(router);
   registerUserRoutes(router);

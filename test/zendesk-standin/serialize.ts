@@ -44,6 +44,7 @@ export function ticketJson(ticket: StoredTicket, origin: string) {
   return {
     id: ticket.id,
     url: ticketUrl(origin, ticket.id),
+    external_id: ticket.external_id,
     subject: ticket.subject,
     description: ticket.description,
     status: ticket.status,

@@ -54,6 +54,8 @@ export interface StoredTicket {
   custom_fields: CustomFieldValue[];
   /** Kept as sent so tests can assert on it; the JSON exposes it only as `via.channel`. */
   via_id: number | null;
+  /** "An id you can use to link Zendesk Support tickets to local records"; not unique. */
+  external_id: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -178,6 +180,7 @@ export interface NewTicket {
   priority?: TicketPriority | null;
   custom_fields?: CustomFieldValue[];
   via_id?: number | null;
+  external_id?: string | null;
   /** Whether the first comment is public (Zendesk's default is true). */
   public?: boolean;
   /** The first comment as HTML, when it was sent as `html_body` (`description` is its text). */
@@ -290,6 +293,7 @@ export class StandinStore {
       priority: input.priority ?? null,
       custom_fields: [...(input.custom_fields ?? [])].sort((a, b) => a.id - b.id),
       via_id: input.via_id ?? null,
+      external_id: input.external_id ?? null,
       createdAt,
       updatedAt: createdAt,
     };

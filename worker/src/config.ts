@@ -1,7 +1,8 @@
 // What the Worker's settings (wrangler vars and secrets, see env.ts) configure: the Zendesk client
-// with its shared request budget, the decision budget, and how long call data is kept.
+// with its shared request budget, the decision and handoff budgets, and how long call data is kept.
 import { DEFAULT_DECISION_BUDGET_MS } from './calls/decide';
 import type { Env } from './env';
+import { DEFAULT_HANDOFF_BUDGET_MS } from './handoffs/create-handoff';
 import { createD1Budget } from './zendesk/budget';
 import { zendeskBaseUrlProblem } from './zendesk/base-url';
 import { createZendeskClient, type ZendeskClient } from './zendesk/client';
@@ -33,6 +34,33 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
 export function decisionBudgetMs(env: Env): number {
   const configured = Number(env.DECISION_BUDGET_MS);
   return configured >= 100 && configured <= 10_000 ? configured : DEFAULT_DECISION_BUDGET_MS;
+}
+
+/** The values HANDOFF_BUDGET_MS may take, in milliseconds. */
+export const HANDOFF_BUDGET_RANGE_MS = { min: 1000, max: 10_000 } as const;
+
+let warnedHandoffBudget = false;
+
+/**
+ * HANDOFF_BUDGET_MS: how long POST /v1/handoffs may spend on Zendesk before answering 504, a
+ * whole number of milliseconds from 1000 to 10000 (unset or empty: 4000). The AI agent holds a
+ * caller meanwhile, and its own timeout must be longer. Any other value is not used: the default
+ * is, with an error (once per isolate) naming the variable.
+ */
+export function handoffBudgetMs(env: Env): number {
+  const raw: unknown = env.HANDOFF_BUDGET_MS;
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_HANDOFF_BUDGET_MS;
+  // wrangler passes a var written as a JSON number through as a number.
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const ms = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (ms >= HANDOFF_BUDGET_RANGE_MS.min && ms <= HANDOFF_BUDGET_RANGE_MS.max) return ms;
+  if (!warnedHandoffBudget) {
+    warnedHandoffBudget = true;
+    console.error(
+      `HANDOFF_BUDGET_MS must be a whole number of milliseconds from ${HANDOFF_BUDGET_RANGE_MS.min} to ${HANDOFF_BUDGET_RANGE_MS.max}; using ${DEFAULT_HANDOFF_BUDGET_MS} until it is fixed`,
+    );
+  }
+  return DEFAULT_HANDOFF_BUDGET_MS;
 }
 
 /** Days call records are kept when RETENTION_DAYS is unset. */

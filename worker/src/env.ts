@@ -36,6 +36,11 @@ export interface Env {
   ZENDESK_REQUESTS_PER_MINUTE?: string;
   DECISION_BUDGET_MS?: string;
   /**
+   * Milliseconds POST /v1/handoffs may spend on Zendesk before answering 504: a whole number from
+   * 1000 to 10000, 4000 when unset. Anything else is logged and the default used (config.ts).
+   */
+  HANDOFF_BUDGET_MS?: string;
+  /**
    * Days call records (with their events) are kept after the Worker last wrote them: a whole
    * number from 1 to 3650, 90 when unset. Anything else skips the purge and logs why.
    */

@@ -215,13 +215,9 @@ describe('a handoff that creates the ticket', () => {
     );
   });
 
+  // Over the line's creation cap the handoff is refused (429): handoff-creation-cap.test.ts.
   it.each([
     ['does not create tickets', {}, 'the line does not create users (create_ticket is off)'],
-    [
-      'has no creations left this minute',
-      { create_ticket: true, max_creations_per_minute: 0 },
-      "the line's cap on users and tickets created per minute is reached",
-    ],
   ])('creates no requester when the line %s', async (_label, line, note) => {
     await adminFetch('/v1/admin/lines/ai-agent', { method: 'PATCH', body: line });
     const users = standin.state.users.size;
@@ -431,7 +427,9 @@ describe('idempotency', () => {
     standin.setFaults({ serverError: { count: 1, status: 500 }, failPaths: '^/api/v2/tickets' });
     const failed = await handoff(body, { key, idempotencyKey: 'retry-me' });
     expect(failed.status).toBe(503);
-    expect(await count('handoffs')).toBe(0);
+    // Its claim is kept, released: a 500 may come after Zendesk made the ticket, so the retry
+    // looks for it (handoff-retries.test.ts) before making it.
+    expect(await count("handoffs WHERE status = 'pending' AND released_at IS NOT NULL")).toBe(1);
     // The user made just before the failure is the caller: the retry matches it, not a new one.
     const retried = await handoff(body, { key, idempotencyKey: 'retry-me' });
     expect(retried.status).toBe(201);

@@ -16,6 +16,17 @@ export const BASE = 'http://bridge.test';
 let zendeskDown = false;
 /** What a hung Zendesk was asked and what the caller gave up on, or null while it answers. */
 let zendeskHung: { asked: number; givenUp: number } | null = null;
+/** Requests Zendesk carries out but whose answer never reaches the worker (see loseZendeskAnswers). */
+let lostAnswers: LostAnswers | null = null;
+
+interface LostAnswers {
+  method: string;
+  path: RegExp;
+  /** Left to lose; each one lost counts down. */
+  count: number;
+  /** What the worker gets instead: no answer at all (until it gives up), or this 5xx. */
+  answer: 'none' | 500 | 502 | 503;
+}
 
 /**
  * Routes the worker's requests for ZENDESK_BASE_URL to a fresh stand-in (the worker shares this
@@ -30,6 +41,7 @@ export function installStandin(): ZendeskStandin {
   const realFetch = globalThis.fetch;
   zendeskDown = false;
   zendeskHung = null;
+  lostAnswers = null;
   clearMatchMemory();
   clearTicketFieldCache();
   clearAgentAccessCache();
@@ -48,12 +60,41 @@ export function installStandin(): ZendeskStandin {
         });
       });
     }
+    const lost = lostAnswers;
+    if (
+      lost &&
+      lost.count > 0 &&
+      req.method === lost.method &&
+      lost.path.test(new URL(req.url).pathname)
+    ) {
+      lost.count -= 1;
+      // Zendesk does the work; what it answers is lost on the way back.
+      await standin.fetch(req);
+      if (lost.answer !== 'none') return new Response('Bad Gateway', { status: lost.answer });
+      return new Promise<Response>((_, reject) => {
+        req.signal.addEventListener('abort', () => reject(req.signal.reason));
+      });
+    }
     return new Promise<Response>((resolve, reject) => {
       req.signal.addEventListener('abort', () => reject(req.signal.reason));
       standin.fetch(req).then(resolve, reject);
     });
   });
   return standin;
+}
+
+/**
+ * Lets Zendesk carry out the next `count` requests of this method on paths matching `path` (a
+ * ticket is made, say) while their answer is lost (until the next installStandin()): the worker
+ * gets `answer` instead, a 5xx or, with 'none', nothing until it gives up (a timeout).
+ */
+export function loseZendeskAnswers(
+  method: string,
+  path: RegExp,
+  answer: LostAnswers['answer'],
+  count = 1,
+) {
+  lostAnswers = { method, path, answer, count };
 }
 
 /** Makes Zendesk unreachable (connection refused) until the next installStandin(). */

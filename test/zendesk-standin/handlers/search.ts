@@ -3,12 +3,10 @@ import { json } from 'itty-router';
 import { userJson } from '../serialize';
 import type { StoredUser } from '../store';
 import type { ApiContext, ApiRequest, ApiRouter } from './context';
+import { LIST_RESULT_LIMIT, pageLinks, readOffsetPage, type PageRequest } from './pagination';
 
 /** Unified search returns at most 1,000 results per query. */
 const SEARCH_RESULT_LIMIT = 1000;
-/** Offset pagination stops after the first 10,000 records. */
-const LIST_RESULT_LIMIT = 10_000;
-const MAX_PER_PAGE = 100;
 
 // Body from a support.zendesk.com thread: cursor parameters on search are refused.
 const PAGE_ATTRIBUTE_ERROR = {
@@ -63,36 +61,12 @@ function parseUserQuery(query: string): UserFilter[] | null {
   return filters;
 }
 
-interface PageRequest {
-  page: number;
-  perPage: number;
-}
-
-/** Offset pagination: `page` (from 1) and `per_page` (at most 100); cursor `page[...]` is a 400. */
+/** Offset pagination only: cursor `page[...]` (and a `page` that is no number from 1) is a 400. */
 function readPage(params: URLSearchParams): PageRequest | Response {
   for (const key of params.keys()) {
     if (key.startsWith('page[')) return json(PAGE_ATTRIBUTE_ERROR, { status: 400 });
   }
-  const rawPage = params.get('page') ?? '1';
-  const page = /^\d{1,6}$/.test(rawPage) ? Number(rawPage) : 0;
-  if (page < 1) return json(PAGE_ATTRIBUTE_ERROR, { status: 400 });
-  const rawPerPage = Number(params.get('per_page') ?? MAX_PER_PAGE);
-  const perPage = Number.isInteger(rawPerPage) && rawPerPage > 0 ? rawPerPage : MAX_PER_PAGE;
-  return { page, perPage: Math.min(perPage, MAX_PER_PAGE) };
-}
-
-/** `next_page` / `previous_page` URLs in Zendesk's style (`.json` path, same query). */
-function pageLinks(ctx: ApiContext, path: string, req: PageRequest, reachable: number) {
-  const link = (page: number) => {
-    const params = new URLSearchParams(ctx.searchParams);
-    params.set('page', String(page));
-    params.set('per_page', String(req.perPage));
-    return `${ctx.origin}${path}.json?${params}`;
-  };
-  return {
-    next_page: req.page * req.perPage < reachable ? link(req.page + 1) : null,
-    previous_page: req.page > 1 ? link(req.page - 1) : null,
-  };
+  return readOffsetPage(params) ?? json(PAGE_ATTRIBUTE_ERROR, { status: 400 });
 }
 
 function missingQuery(): Response {

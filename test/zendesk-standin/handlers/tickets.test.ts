@@ -35,6 +35,7 @@ describe('GET /api/v2/tickets/{id}', () => {
       expect(res.body.ticket).toEqual({
         id: OPEN_TICKET_ID,
         url: `${ORIGIN}/api/v2/tickets/1001.json`,
+        external_id: null,
         subject: 'Router keeps rebooting',
         description: expect.any(String),
         status: 'open',

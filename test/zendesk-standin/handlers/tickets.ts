@@ -1,5 +1,5 @@
-// Tickets: show, create, update (comments, voice comments, status, tags, priority, custom fields)
-// and list comments.
+// Tickets: show, create, update (comments, voice comments, status, tags, priority, external id,
+// custom fields) and list comments.
 import { json } from 'itty-router';
 import { htmlToText } from '../comment-html';
 import { canSeeTicket } from '../access';
@@ -95,6 +95,14 @@ function readTags(value: unknown, errors: FieldErrorList): string[] | undefined 
   return undefined;
 }
 
+/** `external_id`: a string, or null to clear it. UNCONFIRMED: what Zendesk does with other types. */
+function readExternalId(value: unknown, errors: FieldErrorList): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value === 'string') return value;
+  errors.add('external_id', 'External ID: must be a string');
+  return undefined;
+}
+
 function readRequesterId(value: unknown, ctx: ApiContext, errors: FieldErrorList) {
   if (value === undefined) return undefined;
   if (isPositiveInteger(value) && ctx.store.users.has(value)) return value;
@@ -153,6 +161,7 @@ function createTicket(_req: ApiRequest, ctx: ApiContext): Response {
   const status = readStatus(input.status, errors);
   const tags = readTags(input.tags, errors);
   const priority = readPriority(input.priority, errors);
+  const externalId = readExternalId(input.external_id, errors);
   const customFields = readCustomFields(input.custom_fields, ctx.store);
   const voice = readVoiceComment(input, ctx, errors);
   let requesterId = readRequesterId(input.requester_id, ctx, errors);
@@ -175,6 +184,7 @@ function createTicket(_req: ApiRequest, ctx: ApiContext): Response {
     priority: priority ?? null,
     custom_fields: customFields ?? [],
     via_id: validViaId ? (viaId as number) : null,
+    external_id: externalId ?? null,
   });
   if (voice) addVoiceComment(ticket, voice, ctx);
   const url = ticketUrl(ctx.origin, ticket.id);
@@ -207,6 +217,7 @@ function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
   const status = readStatus(input.status, errors);
   const tags = readTags(input.tags, errors);
   const priority = readPriority(input.priority, errors);
+  const externalId = readExternalId(input.external_id, errors);
   const customFields = readCustomFields(input.custom_fields, ctx.store);
   const adding = (comment ? 1 : 0) + (voice ? 1 : 0);
   if (ctx.store.commentCount(ticket.id) + adding > MAX_COMMENTS_PER_TICKET) {
@@ -241,6 +252,10 @@ function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
   if (priority !== undefined && priority !== ticket.priority) {
     change('priority', priority, ticket.priority);
     ticket.priority = priority;
+  }
+  if (externalId !== undefined && externalId !== ticket.external_id) {
+    change('external_id', externalId, ticket.external_id);
+    ticket.external_id = externalId;
   }
   if (customFields?.length) {
     for (const f of customFields) {

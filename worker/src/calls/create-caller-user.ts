@@ -15,9 +15,10 @@ export interface NewCaller {
 
 /**
  * Creates the Zendesk end-user for a caller nobody has the number of (E.164 phone, so the next
- * call matches it instead of making a duplicate), taking one creation from the line's cap, and
- * caches the match: Zendesk's search finds a new user only minutes later. Throws CreationCapError
- * over the cap; Zendesk errors propagate (never retried: a retry could make a second user).
+ * call matches it instead of making a duplicate), taking one creation from the line's cap (unless
+ * `capTaken`: the caller took it already, with the ticket's), and caches the match: Zendesk's
+ * search finds a new user only minutes later. Throws CreationCapError over the cap; Zendesk errors
+ * propagate (never retried: a retry could make a second user).
  * @example const match = await createCallerUser({ db, zendesk, now }, line, { e164 }, deadline);
  */
 export async function createCallerUser(
@@ -25,8 +26,9 @@ export async function createCallerUser(
   line: Pick<LineConfig, 'id' | 'maxCreationsPerMinute'>,
   caller: NewCaller,
   deadline: number,
+  opts: { capTaken?: boolean } = {},
 ): Promise<CallerMatch & { result: 'matched'; userId: number }> {
-  await spendCreation(deps.db, line, deps.now());
+  if (!opts.capTaken) await spendCreation(deps.db, line, deps.now());
   const user = await deps.zendesk.createUser(
     {
       name: caller.name ?? `Caller ${displayNumber(caller.e164)}`,

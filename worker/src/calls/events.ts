@@ -1,3 +1,4 @@
+import { findLinkableHandoff, type LinkableHandoff } from '../handoffs/store';
 import type { LineConfig } from '../lines/store';
 import { callerIdentity } from '../phone/normalize';
 import type { CallEvent, Decision } from '@sip-bridge/contract/edge';
@@ -32,15 +33,19 @@ async function selectIn<T>(
   return rows;
 }
 
-/** The record of a call whose decision never reached the API (the edge failed open). */
+/**
+ * The record of a call whose decision never reached the API (the edge failed open). Its ticket
+ * header is kept unverified, unless it names the ticket of a handoff the call is linked to: that
+ * ticket is known, as a decision would have found it.
+ */
 function unreachedDecision(
   e164: string | null,
   withheld: boolean,
   line: LineConfig | null,
-  ticket: string | null,
+  ticket: ReturnType<typeof parseTicketId> | null,
+  handoff: LinkableHandoff | null,
 ): Decision {
-  const parsedTicket = ticket ? parseTicketId(ticket) : null;
-  const ticketId = parsedTicket?.ok ? parsedTicket.id : null;
+  const ticketId = ticket?.ok ? ticket.id : null;
   return {
     action: 'relay',
     headers: [],
@@ -49,13 +54,33 @@ function unreachedDecision(
       caller_e164: e164,
       match: withheld ? 'withheld' : 'unavailable',
       ticket_id: ticketId,
-      ticket_link: ticketId !== null ? 'passed_unverified' : 'none',
+      ticket_link: ticketId === null ? 'none' : handoff ? 'passed' : 'passed_unverified',
+      // As a decision tells it: the caller when the call comes from the handoff's number, else
+      // unknown (AI platforms often call from their own); never a mismatch.
+      ...(handoff ? { ticket_requester_mismatch: e164 === handoff.callerE164 ? false : null } : {}),
       degraded: [
         'decision:not_received',
-        ...(parsedTicket && !parsedTicket.ok ? [`ticket:${parsedTicket.reason}`] : []),
+        ...(ticket && !ticket.ok ? [`ticket:${ticket.reason}`] : []),
       ],
     },
   };
+}
+
+/**
+ * The handoff a call recorded from its events belongs to: one of its line, for the ticket its
+ * header names (the edge-validated X-Zendesk-Ticket-Id in the facts), made by `cameBy` and not
+ * expired then. `cameBy` is when the INVITE came (`received_at`) or, as the edge agent leaves that
+ * out, the call's first event: the INVITE came earlier still, so a call whose first event comes
+ * after the handoff expired is not linked even if it rang in time.
+ */
+async function eventOnlyHandoff(
+  db: D1Database,
+  line: LineConfig | null,
+  ticket: ReturnType<typeof parseTicketId> | null,
+  cameBy: string,
+): Promise<LinkableHandoff | null> {
+  if (!line || !ticket?.ok) return null;
+  return findLinkableHandoff(db, line.id, ticket.id, cameBy, { madeBefore: cameBy });
 }
 
 /**
@@ -147,12 +172,14 @@ export async function applyCallEvents(
       line?.defaultCountry ?? 'US',
     );
     const e164 = caller.kind === 'e164' ? caller.e164 : null;
-    const decision = unreachedDecision(
-      e164,
-      caller.kind === 'withheld',
-      line,
-      facts.ticket_id ?? null,
+    const ticket = facts.ticket_id ? parseTicketId(facts.ticket_id) : null;
+    const firstEventMs = Math.min(
+      Date.parse(now),
+      ...own.filter((e) => e.call_id === id).map((e) => Date.parse(e.at)),
     );
+    const cameMs = facts.received_at ? Date.parse(facts.received_at) : firstEventMs;
+    const handoff = await eventOnlyHandoff(db, line, ticket, new Date(cameMs).toISOString());
+    const decision = unreachedDecision(e164, caller.kind === 'withheld', line, ticket, handoff);
     inserts.push(
       callInsert(db, facts, {
         lineId: line?.id ?? null,
@@ -162,6 +189,23 @@ export async function applyCallEvents(
         outcome: { decision, matchedUserId: null, candidates: [] },
       }),
     );
+    if (handoff) {
+      // callInsert keeps neither the handoff nor the requester check: set them on the row just
+      // inserted (its decision is this one), in the same batch.
+      inserts.push(
+        db
+          .prepare(
+            `UPDATE calls SET handoff_id = ?, ticket_requester_mismatch = ?
+             WHERE call_id = ? AND handoff_id IS NULL AND decision_json = ?`,
+          )
+          .bind(
+            handoff.id,
+            decision.call.ticket_requester_mismatch === false ? 0 : null,
+            id,
+            JSON.stringify(decision),
+          ),
+      );
+    }
     infos.set(id, {
       price: line?.pricePerMinuteMicros ?? null,
       call_summary: line?.callSummary ?? null,

@@ -1,8 +1,11 @@
 // POST /v1/handoffs, step by step: bounds and the caller's number (nothing asked or written when
 // they are wrong), the Idempotency-Key (a retry answers the first answer), then Zendesk within a
-// budget short enough for a caller on hold; a handoff that fails leaves nothing behind.
+// budget short enough for a caller on hold (HANDOFF_BUDGET_MS). A handoff that fails leaves
+// nothing behind, except when its ticket create may have reached Zendesk: its claim then stays,
+// released, so a retry with the key finds that ticket (by external_id) instead of making another.
 import type { TranscriptTurn } from '@sip-bridge/contract/handoff';
 import type { FieldIssue } from '../http/problem';
+import { creationCapRetryAfterS } from '../lines/creation-cap';
 import { normalizeCallerNumber } from '../phone/normalize';
 import { HANDOFF_LIMITS, TICKET_HEADER, type HandoffAnswer } from '../schemas/handoffs';
 import type { HandoffRequest } from '../schemas/handoffs';
@@ -14,29 +17,35 @@ import {
   claimHandoff,
   completeHandoff,
   findByIdempotencyKey,
+  markTicketCreateSent,
   newHandoffId,
-  reclaimStaleHandoff,
+  releaseHandoff,
+  takeOverHandoff,
   type HandoffClaim,
 } from './store';
 import { writeHandoffTicket } from './write-ticket';
 
-/** Time a handoff may spend on Zendesk before answering 504: an AI agent holds a caller meanwhile. */
-export const HANDOFF_BUDGET_MS = 4000;
+/**
+ * Time a handoff may spend on Zendesk before answering 504 when HANDOFF_BUDGET_MS is unset: an AI
+ * agent holds a caller meanwhile (see handoffBudgetMs in config.ts).
+ */
+export const DEFAULT_HANDOFF_BUDGET_MS = 4000;
 /** How long a handoff links the call that follows without asking Zendesk. */
 export const HANDOFF_TTL_MS = 10 * 60_000;
-/** A claim older than this was left by a request that died; its key may be taken over. */
-const STALE_CLAIM_MS = 3 * HANDOFF_BUDGET_MS;
+/** A claim older than this many budgets was left by a request that died; its key may be taken over. */
+const STALE_CLAIM_BUDGETS = 3;
 
 export interface HandoffDeps {
   db: D1Database;
   zendesk: ZendeskClient;
   now?: () => number;
+  /** HANDOFF_BUDGET_MS, as config.ts reads it. */
   budgetMs?: number;
 }
 
 export type HandoffProblem = {
   ok: false;
-  status: 409 | 413 | 422 | 502 | 503 | 504;
+  status: 409 | 413 | 422 | 429 | 502 | 503 | 504;
   error: string;
   message: string;
   issues?: FieldIssue[];
@@ -64,7 +73,8 @@ export async function createHandoff(
   idempotencyKey: string | null,
 ): Promise<HandoffOutcome> {
   const now = deps.now ?? Date.now;
-  const deadline = now() + (deps.budgetMs ?? HANDOFF_BUDGET_MS);
+  const budgetMs = deps.budgetMs ?? DEFAULT_HANDOFF_BUDGET_MS;
+  const deadline = now() + budgetMs;
   const transcript: TranscriptTurn[] = (req.transcript ?? []).map((t) => ({
     role: t.role,
     text: t.text,
@@ -89,9 +99,18 @@ export async function createHandoff(
     callerE164: number.e164,
     now: new Date(now()).toISOString(),
   };
-  const claimed = await claimOrReplay(deps.db, claim, deadline, now);
+  const claimed = await claimOrReplay(
+    deps.db,
+    claim,
+    deadline,
+    now,
+    STALE_CLAIM_BUDGETS * budgetMs,
+  );
   if ('ok' in claimed) return claimed;
 
+  // An earlier attempt's create, or this one's, may have made the ticket without an answer saying so.
+  const sentBefore = claimed.earlierCreate !== null;
+  let sentNow = false;
   try {
     const written = await writeHandoffTicket(
       { db: deps.db, zendesk: deps.zendesk, now, deadline },
@@ -103,10 +122,20 @@ export async function createHandoff(
         request: req,
         transcript,
       },
+      {
+        earlier: claimed.earlierCreate,
+        beforeCreate: async (caller) => {
+          await markTicketCreateSent(deps.db, claimed.id, JSON.stringify(caller));
+          sentNow = true;
+        },
+      },
     );
     if (!written.ok) {
-      await abandonHandoff(deps.db, claimed.id);
-      return invalid(written.issues);
+      // Nothing was sent this time; a ticket an earlier attempt may have made keeps its claim.
+      await giveUp(deps.db, claimed.id, sentBefore, now);
+      return written.reason === 'invalid'
+        ? invalid(written.issues)
+        : creationCapProblem(written.perMinute, now());
     }
     const createdAt = new Date(now());
     const body: HandoffAnswer = {
@@ -133,11 +162,51 @@ export async function createHandoff(
     });
     return { ok: true, body, replayed: false };
   } catch (err) {
-    await abandonHandoff(deps.db, claimed.id);
-    const problem = zendeskProblem(err);
+    // A create refused outright (a 4xx, or never sent) made nothing; an earlier one still may have.
+    const kept = idempotencyKey !== null && (sentBefore || (sentNow && mayHaveWritten(err)));
+    await giveUp(deps.db, claimed.id, kept, now);
+    const problem = zendeskProblem(err, kept);
     if (!problem) throw err;
     return problem;
   }
+}
+
+/**
+ * Ends a claim whose handoff failed: removed, or, when Zendesk may hold its ticket (`keep`),
+ * released for a retry with the same Idempotency-Key to find it. Without a key no retry can.
+ */
+async function giveUp(db: D1Database, id: string, keep: boolean, now: () => number) {
+  if (keep) await releaseHandoff(db, id, new Date(now()).toISOString());
+  else await abandonHandoff(db, id);
+}
+
+/**
+ * Whether a failed create may still have made the ticket: no answer came (timeout, broken
+ * connection), Zendesk failed (5xx) or answered what we could not read, or the Worker failed
+ * after sending it. A 4xx (429 included) or a request never sent made nothing.
+ */
+function mayHaveWritten(err: unknown): boolean {
+  if (!(err instanceof ZendeskError)) return true;
+  return (
+    err.kind === 'timeout' ||
+    err.kind === 'unreachable' ||
+    err.kind === 'server' ||
+    err.kind === 'invalid_response'
+  );
+}
+
+/** Over the line's cap on users and tickets created per minute: 429 until the next minute. */
+function creationCapProblem(perMinute: number, nowMs: number): HandoffProblem {
+  return {
+    ok: false,
+    status: 429,
+    error: 'creation_cap_reached',
+    message:
+      `The line's cap on Zendesk users and tickets created per minute (max_creations_per_minute, ` +
+      `${perMinute}) is reached; nothing was written. Retry after the seconds in Retry-After, or ` +
+      'transfer the call without the header.',
+    retryAfterS: creationCapRetryAfterS(nowMs),
+  };
 }
 
 function transcriptProblem(transcript: TranscriptTurn[]): HandoffProblem | null {
@@ -162,8 +231,16 @@ function transcriptProblem(transcript: TranscriptTurn[]): HandoffProblem | null 
   };
 }
 
+/** The claim this request holds: its handoff id, and what an earlier attempt sent Zendesk. */
+interface ClaimedHandoff {
+  id: string;
+  /** The answer's caller part when an earlier attempt sent the ticket create; else null. */
+  earlierCreate: HandoffAnswer['caller'] | null;
+}
+
 /**
- * Claims the handoff, or answers for the request that already used its Idempotency-Key: its answer
+ * Claims the handoff (or takes over a claim released or left stale by an earlier attempt), or
+ * answers for the request that already used its Idempotency-Key: its answer
  * (same request), 422 (another request), or 409 while it is still being made elsewhere.
  */
 async function claimOrReplay(
@@ -171,7 +248,8 @@ async function claimOrReplay(
   claim: HandoffClaim,
   deadline: number,
   now: () => number,
-): Promise<{ id: string } | HandoffOutcome> {
+  staleClaimMs: number,
+): Promise<ClaimedHandoff | HandoffOutcome> {
   const inProgress: HandoffProblem = {
     ok: false,
     status: 409,
@@ -182,9 +260,17 @@ async function claimOrReplay(
   };
   for (let round = 0; round < 3; round++) {
     const result = await claimHandoff(db, claim);
-    if (result.claimed) return { id: claim.id };
+    if (result.claimed) return { id: claim.id, earlierCreate: null };
     let row = result.existing;
-    while (row?.status === 'pending' && row.request_sha256 === claim.requestSha256) {
+    const staleBefore = () => new Date(now() - staleClaimMs).toISOString();
+    // A held claim is waited for; a released or stale one is free at once, so its taker still
+    // has the budget for Zendesk.
+    while (
+      row?.status === 'pending' &&
+      row.request_sha256 === claim.requestSha256 &&
+      row.released_at === null &&
+      row.claimed_at >= staleBefore()
+    ) {
       if (now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 50));
       row = await findByIdempotencyKey(db, claim.lineId, claim.idempotencyKey);
@@ -209,27 +295,37 @@ async function claimOrReplay(
     if (row.status === 'completed' && row.response_json) {
       return { ok: true, body: JSON.parse(row.response_json) as HandoffAnswer, replayed: true };
     }
-    const staleBefore = new Date(now() - STALE_CLAIM_MS).toISOString();
-    if (await reclaimStaleHandoff(db, row.id, staleBefore, new Date(now()).toISOString())) {
-      return { id: row.id };
+    const taken = await takeOverHandoff(db, row.id, staleBefore(), new Date(now()).toISOString());
+    if (taken) {
+      // The same id, so the same external_id: what an earlier attempt sent can be found.
+      const earlier = taken.createdCaller;
+      return {
+        id: row.id,
+        earlierCreate: earlier === null ? null : (JSON.parse(earlier) as HandoffAnswer['caller']),
+      };
     }
     return inProgress;
   }
   return inProgress;
 }
 
-/** Zendesk trouble as an answer the AI agent can act on: retry later, or transfer without the header. */
-function zendeskProblem(err: unknown): HandoffProblem | null {
+/**
+ * Zendesk trouble as an answer the AI agent can act on: retry later, or transfer without the
+ * header. `kept`: Zendesk may hold the ticket, and a retry with the same Idempotency-Key answers
+ * it (or makes it) without a second one.
+ */
+function zendeskProblem(err: unknown, kept: boolean): HandoffProblem | null {
   if (!(err instanceof ZendeskError)) return null;
-  const transfer = 'Nothing was saved; transfer the call without the header, or retry.';
+  const transfer = kept
+    ? 'Zendesk may have made the ticket: retry with the same Idempotency-Key to get it (never a ' +
+      'second one), or transfer the call without the header.'
+    : 'Nothing was saved; transfer the call without the header, or retry.';
   if (err.kind === 'timeout') {
     return {
       ok: false,
       status: 504,
       error: 'zendesk_timeout',
-      message:
-        'Zendesk did not answer in time and the handoff was not saved (if Zendesk was only slow, ' +
-        'its ticket may still appear); transfer the call without the header, or retry.',
+      message: `Zendesk did not answer in time and the handoff was not saved. ${transfer}`,
     };
   }
   if (err.kind === 'client') {

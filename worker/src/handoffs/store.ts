@@ -1,5 +1,6 @@
 // Handoff rows: claimed before Zendesk is written (so a retry or a concurrent copy never writes
-// twice), completed with the answer, removed when the handoff fails; and read back when a call
+// twice), completed with the answer, removed when the handoff fails before its ticket create was
+// sent (released for a retry when the create may have reached Zendesk); and read back when a call
 // arrives with the handoff's ticket, and for call records.
 import type { CallHandoff, TranscriptTurn } from '@sip-bridge/contract/handoff';
 
@@ -22,6 +23,9 @@ export interface HandoffRow {
   response_json: string | null;
   created_at: string;
   expires_at: string | null;
+  /** The answer's caller part (JSON), set just before the ticket create is sent. */
+  ticket_create_caller: string | null;
+  released_at: string | null;
 }
 
 export interface HandoffClaim {
@@ -87,23 +91,70 @@ export async function findByIdempotencyKey(
     .first<HandoffRow>();
 }
 
-/** Takes over a claim left 'pending' by a request that died, so its key is not stuck. */
-export async function reclaimStaleHandoff(
+/** What a request that takes a claim over learns of the attempts before it. */
+export interface TakenOverClaim {
+  /**
+   * Set when an earlier attempt sent the ticket create (Zendesk may hold the ticket): the
+   * answer's `caller` part (JSON) as that attempt had it.
+   */
+  createdCaller: string | null;
+}
+
+/**
+ * Takes over a 'pending' claim that was released (its request failed after its ticket create may
+ * have reached Zendesk) or left stale by a request that died, so its key is not stuck. One
+ * request at most wins; null for the others.
+ */
+export async function takeOverHandoff(
   db: D1Database,
   id: string,
   staleBefore: string,
   now: string,
-): Promise<boolean> {
-  const res = await db
+): Promise<TakenOverClaim | null> {
+  const row = await db
     .prepare(
-      `UPDATE handoffs SET claimed_at = ? WHERE id = ? AND status = 'pending' AND claimed_at < ?`,
+      `UPDATE handoffs SET claimed_at = ?, released_at = NULL
+       WHERE id = ? AND status = 'pending' AND (released_at IS NOT NULL OR claimed_at < ?)
+       RETURNING ticket_create_caller`,
     )
     .bind(now, id, staleBefore)
-    .run();
-  return res.meta.changes === 1;
+    .first<{ ticket_create_caller: string | null }>();
+  return row ? { createdCaller: row.ticket_create_caller } : null;
 }
 
-/** Forgets a claim whose handoff failed: a failed handoff leaves no row. */
+/**
+ * Notes on the claim, before the ticket create is sent, that Zendesk may soon hold the ticket
+ * (external_id `handoffExternalId(id)`), with the answer's `caller` part to answer again.
+ */
+export async function markTicketCreateSent(
+  db: D1Database,
+  id: string,
+  callerJson: string,
+): Promise<void> {
+  await db
+    .prepare(`UPDATE handoffs SET ticket_create_caller = ? WHERE id = ? AND status = 'pending'`)
+    .bind(callerJson, id)
+    .run();
+}
+
+/**
+ * Frees the claim of a handoff whose request failed after its ticket create may have reached
+ * Zendesk: the row (and its id) stays, so a retry with the same Idempotency-Key takes it over
+ * and looks the ticket up instead of creating a second one.
+ */
+export async function releaseHandoff(db: D1Database, id: string, now: string): Promise<void> {
+  await db
+    .prepare(`UPDATE handoffs SET released_at = ? WHERE id = ? AND status = 'pending'`)
+    .bind(now, id)
+    .run();
+}
+
+/** The external_id of a handoff's ticket: how a retry finds a ticket whose answer was lost. */
+export function handoffExternalId(handoffId: string): string {
+  return `sipbridge-handoff:${handoffId}`;
+}
+
+/** Forgets a claim whose handoff failed before Zendesk could hold its ticket: it leaves no row. */
 export async function abandonHandoff(db: D1Database, id: string): Promise<void> {
   await db.prepare(`DELETE FROM handoffs WHERE id = ? AND status = 'pending'`).bind(id).run();
 }
@@ -143,7 +194,10 @@ export async function completeHandoff(db: D1Database, id: string, done: Complete
     .run();
 }
 
-/** The handoff a call on this line with this ticket's header belongs to, while it has not expired. */
+/**
+ * The handoff a call on this line with this ticket's header belongs to, while it has not expired
+ * (at `now`, when the call came), and, with `madeBefore`, made by then.
+ */
 export interface LinkableHandoff {
   id: string;
   callerE164: string;
@@ -155,14 +209,17 @@ export async function findLinkableHandoff(
   lineId: number,
   ticketId: number,
   now: string,
+  opts: { madeBefore?: string } = {},
 ): Promise<LinkableHandoff | null> {
+  // Without `madeBefore`, the call is arriving now: any handoff already made came before it.
   const row = await db
     .prepare(
       `SELECT id, caller_e164, requester_id FROM handoffs
        WHERE ticket_id = ? AND line_id = ? AND status = 'completed' AND expires_at > ?
+         AND (? IS NULL OR created_at <= ?)
        ORDER BY created_at DESC LIMIT 1`,
     )
-    .bind(ticketId, lineId, now)
+    .bind(ticketId, lineId, now, opts.madeBefore ?? null, opts.madeBefore ?? null)
     .first<{ id: string; caller_e164: string; requester_id: number | null }>();
   return row ? { id: row.id, callerE164: row.caller_e164, requesterId: row.requester_id } : null;
 }

@@ -1,12 +1,14 @@
 // The Zendesk side of a handoff: check the custom fields and the given ticket, match the caller
-// (as calls are matched), create the requester when the line allows it, then write the ticket (a
-// new one with via_id 34, or an update of the given one) with the handoff as one private note.
+// (as calls are matched), take the new ticket (and requester) from the line's creation cap, create
+// the requester when the line allows it, then write the ticket (a new one with via_id 34 and the
+// handoff's external_id, or an update of the given one) with the handoff as one private note. A
+// retry after a create whose answer was lost finds that ticket by its external_id instead.
 import type { TranscriptTurn } from '@sip-bridge/contract/handoff';
 import { createCallerUser } from '../calls/create-caller-user';
 import { matchCaller, type CallerMatch } from '../calls/match-caller';
 import { bridgeTags, describeCallerMatch } from '../calls/ticket-content';
 import type { FieldIssue } from '../http/problem';
-import { CreationCapError } from '../lines/creation-cap';
+import { takeCreation } from '../lines/creation-cap';
 import type { LineConfig } from '../lines/store';
 import { displayNumber } from '../phone/display';
 import type { HandoffAnswer, HandoffRequest } from '../schemas/handoffs';
@@ -15,6 +17,7 @@ import { ZendeskError } from '../zendesk/errors';
 import type { ZendeskTicket } from '../zendesk/schemas';
 import { handoffCommentHtml } from './comment';
 import { checkCustomFields } from './custom-fields';
+import { handoffExternalId } from './store';
 
 /** The tag every handoff ticket gets, beside the bridge's own. */
 const HANDOFF_TAG = 'sip_handoff';
@@ -35,6 +38,18 @@ export interface HandoffFacts {
   transcript: TranscriptTurn[];
 }
 
+/** How the handoff's ticket create relates to the attempts before this one. */
+export interface CreateAttempt {
+  /**
+   * The answer's caller part as an earlier attempt had it when it sent this handoff's ticket
+   * create (its answer never came back): Zendesk may hold the ticket, so it is looked up by its
+   * external_id before anything is written. Null on a first attempt: nothing is looked up.
+   */
+  earlier: HandoffAnswer['caller'] | null;
+  /** Called just before the create is sent, with the caller part of the answer to come. */
+  beforeCreate(caller: HandoffAnswer['caller']): Promise<void>;
+}
+
 /** What was written: the ticket, and the caller part of the answer. */
 export type WriteResult =
   | {
@@ -43,7 +58,9 @@ export type WriteResult =
       action: 'created' | 'updated';
       caller: HandoffAnswer['caller'];
     }
-  | { ok: false; issues: FieldIssue[] };
+  | { ok: false; reason: 'invalid'; issues: FieldIssue[] }
+  /** The line's cap on users and tickets created per minute cannot cover this handoff's. */
+  | { ok: false; reason: 'creation_cap'; perMinute: number };
 
 interface TicketFields {
   priority?: TicketPriority;
@@ -56,20 +73,44 @@ type Requester = Pick<HandoffAnswer['caller'], 'requester' | 'requester_note'> &
 };
 
 /** Checks first (no write before every check passed), then writes the ticket. */
-export async function writeHandoffTicket(deps: WriteDeps, f: HandoffFacts): Promise<WriteResult> {
+export async function writeHandoffTicket(
+  deps: WriteDeps,
+  f: HandoffFacts,
+  attempt: CreateAttempt,
+): Promise<WriteResult> {
   const { zendesk, deadline } = deps;
   const req = f.request;
+  const externalId = handoffExternalId(f.handoffId);
+  if (attempt.earlier && req.ticket_id === undefined) {
+    // Zendesk's external ids need not be unique: the first (oldest) ticket is this handoff's.
+    const [made] = await zendesk.findTicketsByExternalId(externalId, { deadline });
+    if (made) return { ok: true, ticket: made, action: 'created', caller: attempt.earlier };
+  }
   const [fieldIssues, matched, existing] = await settleAll([
     checkCustomFields(zendesk, req.custom_fields ?? [], deadline, deps.now()),
     matchCaller(deps, f.caller, f.line.defaultCountry, deadline),
     req.ticket_id === undefined ? null : zendesk.showTicket(req.ticket_id, { deadline }),
   ] as const);
   const issues = [...fieldIssues, ...ticketIssues(req.ticket_id, existing)];
-  if (issues.length) return { ok: false, issues };
+  if (issues.length) return { ok: false, reason: 'invalid', issues };
 
-  const requester = existing
-    ? unchanged(matched)
-    : await chooseRequester(deps, f.line, f.caller.e164, req.caller, matched);
+  let requester = unchanged(matched);
+  if (!existing) {
+    const planned = plannedRequester(f.line, matched);
+    // The ticket and the user made for it count in the line's cap, both or neither: over it
+    // nothing is written.
+    const creations = planned === 'create' ? 2 : 1;
+    const line = f.line;
+    if (
+      !(await takeCreation(deps.db, line.id, line.maxCreationsPerMinute, deps.now(), creations))
+    ) {
+      return { ok: false, reason: 'creation_cap', perMinute: line.maxCreationsPerMinute };
+    }
+    requester =
+      planned === 'create'
+        ? await createRequester(deps, line, f.caller.e164, req.caller, matched)
+        : planned;
+  }
   const htmlBody = handoffCommentHtml({
     handoffId: f.handoffId,
     line: f.line,
@@ -102,6 +143,7 @@ export async function writeHandoffTicket(deps: WriteDeps, f: HandoffFacts): Prom
     return { ok: true, ticket, action: 'updated', caller: answerCaller };
   }
   const userId = requester.requester === 'none' ? null : requester.match.userId;
+  await attempt.beforeCreate(answerCaller);
   const ticket = await zendesk.createTicket(
     {
       subject: req.subject ?? `Call from ${displayNumber(f.caller.e164)}`,
@@ -111,6 +153,8 @@ export async function writeHandoffTicket(deps: WriteDeps, f: HandoffFacts): Prom
       ...fields,
       // Zendesk's SIP-IN guide asks AI agents for "phone call inbound" tickets (via_id 34).
       via_id: 34,
+      // How a retry finds this ticket if Zendesk makes it but its answer is lost.
+      external_id: externalId,
     },
     { deadline },
   );
@@ -156,33 +200,44 @@ function unchanged(match: CallerMatch): Requester {
 }
 
 /**
- * The requester of a new ticket: the matched user; for an unknown caller a user made for them when
- * the line creates tickets and its cap allows; else none (ambiguous callers are never guessed).
+ * The requester of a new ticket: the matched user; for an unknown caller a user made for them
+ * (`create`) when the line creates tickets; else none (ambiguous callers are never guessed).
  */
-async function chooseRequester(
+function plannedRequester(line: LineConfig, match: CallerMatch): Requester | 'create' {
+  if (match.result === 'matched') return { ...unchanged(match), requester: 'matched' };
+  if (match.result === 'ambiguous') {
+    return noRequester(match, 'several users share this phone; an agent chooses');
+  }
+  if (!line.createTicket) {
+    return noRequester(match, 'the line does not create users (create_ticket is off)');
+  }
+  return 'create';
+}
+
+function noRequester(match: CallerMatch, note: string): Requester {
+  return {
+    match,
+    matchText: `${describeCallerMatch(match, false)}; no requester set (${note})`,
+    requester: 'none',
+    requester_note: note,
+  };
+}
+
+/** Creates the unknown caller's user, its creation already taken from the line's cap. */
+async function createRequester(
   deps: WriteDeps,
   line: LineConfig,
   e164: string,
   given: HandoffRequest['caller'],
   match: CallerMatch,
 ): Promise<Requester> {
-  const none = (note: string): Requester => ({
-    match,
-    matchText: `${describeCallerMatch(match, false)}; no requester set (${note})`,
-    requester: 'none',
-    requester_note: note,
-  });
-  if (match.result === 'matched') {
-    return { ...unchanged(match), requester: 'matched' };
-  }
-  if (match.result === 'ambiguous') return none('several users share this phone; an agent chooses');
-  if (!line.createTicket) return none('the line does not create users (create_ticket is off)');
   try {
     const created = await createCallerUser(
       deps,
       line,
       { e164, name: given.name, email: given.email, externalId: given.external_id },
       deps.deadline,
+      { capTaken: true },
     );
     return {
       match: created,
@@ -191,12 +246,12 @@ async function chooseRequester(
       requester_note: null,
     };
   } catch (err) {
-    if (err instanceof CreationCapError) {
-      return none("the line's cap on users and tickets created per minute is reached");
-    }
     // A refused user (an email or external id another user has) still gets its ticket.
     if (err instanceof ZendeskError && err.kind === 'client' && err.status === 422) {
-      return none('Zendesk refused to create the user; its email or external_id may be in use');
+      return noRequester(
+        match,
+        'Zendesk refused to create the user; its email or external_id may be in use',
+      );
     }
     throw err;
   }

@@ -7,9 +7,10 @@ export class CreationCapError extends Error {
 }
 
 /**
- * Takes one creation (a Zendesk user or ticket) from the line's per-minute cap, shared by every
- * isolate through D1; false when the cap is reached, so a flood of spoofed caller ids cannot fill
- * Zendesk with users and tickets or spend the account's API budget.
+ * Takes `count` creations (Zendesk users or tickets, default one) from the line's per-minute cap,
+ * shared by every isolate through D1, all or none; false when the cap cannot cover them, so a
+ * flood of spoofed caller ids cannot fill Zendesk with users and tickets or spend the account's
+ * API budget.
  * @example if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, Date.now()))) skip();
  */
 export async function takeCreation(
@@ -17,16 +18,17 @@ export async function takeCreation(
   lineId: number,
   perMinute: number,
   nowMs: number,
+  count = 1,
 ): Promise<boolean> {
-  if (perMinute <= 0) return false;
+  if (count > perMinute) return false;
   const minute = Math.floor(nowMs / 60_000);
   const taken = await db
     .prepare(
-      `INSERT INTO line_creations (line_id, minute, count) VALUES (?1, ?2, 1)
-       ON CONFLICT (line_id, minute) DO UPDATE SET count = count + 1 WHERE count < ?3
+      `INSERT INTO line_creations (line_id, minute, count) VALUES (?1, ?2, ?4)
+       ON CONFLICT (line_id, minute) DO UPDATE SET count = count + ?4 WHERE count + ?4 <= ?3
        RETURNING count`,
     )
-    .bind(lineId, minute, perMinute)
+    .bind(lineId, minute, perMinute, count)
     .first<{ count: number }>();
   if (Math.random() < 0.02) {
     await db
@@ -35,6 +37,12 @@ export async function takeCreation(
       .run();
   }
   return taken !== null;
+}
+
+/** Seconds until the line's cap opens again: the next UTC minute. */
+export function creationCapRetryAfterS(nowMs: number): number {
+  const nextMinute = (Math.floor(nowMs / 60_000) + 1) * 60_000;
+  return Math.max(1, Math.ceil((nextMinute - nowMs) / 1000));
 }
 
 /** takeCreation for a line, throwing CreationCapError when its cap is reached. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { zendeskFromEnv } from '../config';
-import { createHandoff, HANDOFF_BUDGET_MS } from '../handoffs/create-handoff';
+import { handoffBudgetMs, zendeskFromEnv } from '../config';
+import { createHandoff, DEFAULT_HANDOFF_BUDGET_MS } from '../handoffs/create-handoff';
 import { apiError, fieldIssues } from '../http/problem';
 import { createRouter } from '../router';
 import { ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
@@ -23,8 +23,13 @@ const handoff = createRoute({
     "Matches the caller as calls are matched, creates the ticket (or updates `ticket_id`'s) with the " +
     'summary and transcript as one private note, and answers the header to set on the INVITE ' +
     `(\`${TICKET_HEADER}\`) and where to dial. A call on the same line carrying that header within ` +
-    '`expires_at` is linked to the handoff without asking Zendesk. Answers within about ' +
-    `${HANDOFF_BUDGET_MS / 1000} s; a handoff that fails writes nothing (no ticket, no handoff).`,
+    '`expires_at` is linked to the handoff without asking Zendesk. The ticket and a user created ' +
+    "for the caller count in the line's `max_creations_per_minute`. Answers within the handoff " +
+    `budget (\`HANDOFF_BUDGET_MS\`, ${DEFAULT_HANDOFF_BUDGET_MS / 1000} s unless the operator ` +
+    'changed it); a handoff that fails writes nothing (no ticket, no handoff). If the ticket ' +
+    'create may have reached Zendesk (a timeout or 5xx), a retry with the same Idempotency-Key ' +
+    'finds that ticket (its `external_id` is `sipbridge-handoff:<handoff_id>`) instead of making ' +
+    'a second one.',
   security: [{ handoffKey: [] }],
   request: {
     headers: z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() }),
@@ -51,18 +56,26 @@ const handoff = createRoute({
       '`invalid_request`: a field is wrong (`issues` names each: `caller.phone`, `custom_fields[0].id`, ' +
         '`ticket_id`, ...); `idempotency_key_reused`: the key came with another request',
     ),
-    429: jsonContent(ErrorSchema, "Over the key's handoffs per minute (Retry-After)"),
+    429: jsonContent(
+      ErrorSchema,
+      "`rate_limited`: over the key's handoffs per minute; `creation_cap_reached`: the line's cap " +
+        'on Zendesk users and tickets created per minute (`max_creations_per_minute`) cannot cover ' +
+        "this handoff's ticket (and its new requester), nothing was written. Retry-After: seconds " +
+        'to the next minute',
+    ),
     502: jsonContent(
       ErrorSchema,
       `Zendesk refused the ticket (\`zendesk_refused\`). ${zendeskTrouble}`,
     ),
     503: jsonContent(
       ErrorSchema,
-      `Zendesk unreachable, failing or rate limited (\`zendesk_unavailable\`, Retry-After). ${zendeskTrouble}`,
+      `Zendesk unreachable, failing or rate limited (\`zendesk_unavailable\`, Retry-After). ${zendeskTrouble}; ` +
+        'after a 5xx on the ticket create, a retry with the same Idempotency-Key finds the ticket if Zendesk made it',
     ),
     504: jsonContent(
       ErrorSchema,
-      `Zendesk did not answer in time (\`zendesk_timeout\`). ${zendeskTrouble}`,
+      `Zendesk did not answer in time (\`zendesk_timeout\`). ${zendeskTrouble}; a retry with ` +
+        'the same Idempotency-Key finds the ticket if Zendesk made it meanwhile',
     ),
   },
 });
@@ -71,7 +84,7 @@ export const handoffRoutes = createRouter().openapi(
   handoff,
   async (c) => {
     const outcome = await createHandoff(
-      { db: c.env.DB, zendesk: zendeskFromEnv(c.env) },
+      { db: c.env.DB, zendesk: zendeskFromEnv(c.env), budgetMs: handoffBudgetMs(c.env) },
       c.get('handoffCaller'),
       c.req.valid('json'),
       c.req.valid('header')['Idempotency-Key'] ?? null,

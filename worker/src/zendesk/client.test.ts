@@ -46,6 +46,28 @@ describe('requests', () => {
     expect(zd.seen[0]?.headers.get('Content-Type')).toBe('application/json');
   });
 
+  it('lists tickets by external_id (URL-encoded) and keeps only exact matches', async () => {
+    const listed = (externalId: string | null, id: number) => ({
+      ...ticket,
+      id,
+      external_id: externalId,
+    });
+    const { client, zd } = scriptedClient([
+      zendeskJson(200, {
+        tickets: [listed('sipbridge-handoff:ho_1', 7), listed('other', 8), listed(null, 9)],
+        next_page: null,
+        previous_page: null,
+        count: 3,
+      }),
+    ]);
+    const found = await client.findTicketsByExternalId('sipbridge-handoff:ho_1');
+    expect(found.map((t) => [t.id, t.external_id])).toEqual([[7, 'sipbridge-handoff:ho_1']]);
+    expect(zd.seen[0]).toMatchObject({ method: 'GET', body: undefined });
+    expect(zd.seen[0]?.url).toBe(
+      'https://acme.zendesk.com/api/v2/tickets.json?external_id=sipbridge-handoff%3Aho_1',
+    );
+  });
+
   it('creates a user', async () => {
     const { client, zd } = scriptedClient([zendeskJson(201, { user: { ...user, email: null } })]);
     const created = await client.createUser({ name: 'Caller: 15551234567', phone: '+15551234567' });

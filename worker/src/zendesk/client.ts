@@ -2,6 +2,7 @@ import { ZendeskError } from './errors';
 import {
   tagsResponseSchema,
   ticketFieldsResponseSchema,
+  ticketListResponseSchema,
   ticketResponseSchema,
   userResponseSchema,
   userSearchResponseSchema,
@@ -36,6 +37,8 @@ interface NewTicket {
   custom_fields?: CustomFieldValue[];
   /** 34 = phone call inbound (native Talk), 45 = the same through the Talk Partner Edition API. */
   via_id?: number;
+  /** Our reference for the ticket, to find it again (List Tickets by external_id). */
+  external_id?: string;
 }
 
 /** Changes to a ticket; `tags` replaces the ticket's tags (Update Ticket does not add them). */
@@ -74,6 +77,12 @@ export interface ZendeskClient {
   showTicket(id: number, call?: CallOptions): Promise<ZendeskTicket | null>;
   /** End users whose phone ends with `digits` (4 to 15 digits, no `+`); first page only. */
   searchEndUsersByPhone(digits: string, call?: CallOptions): Promise<ZendeskUser[]>;
+  /**
+   * The tickets whose external_id is exactly this one, smallest id first (first page: Zendesk's
+   * external ids need not be unique). Archived tickets and, for a restricted agent, tickets they
+   * may not see are not listed.
+   */
+  findTicketsByExternalId(externalId: string, call?: CallOptions): Promise<ZendeskTicket[]>;
   /** Creates a ticket; never retried automatically. */
   createTicket(ticket: NewTicket, call?: CallOptions): Promise<ZendeskTicket>;
   /** Creates an end user; never retried automatically. */
@@ -152,6 +161,19 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         userSearchResponseSchema,
       );
       return results;
+    },
+
+    async findTicketsByExternalId(externalId, call = {}) {
+      const { tickets } = await http.json(
+        {
+          method: 'GET',
+          path: `/api/v2/tickets.json?external_id=${encodeURIComponent(externalId)}`,
+          deadline: call.deadline,
+        },
+        ticketListResponseSchema,
+      );
+      // List Tickets filters by the exact id; checked again, so a looser match finds nothing.
+      return tickets.filter((t) => t.external_id === externalId);
     },
 
     async createTicket(ticket, call = {}) {

@@ -20,6 +20,8 @@ const zendeskTicketSchema = z.object({
   status: ticketStatusSchema,
   requester_id: z.number().int(),
   subject: z.string().nullable().default(null),
+  /** "An id you can use to link Zendesk Support tickets to local records"; not unique. */
+  external_id: z.string().nullable().default(null),
   tags: z.array(z.string()).default([]),
   /** When the ticket last changed: the `updated_stamp` of a safe update. */
   updated_at: z.string().optional(),
@@ -37,6 +39,13 @@ export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
 export const ticketResponseSchema = z.object({ ticket: zendeskTicketSchema });
 /** Add Tags and Set Tags answer the resource's tags. */
 export const tagsResponseSchema = z.object({ tags: z.array(z.string()) });
+
+/** List Tickets (`GET /api/v2/tickets.json`), offset pagination: one page of `{tickets, ...}`. */
+export const ticketListResponseSchema = z.object({
+  tickets: z.array(zendeskTicketSchema),
+  next_page: z.string().nullable().optional(),
+  count: z.number().int().optional(),
+});
 
 /** A ticket field as listed by `GET /api/v2/ticket_fields`, reduced to what validation needs. */
 const zendeskTicketFieldSchema = z.object({
