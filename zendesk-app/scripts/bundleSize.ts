@@ -11,6 +11,7 @@ export const BUDGET_BYTES = 100 * 1024;
  */
 export const LAZY_CHUNKS: Record<string, { what: string; budgetBytes: number }> = {
   'src/app/components/Transcript.tsx': { what: 'handoff transcript', budgetBytes: 2 * 1024 },
+  'src/app/components/PreviousCallsList.tsx': { what: 'previous calls', budgetBytes: 4 * 1024 },
 };
 
 /** The locales' chunks: one agent loads one of them at start (English is in the entry chunk). */
