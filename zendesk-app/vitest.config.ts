@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { lodashShims } from './scripts/slimDependencies.ts';
 import { callerHistorySchemaPlugin, ticketCallsSchemaPlugin } from './scripts/ticketCallsSchema.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -11,6 +12,8 @@ export default defineConfig({
   plugins: [react(), ticketCallsSchemaPlugin(), callerHistorySchemaPlugin()],
   resolve: {
     dedupe: ['react', 'react-dom', 'styled-components'],
+    // Garden runs on the bundle's stand-ins (lodashShims.test.ts compares them with the packages).
+    alias: lodashShims,
     // ESM builds, so Vite resolves their `react` imports (and `dedupe` applies) rather than Node's
     // require, which would find whatever React npm hoisted to the repository root.
     mainFields: ['module', 'browser', 'main'],

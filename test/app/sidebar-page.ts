@@ -30,11 +30,22 @@ export function agentInstallation(
   };
 }
 
-/** Opens a harness page URL (from `harness.install(…)(query)`) and finds the app's frame. */
+/**
+ * Opens a harness page URL (from `harness.install(…)(query)`) and finds the app's frame;
+ * `chunkRequests(name)` counts the times the page asked for a lazy chunk.
+ */
 export async function openSidebar(context: BrowserContext, url: string) {
   const page = await context.newPage();
+  // Every script the app's frame asks for (file names), from before the page loads.
+  const scripts: string[] = [];
+  page.on('request', (request) => {
+    const name = /\/assets\/([^/?#]+\.js)(?:[?#]|$)/.exec(request.url())?.[1];
+    if (name) scripts.push(name);
+  });
+  /** How many times a chunk (its name before the hash, `Transcript`) has been asked for. */
+  const chunkRequests = (chunk: string) => scripts.filter((n) => n.startsWith(`${chunk}-`)).length;
   await page.goto(url);
   const frame = await (await page.waitForSelector('#app', { timeout: WAIT })).contentFrame();
   if (!frame) throw new Error('the app iframe has no frame');
-  return { page, frame };
+  return { page, frame, chunkRequests };
 }

@@ -79,6 +79,65 @@ function open(query: { ticket?: number; locale?: string }, url = pageFor(query))
   return openSidebar(browser.context, url);
 }
 
+/** axe-core's violations in the app's frame, as it stands. */
+async function axeViolations(frame: Frame) {
+  const axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  if (!(await frame.evaluate(() => 'axe' in window)))
+    await frame.addScriptTag({ content: axeSource });
+  return frame.evaluate(async () => {
+    const axe = (window as any).axe;
+    const r = await axe.run(document);
+    return r.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n: any) => n.target.join(' ')),
+    }));
+  });
+}
+
+/** Holds every request for a chunk until `release()`, or answers it with a network error. */
+async function holdChunk(page: Page, chunk: string, { fail = false } = {}) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const pattern = new RegExp(`/assets/${chunk}-[\\w-]+\\.js(?:[?#]|$)`);
+  await page.route(pattern, async (route) => {
+    if (fail) return route.abort('internetdisconnected');
+    await released;
+    await route.continue();
+  });
+  return { release, stop: () => page.unroute(pattern) };
+}
+
+const TRANSCRIPT = [
+  { role: 'agent', text: 'Hello, how can I help?', at: ago(120) },
+  { role: 'caller', text: 'My router keeps rebooting.', at: ago(115) },
+  { role: 'system', text: 'Transferring to a person.' },
+];
+
+/** An AI agent's handoff (a new ticket, with its transcript) and the call it transferred. */
+async function handedOffCall(callId: string, phone: string): Promise<number> {
+  const key = await bridge.admin('/v1/admin/lines/ai-agent/api-keys', {
+    label: 'Acme Voice AI (production)',
+  });
+  expect(key.status).toBe(201);
+  const { secret } = (await key.json()) as { secret: string };
+  const res = await fetch(`${bridge.url}/v1/handoffs`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      caller: { phone },
+      summary: 'Router X2 reboots every few minutes since firmware 4.2.',
+      transcript: TRANSCRIPT,
+      intent: 'technical_support',
+      language: 'en-US',
+    }),
+  });
+  expect(res.status).toBe(201);
+  const { ticket_id: ticketId } = (await res.json()) as { ticket_id: number };
+  await decide(callId, phone, ticketId, 30);
+  return ticketId;
+}
+
 /** ms from the harness answering the handshake with app.registered to the first call card. */
 async function timeToDetails(page: Page, frame: Frame): Promise<number> {
   const shownAt = await frame.waitForFunction(
@@ -231,23 +290,12 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
     }
     await frame.locator('[data-part="history-call"]').first().waitFor({ timeout: WAIT });
     await frame.locator('[data-part="history"] [data-state="empty"]').waitFor({ timeout: WAIT });
-    const axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-    await frame.addScriptTag({ content: axeSource });
-    const result = await frame.evaluate(async () => {
-      const axe = (window as any).axe;
-      const r = await axe.run(document);
-      return r.violations.map((v: any) => ({
-        id: v.id,
-        impact: v.impact,
-        nodes: v.nodes.map((n: any) => n.target.join(' ')),
-      }));
-    });
-    expect(result).toEqual([]);
+    expect(await axeViolations(frame)).toEqual([]);
     await page.close();
   }, 60_000);
 
   it("shows a repeat caller's previous calls, the ticket a link that opens it, by keyboard", async () => {
-    const { page, frame } = await open({ ticket: OPEN_TICKET_ID, locale: 'en-US' });
+    const { page, frame, chunkRequests } = await open({ ticket: OPEN_TICKET_ID, locale: 'en-US' });
     const ada = frame.locator('article[data-call-id="app-ada-1@198.51.100.7"]');
     const summary = ada.locator('[data-part="history"] > summary');
     await summary.waitFor({ timeout: WAIT });
@@ -257,10 +305,13 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
     const before = harness.proxied.filter((r) => r.url.endsWith('/history')).length;
     await frame.locator('main[data-phase="ready"]').waitFor({ timeout: WAIT });
     expect(asked()).toHaveLength(0);
+    // Nor the list's code: a chunk of its own, asked for alongside the history.
+    expect(chunkRequests('PreviousCallsList')).toBe(0);
     await summary.focus();
     await page.keyboard.press('Enter');
     const rows = ada.locator('[data-part="history-call"]');
     await rows.first().waitFor({ timeout: WAIT });
+    expect(chunkRequests('PreviousCallsList')).toBe(1);
     expect(await rows.count()).toBe(1);
     const row = await rows.first().innerText();
     expect(row).toContain('Answered');
@@ -313,6 +364,82 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
       status: 200,
       agentToken: `Bearer ${DEMO_OAUTH_TOKENS.hedyLamarr}`,
     });
+    await page.close();
+  }, 60_000);
+
+  it('loads the handoff transcript only when the agent opens it, keeping focus on its button', async () => {
+    const callId = 'app-handoff-4@198.51.100.7';
+    const ticketId = await handedOffCall(callId, '+442079460958');
+    const { page, frame, chunkRequests } = await open({ ticket: ticketId, locale: 'en' });
+    const held = await holdChunk(page, 'Transcript');
+    const handoff = frame.locator(`article[data-call-id="${callId}"] [data-part="handoff"]`);
+    await handoff.waitFor({ timeout: WAIT });
+    expect(await handoff.locator('h3').innerText()).toBe(
+      'Handed off by Acme Voice AI (production)',
+    );
+    expect(await handoff.locator('[data-part="handoff-summary"]').innerText()).toContain(
+      'Router X2 reboots',
+    );
+    await frame.locator('main[data-phase="ready"]').waitFor({ timeout: WAIT });
+    expect(chunkRequests('Transcript')).toBe(0);
+
+    const button = handoff.getByRole('button', { name: 'Transcript (3)' });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const region = handoff.locator('[data-part="handoff-transcript"]');
+    expect(await button.getAttribute('aria-controls')).toBe(await region.getAttribute('id'));
+    // While the chunk is on its way: a polite status in the region, focus still on the button.
+    const status = region.getByRole('status', { name: 'Loading the transcript…' });
+    await status.waitFor({ timeout: WAIT });
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    await expect.poll(() => chunkRequests('Transcript'), { timeout: WAIT }).toBe(1);
+    const focused = () => frame.evaluate(() => document.activeElement?.textContent ?? null);
+    expect(await focused()).toBe('Transcript (3)');
+    expect(await axeViolations(frame)).toEqual([]);
+
+    held.release();
+    const turns = region.locator('li');
+    await turns.nth(2).waitFor({ timeout: WAIT });
+    expect(await turns.allInnerTexts()).toEqual([
+      expect.stringMatching(/^AI agent · .+\nHello, how can I help\?$/),
+      expect.stringMatching(/^Caller · .+\nMy router keeps rebooting\.$/),
+      'System\nTransferring to a person.',
+    ]);
+    expect(await region.getByRole('status').count()).toBe(0);
+    expect(await focused()).toBe('Transcript (3)');
+    expect(await axeViolations(frame)).toEqual([]);
+    console.log(`screenshot: ${await screenshot(page, 'sidebar-handoff-en')}`);
+
+    // Closed and opened again: shown at once, the chunk not asked for again.
+    await page.keyboard.press('Enter');
+    expect(await region.isHidden()).toBe(true);
+    await page.keyboard.press('Enter');
+    await turns.nth(2).waitFor({ timeout: WAIT });
+    expect(chunkRequests('Transcript')).toBe(1);
+    await held.stop();
+    await page.close();
+  }, 60_000);
+
+  it('says so, with Retry, where the transcript cannot be fetched, and keeps the call details', async () => {
+    const callId = 'app-handoff-5@198.51.100.7';
+    const ticketId = await handedOffCall(callId, '+442079460959');
+    const { page, frame } = await open({ ticket: ticketId, locale: 'fr' });
+    const failing = await holdChunk(page, 'Transcript', { fail: true });
+    const card = frame.locator(`article[data-call-id="${callId}"]`);
+    await card.getByRole('button', { name: 'Transcription (3)' }).click({ timeout: WAIT });
+    const alert = card.locator('[data-part="handoff-transcript"]').getByRole('alert');
+    await alert.waitFor({ timeout: WAIT });
+    expect(await alert.innerText()).toContain(
+      "Cette partie de l'application n'a pas pu être chargée.",
+    );
+    expect(await card.locator('[data-part="line"]').innerText()).toBe('ai-agent');
+    expect(await frame.locator('main').getAttribute('data-phase')).toBe('ready');
+
+    await failing.stop();
+    await alert.getByRole('button', { name: 'Réessayer' }).click();
+    const turns = card.locator('[data-part="handoff-transcript"] li');
+    await turns.nth(2).waitFor({ timeout: WAIT });
+    expect(await turns.nth(1).innerText()).toContain('Appelant');
     await page.close();
   }, 60_000);
 

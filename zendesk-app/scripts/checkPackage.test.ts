@@ -82,6 +82,30 @@ describe('checkPackage', () => {
     ]);
   });
 
+  it('passes built assets whose page and chunks name each other by relative URL', () => {
+    const files = pkg({
+      'assets/iframe.html':
+        '<script type="module" crossorigin src="./iframe-a1.js"></script><link rel="stylesheet" href="./iframe-a1.css">',
+      'assets/iframe-a1.js':
+        'import{x}from"./shared-b2.js";const m=()=>import(`./Transcript-c3.js`),d=["./shared-b2.js"];fetch("https://bridge.example.com/x.js");',
+      'assets/iframe-a1.css': 'main{padding:0}',
+      'assets/shared-b2.js': 'export const x=1;',
+      'assets/Transcript-c3.js': 'import{x}from"./shared-b2.js";export default x;',
+    });
+    expect(checkPackage(files)).toEqual([]);
+  });
+
+  it('reports a chunk the package lacks, and an absolute URL, with the file that names it', () => {
+    const files = pkg({
+      'assets/iframe.html': '<script type="module" src="/assets/iframe-a1.js"></script>',
+      'assets/iframe-a1.js': 'const m=()=>import("./Transcript-c3.js");',
+    });
+    expect(checkPackage(files).map(formatProblem)).toEqual([
+      `error   assets/iframe.html  /assets/iframe-a1.js: is an absolute URL: inside Zendesk it must be relative (Vite's base: './')`,
+      'error   assets/iframe-a1.js  ./Transcript-c3.js: names assets/Transcript-c3.js, which the package does not hold',
+    ]);
+  });
+
   it('reports a translation key missing in one locale, with file and key', () => {
     const fr = { ...FR, ui: { title: 'Appels' } };
     expect(errors(pkg({ 'translations/fr.json': fr }))).toEqual([

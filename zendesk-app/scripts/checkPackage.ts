@@ -1,5 +1,7 @@
 // Checks an app package the way Zendesk's validator (zendesk_apps_support) does before upload,
-// plus this project's own rules (every locale complete, every parameter labelled, logo sizes).
+// plus this project's own rules (every locale complete, every parameter labelled, logo sizes, every
+// file the built assets refer to is in the package).
+import { checkAssets } from './assetRules';
 import { checkManifest } from './manifestRules';
 import { isObject, readJson, type Json, type PackageFiles, type Problem } from './packageFiles';
 import { pngSize } from './png';
@@ -38,6 +40,7 @@ export function checkPackage(files: PackageFiles): Problem[] {
     checkManifest(manifest, files, (p) => problems.push({ ...p, file: MANIFEST }));
   }
   checkTranslations(files, manifest, problems);
+  checkAssets(files, problems);
   for (const [file, size] of Object.entries(LOGOS)) {
     const bytes = files.get(file);
     const dims = bytes && pngSize(bytes);

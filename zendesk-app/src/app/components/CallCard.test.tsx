@@ -235,7 +235,7 @@ describe('CallCard', () => {
       expect(part('handoff-language').textContent).toBe('English (United States)');
     });
 
-    it('keeps the transcript collapsed until the button is pressed', () => {
+    it('keeps the transcript collapsed until the button is pressed', async () => {
       const { part } = renderCard({ call: makeCall({ handoff: makeHandoff() }) });
       const button = screen.getByRole('button', { name: 'Transcript (3)' });
       expect(button.getAttribute('aria-expanded')).toBe('false');
@@ -247,7 +247,8 @@ describe('CallCard', () => {
       const list = part('handoff-transcript');
       expect(button.getAttribute('aria-controls')).toBe(list.id);
       expect(list.hidden).toBe(false);
-      const turns = within(list).getAllByRole('listitem');
+      // Its code is a chunk of its own, loaded on this first opening.
+      const turns = await within(list).findAllByRole('listitem');
       expect(turns.map((li) => li.textContent)).toEqual([
         expect.stringMatching(/^AI agent · .+Hello, how can I help\?$/),
         expect.stringMatching(/^Caller · .+I was charged twice\.$/),
@@ -262,7 +263,7 @@ describe('CallCard', () => {
       expect(screen.queryByText('I was charged twice.')).toBeNull();
     });
 
-    it('shows transcript text as text, never as HTML', () => {
+    it('shows transcript text as text, never as HTML', async () => {
       const handoff = makeHandoff({
         summary: '<i>y</i>',
         transcript: [{ role: 'caller', text: '<b>x</b>', at: null }],
@@ -270,6 +271,7 @@ describe('CallCard', () => {
       const { part } = renderCard({ call: makeCall({ handoff }) });
       fireEvent.click(screen.getByRole('button', { name: 'Transcript (1)' }));
       const list = part('handoff-transcript');
+      await within(list).findByRole('listitem');
       expect(list.textContent).toBe('Caller<b>x</b>');
       expect(list.querySelector('b')).toBeNull();
       expect(part('handoff').querySelector('i')).toBeNull();
@@ -292,13 +294,14 @@ describe('CallCard', () => {
       ['fr', 'Transféré par Acme', 'Transcription (3)', 'Appelant', /^anglais \(États-Unis\)$/],
       ['ko', 'Acme에서 전달함', '대화 기록 (3)', '발신자', /^영어 ?\(미국\)$/],
       ['ru', 'Передано: Acme', 'Расшифровка (3)', 'Абонент', /^английский \(/],
-    ] as const)('renders the handoff in %s', (locale, title, show, caller, language) => {
+    ] as const)('renders the handoff in %s', async (locale, title, show, caller, language) => {
       const call = makeCall({ handoff: makeHandoff({ key_label: 'Acme' }) });
       const { part } = renderCard({ call }, locale);
       expect(part('handoff').querySelector('h3')?.textContent).toBe(title);
       // The language's name in the agent's language, as the browser's Intl data words it.
       expect(part('handoff-language').textContent).toMatch(language);
       fireEvent.click(screen.getByRole('button', { name: show }));
+      await within(part('handoff-transcript')).findAllByRole('listitem');
       expect(part('handoff-transcript').textContent).toContain(caller);
     });
   });

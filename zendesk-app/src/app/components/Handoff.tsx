@@ -4,11 +4,19 @@ import { Button } from '@zendeskgarden/react-buttons';
 import { getColor } from '@zendeskgarden/react-theming';
 import { SM } from '@zendeskgarden/react-typography';
 import { useI18n } from '../hooks/useI18n';
-import { formatTime } from '../lib/format';
 import type { CallRecord } from '../lib/types';
-import { Facts, RuledList, Subtle } from './Facts';
+import { Facts } from './Facts';
+import { lazyPart, PartLoading } from './LazyPart';
 
 type CallHandoff = NonNullable<CallRecord['handoff']>;
+
+function TranscriptLoading() {
+  const { t } = useI18n();
+  return <PartLoading label={t('ui.handoff.transcript_loading')} />;
+}
+
+// Most agents never open a transcript: its code waits for the first that does.
+const Transcript = lazyPart(() => import('./Transcript'), TranscriptLoading);
 
 const Block = styled.section`
   margin: 8px 0 0;
@@ -83,25 +91,9 @@ export function Handoff({ handoff }: { handoff: CallHandoff }) {
           >
             {t('ui.handoff.transcript', { count: turns.length })}
           </Button>
-          <RuledList id={`${id}-t`} hidden={!open} data-part="handoff-transcript">
-            {open
-              ? turns.map((turn, i) => (
-                  <li key={i} data-role={turn.role}>
-                    <Subtle>
-                      {t(`ui.handoff.role.${turn.role}`)}
-                      {turn.at ? (
-                        <>
-                          {' · '}
-                          <time dateTime={turn.at}>{formatTime(turn.at, locale)}</time>
-                        </>
-                      ) : null}
-                    </Subtle>
-                    <br />
-                    {turn.text}
-                  </li>
-                ))
-              : null}
-          </RuledList>
+          <div id={`${id}-t`} hidden={!open} data-part="handoff-transcript">
+            {open ? <Transcript turns={turns} /> : null}
+          </div>
         </>
       ) : null}
     </Block>

@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { makeHistory } from '../../test/fixtures';
 import { renderWithI18n } from '../../test/render';
@@ -8,7 +8,8 @@ import { BridgeError } from '../lib/bridgeRequest';
 import { formatDuration } from '../lib/format';
 import { PreviousCalls } from './PreviousCalls';
 
-function renderSection(state: HistoryState | undefined, locale?: AppLocale) {
+/** Renders the section; with calls or an error, waits for the list's chunk to load. */
+async function renderSection(state: HistoryState | undefined, locale?: AppLocale) {
   const onLoad = vi.fn();
   const onOpenTicket = vi.fn();
   const view = renderWithI18n(
@@ -23,14 +24,17 @@ function renderSection(state: HistoryState | undefined, locale?: AppLocale) {
   );
   const details = view.container.querySelector('details') as HTMLDetailsElement;
   const rows = () => [...view.container.querySelectorAll('[data-part="history-call"]')];
+  if (state && state.phase !== 'loading') {
+    await waitFor(() => expect(details.querySelector('[data-state="loading"]')).toBeNull());
+  }
   return { ...view, details, rows, onLoad, onOpenTicket };
 }
 
 const ready = (history = makeHistory()): HistoryState => ({ phase: 'ready', history });
 
 describe('PreviousCalls', () => {
-  it('is collapsed, and asks for the calls when the agent opens it', () => {
-    const { details, onLoad } = renderSection(undefined);
+  it('is collapsed, and asks for the calls when the agent opens it', async () => {
+    const { details, onLoad } = await renderSection(undefined);
     expect(details.open).toBe(false);
     expect(screen.getByText('Previous calls').tagName).toBe('SUMMARY');
     expect(onLoad).not.toHaveBeenCalled();
@@ -43,8 +47,8 @@ describe('PreviousCalls', () => {
     expect(onLoad).not.toHaveBeenCalled();
   });
 
-  it('shows each call: date in the agent’s locale, outcome in words, line, duration, ticket link', () => {
-    const { rows, onOpenTicket } = renderSection(
+  it('shows each call: date in the agent’s locale, outcome in words, line, duration, ticket link', async () => {
+    const { rows, onOpenTicket } = await renderSection(
       ready(makeHistory([{ received_at: '2026-11-20T15:45:00.000Z', duration_s: 65 }])),
     );
     const [row] = rows();
@@ -60,8 +64,8 @@ describe('PreviousCalls', () => {
     expect(onOpenTicket).toHaveBeenCalledWith(1002);
   });
 
-  it('links no ticket the agent may not see, and names this ticket instead of linking it', () => {
-    const { rows } = renderSection(
+  it('links no ticket the agent may not see, and names this ticket instead of linking it', async () => {
+    const { rows } = await renderSection(
       ready(
         makeHistory([
           { ticket_id: null, status: 'cancelled', duration_s: null },
@@ -88,24 +92,27 @@ describe('PreviousCalls', () => {
     ['failed', 'Failed'],
     ['cancelled', 'Missed'],
     ['rejected', 'Refused by the bridge'],
-  ] as const)('says %s as “%s”', (status, words) => {
-    const { rows } = renderSection(ready(makeHistory([{ status }])));
+  ] as const)('says %s as “%s”', async (status, words) => {
+    const { rows } = await renderSection(ready(makeHistory([{ status }])));
     expect(rows()[0]?.textContent).toContain(` · ${words}`);
   });
 
-  it('says when there is nothing, and when more calls exist than are shown', () => {
-    expect(renderSection(ready(makeHistory([]))).container.textContent).toContain(
+  it('says when there is nothing, and when more calls exist than are shown', async () => {
+    expect((await renderSection(ready(makeHistory([])))).container.textContent).toContain(
       'No other calls from this number.',
     );
-    const many = renderSection(ready(makeHistory([{}, {}], { has_more: true })));
+    const many = await renderSection(ready(makeHistory([{}, {}], { has_more: true })));
     expect(many.container.textContent).toContain('The last 2 calls are shown.');
   });
 
-  it('shows a loading state, then an error with Retry that asks again', () => {
-    const loading = renderSection({ phase: 'loading' });
+  it('shows a loading state, then an error with Retry that asks again', async () => {
+    const loading = await renderSection({ phase: 'loading' });
     expect(screen.getByRole('status', { name: 'Loading previous calls…' })).toBeTruthy();
     loading.unmount();
-    const failed = renderSection({ phase: 'error', error: new BridgeError('unreachable', 503) });
+    const failed = await renderSection({
+      phase: 'error',
+      error: new BridgeError('unreachable', 503),
+    });
     expect(failed.container.textContent).toContain(
       'The previous calls could not be loaded (status 503).',
     );
@@ -117,8 +124,8 @@ describe('PreviousCalls', () => {
     ['fr', 'Appels précédents', 'Répondu', 'Ticket n° 1002'],
     ['ko', '이전 통화', '응답함', '티켓 #1002'],
     ['ru', 'Предыдущие звонки', 'Принят', 'Тикет № 1002'],
-  ] as const)('speaks %s', (locale, title, outcome, ticket) => {
-    const { container, rows } = renderSection(ready(), locale);
+  ] as const)('speaks %s', async (locale, title, outcome, ticket) => {
+    const { container, rows } = await renderSection(ready(), locale);
     expect(container.querySelector('summary')?.textContent).toBe(title);
     expect(rows()[0]?.textContent).toContain(outcome);
     expect(screen.getByRole('link', { name: ticket })).toBeTruthy();

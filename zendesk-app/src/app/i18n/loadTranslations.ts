@@ -1,19 +1,19 @@
-import en from '../../../translations/en.json';
+import { ui } from '../../../translations/en.json';
 import type { AppLocale, Dictionary } from './translate';
 
-// English is bundled as the fallback; the other locales load on demand as their own chunks.
+// Only the `ui` strings reach the bundle: `app` (name, descriptions, setting labels) is read by
+// Zendesk from the package. English is bundled as the fallback; the other locales load on demand
+// as their own chunks.
 const others = import.meta.glob<Dictionary>(
   ['../../../translations/*.json', '!../../../translations/en.json'],
-  {
-    import: 'default',
-  },
+  { import: 'ui' },
 );
 
-export const englishDictionary: Dictionary = en;
+export const englishDictionary: Dictionary = { ui };
 
-/** The translation file for a locale the app ships. */
+/** The translation file for a locale the app ships (its `ui` strings). */
 export async function loadTranslations(locale: AppLocale): Promise<Dictionary> {
-  if (locale === 'en') return en;
+  if (locale === 'en') return englishDictionary;
   const load = others[`../../../translations/${locale}.json`];
-  return load ? await load() : en;
+  return load ? { ui: await load() } : englishDictionary;
 }

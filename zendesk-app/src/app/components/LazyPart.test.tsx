@@ -1,0 +1,78 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderWithI18n } from '../../test/render';
+import { lazyPart, PartLoading } from './LazyPart';
+
+afterEach(() => vi.restoreAllMocks());
+
+function Shown({ text }: { text: string }) {
+  return <p>{text}</p>;
+}
+const Loading = () => <PartLoading label="Loading the part…" />;
+type Chunk = { default: typeof Shown };
+
+function deferred() {
+  let resolve!: (chunk: Chunk) => void;
+  const promise = new Promise<Chunk>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('lazyPart', () => {
+  it('shows a polite status until its chunk has loaded, then the part; later uses render at once', async () => {
+    const chunk = deferred();
+    const load = vi.fn(() => chunk.promise);
+    const Part = lazyPart(load, Loading);
+    const view = renderWithI18n(<Part text="one" />);
+    const status = screen.getByRole('status', { name: 'Loading the part…' });
+    expect(status.getAttribute('aria-live')).toBe('polite');
+    expect(status.textContent?.trim()).toBe('Loading the part…'); // and the skeletons' spaces
+
+    await act(async () => chunk.resolve({ default: Shown }));
+    expect(screen.getByText('one')).toBeTruthy();
+    expect(screen.queryByRole('status')).toBeNull();
+
+    view.rerender(
+      <>
+        <Part text="one" />
+        <Part text="two" />
+      </>,
+    );
+    expect(screen.getByText('two')).toBeTruthy();
+    expect(load).toHaveBeenCalledOnce();
+  });
+
+  it('starts fetching on preload(), before the part renders', () => {
+    const load = vi.fn(() => deferred().promise);
+    lazyPart(load, Loading).preload();
+    expect(load).toHaveBeenCalledOnce();
+  });
+
+  it('leaves a message with Retry in place of a part whose chunk failed, the rest intact', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined); // React reports the caught error
+    const load = vi
+      .fn<() => Promise<Chunk>>()
+      .mockRejectedValueOnce(new TypeError('Failed to fetch dynamically imported module'))
+      .mockResolvedValue({ default: Shown });
+    const Part = lazyPart(load, Loading);
+    renderWithI18n(
+      <main>
+        <p>Call details</p>
+        <Part text="loaded" />
+      </main>,
+      'ru',
+    );
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Не удалось загрузить эту часть приложения.');
+    expect(screen.getByText('Call details')).toBeTruthy();
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('Failed to fetch dynamically imported module'),
+      expect.anything(),
+    );
+
+    fireEvent.click(within(alert).getByRole('button', { name: 'Повторить' }));
+    expect(await screen.findByText('loaded')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,95 @@
+import {
+  Component,
+  lazy,
+  Suspense,
+  useState,
+  type ComponentType,
+  type ErrorInfo,
+  type ReactNode,
+} from 'react';
+import { Button } from '@zendeskgarden/react-buttons';
+import { Skeleton } from '@zendeskgarden/react-loaders';
+import { useI18n } from '../hooks/useI18n';
+import { Subtle } from './Facts';
+
+/** A part whose code is its own chunk: `preload()` starts fetching it before it renders. */
+export type LazyPart<P> = ComponentType<P> & { preload: () => void };
+
+/**
+ * Placeholder lines while a part loads: a polite status named and saying `label` (the sidebar
+ * around it, and the keyboard focus, stay where they are).
+ */
+export function PartLoading({ label }: { label: string }) {
+  return (
+    <div role="status" aria-live="polite" aria-label={label} data-state="loading">
+      <span className="visually-hidden">{label}</span>
+      <Skeleton width="70%" />
+      <Skeleton width="50%" />
+    </div>
+  );
+}
+
+function PartFailed({ onRetry }: { onRetry: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div role="alert" data-state="part-failed">
+      <Subtle>{t('ui.part.failed')}</Subtle>{' '}
+      <Button size="small" isLink onClick={onRetry}>
+        {t('ui.error.retry')}
+      </Button>
+    </div>
+  );
+}
+
+/** Shows PartFailed in place of its children when their chunk could not be fetched. */
+class PartBoundary extends Component<
+  { children: ReactNode; onRetry: () => void },
+  { failed: boolean }
+> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override componentDidCatch(error: Error, info: ErrorInfo) {
+    console.warn(`A part of the app could not be loaded: ${error.message}`, info.componentStack);
+  }
+
+  override render() {
+    return this.state.failed ? <PartFailed onRetry={this.props.onRetry} /> : this.props.children;
+  }
+}
+
+/**
+ * A component loaded from its own chunk the first time it renders (React.lazy), inside its own
+ * Suspense and error boundaries: `Loading` shows meanwhile, and a chunk that cannot be fetched
+ * leaves a message with Retry in the part's place instead of taking down the sidebar.
+ * @example
+ * const Transcript = lazyPart(() => import('./Transcript'), TranscriptLoading);
+ */
+export function lazyPart<P extends object>(
+  load: () => Promise<{ default: ComponentType<P> }>,
+  Loading: ComponentType,
+): LazyPart<P> {
+  // (React.lazy's type wraps P in PropsWithRef, which TypeScript cannot resolve for a generic P.)
+  const makeLoaded = () => lazy(load) as unknown as ComponentType<P>;
+  // One lazy component for every instance, so the chunk, once loaded, renders at once everywhere;
+  // replaced on Retry, because React.lazy keeps a failed load's error for good.
+  let Loaded = makeLoaded();
+  function Part(props: P) {
+    const [attempt, setAttempt] = useState(0);
+    const retry = () => {
+      Loaded = makeLoaded();
+      setAttempt((n) => n + 1);
+    };
+    return (
+      <PartBoundary key={attempt} onRetry={retry}>
+        <Suspense fallback={<Loading />}>
+          <Loaded {...props} />
+        </Suspense>
+      </PartBoundary>
+    );
+  }
+  return Object.assign(Part, { preload: () => void load().catch(() => undefined) });
+}
