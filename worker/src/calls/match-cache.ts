@@ -52,6 +52,14 @@ export async function readCachedMatch(
   return match;
 }
 
+/**
+ * Keeps a match in this isolate's memory only (answers from the phone index: D1 already holds
+ * them), so a repeat caller costs no D1 read either until `expiresAt`.
+ */
+export function rememberMatch(e164: string, match: CallerMatch, expiresAt: number) {
+  remember(e164, match, expiresAt);
+}
+
 function remember(e164: string, match: CallerMatch, expiresAt: number) {
   if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value!);
   memory.set(e164, { match, expiresAt });
