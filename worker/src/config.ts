@@ -25,12 +25,14 @@ export function phoneIndexZendeskFromEnv(env: Env): ZendeskClient {
   return buildZendesk(env, (shared) => ({
     budget: { ...shared, blockUntil: async () => {} },
     maxReadRetries: 0,
+    // A page of hundreds of users takes longer than the call path's 2.5 s.
+    timeoutMs: 10_000,
   }));
 }
 
 function buildZendesk(
   env: Env,
-  tune: (shared: Budget) => { budget: Budget; maxReadRetries?: number },
+  tune: (shared: Budget) => { budget: Budget; maxReadRetries?: number; timeoutMs?: number },
 ): ZendeskClient {
   const perMinute = Number(env.ZENDESK_REQUESTS_PER_MINUTE) || DEFAULT_ZENDESK_REQUESTS_PER_MINUTE;
   const refuseReason = zendeskBaseUrlProblem(env.ZENDESK_BASE_URL, env.ZENDESK_ALLOW_LOCAL === '1');

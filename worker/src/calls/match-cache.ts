@@ -1,3 +1,4 @@
+import { forgetIndexTrust } from '../phone-index/store';
 import type { CallerMatch } from './match-caller';
 
 /** How long a match is trusted before Zendesk is asked again. */
@@ -84,8 +85,14 @@ export async function writeCachedMatch(
   remember(e164, match, expiresAt);
 }
 
-/** Forgets every in-memory entry (tests, and after an agent resolves an ambiguous caller). */
+/**
+ * Forgets every in-memory entry, and whether the phone index was trusted (tests, and after an
+ * agent resolves an ambiguous caller).
+ */
 export function clearMatchMemory(e164?: string) {
   if (e164) memory.delete(e164);
-  else memory.clear();
+  else {
+    memory.clear();
+    forgetIndexTrust();
+  }
 }

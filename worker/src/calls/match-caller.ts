@@ -1,7 +1,13 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { samePhoneNumber, zendeskSearchDigits } from '../phone/normalize';
 import type { ZendeskClient } from '../zendesk/client';
-import { indexTrust, lookupPhoneIndex, type IndexEntry } from '../phone-index/store';
+import {
+  indexTrust,
+  lookupPhoneIndex,
+  mayTrustIndex,
+  rememberUntrusted,
+  type IndexEntry,
+} from '../phone-index/store';
 import { peekCachedMatch, readCachedMatch, rememberMatch, writeCachedMatch } from './match-cache';
 
 interface MatchCandidate {
@@ -48,9 +54,13 @@ async function fromIndex(
   country: CountryCode,
   nowMs: number,
 ): Promise<CallerMatch | null> {
+  if (!mayTrustIndex(nowMs)) return null;
   const { state, entries } = await lookupPhoneIndex(db, e164);
   const trust = indexTrust(state, nowMs);
-  if (trust === 'none') return null;
+  if (trust === 'none') {
+    rememberUntrusted(nowMs);
+    return null;
+  }
   const match = matchOf(
     entries.map((e: IndexEntry) => ({ id: e.userId, name: e.name, phone: e.phone })),
   );

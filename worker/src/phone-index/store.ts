@@ -106,6 +106,28 @@ export function indexTrust(state: PhoneIndexState | null, nowMs: number): IndexT
   return age <= MATCH_TRUSTED_MS ? 'matches_only' : 'none';
 }
 
+/**
+ * Per isolate: until when the index is known not to be trusted, so matching skips its D1 read
+ * (during a backfill of hours, or while the sync is broken). The sync clears it on catching up.
+ */
+let untrustedUntil = 0;
+const UNTRUSTED_MEMO_MS = 30_000;
+
+/** Whether a lookup is worth making at `nowMs` (false while an earlier one found no trust). */
+export function mayTrustIndex(nowMs: number): boolean {
+  return nowMs >= untrustedUntil;
+}
+
+/** Remembers that the index was not trusted at `nowMs`, for a short while. */
+export function rememberUntrusted(nowMs: number): void {
+  untrustedUntil = nowMs + UNTRUSTED_MEMO_MS;
+}
+
+/** Forgets that memo (the sync caught up; tests). */
+export function forgetIndexTrust(): void {
+  untrustedUntil = 0;
+}
+
 /** The users the index has for a number (by id), with the state, in one D1 round trip. */
 export async function lookupPhoneIndex(
   db: D1Database,

@@ -6,7 +6,13 @@ import type { Env } from '../env';
 import { isCountryCode } from '../phone/normalize';
 import { ZendeskError } from '../zendesk/errors';
 import type { ZendeskClient } from '../zendesk/client';
-import { pageEntries, replaceUsersStatements, stateFromRow, type PhoneIndexState } from './store';
+import {
+  forgetIndexTrust,
+  pageEntries,
+  replaceUsersStatements,
+  stateFromRow,
+  type PhoneIndexState,
+} from './store';
 
 /** Users per export page (Zendesk allows up to 1000; smaller pages keep each D1 write short). */
 export const DEFAULT_PAGE_SIZE = 500;
@@ -124,6 +130,7 @@ export async function syncPhoneIndex(opts: PhoneIndexSyncOptions): Promise<Phone
       // Caught up: the rest of this minute's changes come in the next run.
       if (page.end_of_stream) {
         run.caughtUp = true;
+        forgetIndexTrust();
         break;
       }
     }
