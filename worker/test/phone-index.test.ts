@@ -16,6 +16,7 @@ import { phoneIndexZendeskFromEnv, zendeskFromEnv } from '../src/config';
 import { readPhoneIndexState } from '../src/phone-index/store';
 import { syncPhoneIndex, type PhoneIndexSyncOptions } from '../src/phone-index/sync';
 import { normalizeCallerNumber } from '../src/phone/normalize';
+import type { ZendeskClient } from '../src/zendesk/client';
 import {
   adminFetch,
   createTestLine,
@@ -199,6 +200,28 @@ describe('phone index sync', () => {
     expect((await readPhoneIndexState(env.DB))?.usersSeen).toBe(standin.state.users.size);
   });
 
+  it('stops asking for pages once a run has taken 20 s, and never runs twice at once', async () => {
+    // Each export request takes 8 s by this clock: a fourth page would start past 20 s.
+    const client = phoneIndexZendeskFromEnv(env);
+    const slow: ZendeskClient = {
+      ...client,
+      exportUsers: (from, call) => {
+        clock += 8000;
+        return client.exportUsers(from, call);
+      },
+    };
+    expect(await sync({ pagesPerRun: 5, pageSize: 1, zendesk: slow })).toMatchObject({ pages: 3 });
+
+    await env.DB.prepare('UPDATE phone_index_state SET lease_until = ?')
+      .bind(clock + 60_000)
+      .run();
+    standin.clearRequests();
+    expect(await sync()).toMatchObject({ skipped: 'running', pages: 0 });
+    expect(exportRequests()).toHaveLength(0);
+    clock += 61_000;
+    expect(await sync()).toMatchObject({ pages: 2 });
+  });
+
   it('restarts the backfill when the country national numbers are read in changes', async () => {
     standin.addUser({ name: 'Jeanne', phone: '01 23 45 67 89', createdAt: clock });
     clock += MINUTE + 1000;
@@ -292,6 +315,16 @@ describe('matching from the phone index', () => {
       last_error: null,
     });
     expect(body.phone_index.backfill.done_at).toEqual(expect.any(String));
+  });
+
+  it('answers the progress to the admin token only, and documents it in the OpenAPI document', async () => {
+    expect(
+      (await adminFetch('/v1/admin/phone-index', { token: 'wrong-token-0123456789' })).status,
+    ).toBe(401);
+    const doc = (await (await adminFetch('/openapi.json')).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toContain('/v1/admin/phone-index');
   });
 
   it('learns of an end-user the bridge creates at once, before the export reports it', async () => {
