@@ -348,4 +348,14 @@ describe('matching from the phone index', () => {
       source: 'index',
     });
   });
+
+  it('matches by search when the index cannot be read (its migration not applied)', async () => {
+    await backfill();
+    await env.DB.prepare('ALTER TABLE phone_index RENAME TO phone_index_gone').run();
+    try {
+      expect(await match('+14155550100')).toMatchObject({ result: 'matched', source: 'search' });
+    } finally {
+      await env.DB.prepare('ALTER TABLE phone_index_gone RENAME TO phone_index').run();
+    }
+  });
 });

@@ -55,7 +55,16 @@ async function fromIndex(
   nowMs: number,
 ): Promise<CallerMatch | null> {
   if (!mayTrustIndex(nowMs)) return null;
-  const { state, entries } = await lookupPhoneIndex(db, e164);
+  let found: Awaited<ReturnType<typeof lookupPhoneIndex>>;
+  try {
+    found = await lookupPhoneIndex(db, e164);
+  } catch (err) {
+    // An index that cannot be read (migration 0009 not applied yet) must not cost the match.
+    console.error('phone index unreadable; matching by search', err);
+    rememberUntrusted(nowMs);
+    return null;
+  }
+  const { state, entries } = found;
   const trust = indexTrust(state, nowMs);
   if (trust === 'none') {
     rememberUntrusted(nowMs);
