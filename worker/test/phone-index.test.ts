@@ -14,7 +14,11 @@ import { clearMatchMemory } from '../src/calls/match-cache';
 import { matchCaller } from '../src/calls/match-caller';
 import { phoneIndexZendeskFromEnv, zendeskFromEnv } from '../src/config';
 import { readPhoneIndexState } from '../src/phone-index/store';
-import { syncPhoneIndex, type PhoneIndexSyncOptions } from '../src/phone-index/sync';
+import {
+  phoneIndexCountry,
+  syncPhoneIndex,
+  type PhoneIndexSyncOptions,
+} from '../src/phone-index/sync';
 import { normalizeCallerNumber } from '../src/phone/normalize';
 import type { ZendeskClient } from '../src/zendesk/client';
 import {
@@ -220,6 +224,22 @@ describe('phone index sync', () => {
     expect(exportRequests()).toHaveLength(0);
     clock += 61_000;
     expect(await sync()).toMatchObject({ pages: 2 });
+  });
+
+  it('reads national numbers in PHONE_INDEX_COUNTRY, else the lines’ most common country', async () => {
+    await env.DB.prepare('DELETE FROM lines').run();
+    expect(await phoneIndexCountry(env.DB, undefined)).toBe('US');
+    expect(await phoneIndexCountry(env.DB, ' gb ')).toBe('GB');
+    await createTestLine({ slug: 'paris-1', default_country: 'FR' });
+    await createTestLine({ slug: 'paris-2', default_country: 'FR' });
+    await createTestLine({ slug: 'berlin', default_country: 'DE' });
+    expect(await phoneIndexCountry(env.DB, 'not a country')).toBe('FR');
+    // A tie keeps the country the index already has: changing it means exporting again.
+    await createTestLine({ slug: 'berlin-2', default_country: 'DE' });
+    expect(await phoneIndexCountry(env.DB, undefined)).toBe('DE');
+    await backfill({ country: 'FR' });
+    expect(await phoneIndexCountry(env.DB, undefined)).toBe('FR');
+    await env.DB.prepare('DELETE FROM lines').run();
   });
 
   it('restarts the backfill when the country national numbers are read in changes', async () => {

@@ -64,7 +64,8 @@ WHERE id = 1`;
 
 /**
  * The country national-format phones are read in: PHONE_INDEX_COUNTRY when it is a country code,
- * else the default country most lines have (ties: alphabetical), else US.
+ * else the default country most lines have, else US. On a tie the index keeps the country it
+ * has (a change means a full export again), else the first alphabetically.
  */
 export async function phoneIndexCountry(
   db: D1Database,
@@ -72,12 +73,17 @@ export async function phoneIndexCountry(
 ): Promise<CountryCode> {
   const wanted = configured?.trim().toUpperCase();
   if (wanted && isCountryCode(wanted)) return wanted;
-  const row = await db
-    .prepare(
-      'SELECT default_country FROM lines GROUP BY default_country ORDER BY COUNT(*) DESC, default_country LIMIT 1',
-    )
-    .first<{ default_country: string }>();
-  return row && isCountryCode(row.default_country) ? row.default_country : 'US';
+  const [counts, current] = await db.batch<{ country: string; n: number }>([
+    db.prepare(
+      'SELECT default_country AS country, COUNT(*) AS n FROM lines GROUP BY default_country ORDER BY n DESC, country',
+    ),
+    db.prepare('SELECT country, 0 AS n FROM phone_index_state WHERE id = 1'),
+  ]);
+  const rows = (counts?.results ?? []).filter((r) => isCountryCode(r.country));
+  const most = rows.filter((r) => r.n === rows[0]?.n).map((r) => r.country as CountryCode);
+  const kept = current?.results[0]?.country;
+  if (kept && most.includes(kept as CountryCode)) return kept as CountryCode;
+  return most[0] ?? 'US';
 }
 
 /**
