@@ -3,6 +3,7 @@ import { Router, json } from 'itty-router';
 import { FaultInjector, type Faults } from './faults';
 import type { ApiContext, ApiRequest } from './handlers/context';
 import { CONTROL_BASE, createControlRouter } from './handlers/control';
+import { ExportRateLimit, registerIncrementalUserRoutes } from './handlers/incremental-users';
 import { registerSearchRoutes } from './handlers/search';
 import { registerTicketFieldRoutes } from './handlers/ticket-fields';
 import { registerTicketRoutes } from './handlers/tickets';
@@ -119,6 +120,7 @@ function createApiRouter() {
   registerTicketListRoutes(router);
   registerTicketRoutes(router);
   registerTicketFieldRoutes(router);
+  registerIncrementalUserRoutes(router);
   registerUserRoutes(router);
   return router;
 }
@@ -137,6 +139,7 @@ export function createZendeskStandin(options: StandinOptions = {}): ZendeskStand
   const faults = new FaultInjector(resolved.sleep);
   const requests: RequestLogEntry[] = [];
   const rateWindow = new RateWindow();
+  const exportRateLimit = new ExportRateLimit();
   const api = createApiRouter();
 
   function load(): void {
@@ -179,6 +182,7 @@ export function createZendeskStandin(options: StandinOptions = {}): ZendeskStand
       origin: url.origin,
       body: parsed.body,
       searchParams: url.searchParams,
+      exportRateLimit,
     };
     return ((await api.fetch(apiRequest, context)) as Response | undefined) ?? invalidEndpoint();
   }
@@ -211,6 +215,7 @@ export function createZendeskStandin(options: StandinOptions = {}): ZendeskStand
       faults.clear();
       requests.length = 0;
       rateWindow.clear();
+      exportRateLimit.clear();
       load();
     },
     requests,

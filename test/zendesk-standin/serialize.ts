@@ -1,7 +1,13 @@
 // Turns stored records into the JSON shapes Zendesk sends (field names from the fact sheet).
 import { htmlToText, textToHtml } from './comment-html';
 import { isCustomField } from './store';
-import type { StoredComment, StoredTicket, StoredTicketField, StoredUser } from './store';
+import type {
+  StoredComment,
+  StoredIdentity,
+  StoredTicket,
+  StoredTicketField,
+  StoredUser,
+} from './store';
 
 /** Zendesk timestamps carry no milliseconds: `2009-07-20T22:55:29Z`. */
 export function zendeskTime(ms: number): string {
@@ -84,6 +90,21 @@ export function userJson(user: StoredUser, origin: string) {
     ticket_restriction: user.ticket_restriction,
     created_at: zendeskTime(user.createdAt),
     updated_at: zendeskTime(user.updatedAt),
+  };
+}
+
+/** A user identity, field names from Zendesk's OAS (`UserIdentityObject`). */
+export function identityJson(identity: StoredIdentity, origin: string) {
+  return {
+    url: `${origin}/api/v2/users/${identity.user_id}/identities/${identity.id}.json`,
+    id: identity.id,
+    user_id: identity.user_id,
+    type: identity.type,
+    value: identity.value,
+    verified: identity.verified,
+    primary: identity.primary,
+    created_at: zendeskTime(identity.createdAt),
+    updated_at: zendeskTime(identity.updatedAt),
   };
 }
 

@@ -39,6 +39,37 @@ export interface StoredUser {
   searchableAt: number;
 }
 
+/** Identity types Zendesk lists (`GET /users/{id}/identities`); the stand-in stores any of them. */
+export type IdentityType =
+  | 'email'
+  | 'phone_number'
+  | 'twitter'
+  | 'facebook'
+  | 'google'
+  | 'agent_forwarding'
+  | 'sdk'
+  | 'messaging'
+  | 'microsoft';
+
+/** A user identity: another email, phone number or social account the user is known by. */
+export interface StoredIdentity {
+  id: number;
+  user_id: number;
+  type: IdentityType;
+  value: string;
+  verified: boolean;
+  primary: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What `updateUser` may change (a PUT /users/{id} as the Worker's tests need it). */
+export interface UserChanges {
+  name?: string;
+  phone?: string | null;
+  role?: UserRole;
+}
+
 export interface StoredTicket {
   id: number;
   subject: string | null;
@@ -204,6 +235,7 @@ const FIRST_TICKET_ID = 1001;
 const FIRST_COMMENT_ID = 50001;
 const FIRST_TICKET_FIELD_ID = 360000001;
 const FIRST_AUDIT_ID = 90001;
+const FIRST_IDENTITY_ID = 70001;
 
 /**
  * The stand-in's records. Maps are cleared in place on reset, so references held by tests stay valid.
@@ -222,6 +254,9 @@ export class StandinStore {
   readonly oauthTokens = new Map<string, number>();
   /** System and custom ticket fields, by id. */
   readonly ticketFields = new Map<number, StoredTicketField>();
+  /** User identities, by identity id. */
+  readonly identities = new Map<number, StoredIdentity>();
+  private nextIdentityId = FIRST_IDENTITY_ID;
   private nextUserId = FIRST_USER_ID;
   private nextTicketId = FIRST_TICKET_ID;
   private nextCommentId = FIRST_COMMENT_ID;
@@ -236,6 +271,8 @@ export class StandinStore {
     this.comments.clear();
     this.oauthTokens.clear();
     this.ticketFields.clear();
+    this.identities.clear();
+    this.nextIdentityId = FIRST_IDENTITY_ID;
     this.nextTicketFieldId = FIRST_TICKET_FIELD_ID;
     this.nextUserId = FIRST_USER_ID;
     this.nextTicketId = FIRST_TICKET_ID;
@@ -271,6 +308,81 @@ export class StandinStore {
     };
     this.users.set(id, user);
     return user;
+  }
+
+  /**
+   * Changes a user's name, phone or role; `updated_at` moves to now, as any change of a user
+   * moves it, so the incremental export returns the user again.
+   */
+  updateUser(id: number, changes: UserChanges): StoredUser {
+    const user = this.requireUser(id);
+    if (changes.name !== undefined) user.name = changes.name;
+    if (changes.phone !== undefined) user.phone = changes.phone === '' ? null : changes.phone;
+    if (changes.role !== undefined) user.role = changes.role;
+    this.touch(user);
+    return user;
+  }
+
+  /**
+   * Deletes a user as Zendesk does at first: the record stays, with `active: false` and a new
+   * `updated_at`, so the incremental export reports it.
+   * UNCONFIRMED: whether a deleted user keeps `phone` and its identities in the export; the
+   * stand-in keeps them (a reader must go by `active`).
+   */
+  deleteUser(id: number): StoredUser {
+    const user = this.requireUser(id);
+    user.active = false;
+    this.touch(user);
+    return user;
+  }
+
+  /**
+   * Adds an identity (`POST /users/{id}/identities`). The user's `updated_at` moves too.
+   * UNCONFIRMED: that adding or removing an identity moves the user's `updated_at` (and so puts
+   * the user back in the incremental export); the stand-in assumes it does.
+   * UNCONFIRMED simplification: a user's `phone` and `email` are not mirrored as identities.
+   */
+  addIdentity(userId: number, input: { type: IdentityType; value: string }): StoredIdentity {
+    const user = this.requireUser(userId);
+    const at = this.now();
+    const identity: StoredIdentity = {
+      id: this.nextIdentityId++,
+      user_id: userId,
+      type: input.type,
+      value: input.value,
+      verified: false,
+      primary: false,
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.identities.set(identity.id, identity);
+    this.touch(user);
+    return identity;
+  }
+
+  /** Removes an identity; the user's `updated_at` moves (see addIdentity). */
+  removeIdentity(id: number): void {
+    const identity = this.identities.get(id);
+    if (!identity) throw new Error(`identity ${id} does not exist`);
+    this.identities.delete(id);
+    const user = this.users.get(identity.user_id);
+    if (user) this.touch(user);
+  }
+
+  /** A user's identities, oldest first. */
+  identitiesOf(userId: number): StoredIdentity[] {
+    return [...this.identities.values()].filter((i) => i.user_id === userId);
+  }
+
+  private requireUser(id: number): StoredUser {
+    const user = this.users.get(id);
+    if (!user) throw new Error(`user ${id} does not exist`);
+    return user;
+  }
+
+  /** Moves `updated_at` forward (never back, even when the clock was set back by a test). */
+  private touch(user: StoredUser): void {
+    user.updatedAt = Math.max(this.now(), user.updatedAt);
   }
 
   addTicket(input: NewTicket): StoredTicket {
@@ -378,8 +490,10 @@ export class StandinStore {
     tickets: StoredTicket[];
     comments: Record<string, StoredComment[]>;
     ticket_fields: StoredTicketField[];
+    identities: StoredIdentity[];
   } {
     return {
+      identities: [...this.identities.values()],
       users: [...this.users.values()],
       tickets: [...this.tickets.values()],
       comments: Object.fromEntries(this.comments),

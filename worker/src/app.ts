@@ -13,6 +13,7 @@ import { invalidateLineCache } from './lines/line-cache';
 import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
+import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { edgeRoutes } from './routes/edge';
 import { handoffRoutes } from './routes/handoffs';
@@ -59,6 +60,7 @@ export function createApp() {
   app.route('/', adminLineRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
+  app.route('/', adminPhoneIndexRoutes);
   app.route('/', handoffRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'edgeHmac', {

@@ -3,7 +3,7 @@
 import { DEFAULT_DECISION_BUDGET_MS } from './calls/decide';
 import type { Env } from './env';
 import { DEFAULT_HANDOFF_BUDGET_MS } from './handoffs/create-handoff';
-import { createD1Budget } from './zendesk/budget';
+import { createD1Budget, type Budget } from './zendesk/budget';
 import { zendeskBaseUrlProblem } from './zendesk/base-url';
 import { createZendeskClient, type ZendeskClient } from './zendesk/client';
 
@@ -14,6 +14,27 @@ let warnedBaseUrl = false;
 
 /** The Zendesk client for this account, sharing one request budget across isolates through D1. */
 export function zendeskFromEnv(env: Env): ZendeskClient {
+  return buildZendesk(env, (budget) => ({ budget }));
+}
+
+/**
+ * The client for the phone index sync (the cron): it spends from the same shared budget, but a
+ * 429 from the export (whose own limit is 10 requests a minute) pauses only the sync, never the
+ * calls, and it is not retried within the run: the next run resumes from the cursor.
+ */
+export function phoneIndexZendeskFromEnv(env: Env): ZendeskClient {
+  return buildZendesk(env, (shared) => ({
+    budget: { ...shared, blockUntil: async () => {} },
+    maxReadRetries: 0,
+    // A page of hundreds of users takes longer than the call path's 2.5 s.
+    timeoutMs: 10_000,
+  }));
+}
+
+function buildZendesk(
+  env: Env,
+  tune: (shared: Budget) => { budget: Budget; maxReadRetries?: number; timeoutMs?: number },
+): ZendeskClient {
   const perMinute = Number(env.ZENDESK_REQUESTS_PER_MINUTE) || DEFAULT_ZENDESK_REQUESTS_PER_MINUTE;
   const refuseReason = zendeskBaseUrlProblem(env.ZENDESK_BASE_URL, env.ZENDESK_ALLOW_LOCAL === '1');
   if (refuseReason && !warnedBaseUrl) {
@@ -26,7 +47,7 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
     baseUrl: refuseReason ? 'https://invalid.zendesk.com' : env.ZENDESK_BASE_URL,
     email: env.ZENDESK_EMAIL,
     apiToken: env.ZENDESK_API_TOKEN,
-    budget: createD1Budget(env.DB, { perMinute }),
+    ...tune(createD1Budget(env.DB, { perMinute })),
   });
 }
 

@@ -32,6 +32,11 @@ export interface Env {
    * script uses the new ADMIN_TOKEN.
    */
   ADMIN_TOKEN_PREVIOUS?: string;
+  /**
+   * Optional: ISO country code national-format phones in Zendesk are read in for the phone index
+   * (e.g. "GB"); unset, the default country most lines have, else US. A change re-exports.
+   */
+  PHONE_INDEX_COUNTRY?: string;
   /** Optional tuning, as strings because they come from vars. */
   ZENDESK_REQUESTS_PER_MINUTE?: string;
   DECISION_BUDGET_MS?: string;

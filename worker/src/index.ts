@@ -4,6 +4,7 @@ import { duePendingSummaries, postCallSummary } from './calls/summary';
 import { duePendingContexts, postCallContext } from './calls/context-update';
 import type { Env } from './env';
 import { zendeskFromEnv } from './config';
+import { syncPhoneIndexFromEnv } from './phone-index/sync';
 
 const app = createApp();
 
@@ -11,10 +12,11 @@ export default {
   fetch: app.fetch,
   /**
    * Cron: deletes call data older than RETENTION_DAYS (a bounded batch), and posts the call
-   * summaries and call contexts Zendesk could not take at the time.
+   * summaries and call contexts Zendesk could not take at the time; advances the phone index.
    */
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(purgeOnSchedule(env, controller.scheduledTime));
+    ctx.waitUntil(syncPhoneIndexFromEnv(env));
     const zendesk = zendeskFromEnv(env);
     const [summaries, contexts] = await Promise.all([
       duePendingSummaries(env.DB),

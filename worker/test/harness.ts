@@ -2,7 +2,11 @@
 import { env, exports } from 'cloudflare:workers';
 import { sign } from 'hono/jwt';
 import { vi } from 'vitest';
-import { createZendeskStandin, type ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
+import {
+  createZendeskStandin,
+  type StandinOptions,
+  type ZendeskStandin,
+} from '@sip-bridge/zendesk-standin/app';
 import { DEMO_OAUTH_TOKENS } from '@sip-bridge/zendesk-standin/seed';
 import { clearAgentAccessCache } from '../src/auth/agent-access';
 import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
@@ -31,9 +35,11 @@ interface LostAnswers {
 /**
  * Routes the worker's requests for ZENDESK_BASE_URL to a fresh stand-in (the worker shares this
  * isolate, so the global fetch is what it calls). Aborts are honoured like a real network.
+ * `options` reach the stand-in (e.g. its clock, `now`).
  */
-export function installStandin(): ZendeskStandin {
+export function installStandin(options: StandinOptions = {}): ZendeskStandin {
   const standin = createZendeskStandin({
+    ...options,
     email: env.ZENDESK_EMAIL,
     apiToken: env.ZENDESK_API_TOKEN,
   });

@@ -2,6 +2,7 @@
 import type { RouterType } from 'itty-router';
 import type { ResolvedOptions } from '../options';
 import type { StandinStore, StoredUser } from '../store';
+import type { ExportRateLimit } from './incremental-users';
 
 /** The request as routed: the URL has its `.json` suffix removed so one route serves both forms. */
 export interface ApiRequest {
@@ -22,6 +23,8 @@ export interface ApiContext {
   body: unknown;
   /** Search pagination needs the original query string, `page[size]` included. */
   searchParams: URLSearchParams;
+  /** The incremental exports' own 10 requests a minute, per account. */
+  exportRateLimit: ExportRateLimit;
 }
 
 export type ApiRouter = RouterType<ApiRequest, [ApiContext]>;

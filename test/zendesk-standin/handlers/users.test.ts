@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createZendeskStandin, type ZendeskStandin } from '../app';
 import { DEMO_PHONES, MARIE_CURIE_ID } from '../seed';
-import { callJson, ORIGIN } from '../test-support';
+import { call, callJson, ORIGIN } from '../test-support';
 
 let zendesk: ZendeskStandin;
 beforeEach(() => {
@@ -99,5 +99,67 @@ describe('POST /api/v2/users', () => {
   it('answers 400 when the user object is missing', async () => {
     const res = await callJson(zendesk, '/api/v2/users', { body: { name: 'Flat' } });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('PUT and DELETE /api/v2/users/{id}, and identities', () => {
+  it('updates the phone (moving updated_at), and clears it with ""', async () => {
+    const before = zendesk.state.users.get(MARIE_CURIE_ID)!.updatedAt;
+    const res = await callJson(zendesk, `/api/v2/users/${MARIE_CURIE_ID}.json`, {
+      method: 'PUT',
+      body: { user: { phone: '+33 6 98 76 54 32' } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.user.phone).toBe('+33 6 98 76 54 32');
+    expect(zendesk.state.users.get(MARIE_CURIE_ID)!.updatedAt).toBeGreaterThan(before);
+    const cleared = await callJson(zendesk, `/api/v2/users/${MARIE_CURIE_ID}`, {
+      method: 'PUT',
+      body: { user: { phone: '' } },
+    });
+    expect(cleared.body.user.phone).toBeNull();
+    const bad = await callJson(zendesk, `/api/v2/users/${MARIE_CURIE_ID}`, {
+      method: 'PUT',
+      body: { user: { name: ' ', role: 'owner' } },
+    });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.details).sort()).toEqual(['name', 'role']);
+  });
+
+  it('deletes a user: answered with active false, then 404', async () => {
+    const path = `/api/v2/users/${MARIE_CURIE_ID}.json`;
+    const res = await callJson(zendesk, path, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ id: MARIE_CURIE_ID, active: false });
+    expect((await callJson(zendesk, path, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('adds, lists (by type) and removes identities', async () => {
+    const base = `/api/v2/users/${MARIE_CURIE_ID}/identities`;
+    const added = await callJson(zendesk, `${base}.json`, {
+      body: { identity: { type: 'phone_number', value: '+33 1 23 45 67 89' } },
+    });
+    expect(added.status).toBe(201);
+    expect(added.body.identity).toMatchObject({
+      user_id: MARIE_CURIE_ID,
+      type: 'phone_number',
+      value: '+33 1 23 45 67 89',
+    });
+    await callJson(zendesk, base, {
+      body: { identity: { type: 'email', value: 'mc@example.fr' } },
+    });
+    const phones = await callJson(zendesk, `${base}.json?type[]=phone_number`);
+    expect(phones.body.identities.map((i: { value: string }) => i.value)).toEqual([
+      '+33 1 23 45 67 89',
+    ]);
+    expect((await callJson(zendesk, base)).body.count).toBe(2);
+    const refused = await callJson(zendesk, base, {
+      body: { identity: { type: 'fax', value: '' } },
+    });
+    expect(refused.status).toBe(422);
+    const gone = await call(zendesk, `${base}/${added.body.identity.id}.json`, {
+      method: 'DELETE',
+    });
+    expect(gone.status).toBe(204);
+    expect((await callJson(zendesk, base)).body.count).toBe(1);
   });
 });

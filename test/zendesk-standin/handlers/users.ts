@@ -1,8 +1,9 @@
-// Users: show and create (with the optional "Validate user phone numbers" check).
+// Users: show, create (with the optional "Validate user phone numbers" check), update, delete,
+// and a user's identities (list, add, remove).
 import { json } from 'itty-router';
 import { FieldErrorList, isRecord, notFound, parameterMissing, recordInvalid } from '../responses';
-import { userJson } from '../serialize';
-import { USER_ROLES, type UserRole } from '../store';
+import { identityJson, userJson } from '../serialize';
+import { USER_ROLES, type IdentityType, type UserChanges, type UserRole } from '../store';
 import { parseId, type ApiContext, type ApiRequest, type ApiRouter } from './context';
 
 /** E.164: a plus, a non-zero country digit, 7 to 15 digits in all. */
@@ -13,7 +14,107 @@ export function registerUserRoutes(router: ApiRouter): void {
   router
     .get('/api/v2/users/me', showMe)
     .get('/api/v2/users/:id', showUser)
-    .post('/api/v2/users', createUser);
+    .post('/api/v2/users', createUser)
+    .put('/api/v2/users/:id', updateUser)
+    .delete('/api/v2/users/:id', deleteUser)
+    .get('/api/v2/users/:id/identities', listIdentities)
+    .post('/api/v2/users/:id/identities', addIdentity)
+    .delete('/api/v2/users/:id/identities/:identity', removeIdentity);
+}
+
+/** Identity types Create Identity accepts (ZENDESK_API.md §4). */
+const CREATABLE_IDENTITY_TYPES: IdentityType[] = [
+  'email',
+  'twitter',
+  'facebook',
+  'google',
+  'agent_forwarding',
+  'phone_number',
+];
+
+function findUser(req: ApiRequest, ctx: ApiContext) {
+  const id = parseId(req.params.id);
+  return id === null ? undefined : ctx.store.users.get(id);
+}
+
+/**
+ * Update User: `name`, `phone` (`""` clears it, as ZENDESK_API.md §4 says to after deleting a
+ * phone identity) and `role`; other fields are ignored. UNCONFIRMED simplification: the stand-in
+ * updates only these three.
+ */
+function updateUser(req: ApiRequest, ctx: ApiContext): Response {
+  const user = findUser(req, ctx);
+  if (!user) return notFound();
+  const input = isRecord(ctx.body) ? ctx.body.user : undefined;
+  if (!isRecord(input)) return parameterMissing('user');
+  const errors = new FieldErrorList();
+  const changes: UserChanges = {};
+  if (input.name !== undefined) {
+    if (typeof input.name === 'string' && input.name.trim() !== '')
+      changes.name = input.name.trim();
+    else errors.add('name', 'Name: cannot be blank', 'BlankValue');
+  }
+  if (input.phone !== undefined) {
+    if (input.phone === null || typeof input.phone === 'string') {
+      if (input.phone && ctx.options.validatePhoneNumbers && !E164.test(input.phone)) {
+        errors.add('phone', `Phone ${input.phone} is not properly formatted`, 'InvalidFormat');
+      } else changes.phone = input.phone;
+    } else errors.add('phone', 'Phone: must be a string');
+  }
+  if (input.role !== undefined) {
+    if (USER_ROLES.includes(input.role as UserRole)) changes.role = input.role as UserRole;
+    else errors.add('role', `Role: ${String(input.role)} is not one of ${USER_ROLES.join(', ')}`);
+  }
+  if (!errors.empty) return recordInvalid(errors.details);
+  return json({ user: userJson(ctx.store.updateUser(user.id, changes), ctx.origin) });
+}
+
+/**
+ * Delete User: the user stays, `active: false`, and is answered. UNCONFIRMED: the answer's
+ * status (200 with the user) and that a second delete is a 404.
+ */
+function deleteUser(req: ApiRequest, ctx: ApiContext): Response {
+  const user = findUser(req, ctx);
+  if (!user || !user.active) return notFound();
+  return json({ user: userJson(ctx.store.deleteUser(user.id), ctx.origin) });
+}
+
+function listIdentities(req: ApiRequest, ctx: ApiContext): Response {
+  const user = findUser(req, ctx);
+  if (!user) return notFound();
+  const wanted = ctx.searchParams.getAll('type[]');
+  const identities = ctx.store
+    .identitiesOf(user.id)
+    .filter((i) => wanted.length === 0 || wanted.includes(i.type))
+    .map((i) => identityJson(i, ctx.origin));
+  return json({ identities, next_page: null, previous_page: null, count: identities.length });
+}
+
+function addIdentity(req: ApiRequest, ctx: ApiContext): Response {
+  const user = findUser(req, ctx);
+  if (!user) return notFound();
+  const input = isRecord(ctx.body) ? ctx.body.identity : undefined;
+  if (!isRecord(input)) return parameterMissing('identity');
+  const errors = new FieldErrorList();
+  const type = input.type as IdentityType;
+  if (!CREATABLE_IDENTITY_TYPES.includes(type)) {
+    errors.add('type', `Type: ${String(input.type)} is not one of ${CREATABLE_IDENTITY_TYPES}`);
+  }
+  const value = typeof input.value === 'string' ? input.value.trim() : '';
+  if (value === '') errors.add('value', 'Value: cannot be blank', 'BlankValue');
+  if (!errors.empty) return recordInvalid(errors.details);
+  const identity = ctx.store.addIdentity(user.id, { type, value });
+  return json({ identity: identityJson(identity, ctx.origin) }, { status: 201 });
+}
+
+/** Delete Identity. UNCONFIRMED: 204 without a body. */
+function removeIdentity(req: ApiRequest, ctx: ApiContext): Response {
+  const user = findUser(req, ctx);
+  const id = parseId(req.params.identity);
+  const identity = id === null ? undefined : ctx.store.identities.get(id);
+  if (!user || !identity || identity.user_id !== user.id) return notFound();
+  ctx.store.removeIdentity(identity.id);
+  return new Response(null, { status: 204 });
 }
 
 /** The authenticated user: the API user for Basic token auth, the token's owner for OAuth. */

@@ -1,6 +1,7 @@
 import { spendCreation } from '../lines/creation-cap';
 import type { LineConfig } from '../lines/store';
 import { displayNumber } from '../phone/display';
+import { indexCreatedUser } from '../phone-index/store';
 import type { ZendeskClient } from '../zendesk/client';
 import { writeCachedMatch } from './match-cache';
 import type { CallerMatch } from './match-caller';
@@ -16,9 +17,10 @@ export interface NewCaller {
 /**
  * Creates the Zendesk end-user for a caller nobody has the number of (E.164 phone, so the next
  * call matches it instead of making a duplicate), taking one creation from the line's cap (unless
- * `capTaken`: the caller took it already, with the ticket's), and caches the match: Zendesk's
- * search finds a new user only minutes later. Throws CreationCapError over the cap; Zendesk errors
- * propagate (never retried: a retry could make a second user).
+ * `capTaken`: the caller took it already, with the ticket's), and caches the match and adds it to
+ * the phone index: Zendesk's search finds a new user only minutes later, and the user export a
+ * minute later at best. Throws CreationCapError over the cap; Zendesk errors propagate (never
+ * retried: a retry could make a second user).
  * @example const match = await createCallerUser({ db, zendesk, now }, line, { e164 }, deadline);
  */
 export async function createCallerUser(
@@ -40,5 +42,12 @@ export async function createCallerUser(
   );
   const match = { result: 'matched' as const, userId: user.id, candidates: [] };
   await writeCachedMatch(deps.db, caller.e164, match, deps.now());
+  // The phone index learns of the user at once, not a sync later (it may answer no_match alone).
+  await indexCreatedUser(deps.db, {
+    e164: caller.e164,
+    userId: user.id,
+    name: user.name,
+    phone: user.phone ?? caller.e164,
+  });
   return match;
 }

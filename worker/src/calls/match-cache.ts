@@ -1,3 +1,4 @@
+import { forgetIndexTrust } from '../phone-index/store';
 import type { CallerMatch } from './match-caller';
 
 /** How long a match is trusted before Zendesk is asked again. */
@@ -52,6 +53,14 @@ export async function readCachedMatch(
   return match;
 }
 
+/**
+ * Keeps a match in this isolate's memory only (answers from the phone index: D1 already holds
+ * them), so a repeat caller costs no D1 read either until `expiresAt`.
+ */
+export function rememberMatch(e164: string, match: CallerMatch, expiresAt: number) {
+  remember(e164, match, expiresAt);
+}
+
 function remember(e164: string, match: CallerMatch, expiresAt: number) {
   if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value!);
   memory.set(e164, { match, expiresAt });
@@ -76,8 +85,14 @@ export async function writeCachedMatch(
   remember(e164, match, expiresAt);
 }
 
-/** Forgets every in-memory entry (tests, and after an agent resolves an ambiguous caller). */
+/**
+ * Forgets every in-memory entry, and whether the phone index was trusted (tests, and after an
+ * agent resolves an ambiguous caller).
+ */
 export function clearMatchMemory(e164?: string) {
   if (e164) memory.delete(e164);
-  else memory.clear();
+  else {
+    memory.clear();
+    forgetIndexTrust();
+  }
 }

@@ -81,6 +81,38 @@ export const userSearchResponseSchema = z.object({
   next_page: z.string().nullable().optional(),
 });
 
+/** A user as the incremental export lists it, reduced to what the phone index needs. */
+const exportedUserSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable().default(null),
+  phone: z.string().nullable().default(null),
+  role: z.string(),
+  // "false if the user has been deleted"; a missing key is read as active.
+  active: z.boolean().default(true),
+});
+export type ExportedUser = z.infer<typeof exportedUserSchema>;
+
+/**
+ * Incremental User Export, cursor based (`/api/v2/incremental/users/cursor`), with the
+ * `identities` side-load: only phone-number identities are kept.
+ */
+export const userExportResponseSchema = z.object({
+  users: z.array(exportedUserSchema),
+  identities: z
+    .array(z.looseObject({ user_id: z.number().int(), type: z.string(), value: z.unknown() }))
+    .default([])
+    .transform((list) =>
+      list.flatMap((i) =>
+        i.type === 'phone_number' && typeof i.value === 'string'
+          ? [{ user_id: i.user_id, value: i.value }]
+          : [],
+      ),
+    ),
+  after_cursor: z.string().nullable().default(null),
+  end_of_stream: z.boolean(),
+});
+export type UserExportPage = z.infer<typeof userExportResponseSchema>;
+
 /** Zendesk's error envelope: `error` is usually a code string, sometimes `{title, message}`. */
 export const zendeskErrorBodySchema = z.object({
   error: z
