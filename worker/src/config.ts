@@ -29,6 +29,17 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
   });
 }
 
+/**
+ * Waits before the polls of a note job just sent (NOTE_POLL_DELAY_MS, default 2000, from 0 to
+ * 10000): three polls, each waiting twice as long; a job still running is followed by the cron.
+ */
+export function notePollDelaysMs(env: Env): number[] {
+  const raw = env.NOTE_POLL_DELAY_MS;
+  const configured = raw === undefined || raw === '' ? NaN : Number(raw);
+  const base = configured >= 0 && configured <= 10_000 ? configured : 2000;
+  return [base, base * 2, base * 4];
+}
+
 /** DECISION_BUDGET_MS when set from 100 to 10000 ms, else the default. */
 export function decisionBudgetMs(env: Env): number {
   const configured = Number(env.DECISION_BUDGET_MS);

@@ -1,26 +1,19 @@
 import { createApp } from './app';
 import { purgeOnSchedule } from './calls/retention';
-import { duePendingSummaries, postCallSummary } from './calls/summary';
-import { duePendingContexts, postCallContext } from './calls/context-update';
+import { flushNotes } from './calls/note-batches';
 import type { Env } from './env';
-import { zendeskFromEnv } from './config';
+import { notePollDelaysMs, zendeskFromEnv } from './config';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   /**
-   * Cron: deletes call data older than RETENTION_DAYS (a bounded batch), and posts the call
-   * summaries and call contexts Zendesk could not take at the time.
+   * Cron: deletes call data older than RETENTION_DAYS (a bounded batch), follows the note jobs
+   * still running at Zendesk, and sends (batched) the call notes still due.
    */
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(purgeOnSchedule(env, controller.scheduledTime));
-    const zendesk = zendeskFromEnv(env);
-    const [summaries, contexts] = await Promise.all([
-      duePendingSummaries(env.DB),
-      duePendingContexts(env.DB),
-    ]);
-    ctx.waitUntil(Promise.all(summaries.map((id) => postCallSummary(env.DB, zendesk, id))));
-    ctx.waitUntil(Promise.all(contexts.map((id) => postCallContext(env.DB, zendesk, id))));
+    ctx.waitUntil(flushNotes(env.DB, zendeskFromEnv(env), { pollDelaysMs: notePollDelaysMs(env) }));
   },
 } satisfies ExportedHandler<Env>;
