@@ -30,13 +30,14 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
 }
 
 /**
- * Waits before the polls of a note job just sent (NOTE_POLL_DELAY_MS, default 2000, from 0 to
- * 10000): three polls, each waiting twice as long; a job still running is followed by the cron.
+ * Waits before the polls of a note job just sent (NOTE_POLL_DELAY_MS, default and at most 1000, from
+ * 0): three polls, each waiting twice as long (7 s in all by default, twice per flush, inside
+ * the 30 s waitUntil allows); a job still running is followed by the cron.
  */
 export function notePollDelaysMs(env: Env): number[] {
   const raw = env.NOTE_POLL_DELAY_MS;
   const configured = raw === undefined || raw === '' ? NaN : Number(raw);
-  const base = configured >= 0 && configured <= 10_000 ? configured : 2000;
+  const base = configured >= 0 && configured <= 1000 ? configured : 1000;
   return [base, base * 2, base * 4];
 }
 

@@ -35,7 +35,7 @@ export interface Env {
   /** Optional tuning, as strings because they come from vars. */
   ZENDESK_REQUESTS_PER_MINUTE?: string;
   DECISION_BUDGET_MS?: string;
-  /** Milliseconds before the first poll of a note job (then twice, four times as long); 2000. */
+  /** Milliseconds before the first poll of a note job (then twice, four times as long); 1000. */
   NOTE_POLL_DELAY_MS?: string;
   /**
    * Days call records (with their events) are kept after the Worker last wrote them: a whole

@@ -35,6 +35,8 @@ export const MAX_NOTE_ATTEMPTS = 8;
 export const MAX_JOB_ITEMS = 100;
 /** Jobs one flush may send; Zendesk lets 30 jobs be queued or running per account. */
 const MAX_JOBS_PER_FLUSH = 5;
+/** Send-and-follow rounds of one flush (each sends what the previous one made sendable). */
+const FLUSH_ROUNDS = 2;
 /** A job row still 'sending' after this is checked: its request died or went unanswered. */
 export const STALE_SENDING_MS = 5 * 60_000;
 /** Time for one Zendesk request of the batcher (never in the call path). */
@@ -87,24 +89,33 @@ export async function flushNotes(
   for (const job of await openJobs(db, 'following')) await followJob(db, zendesk, job, now);
 
   const report: FlushReport = { jobsSent: 0, itemsSent: 0 };
-  const sent: OpenJob[] = [];
-  for (let i = 0; i < MAX_JOBS_PER_FLUSH; i++) {
-    const job = await sendOneJob(db, zendesk, now);
-    if (!job) break;
-    if (job.sent) {
-      report.jobsSent += 1;
-      report.itemsSent += job.sent;
+  let jobsLeft = MAX_JOBS_PER_FLUSH;
+  // A second round sends what the first made sendable: a ticket's next note (one per job), and
+  // items refused in a batch, retried alone.
+  for (let round = 0; round < FLUSH_ROUNDS && jobsLeft > 0; round++) {
+    let open: OpenJob[] = [];
+    let sentAny = false;
+    while (jobsLeft > 0) {
+      const job = await sendOneJob(db, zendesk, now);
+      if (!job) break;
+      jobsLeft -= 1;
+      if (job.sent) {
+        sentAny = true;
+        report.jobsSent += 1;
+        report.itemsSent += job.sent;
+      }
+      if (job.open) open.push(job.open);
+      if (!job.more) break;
     }
-    if (job.open) sent.push(job.open);
-    if (!job.more) break;
-  }
-  let open = sent;
-  for (const delay of options.pollDelaysMs ?? []) {
-    if (!open.length) break;
-    await sleep(delay);
-    const still: OpenJob[] = [];
-    for (const job of open) if (!(await followJob(db, zendesk, job, now))) still.push(job);
-    open = still;
+    for (const delay of options.pollDelaysMs ?? []) {
+      if (!open.length) break;
+      await sleep(delay);
+      const still: OpenJob[] = [];
+      for (const job of open) if (!(await followJob(db, zendesk, job, now))) still.push(job);
+      open = still;
+    }
+    // Jobs still running are followed by the next flush (the cron).
+    if (!sentAny || open.length) break;
   }
   await db
     .prepare(
