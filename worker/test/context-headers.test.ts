@@ -226,12 +226,15 @@ describe('context headers mapped by the line', () => {
     standin.state.tickets.get(PENDING_TICKET_ID)!.status = 'closed';
     const zendesk = zendeskFromEnv(env);
     const flush = () => flushNotes(env.DB, zendesk, { pollDelaysMs: [0, 0] });
-    // One batch for both; the closed ticket's item is refused in it and retried alone.
-    expect(await flush()).toEqual({ jobsSent: 1, itemsSent: 2 });
+    // One batch for both; the closed ticket's item is refused in it, retried alone in a second
+    // job of the same run, and refused again: failed.
+    expect(await flush()).toEqual({ jobsSent: 2, itemsSent: 3 });
     expect((await callRow(retried.call_id))!.context_status).toBe('posted');
-    expect((await callRow(refused.call_id))!.context_status).toBe('pending');
-    expect(await flush()).toEqual({ jobsSent: 1, itemsSent: 1 });
     expect((await callRow(refused.call_id))!.context_status).toBe('failed');
+    expect([...standin.state.jobs.values()].map((j) => j.items.map((i) => i.id))).toEqual([
+      [OPEN_TICKET_ID, PENDING_TICKET_ID],
+      [PENDING_TICKET_ID],
+    ]);
     // Posted once: a further run finds nothing due.
     expect(await flush()).toEqual({ jobsSent: 0, itemsSent: 0 });
     expect(standin.state.tickets.get(OPEN_TICKET_ID)!.tags).toContain('intent_billing');
