@@ -11,8 +11,14 @@ const DEFAULT_ZENDESK_REQUESTS_PER_MINUTE = 150;
 
 let warnedBaseUrl = false;
 
-/** The Zendesk client for this account, sharing one request budget across isolates through D1. */
-export function zendeskFromEnv(env: Env): ZendeskClient {
+/** Time one attempt of a background request (call notes) may take: never in the call path. */
+export const BACKGROUND_TIMEOUT_MS = 10_000;
+
+/**
+ * The Zendesk client for this account, sharing one request budget across isolates through D1.
+ * `timeoutMs` per attempt (default 2500, for the call path; BACKGROUND_TIMEOUT_MS for notes).
+ */
+export function zendeskFromEnv(env: Env, tuning: { timeoutMs?: number } = {}): ZendeskClient {
   const perMinute = Number(env.ZENDESK_REQUESTS_PER_MINUTE) || DEFAULT_ZENDESK_REQUESTS_PER_MINUTE;
   const refuseReason = zendeskBaseUrlProblem(env.ZENDESK_BASE_URL, env.ZENDESK_ALLOW_LOCAL === '1');
   if (refuseReason && !warnedBaseUrl) {
@@ -26,6 +32,7 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
     email: env.ZENDESK_EMAIL,
     apiToken: env.ZENDESK_API_TOKEN,
     budget: createD1Budget(env.DB, { perMinute }),
+    ...(tuning.timeoutMs ? { timeoutMs: tuning.timeoutMs } : {}),
   });
 }
 

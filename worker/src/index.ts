@@ -2,7 +2,7 @@ import { createApp } from './app';
 import { purgeOnSchedule } from './calls/retention';
 import { flushNotes } from './calls/note-batches';
 import type { Env } from './env';
-import { notePollDelaysMs, zendeskFromEnv } from './config';
+import { BACKGROUND_TIMEOUT_MS, notePollDelaysMs, zendeskFromEnv } from './config';
 
 const app = createApp();
 
@@ -14,6 +14,10 @@ export default {
    */
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(purgeOnSchedule(env, controller.scheduledTime));
-    ctx.waitUntil(flushNotes(env.DB, zendeskFromEnv(env), { pollDelaysMs: notePollDelaysMs(env) }));
+    ctx.waitUntil(
+      flushNotes(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
+        pollDelaysMs: notePollDelaysMs(env),
+      }),
+    );
   },
 } satisfies ExportedHandler<Env>;

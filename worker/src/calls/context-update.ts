@@ -1,6 +1,8 @@
 // A call's mapped context headers as one item of an Update Many batch (see note-batches.ts),
 // outside the call path: tags as `additional_tags` (added to the ticket's own, idempotent), custom
-// fields and the internal note, all in the same item.
+// fields and the internal note, all in the same item. `additional_tags` in a batch item follows
+// Zendesk's "Adding tags to tickets without overwriting existing tags", which shows it in a batch
+// update; an older version of that page said it worked only in the bulk form (`?ids=`).
 import type { CallContextItem } from '@sip-bridge/contract/call-context';
 import { customFieldIssues, ticketFields } from '../handoffs/custom-fields';
 import type { BatchTicketUpdate, CustomFieldValue, ZendeskClient } from '../zendesk/client';

@@ -320,28 +320,30 @@ async function verifyJob(
 ): Promise<boolean> {
   const items = await jobItems(db, jobId);
   const outcomes: [Item, Outcome][] = [];
-  try {
-    for (const item of items) {
-      const hasComment =
-        item.kind === 'summary' ||
-        (JSON.parse(item.call.context_json!) as MappedContext).items.some((i) => i.to === 'note');
-      if (!hasComment) {
-        outcomes.push([item, 'retry']);
-        continue;
-      }
+  for (const item of items) {
+    const hasComment =
+      item.kind === 'summary' ||
+      (JSON.parse(item.call.context_json!) as MappedContext).items.some((i) => i.to === 'note');
+    if (!hasComment) {
+      outcomes.push([item, 'retry']);
+      continue;
+    }
+    try {
       const comments = await zendesk.listRecentComments(item.call.ticket_id!, {
         deadline: now() + REQUEST_MS,
       });
       outcomes.push([item, isOnTicket(item, comments) ? 'posted' : 'retry']);
-    }
-  } catch (err) {
-    const kind = err instanceof ZendeskError ? err.kind : 'error';
-    // 404/403: the ticket is gone or hidden; the note cannot be on it, nor be posted.
-    if (!(err instanceof ZendeskError && err.kind === 'client')) {
+    } catch (err) {
+      // 404/403: the ticket is gone or hidden, so the note is not on it; sending it again ends
+      // in Zendesk's refusal. Anything else: the whole job is checked again by a later flush.
+      if (err instanceof ZendeskError && err.kind === 'client') {
+        outcomes.push([item, 'retry']);
+        continue;
+      }
+      const kind = err instanceof ZendeskError ? err.kind : 'error';
       console.warn(`note job ${jobId} not checked (${kind}); checked again later`);
       return false;
     }
-    for (const item of items.slice(outcomes.length)) outcomes.push([item, 'retry']);
   }
   await settleAll(db, jobId, outcomes, now());
   return true;

@@ -40,6 +40,8 @@ export function summaryBatchItem(
   kind: string | null,
 ): BatchTicketUpdate {
   if (kind === 'voice_comment') {
+    // UNCONFIRMED: that a batch item takes `voice_comment` as Update Ticket does (documented for
+    // create and update); the stand-in runs each item through its Update Ticket.
     return {
       id: call.ticket_id,
       voice_comment: {

@@ -14,12 +14,19 @@ import {
   EventBatchSchema,
   EventResultSchema,
 } from '@sip-bridge/contract/edge';
-import { decisionBudgetMs, notePollDelaysMs, zendeskFromEnv } from '../config';
+import {
+  BACKGROUND_TIMEOUT_MS,
+  decisionBudgetMs,
+  notePollDelaysMs,
+  zendeskFromEnv,
+} from '../config';
 
 const security = [{ edgeHmac: [] }];
 
 const flushNotesFor = (env: Env) =>
-  flushNotes(env.DB, zendeskFromEnv(env), { pollDelaysMs: notePollDelaysMs(env) });
+  flushNotes(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
+    pollDelaysMs: notePollDelaysMs(env),
+  });
 
 const decide = createRoute({
   method: 'post',
