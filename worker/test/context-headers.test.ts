@@ -9,7 +9,7 @@ import {
   TICKET_FIELD_IDS,
 } from '@sip-bridge/zendesk-standin/seed';
 import { flushNotes, STALE_SENDING_MS } from '../src/calls/note-batches';
-import { zendeskFromEnv } from '../src/config';
+import { BACKGROUND_TIMEOUT_MS, zendeskFromEnv } from '../src/config';
 import {
   adminFetch,
   appFetch,
@@ -224,7 +224,7 @@ describe('context headers mapped by the line', () => {
 
     standin = installStandin();
     standin.state.tickets.get(PENDING_TICKET_ID)!.status = 'closed';
-    const zendesk = zendeskFromEnv(env);
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
     const flush = () => flushNotes(env.DB, zendesk, { pollDelaysMs: [0, 0] });
     // One batch for both; the closed ticket's item is refused in it, retried alone in a second
     // job of the same run, and refused again: failed.
@@ -276,7 +276,7 @@ describe('context headers mapped by the line', () => {
     );
     expect(notes(OPEN_TICKET_ID)).toHaveLength(1);
 
-    const zendesk = zendeskFromEnv(env);
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
     const later = (ms: number) => () => Date.now() + ms;
     // Not stale yet: nothing is sent or checked.
     expect(await flushNotes(env.DB, zendesk, { now: later(0) })).toEqual({

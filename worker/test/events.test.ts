@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import { OPEN_TICKET_ID, PENDING_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
 import { flushNotes } from '../src/calls/note-batches';
-import { zendeskFromEnv } from '../src/config';
+import { BACKGROUND_TIMEOUT_MS, zendeskFromEnv } from '../src/config';
 import { callRow, createTestLine, decide, edgeFetch, installStandin, invite } from './harness';
 
 let standin: ZendeskStandin;
@@ -242,7 +242,11 @@ describe('call summary on the ticket', () => {
       summary_attempts: 1,
     });
     // The cron's flush sends it (one Update Many) and follows the job until it has run.
-    const report = await flushNotes(env.DB, zendeskFromEnv(env), { pollDelaysMs: [0, 0] });
+    const report = await flushNotes(
+      env.DB,
+      zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }),
+      { pollDelaysMs: [0, 0] },
+    );
     expect(report).toEqual({ jobsSent: 1, itemsSent: 1 });
     expect((await callRow(req.call_id))?.summary_status).toBe('posted');
     const notes = (standin.state.comments.get(OPEN_TICKET_ID) ?? []).filter((c) =>

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import { ADA_LOVELACE_ID, OPEN_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
 import { flushNotes, MAX_NOTE_ATTEMPTS, STALE_SENDING_MS } from '../src/calls/note-batches';
-import { zendeskFromEnv } from '../src/config';
+import { BACKGROUND_TIMEOUT_MS, zendeskFromEnv } from '../src/config';
 import {
   bringZendeskBack,
   callRow,
@@ -21,7 +21,7 @@ let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
-    'DELETE FROM calls; DELETE FROM call_events; DELETE FROM lines; DELETE FROM note_jobs',
+    'DELETE FROM calls; DELETE FROM call_events; DELETE FROM lines; DELETE FROM note_jobs; DELETE FROM zendesk_budget',
   );
   await createTestLine();
 });
@@ -85,6 +85,8 @@ const requestsSince = (before: number) =>
 describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
   it('posts 150 summaries with 2 Update Many requests and their job polls, each once', async () => {
     const calls = await callsOn(newTickets(150));
+    // The 150 decisions spent this minute's request budget (a ticket check each): start afresh.
+    await env.DB.exec('DELETE FROM zendesk_budget');
     const before = standin.requests.length;
     // The edge sends at most 100 events a request: two requests, one job each.
     await end(calls.slice(0, 100));
@@ -155,7 +157,7 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
     await expect
       .poll(async () => (await callRow(calls[0]!.callId))?.summary_attempts, { timeout: 5000 })
       .toBe(1);
-    const zendesk = zendeskFromEnv(env);
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
     // Cron runs while Zendesk is still failing: one request each, nothing queued, nothing lost.
     for (let i = 0; i < 3; i++) {
       expect(await flushNotes(env.DB, zendesk)).toEqual({ jobsSent: 0, itemsSent: 0 });
@@ -186,7 +188,7 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
     await expect
       .poll(async () => (await callRow(call!.callId))?.summary_attempts, { timeout: 5000 })
       .toBe(1);
-    const zendesk = zendeskFromEnv(env);
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
     for (let i = 1; i < MAX_NOTE_ATTEMPTS; i++) await flushNotes(env.DB, zendesk);
     expect(await callRow(call!.callId)).toMatchObject({
       summary_status: 'failed',
@@ -202,7 +204,7 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
     await expect
       .poll(async () => (await callRow(calls[1]!.callId))?.summary_status, { timeout: 5000 })
       .toBe('posting');
-    const zendesk = zendeskFromEnv(env);
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
     bringZendeskBack();
     const before = standin.requests.length;
     // Not stale yet: the notes wait.
@@ -228,7 +230,7 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
 
   it('follows a job still running on the next cron run', async () => {
     const [call] = await callsOn(newTickets(1));
-    const zendesk = zendeskFromEnv(env);
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
     // Nothing flushes in the background here: the summary is made due directly.
     await env.DB.prepare(
       `UPDATE calls SET status = 'cancelled', summary_status = 'pending' WHERE call_id = ?`,
@@ -249,5 +251,41 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
     );
     expect((await callRow(call!.callId))?.summary_status).toBe('posted');
     expect(summariesOn(call!.ticket, call!.callId)).toHaveLength(1);
+  });
+
+  it('sends the notes of a job Zendesk failed again, and checks those of a job it forgot', async () => {
+    const [failed, forgotten] = await callsOn(newTickets(2));
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
+    const due = (callId: string) =>
+      env.DB.prepare(
+        `UPDATE calls SET status = 'cancelled', summary_status = 'pending' WHERE call_id = ?`,
+      )
+        .bind(callId)
+        .run();
+    // Two jobs left queued at Zendesk (no polls in these runs).
+    await due(failed!.callId);
+    await flushNotes(env.DB, zendesk, { pollDelaysMs: [] });
+    await due(forgotten!.callId);
+    await flushNotes(env.DB, zendesk, { pollDelaysMs: [] });
+    const [first, second] = [...standin.state.jobs.values()];
+    first!.status = 'failed';
+    standin.state.jobs.delete(second!.id);
+
+    const before = standin.requests.length;
+    await flushNotes(env.DB, zendesk, { pollDelaysMs: [0, 0] });
+    // The failed job's note went out again; the forgotten job's note was looked for, not found
+    // (the job never ran), and sent again too: one new job for both.
+    const sent = requestsSince(before);
+    expect(sent).toContain(`GET /api/v2/tickets/${forgotten!.ticket}/comments.json`);
+    expect(sent.filter((r) => r.startsWith('PUT '))).toEqual([
+      'PUT /api/v2/tickets/update_many.json',
+    ]);
+    for (const { callId, ticket } of [failed!, forgotten!]) {
+      expect(summariesOn(ticket, callId)).toHaveLength(1);
+      expect(await callRow(callId)).toMatchObject({
+        summary_status: 'posted',
+        summary_attempts: 2,
+      });
+    }
   });
 });
