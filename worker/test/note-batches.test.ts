@@ -244,8 +244,14 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
     });
     expect((await callRow(call!.callId))?.summary_status).toBe('posting');
     const before = standin.requests.length;
-    await flushNotes(env.DB, zendesk); // working
-    await flushNotes(env.DB, zendesk); // completed
+    // A flush right away leaves the job to the flush that sent it (it may still be polling).
+    await flushNotes(env.DB, zendesk);
+    expect(requestsSince(before)).toEqual([]);
+    // The cron runs later: it polls the job, once a run.
+    const later = (ms: number) => () => Date.now() + ms;
+    await flushNotes(env.DB, zendesk, { now: later(5 * 60_000) }); // working
+    await flushNotes(env.DB, zendesk, { now: later(10 * 60_000) }); // completed
+    expect(requestsSince(before)).toHaveLength(2);
     expect(requestsSince(before).every((r) => r.startsWith('GET /api/v2/job_statuses/'))).toBe(
       true,
     );
@@ -272,7 +278,7 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
     standin.state.jobs.delete(second!.id);
 
     const before = standin.requests.length;
-    await flushNotes(env.DB, zendesk, { pollDelaysMs: [0, 0] });
+    await flushNotes(env.DB, zendesk, { pollDelaysMs: [0, 0], now: () => Date.now() + 60_000 });
     // The failed job's note went out again; the forgotten job's note was looked for, not found
     // (the job never ran), and sent again too: one new job for both.
     const sent = requestsSince(before);

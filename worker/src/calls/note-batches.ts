@@ -37,6 +37,8 @@ export const MAX_JOB_ITEMS = 100;
 const MAX_JOBS_PER_FLUSH = 5;
 /** Send-and-follow rounds of one flush (each sends what the previous one made sendable). */
 const FLUSH_ROUNDS = 2;
+/** A running job not polled for this long is followed by any flush, not only its sender. */
+const FOLLOW_AFTER_MS = 15_000;
 /** A job row still 'sending' after this is checked: its request died or went unanswered. */
 export const STALE_SENDING_MS = 5 * 60_000;
 /** Time for one Zendesk request of the batcher (never in the call path). */
@@ -86,7 +88,10 @@ export async function flushNotes(
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
   await recoverStale(db, zendesk, now);
-  for (const job of await openJobs(db, 'following')) await followJob(db, zendesk, job, now);
+  // Jobs their own flush stopped polling (or whose flush died); a job polled lately is left to
+  // the flush that sent it, so busy traffic does not poll one job many times over.
+  const left = iso(now() - FOLLOW_AFTER_MS);
+  for (const job of await openJobs(db, 'following', left)) await followJob(db, zendesk, job, now);
 
   const report: FlushReport = { jobsSent: 0, itemsSent: 0 };
   let jobsLeft = MAX_JOBS_PER_FLUSH;
