@@ -17,6 +17,8 @@ export default defineConfig({
           ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
           ZENDESK_API_TOKEN: 'test-zendesk-token',
           ZENDESK_BASE_URL: 'https://standin.zendesk.com',
+          // Note jobs are polled at once: the stand-in runs a job on its second poll.
+          NOTE_POLL_DELAY_MS: '0',
         },
       },
     })),

@@ -10,6 +10,7 @@ import { registerTicketRoutes } from './handlers/tickets';
 import { registerTicketTagRoutes } from './handlers/ticket-tags';
 import { registerTicketListRoutes } from './handlers/tickets-list';
 import { registerTicketShowManyRoutes } from './handlers/tickets-show-many';
+import { registerUpdateManyRoutes } from './handlers/update-many';
 import { registerUserRoutes } from './handlers/users';
 import { resolveOptions, type ResolvedOptions, type StandinOptions } from './options';
 import { invalidEndpoint, RATE_LIMIT, unauthorized, unprocessableJson } from './responses';
@@ -114,6 +115,8 @@ function createApiRouter() {
   });
   // Before the ticket routes, which would read `show_many` as a ticket id.
   registerTicketShowManyRoutes(router);
+  // Before the ticket routes too: `PUT /tickets/update_many` is not Update Ticket.
+  registerUpdateManyRoutes(router);
   // Search first: `/api/v2/users/search` would otherwise be read as a user id.
   registerSearchRoutes(router);
   registerTicketTagRoutes(router);

@@ -14,6 +14,13 @@ export interface StandinOptions {
   oauthTokens?: Record<string, number>;
   /** Clock in epoch ms, for tests that move time by hand. */
   now?: () => number;
+  /**
+   * Polls of Show Job Status before a queued job runs: the first polls answer `queued`, then
+   * `working`, and this one runs it and answers `completed` (default 2). Deterministic, no timers.
+   */
+  jobPollsToComplete?: number;
+  /** Jobs queued or running at the same time before Update Many answers 429 (default 30). */
+  maxActiveJobs?: number;
   /** Waits out the `latencyMs` fault; tests pass their own to see the wait without taking it. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -32,6 +39,8 @@ export function resolveOptions(options: StandinOptions = {}): ResolvedOptions {
     seed: options.seed ?? true,
     oauthTokens: { ...options.oauthTokens },
     now: options.now ?? (() => Date.now()),
+    jobPollsToComplete: options.jobPollsToComplete ?? 2,
+    maxActiveJobs: options.maxActiveJobs ?? 30,
     sleep: options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
   };
 }

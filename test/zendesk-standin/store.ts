@@ -181,6 +181,37 @@ export interface StoredComment {
   data?: VoiceCommentData;
 }
 
+/** One item of an Update Many Tickets batch job: the ticket id and its own changes. */
+export interface StoredJobItem {
+  id: number;
+  changes: Record<string, unknown>;
+}
+
+/** A per-item outcome, as Show Job Status lists it once the job has run. */
+export interface StoredJobResult {
+  id: number;
+  index: number;
+  action: 'update';
+  success: boolean;
+  status: 'Updated' | 'Failed';
+  error?: string;
+  details?: string;
+}
+
+/** A background job (Update Many Tickets), run when it has been polled enough (see options). */
+export interface StoredJob {
+  id: string;
+  jobType: 'bulk_update';
+  status: 'queued' | 'working' | 'completed' | 'failed';
+  items: StoredJobItem[];
+  /** The API user who queued it: the items run as that user. */
+  actorId: number;
+  polls: number;
+  results: StoredJobResult[] | null;
+  createdAt: number;
+  completedAt: number | null;
+}
+
 export interface NewUser {
   name: string;
   email?: string | null;
@@ -257,11 +288,14 @@ export class StandinStore {
   /** User identities, by identity id. */
   readonly identities = new Map<number, StoredIdentity>();
   private nextIdentityId = FIRST_IDENTITY_ID;
+  /** Background jobs by id (Update Many Tickets). */
+  readonly jobs = new Map<string, StoredJob>();
   private nextUserId = FIRST_USER_ID;
   private nextTicketId = FIRST_TICKET_ID;
   private nextCommentId = FIRST_COMMENT_ID;
   private nextAuditId = FIRST_AUDIT_ID;
   private nextTicketFieldId = FIRST_TICKET_FIELD_ID;
+  private nextJobId = 1;
 
   constructor(private readonly now: () => number) {}
 
@@ -273,6 +307,8 @@ export class StandinStore {
     this.ticketFields.clear();
     this.identities.clear();
     this.nextIdentityId = FIRST_IDENTITY_ID;
+    this.jobs.clear();
+    this.nextJobId = 1;
     this.nextTicketFieldId = FIRST_TICKET_FIELD_ID;
     this.nextUserId = FIRST_USER_ID;
     this.nextTicketId = FIRST_TICKET_ID;
@@ -461,6 +497,24 @@ export class StandinStore {
 
   commentCount(ticketId: number): number {
     return this.comments.get(ticketId)?.length ?? 0;
+  }
+
+  /** Queues a job; ids are 32 hex digits like Zendesk's (a counter, so tests can predict them). */
+  addJob(items: StoredJobItem[], actorId: number): StoredJob {
+    const id = (this.nextJobId++).toString(16).padStart(32, '0');
+    const job: StoredJob = {
+      id,
+      jobType: 'bulk_update',
+      status: 'queued',
+      items,
+      actorId,
+      polls: 0,
+      results: null,
+      createdAt: this.now(),
+      completedAt: null,
+    };
+    this.jobs.set(id, job);
+    return job;
   }
 
   nextAudit(): number {

@@ -12,9 +12,18 @@ const DEFAULT_ZENDESK_REQUESTS_PER_MINUTE = 150;
 
 let warnedBaseUrl = false;
 
-/** The Zendesk client for this account, sharing one request budget across isolates through D1. */
-export function zendeskFromEnv(env: Env): ZendeskClient {
-  return buildZendesk(env, (budget) => ({ budget }));
+/** Time one attempt of a background request (call notes, the phone index) may take. */
+export const BACKGROUND_TIMEOUT_MS = 10_000;
+
+/**
+ * The Zendesk client for this account, sharing one request budget across isolates through D1.
+ * `timeoutMs` per attempt (default 2500, for the call path; BACKGROUND_TIMEOUT_MS for notes).
+ */
+export function zendeskFromEnv(env: Env, tuning: { timeoutMs?: number } = {}): ZendeskClient {
+  return buildZendesk(env, (budget) => ({
+    budget,
+    ...(tuning.timeoutMs ? { timeoutMs: tuning.timeoutMs } : {}),
+  }));
 }
 
 /**
@@ -27,7 +36,7 @@ export function phoneIndexZendeskFromEnv(env: Env): ZendeskClient {
     budget: { ...shared, blockUntil: async () => {} },
     maxReadRetries: 0,
     // A page of hundreds of users takes longer than the call path's 2.5 s.
-    timeoutMs: 10_000,
+    timeoutMs: BACKGROUND_TIMEOUT_MS,
   }));
 }
 
@@ -49,6 +58,18 @@ function buildZendesk(
     apiToken: env.ZENDESK_API_TOKEN,
     ...tune(createD1Budget(env.DB, { perMinute })),
   });
+}
+
+/**
+ * Waits before the polls of a note job just sent (NOTE_POLL_DELAY_MS, default and at most 1000, from
+ * 0): three polls, each waiting twice as long (7 s in all by default, twice per flush, inside
+ * the 30 s waitUntil allows); a job still running is followed by the cron.
+ */
+export function notePollDelaysMs(env: Env): number[] {
+  const raw = env.NOTE_POLL_DELAY_MS;
+  const configured = raw === undefined || raw === '' ? NaN : Number(raw);
+  const base = configured >= 0 && configured <= 1000 ? configured : 1000;
+  return [base, base * 2, base * 4];
 }
 
 /** DECISION_BUDGET_MS when set from 100 to 10000 ms, else the default. */

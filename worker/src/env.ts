@@ -40,6 +40,8 @@ export interface Env {
   /** Optional tuning, as strings because they come from vars. */
   ZENDESK_REQUESTS_PER_MINUTE?: string;
   DECISION_BUDGET_MS?: string;
+  /** Milliseconds before the first poll of a note job (then twice, four times as long); 1000. */
+  NOTE_POLL_DELAY_MS?: string;
   /**
    * Milliseconds POST /v1/handoffs may spend on Zendesk before answering 504: a whole number from
    * 1000 to 10000, 4000 when unset. Anything else is logged and the default used (config.ts).

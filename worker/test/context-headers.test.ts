@@ -8,8 +8,8 @@ import {
   PENDING_TICKET_ID,
   TICKET_FIELD_IDS,
 } from '@sip-bridge/zendesk-standin/seed';
-import { duePendingContexts, postCallContext } from '../src/calls/context-update';
-import { zendeskFromEnv } from '../src/config';
+import { flushNotes, STALE_SENDING_MS } from '../src/calls/note-batches';
+import { BACKGROUND_TIMEOUT_MS, zendeskFromEnv } from '../src/config';
 import {
   adminFetch,
   appFetch,
@@ -181,9 +181,11 @@ describe('context headers mapped by the line', () => {
     await expect
       .poll(async () => (await callRow(req.call_id))!.context_attempts, { timeout: 5000 })
       .toBe(1);
+    // No answer to the batch: it may have been queued, so the context stays in its job (shown
+    // as pending) until the job is checked.
     await expect
       .poll(async () => (await callRow(req.call_id))!.context_status, { timeout: 5000 })
-      .toBe('pending');
+      .toBe('posting');
   });
 
   it('records the context as not applied when the call has no ticket', async () => {
@@ -200,25 +202,96 @@ describe('context headers mapped by the line', () => {
 
   it('is retried once Zendesk is back, and ends as failed when Zendesk refuses it', async () => {
     await createTestLine({ context_headers: MAPPINGS });
-    takeZendeskDown();
     const [retried, refused] = [
       callWith([{ name: 'X-Intent', value: 'billing' }]),
       callWith([{ name: 'X-Intent', value: 'outage' }], PENDING_TICKET_ID),
     ];
+    // Zendesk answers 503 to every batch: nothing is queued, the contexts wait.
+    standin.setFaults({ serverError: { count: 1000, status: 503 }, failPaths: 'update_many' });
     for (const req of [retried, refused]) await decide(req);
+    // Both tried (each decision's flush runs after its answer) and back to pending.
     await expect
-      .poll(async () => (await duePendingContexts(env.DB)).sort(), { timeout: 5000 })
-      .toEqual([retried.call_id, refused.call_id].sort());
+      .poll(
+        async () =>
+          (
+            await env.DB.prepare(
+              `SELECT COUNT(*) AS n FROM calls WHERE context_status = 'pending' AND context_attempts > 0`,
+            ).first<{ n: number }>()
+          )?.n,
+        { timeout: 5000 },
+      )
+      .toBe(2);
 
     standin = installStandin();
     standin.state.tickets.get(PENDING_TICKET_ID)!.status = 'closed';
-    const zendesk = zendeskFromEnv(env);
-    expect(await postCallContext(env.DB, zendesk, retried.call_id)).toBe('posted');
-    expect(await postCallContext(env.DB, zendesk, refused.call_id)).toBe('failed');
-    // Posted once: a second run finds nothing due.
-    expect(await postCallContext(env.DB, zendesk, retried.call_id)).toBe('not_due');
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
+    const flush = () => flushNotes(env.DB, zendesk, { pollDelaysMs: [0, 0] });
+    // One batch for both; the closed ticket's item is refused in it, retried alone in a second
+    // job of the same run, and refused again: failed.
+    expect(await flush()).toEqual({ jobsSent: 2, itemsSent: 3 });
+    expect((await callRow(retried.call_id))!.context_status).toBe('posted');
+    expect((await callRow(refused.call_id))!.context_status).toBe('failed');
+    expect([...standin.state.jobs.values()].map((j) => j.items.map((i) => i.id))).toEqual([
+      [OPEN_TICKET_ID, PENDING_TICKET_ID],
+      [PENDING_TICKET_ID],
+    ]);
+    // Posted once: a further run finds nothing due.
+    expect(await flush()).toEqual({ jobsSent: 0, itemsSent: 0 });
     expect(standin.state.tickets.get(OPEN_TICKET_ID)!.tags).toContain('intent_billing');
-    expect(await duePendingContexts(env.DB)).toEqual([]);
+    expect(standin.requests.some((r) => r.path.includes('/tags'))).toBe(false);
+  });
+
+  it('checks a batch whose answer never came before sending it again', async () => {
+    await createTestLine({ context_headers: MAPPINGS });
+    const req = callWith([{ name: 'X-Summary', value: 'Charged twice' }]);
+    // Zendesk queues the job but the answer is lost (the stand-in answers, the caller sees 502).
+    const lost = { job: '' };
+    const realFetch = standin.fetch.bind(standin);
+    standin.fetch = async (request: Request) => {
+      const res = await realFetch(request);
+      if (new URL(request.url).pathname.startsWith('/api/v2/tickets/update_many') && !lost.job) {
+        lost.job = ((await res.clone().json()) as { job_status: { id: string } }).job_status.id;
+        throw new TypeError('fetch failed: connection reset');
+      }
+      return res;
+    };
+    await decide(req);
+    await expect
+      .poll(async () => (await callRow(req.call_id))!.context_status, { timeout: 5000 })
+      .toBe('posting');
+    // The job runs at Zendesk anyway.
+    await realFetch(
+      new Request(`https://standin.zendesk.com/api/v2/job_statuses/${lost.job}.json`, {
+        headers: {
+          Authorization: `Basic ${btoa(`${env.ZENDESK_EMAIL}/token:${env.ZENDESK_API_TOKEN}`)}`,
+        },
+      }),
+    );
+    await realFetch(
+      new Request(`https://standin.zendesk.com/api/v2/job_statuses/${lost.job}.json`, {
+        headers: {
+          Authorization: `Basic ${btoa(`${env.ZENDESK_EMAIL}/token:${env.ZENDESK_API_TOKEN}`)}`,
+        },
+      }),
+    );
+    expect(notes(OPEN_TICKET_ID)).toHaveLength(1);
+
+    const zendesk = zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS });
+    const later = (ms: number) => () => Date.now() + ms;
+    // Not stale yet: nothing is sent or checked.
+    expect(await flushNotes(env.DB, zendesk, { now: later(0) })).toEqual({
+      jobsSent: 0,
+      itemsSent: 0,
+    });
+    expect((await callRow(req.call_id))!.context_status).toBe('posting');
+    // Stale: the note is found on the ticket, so it counts as posted and is not sent again.
+    const before = standin.requests.length;
+    await flushNotes(env.DB, zendesk, { now: later(STALE_SENDING_MS + 1000) });
+    expect((await callRow(req.call_id))!.context_status).toBe('posted');
+    expect(notes(OPEN_TICKET_ID)).toHaveLength(1);
+    expect(standin.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /api/v2/tickets/${OPEN_TICKET_ID}/comments.json`,
+    ]);
   });
 
   it('writes nothing for a call without mapped headers', async () => {

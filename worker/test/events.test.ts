@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import { OPEN_TICKET_ID, PENDING_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
-import { duePendingSummaries, postCallSummary } from '../src/calls/summary';
-import { zendeskFromEnv } from '../src/config';
+import { flushNotes } from '../src/calls/note-batches';
+import { BACKGROUND_TIMEOUT_MS, zendeskFromEnv } from '../src/config';
 import { callRow, createTestLine, decide, edgeFetch, installStandin, invite } from './harness';
 
 let standin: ZendeskStandin;
@@ -236,10 +236,19 @@ describe('call summary on the ticket', () => {
     standin.setFaults({ serverError: { count: 1, status: 503 }, failPaths: '^/api/v2/tickets/' });
     await send([{ call_id: req.call_id, kind: 'cancelled', at: at(4) }]);
     await settle();
-    expect((await callRow(req.call_id))?.summary_status).toBe('pending');
-    const due = await duePendingSummaries(env.DB);
-    expect(due).toEqual([req.call_id]);
-    expect(await postCallSummary(env.DB, zendeskFromEnv(env), req.call_id)).toBe('posted');
+    // Zendesk answered 503 to the batch: no job was queued, the summary waits for the next run.
+    expect(await callRow(req.call_id)).toMatchObject({
+      summary_status: 'pending',
+      summary_attempts: 1,
+    });
+    // The cron's flush sends it (one Update Many) and follows the job until it has run.
+    const report = await flushNotes(
+      env.DB,
+      zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }),
+      { pollDelaysMs: [0, 0] },
+    );
+    expect(report).toEqual({ jobsSent: 1, itemsSent: 1 });
+    expect((await callRow(req.call_id))?.summary_status).toBe('posted');
     const notes = (standin.state.comments.get(OPEN_TICKET_ID) ?? []).filter((c) =>
       c.body.includes(req.call_id),
     );

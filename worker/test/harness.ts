@@ -108,6 +108,11 @@ export function takeZendeskDown() {
   zendeskDown = true;
 }
 
+/** Makes Zendesk reachable again after takeZendeskDown(), with its state as it was. */
+export function bringZendeskBack() {
+  zendeskDown = false;
+}
+
 /**
  * Makes Zendesk accept every request and never answer (until the next installStandin()): only the
  * caller's own deadline ends them. Counts the requests, and those the caller gave up (aborted).

@@ -255,6 +255,7 @@ describe('retention purge (cron)', () => {
       .bind(iso(NOW - 60_000), req.call_id)
       .run();
     const old = await callLastWritten(daysAgo(100));
+    const before = standin.requests.length;
 
     await runCron();
 
@@ -264,5 +265,11 @@ describe('retention purge (cron)', () => {
       c.body.includes(req.call_id),
     );
     expect(notes).toHaveLength(1);
+    // Batched: one Update Many job and its polls, no single-ticket update.
+    const sent = standin.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(sent.filter((r) => r.startsWith('PUT '))).toEqual([
+      'PUT /api/v2/tickets/update_many.json',
+    ]);
+    expect(sent.some((r) => r.startsWith('GET /api/v2/job_statuses/'))).toBe(true);
   });
 });

@@ -45,7 +45,10 @@ function showTicket(req: ApiRequest, ctx: ApiContext): Response {
 function listComments(req: ApiRequest, ctx: ApiContext): Response {
   const ticket = findTicket(req, ctx);
   if (ticket instanceof Response) return ticket;
-  const comments = ctx.store.comments.get(ticket.id) ?? [];
+  const stored = ctx.store.comments.get(ticket.id) ?? [];
+  // UNCONFIRMED: `sort_order=desc` (newest first) as List Comments documents for its pages; the
+  // stand-in answers every comment on one page either way.
+  const comments = ctx.searchParams.get('sort_order') === 'desc' ? [...stored].reverse() : stored;
   return json({
     comments: comments.map(commentJson),
     next_page: null,
@@ -196,7 +199,8 @@ function createTicket(_req: ApiRequest, ctx: ApiContext): Response {
 
 type AuditEvent = Record<string, unknown> & { id: number; type: string };
 
-function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
+/** Update Ticket; also runs each item of an Update Many Tickets job, with the same checks. */
+export function updateTicket(req: ApiRequest, ctx: ApiContext): Response {
   const ticket = findTicket(req, ctx);
   if (ticket instanceof Response) return ticket;
   const input = isRecord(ctx.body) ? ctx.body.ticket : undefined;

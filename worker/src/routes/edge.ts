@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Env } from '../env';
 import { createRouter } from '../router';
 import { unauthorized } from '../http/problem';
 import { decideCall } from '../calls/decide';
 import { applyCallEvents } from '../calls/events';
-import { postCallSummary } from '../calls/summary';
-import { postCallContext } from '../calls/context-update';
+import { flushNotes } from '../calls/note-batches';
 import { buildEdgeConfig } from '../lines/edge-config';
 import { findLineConfig } from '../lines/store';
 import { errorResponses, jsonBody, jsonContent } from '../schemas/common';
@@ -14,9 +14,19 @@ import {
   EventBatchSchema,
   EventResultSchema,
 } from '@sip-bridge/contract/edge';
-import { decisionBudgetMs, zendeskFromEnv } from '../config';
+import {
+  BACKGROUND_TIMEOUT_MS,
+  decisionBudgetMs,
+  notePollDelaysMs,
+  zendeskFromEnv,
+} from '../config';
 
 const security = [{ edgeHmac: [] }];
+
+const flushNotesFor = (env: Env) =>
+  flushNotes(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
+    pollDelaysMs: notePollDelaysMs(env),
+  });
 
 const decide = createRoute({
   method: 'post',
@@ -65,9 +75,8 @@ export const edgeRoutes = createRouter()
         zendesk: zendeskFromEnv(c.env),
         budgetMs: decisionBudgetMs(c.env),
         nonce: c.get('edgeNonce'),
-        // Context headers go to the ticket after the answer, never in the call path.
-        onContextDue: (callId) =>
-          c.executionCtx.waitUntil(postCallContext(c.env.DB, zendeskFromEnv(c.env), callId)),
+        // Context headers go to the ticket after the answer, never in the call path, batched.
+        onContextDue: () => c.executionCtx.waitUntil(flushNotesFor(c.env)),
       },
       c.req.valid('json'),
     );
@@ -86,12 +95,8 @@ export const edgeRoutes = createRouter()
       kind: e.kind,
       status: statuses[i]!,
     }));
-    if (summariesDue.length) {
-      const zendesk = zendeskFromEnv(c.env);
-      c.executionCtx.waitUntil(
-        Promise.all(summariesDue.map((id) => postCallSummary(c.env.DB, zendesk, id))),
-      );
-    }
+    // Summaries go out in batches (one Update Many job for up to 100 notes), after the answer.
+    if (summariesDue.length) c.executionCtx.waitUntil(flushNotesFor(c.env));
     return c.json({ results }, 200);
   })
   .openapi(config, async (c) => {

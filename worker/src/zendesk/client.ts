@@ -1,5 +1,7 @@
 import { ZendeskError } from './errors';
 import {
+  commentsResponseSchema,
+  jobStatusResponseSchema,
   tagsResponseSchema,
   ticketFieldsResponseSchema,
   ticketListResponseSchema,
@@ -9,6 +11,7 @@ import {
   userSearchResponseSchema,
   type UserExportPage,
   type ZendeskTicket,
+  type ZendeskJobStatus,
   type ZendeskTicketField,
   type ZendeskUser,
 } from './schemas';
@@ -54,6 +57,18 @@ interface TicketUpdate {
   updated_stamp?: string;
 }
 
+/**
+ * One ticket's own changes in an Update Many batch: a comment or a voice comment, custom fields,
+ * and tags added to the ticket's own (`additional_tags`).
+ */
+export interface BatchTicketUpdate {
+  id: number;
+  comment?: NewComment;
+  voice_comment?: VoiceComment;
+  custom_fields?: CustomFieldValue[];
+  additional_tags?: string[];
+}
+
 interface NewUser {
   name: string;
   /** E.164, e.g. +15551234567. */
@@ -73,6 +88,8 @@ interface VoiceComment {
   transcription_text?: string;
   location?: string;
 }
+
+export type { ZendeskJobStatus };
 
 export interface ZendeskClient {
   /** The ticket, or null when Zendesk answers 404. */
@@ -108,6 +125,18 @@ export interface ZendeskClient {
   addComment(ticketId: number, comment: NewComment, call?: CallOptions): Promise<void>;
   /** Adds a voice comment (call details, optional recording link) to a ticket. */
   addVoiceComment(ticketId: number, voice: VoiceComment, call?: CallOptions): Promise<void>;
+  /**
+   * Update Many Tickets, batch form (1 to 100 items, each its own changes): queues a job and
+   * answers its status; never retried automatically.
+   */
+  updateManyTickets(items: BatchTicketUpdate[], call?: CallOptions): Promise<ZendeskJobStatus>;
+  /** A background job's status, or null when Zendesk no longer knows it (404). */
+  showJobStatus(jobId: string, call?: CallOptions): Promise<ZendeskJobStatus | null>;
+  /** A ticket's comments, newest first (first page: the latest 100). */
+  listRecentComments(
+    ticketId: number,
+    call?: CallOptions,
+  ): Promise<{ id: number; body: string; data?: Record<string, unknown> | null | undefined }[]>;
   /** HTTP requests actually sent, retries included. */
   readonly requestsMade: number;
 }
@@ -264,6 +293,57 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         body: { ticket: { voice_comment: voice } },
         deadline: call.deadline,
       });
+    },
+
+    async updateManyTickets(items, call = {}) {
+      if (items.length < 1 || items.length > 100) {
+        throw new ZendeskError('client', 'Update Many takes 1 to 100 tickets', {
+          path: '/api/v2/tickets/update_many.json',
+          method: 'PUT',
+        });
+      }
+      for (const item of items) ticketPath(item.id);
+      const { job_status } = await http.json(
+        {
+          method: 'PUT',
+          path: '/api/v2/tickets/update_many.json',
+          body: { tickets: items },
+          deadline: call.deadline,
+        },
+        jobStatusResponseSchema,
+      );
+      return job_status;
+    },
+
+    async showJobStatus(jobId, call = {}) {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(jobId)) {
+        throw new ZendeskError('client', 'Zendesk job id is not a job id', {
+          path: '/api/v2/job_statuses/{id}.json',
+          method: 'GET',
+        });
+      }
+      try {
+        const { job_status } = await http.json(
+          { method: 'GET', path: `/api/v2/job_statuses/${jobId}.json`, deadline: call.deadline },
+          jobStatusResponseSchema,
+        );
+        return job_status;
+      } catch (e) {
+        if (e instanceof ZendeskError && e.kind === 'client' && e.status === 404) return null;
+        throw e;
+      }
+    },
+
+    async listRecentComments(ticketId, call = {}) {
+      const { comments } = await http.json(
+        {
+          method: 'GET',
+          path: `${ticketPath(ticketId).replace(/\.json$/, '/comments.json')}?sort_order=desc`,
+          deadline: call.deadline,
+        },
+        commentsResponseSchema,
+      );
+      return comments;
     },
 
     get requestsMade() {

@@ -64,6 +64,43 @@ export const ticketFieldsResponseSchema = z.object({
 });
 
 /** `{"user": {...}}` from show and create. */
+/**
+ * One item's outcome in a finished Update Many job: the ticket `id`, and `success` (bulk update
+ * results, C); `status` ("Updated"/"Failed"), `error` and `details` are read when present.
+ */
+const jobResultSchema = z.object({
+  id: z.number().int().optional(),
+  success: z.boolean().optional(),
+  status: z.string().optional(),
+  error: z.string().optional(),
+  details: z.unknown().optional(),
+});
+export type ZendeskJobResult = z.infer<typeof jobResultSchema>;
+
+/** A background job's status (Show Job Status, and the answer of Update Many). */
+export const jobStatusResponseSchema = z.object({
+  job_status: z.object({
+    id: z.string().min(1),
+    // Documented: queued, working, failed, completed (and, on older pages, killed).
+    status: z.string(),
+    // UNCONFIRMED: what `results` holds before the job ran; null, missing or [] are all read as none.
+    results: z.array(jobResultSchema).nullable().optional(),
+  }),
+});
+export type ZendeskJobStatus = z.infer<typeof jobStatusResponseSchema>['job_status'];
+
+/** List Comments: bodies and, for voice comments, their data. */
+export const commentsResponseSchema = z.object({
+  comments: z.array(
+    z.object({
+      id: z.number().int(),
+      body: z.string().default(''),
+      // UNCONFIRMED: voice comments carry their fields (transcription_text, ...) in `data`.
+      data: z.record(z.string(), z.unknown()).nullable().optional(),
+    }),
+  ),
+});
+
 export const userResponseSchema = z.object({ user: zendeskUserSchema });
 
 /**
