@@ -29,6 +29,36 @@ describe('requests', () => {
     expect(req?.headers.get('Content-Type')).toBeNull();
   });
 
+  it('shows many tickets in one request; absent ids are simply not in the answer', async () => {
+    const other = { ...ticket, id: 35437, status: 'closed' };
+    const { client, zd } = scriptedClient([
+      zendeskJson(200, {
+        tickets: [ticket, other],
+        next_page: null,
+        previous_page: null,
+        count: 2,
+      }),
+    ]);
+    const shown = await client.showManyTickets([35436, 35437, 99, 35436]);
+    expect(shown.map((t) => [t.id, t.status])).toEqual([
+      [35436, 'open'],
+      [35437, 'closed'],
+    ]);
+    expect(zd.seen).toHaveLength(1);
+    expect(zd.seen[0]?.url).toBe(
+      'https://acme.zendesk.com/api/v2/tickets/show_many.json?ids=35436,35437,99',
+    );
+  });
+
+  it('refuses show_many without ids, with more than 100, or with an id that is no ticket id', async () => {
+    const { client, zd } = scriptedClient([]);
+    const many = Array.from({ length: 101 }, (_, i) => i + 1);
+    expect((await rejection(client.showManyTickets([]))).kind).toBe('client');
+    expect((await rejection(client.showManyTickets(many))).kind).toBe('client');
+    expect((await rejection(client.showManyTickets([1, 0]))).kind).toBe('client');
+    expect(zd.seen).toHaveLength(0);
+  });
+
   it('creates a ticket with a JSON body', async () => {
     const { client, zd } = scriptedClient([
       zendeskJson(201, { ticket: { ...ticket, status: 'new' } }),

@@ -1,5 +1,6 @@
 import { ZendeskError } from './errors';
 import {
+  showManyTicketsResponseSchema,
   tagsResponseSchema,
   ticketFieldsResponseSchema,
   ticketResponseSchema,
@@ -72,6 +73,11 @@ interface VoiceComment {
 export interface ZendeskClient {
   /** The ticket, or null when Zendesk answers 404. */
   showTicket(id: number, call?: CallOptions): Promise<ZendeskTicket | null>;
+  /**
+   * The tickets of these ids (1 to 100, one request) that exist and the API user may see; ids
+   * of tickets that do not exist or are not visible are absent from the answer.
+   */
+  showManyTickets(ids: readonly number[], call?: CallOptions): Promise<ZendeskTicket[]>;
   /** End users whose phone ends with `digits` (4 to 15 digits, no `+`); first page only. */
   searchEndUsersByPhone(digits: string, call?: CallOptions): Promise<ZendeskUser[]>;
   /** Creates a ticket; never retried automatically. */
@@ -93,6 +99,8 @@ export interface ZendeskClient {
 }
 
 const PHONE_DIGITS = /^\d{4,15}$/;
+/** Show Multiple Tickets reads at most 100 ids. */
+export const SHOW_MANY_MAX_IDS = 100;
 
 /**
  * A typed client for the few Zendesk endpoints the bridge needs. Every call spends from the shared
@@ -132,6 +140,23 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         if (e instanceof ZendeskError && e.kind === 'client' && e.status === 404) return null;
         throw e;
       }
+    },
+
+    async showManyTickets(ids, call = {}) {
+      const unique = [...new Set(ids)];
+      const path = '/api/v2/tickets/show_many.json';
+      if (unique.length === 0 || unique.length > SHOW_MANY_MAX_IDS) {
+        throw new ZendeskError('client', `show_many takes 1 to ${SHOW_MANY_MAX_IDS} ticket ids`, {
+          path,
+          method: 'GET',
+        });
+      }
+      for (const id of unique) ticketPath(id);
+      const { tickets } = await http.json(
+        { method: 'GET', path: `${path}?ids=${unique.join(',')}`, deadline: call.deadline },
+        showManyTicketsResponseSchema,
+      );
+      return tickets;
     },
 
     async searchEndUsersByPhone(digits, call = {}) {
