@@ -11,8 +11,17 @@ const DEFAULT_ZENDESK_REQUESTS_PER_MINUTE = 150;
 
 let warnedBaseUrl = false;
 
-/** The Zendesk client for this account, sharing one request budget across isolates through D1. */
-export function zendeskFromEnv(env: Env): ZendeskClient {
+/**
+ * The longest the call path waits before retrying a Zendesk read: enough for a short backoff
+ * after a 5xx or a timeout, never a 429's Retry-After (a second or more), which fails the step.
+ */
+export const CALL_PATH_MAX_RETRY_WAIT_MS = 250;
+
+/**
+ * The Zendesk client for this account, sharing one request budget across isolates through D1.
+ * `callPath` (a decision) never sleeps out a Retry-After: it fails the step at once.
+ */
+export function zendeskFromEnv(env: Env, opts: { callPath?: boolean } = {}): ZendeskClient {
   const perMinute = Number(env.ZENDESK_REQUESTS_PER_MINUTE) || DEFAULT_ZENDESK_REQUESTS_PER_MINUTE;
   const refuseReason = zendeskBaseUrlProblem(env.ZENDESK_BASE_URL, env.ZENDESK_ALLOW_LOCAL === '1');
   if (refuseReason && !warnedBaseUrl) {
@@ -26,6 +35,7 @@ export function zendeskFromEnv(env: Env): ZendeskClient {
     email: env.ZENDESK_EMAIL,
     apiToken: env.ZENDESK_API_TOKEN,
     budget: createD1Budget(env.DB, { perMinute }),
+    ...(opts.callPath ? { maxRetryWaitMs: CALL_PATH_MAX_RETRY_WAIT_MS } : {}),
   });
 }
 

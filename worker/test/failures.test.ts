@@ -78,6 +78,17 @@ describe('when Zendesk misbehaves', () => {
     expect(body.call.match).toBe('matched');
   });
 
+  it('never sleeps out a Retry-After the budget could afford: the step is skipped at once', async () => {
+    // A 1 s Retry-After fits in the 1.5 s budget, but the caller would hear that second of silence.
+    standin.setFaults({ rateLimit: { count: 1, retryAfter: 1 } });
+    const { body } = await decide(invite());
+    // The pause is known in this isolate: creating the ticket is skipped too, without sending.
+    expect(body.call.degraded).toEqual(['match:rate_limited', 'create_ticket:budget_exhausted']);
+    expect(body.call.match).toBe('unavailable');
+    // Asked once and not again after the pause (a retry would have been a second request).
+    expect(standin.requests).toHaveLength(1);
+  });
+
   it('stops asking Zendesk while a Retry-After is in force (shared budget)', async () => {
     standin.setFaults({ rateLimit: { count: 1, retryAfter: 60 } });
     await decide({ ...invite(), budget_ms: 300 });

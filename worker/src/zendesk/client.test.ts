@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { forgetBudgetRefusals } from './budget';
 import {
   CREDENTIAL,
   TOKEN,
@@ -14,6 +15,7 @@ import {
 
 beforeEach(async () => {
   await env.DB.prepare('DELETE FROM zendesk_budget').run();
+  forgetBudgetRefusals(env.DB);
 });
 
 describe('requests', () => {

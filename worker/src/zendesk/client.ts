@@ -96,6 +96,11 @@ export interface ZendeskClient {
   addVoiceComment(ticketId: number, voice: VoiceComment, call?: CallOptions): Promise<void>;
   /** HTTP requests actually sent, retries included. */
   readonly requestsMade: number;
+  /**
+   * True while this isolate knows a request would fail at once without being sent (settings
+   * unusable, budget spent, a 429's Retry-After in force): callers can skip waiting to batch.
+   */
+  refusesRequests(): boolean;
 }
 
 const PHONE_DIGITS = /^\d{4,15}$/;
@@ -244,6 +249,10 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
 
     get requestsMade() {
       return http.requestsMade;
+    },
+
+    refusesRequests() {
+      return http.refusesRequests();
     },
   };
 }
