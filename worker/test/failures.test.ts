@@ -18,7 +18,7 @@ let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
-    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM zendesk_budget',
+    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM zendesk_budget; DELETE FROM ticket_checks',
   );
   await createTestLine({ create_ticket: true });
 });

@@ -8,6 +8,7 @@ import { clearAgentAccessCache } from '../src/auth/agent-access';
 import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import { clearMatchMemory } from '../src/calls/match-cache';
+import { clearTicketCheckMemory } from '../src/calls/ticket-checks';
 import { forgetBudgetRefusals } from '../src/zendesk/budget';
 import { clearTicketFieldCache } from '../src/handoffs/custom-fields';
 import { invalidateLineCache } from '../src/lines/line-cache';
@@ -32,6 +33,7 @@ export function installStandin(): ZendeskStandin {
   zendeskDown = false;
   zendeskHung = null;
   clearMatchMemory();
+  clearTicketCheckMemory();
   forgetBudgetRefusals(env.DB);
   clearTicketFieldCache();
   clearAgentAccessCache();
