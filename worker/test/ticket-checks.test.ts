@@ -4,7 +4,9 @@ import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import { ADA_LOVELACE_ID, CLOSED_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
 import { zendeskFromEnv } from '../src/config';
 import { decideCall } from '../src/calls/decide';
+import type { ZendeskClient } from '../src/zendesk/client';
 import {
+  checkPassedTicket,
   clearTicketCheckMemory,
   onTicketCheckEvent,
   setCoalesceWindow,
@@ -157,6 +159,63 @@ describe('verifying passed tickets', () => {
     );
     expect(other.body.call.ticket_requester_mismatch).toBe(true);
     expect(ticketRequests()).toHaveLength(0);
+  });
+});
+
+describe('coalescing', () => {
+  /** A client whose show_many answers every id as an open ticket and records what it was asked. */
+  function recordingClient() {
+    const asked: number[][] = [];
+    const client = {
+      showManyTickets: async (ids: readonly number[]) => {
+        asked.push([...ids]);
+        return ids.map((id) => ({
+          id,
+          status: 'open' as const,
+          requester_id: 7,
+          subject: null,
+          tags: [],
+        }));
+      },
+      refusesRequests: () => false,
+    } as unknown as ZendeskClient;
+    return { client, asked };
+  }
+
+  it('sends at most 100 ids in one show_many', async () => {
+    setCoalesceWindow({ quietMs: 100, maxMs: 500 });
+    const { client, asked } = recordingClient();
+    const deps = { db: env.DB, zendesk: client, now: Date.now };
+    const ids = Array.from({ length: 101 }, (_, i) => 50_000 + i);
+    const checks = await Promise.all(
+      ids.map((id) => checkPassedTicket(deps, id, Date.now() + 1500)),
+    );
+    expect(checks.every((c) => c.status === 'valid')).toBe(true);
+    expect(asked.map((a) => a.length).sort((x, y) => y - x)).toEqual([100, 1]);
+  });
+
+  it('sends a check with less time left than the window on its own, at once', async () => {
+    const { client, asked } = recordingClient();
+    const deps = { db: env.DB, zendesk: client, now: Date.now };
+    await checkPassedTicket(deps, 60_001, Date.now() + 10);
+    expect(events).toContainEqual({ kind: 'window', ms: 0 });
+    expect(asked).toEqual([[60_001]]);
+  });
+
+  it('never caches a failed show_many: the next call asks again', async () => {
+    await createTestLine();
+    await primeCaller();
+    const [id] = openTickets(1);
+    standin.setFaults({ serverError: { count: 3, status: 503 }, failPaths: '^/api/v2/tickets' });
+    const failed = await decide(invite({ ticket_id: String(id) }));
+    expect(failed.body.call).toMatchObject({
+      ticket_link: 'passed_unverified',
+      degraded: ['ticket:server'],
+    });
+    const asked = showMany().length;
+    const next = await decide(invite({ ticket_id: String(id) }));
+    expect(next.body.call).toMatchObject({ ticket_link: 'passed', degraded: [] });
+    expect(showMany().length).toBe(asked + 1);
   });
 });
 
