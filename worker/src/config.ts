@@ -16,13 +16,24 @@ let warnedBaseUrl = false;
 export const BACKGROUND_TIMEOUT_MS = 10_000;
 
 /**
- * The Zendesk client for this account, sharing one request budget across isolates through D1.
- * `timeoutMs` per attempt (default 2500, for the call path; BACKGROUND_TIMEOUT_MS for notes).
+ * The longest the call path waits before retrying a Zendesk read: enough for a short backoff
+ * after a 5xx or a timeout, never a 429's Retry-After (a second or more), which fails the step.
  */
-export function zendeskFromEnv(env: Env, tuning: { timeoutMs?: number } = {}): ZendeskClient {
+export const CALL_PATH_MAX_RETRY_WAIT_MS = 250;
+
+/**
+ * The Zendesk client for this account, sharing one request budget across isolates through D1.
+ * `timeoutMs` per attempt (default 2500, for the call path; BACKGROUND_TIMEOUT_MS for notes);
+ * `callPath` (a decision) never sleeps out a Retry-After: it fails the step at once.
+ */
+export function zendeskFromEnv(
+  env: Env,
+  tuning: { timeoutMs?: number; callPath?: boolean } = {},
+): ZendeskClient {
   return buildZendesk(env, (budget) => ({
     budget,
     ...(tuning.timeoutMs ? { timeoutMs: tuning.timeoutMs } : {}),
+    ...(tuning.callPath ? { maxRetryWaitMs: CALL_PATH_MAX_RETRY_WAIT_MS } : {}),
   }));
 }
 
@@ -42,7 +53,12 @@ export function phoneIndexZendeskFromEnv(env: Env): ZendeskClient {
 
 function buildZendesk(
   env: Env,
-  tune: (shared: Budget) => { budget: Budget; maxReadRetries?: number; timeoutMs?: number },
+  tune: (shared: Budget) => {
+    budget: Budget;
+    maxReadRetries?: number;
+    timeoutMs?: number;
+    maxRetryWaitMs?: number;
+  },
 ): ZendeskClient {
   const perMinute = Number(env.ZENDESK_REQUESTS_PER_MINUTE) || DEFAULT_ZENDESK_REQUESTS_PER_MINUTE;
   const refuseReason = zendeskBaseUrlProblem(env.ZENDESK_BASE_URL, env.ZENDESK_ALLOW_LOCAL === '1');

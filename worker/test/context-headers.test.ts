@@ -25,7 +25,9 @@ import {
 let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
-  await env.DB.exec('DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches');
+  await env.DB.exec(
+    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM ticket_checks',
+  );
 });
 
 const MAPPINGS = [

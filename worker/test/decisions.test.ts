@@ -22,7 +22,7 @@ let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
-    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM blocked_numbers',
+    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM blocked_numbers; DELETE FROM ticket_checks',
   );
 });
 

@@ -18,7 +18,7 @@ let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
-    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM zendesk_budget',
+    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM zendesk_budget; DELETE FROM ticket_checks',
   );
   await createTestLine({ create_ticket: true });
 });
@@ -76,6 +76,17 @@ describe('when Zendesk misbehaves', () => {
     standin = installStandin();
     const { body } = await decide(invite());
     expect(body.call.match).toBe('matched');
+  });
+
+  it('never sleeps out a Retry-After the budget could afford: the step is skipped at once', async () => {
+    // A 1 s Retry-After fits in the 1.5 s budget, but the caller would hear that second of silence.
+    standin.setFaults({ rateLimit: { count: 1, retryAfter: 1 } });
+    const { body } = await decide(invite());
+    // The pause is known in this isolate: creating the ticket is skipped too, without sending.
+    expect(body.call.degraded).toEqual(['match:rate_limited', 'create_ticket:budget_exhausted']);
+    expect(body.call.match).toBe('unavailable');
+    // Asked once and not again after the pause (a retry would have been a second request).
+    expect(standin.requests).toHaveLength(1);
   });
 
   it('stops asking Zendesk while a Retry-After is in force (shared budget)', async () => {

@@ -23,7 +23,7 @@ beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
     'DELETE FROM calls; DELETE FROM handoffs; DELETE FROM api_key_minutes; DELETE FROM lines; ' +
-      'DELETE FROM caller_matches',
+      'DELETE FROM caller_matches; DELETE FROM ticket_checks',
   );
   await createTestLine({ create_ticket: true });
   key = (await createTestKey('ai-agent', { label: 'Acme Voice AI (prod)' })).secret;
@@ -140,8 +140,10 @@ describe('a call not linked to a handoff', () => {
     const req = invite({ line: 'carrier-b', ticket_id: String(made.body.ticket_id) });
     const decision = await decide(req);
     expect(decision.body.call.ticket_link).toBe('passed');
-    const asked = standin.requests.slice(before).map((r) => `${r.method} ${r.path}`);
-    expect(asked).toContain(`GET /api/v2/tickets/${made.body.ticket_id}.json`);
+    const asked = standin.requests
+      .slice(before)
+      .map((r) => `${r.method} ${r.path}?ids=${r.query.ids ?? ''}`);
+    expect(asked).toContain(`GET /api/v2/tickets/show_many.json?ids=${made.body.ticket_id}`);
     expect((await callRow(req.call_id))?.handoff_id).toBeNull();
   });
 

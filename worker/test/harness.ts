@@ -12,6 +12,8 @@ import { clearAgentAccessCache } from '../src/auth/agent-access';
 import { AGENT_TOKEN_HEADER, APP_JWT_AUDIENCE } from '@sip-bridge/contract/app-auth';
 import { signEdgeRequest } from '@sip-bridge/contract/edge-signature';
 import { clearMatchMemory } from '../src/calls/match-cache';
+import { clearTicketCheckMemory } from '../src/calls/ticket-checks';
+import { forgetBudgetRefusals } from '../src/zendesk/budget';
 import { clearTicketFieldCache } from '../src/handoffs/custom-fields';
 import { invalidateLineCache } from '../src/lines/line-cache';
 import type { DecisionRequest } from '@sip-bridge/contract/edge';
@@ -49,6 +51,8 @@ export function installStandin(options: StandinOptions = {}): ZendeskStandin {
   zendeskHung = null;
   lostAnswers = null;
   clearMatchMemory();
+  clearTicketCheckMemory();
+  forgetBudgetRefusals(env.DB);
   clearTicketFieldCache();
   clearAgentAccessCache();
   invalidateLineCache();

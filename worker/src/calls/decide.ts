@@ -201,7 +201,7 @@ async function decideWithZendesk(
 
   // Ticket check and caller match are independent: run them side by side within the deadline.
   const [ticketStep, matchStep] = await Promise.all([
-    verify ? step('ticket', () => verifyPassedTicket(zendesk, req.ticket_id!, deadline)) : null,
+    verify ? step('ticket', () => verifyPassedTicket(deps, req.ticket_id!, deadline)) : null,
     caller.kind === 'e164'
       ? step('match', () =>
           matchCaller({ db, zendesk, now: deps.now }, caller, line.defaultCountry, deadline),

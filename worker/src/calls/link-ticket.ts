@@ -1,5 +1,5 @@
-import type { ZendeskClient } from '../zendesk/client';
 import { parseTicketId } from '@sip-bridge/contract/ticket-id';
+import { checkPassedTicket, type TicketCheckDeps } from './ticket-checks';
 
 export type TicketCheck =
   | { status: 'valid'; ticketId: number; requesterId: number | null }
@@ -8,19 +8,16 @@ export type TicketCheck =
 
 /**
  * Checks the ticket id the caller passed in X-Zendesk-Ticket-Id: it must exist and not be closed.
+ * Known tickets and cached verdicts cost no request; the rest share a `show_many` (ticket-checks.ts).
  * Zendesk errors propagate, so the caller can fail open.
  */
 export async function verifyPassedTicket(
-  zendesk: ZendeskClient,
+  deps: TicketCheckDeps,
   passed: string,
   deadline: number,
 ): Promise<TicketCheck> {
   const parsed = parseTicketId(passed);
   // Ids beyond 2^53 cannot be Zendesk tickets; decideCall refuses them before asking.
   if (!parsed.ok) return { status: 'not_found' };
-  const id = parsed.id;
-  const ticket = await zendesk.showTicket(id, { deadline });
-  if (!ticket) return { status: 'not_found' };
-  if (ticket.status === 'closed') return { status: 'closed', ticketId: id };
-  return { status: 'valid', ticketId: id, requesterId: ticket.requester_id ?? null };
+  return checkPassedTicket(deps, parsed.id, deadline);
 }

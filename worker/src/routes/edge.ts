@@ -72,7 +72,7 @@ export const edgeRoutes = createRouter()
     const decision = await decideCall(
       {
         db: c.env.DB,
-        zendesk: zendeskFromEnv(c.env),
+        zendesk: zendeskFromEnv(c.env, { callPath: true }),
         budgetMs: decisionBudgetMs(c.env),
         nonce: c.get('edgeNonce'),
         // Context headers go to the ticket after the answer, never in the call path, batched.

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createD1Budget, unlimitedBudget } from './budget';
+import { createD1Budget, forgetBudgetRefusals, unlimitedBudget } from './budget';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -18,6 +18,7 @@ async function rows() {
 
 beforeEach(async () => {
   await env.DB.prepare('DELETE FROM zendesk_budget').run();
+  forgetBudgetRefusals(env.DB);
 });
 
 describe('createD1Budget', () => {
@@ -80,9 +81,37 @@ describe('createD1Budget', () => {
     expect(await budget.blockedUntil()).toBe(T0 + 10_000);
   });
 
+  it('remembers a refusal for a second in this isolate, without asking D1 again', async () => {
+    const c = clock();
+    const budget = createD1Budget(env.DB, { perMinute: 1, now: c.now });
+    expect(budget.refusing()).toBe(false);
+    expect(await budget.take()).toBe(true);
+    expect(await budget.take()).toBe(false);
+    expect(budget.refusing()).toBe(true);
+    // Another isolate lifting the limit (here: emptying the table) is seen after the second.
+    await env.DB.prepare('DELETE FROM zendesk_budget').run();
+    expect(await budget.take()).toBe(false);
+    c.advance(1000);
+    expect(budget.refusing()).toBe(false);
+    expect(await budget.take()).toBe(true);
+  });
+
+  it('knows a block set in this isolate for its whole length', async () => {
+    const c = clock();
+    const budget = createD1Budget(env.DB, { perMinute: 100, now: c.now });
+    await budget.blockUntil(T0 + 5000);
+    expect(budget.refusing()).toBe(true);
+    c.advance(4999);
+    expect(budget.refusing()).toBe(true);
+    c.advance(1);
+    expect(budget.refusing()).toBe(false);
+    expect(await budget.take()).toBe(true);
+  });
+
   it('refuses everything when the limit is zero', async () => {
     const budget = createD1Budget(env.DB, { perMinute: 0, now: clock().now });
     expect(await budget.take()).toBe(false);
+    expect(budget.refusing()).toBe(true);
   });
 });
 
@@ -91,5 +120,6 @@ describe('unlimitedBudget', () => {
     await unlimitedBudget.blockUntil(Date.now() + 60_000);
     expect(await unlimitedBudget.take()).toBe(true);
     expect(await unlimitedBudget.blockedUntil()).toBe(0);
+    expect(unlimitedBudget.refusing()).toBe(false);
   });
 });

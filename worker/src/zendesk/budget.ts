@@ -6,6 +6,11 @@ export interface Budget {
   blockUntil(epochMs: number): Promise<void>;
   /** Epoch ms until which requests are refused, or 0 when no block is in force. */
   blockedUntil(): Promise<number>;
+  /**
+   * True while this isolate already knows `take()` would refuse (a refusal or a 429 block seen
+   * moments ago), without asking D1: lets callers fail at once rather than wait to send.
+   */
+  refusing(): boolean;
 }
 
 export interface D1BudgetOptions {
@@ -15,6 +20,32 @@ export interface D1BudgetOptions {
 }
 
 const MINUTE_MS = 60_000;
+/**
+ * How long a refusal from D1 is remembered in this isolate. Short, because D1 does not say whether
+ * the minute is spent or a 429 block (maybe of one second) is in force; a block set here is
+ * remembered for its whole length.
+ */
+const REFUSAL_MEMORY_MS = 1000;
+
+/** Per D1 database (one per account): the span in which this isolate knows take() refuses. */
+const refusals = new WeakMap<D1Database, { since: number; until: number }>();
+
+function rememberRefusal(db: D1Database, since: number, until: number) {
+  const known = refusals.get(db);
+  if (known && known.since <= since && known.until >= until) return;
+  refusals.set(db, { since, until });
+}
+
+function knownRefused(db: D1Database, at: number): boolean {
+  const known = refusals.get(db);
+  // A clock before the refusal (tests' own clocks) ignores it rather than trusting it.
+  return known !== undefined && known.since <= at && at < known.until;
+}
+
+/** Forgets every refusal this isolate remembers (tests that reset the budget table). */
+export function forgetBudgetRefusals(db: D1Database) {
+  refusals.delete(db);
+}
 
 // One statement, so concurrent isolates cannot overspend: D1 runs each statement atomically.
 // The SELECT inserts nothing while a block is in force; the DO UPDATE changes nothing once the
@@ -53,17 +84,28 @@ export function createD1Budget(db: D1Database, options: D1BudgetOptions): Budget
     async take() {
       if (!(perMinute > 0)) return false;
       const at = now();
+      if (knownRefused(db, at)) return false;
       const window = windowStart(at);
       // Batched: one round trip, and pruning (usually a no-op) rides along with the take.
       const [taken] = await db.batch<{ used: number }>([
         db.prepare(TAKE_SQL).bind(window, at, perMinute),
         db.prepare(PRUNE_SQL).bind(window, at),
       ]);
-      return (taken?.results.length ?? 0) > 0;
+      const granted = (taken?.results.length ?? 0) > 0;
+      if (!granted) {
+        rememberRefusal(db, at, Math.min(at + REFUSAL_MEMORY_MS, window + MINUTE_MS));
+      }
+      return granted;
     },
 
     async blockUntil(epochMs) {
-      await db.prepare(BLOCK_SQL).bind(windowStart(now()), Math.ceil(epochMs)).run();
+      const at = now();
+      rememberRefusal(db, at, Math.ceil(epochMs));
+      await db.prepare(BLOCK_SQL).bind(windowStart(at), Math.ceil(epochMs)).run();
+    },
+
+    refusing() {
+      return !(perMinute > 0) || knownRefused(db, now());
     },
 
     async blockedUntil() {
@@ -84,4 +126,5 @@ export const unlimitedBudget: Budget = {
   take: async () => true,
   blockUntil: async () => {},
   blockedUntil: async () => 0,
+  refusing: () => false,
 };

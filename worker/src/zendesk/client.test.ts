@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { forgetBudgetRefusals } from './budget';
 import {
   CREDENTIAL,
   TOKEN,
@@ -14,6 +15,7 @@ import {
 
 beforeEach(async () => {
   await env.DB.prepare('DELETE FROM zendesk_budget').run();
+  forgetBudgetRefusals(env.DB);
 });
 
 describe('requests', () => {
@@ -27,6 +29,36 @@ describe('requests', () => {
     expect(atob(CREDENTIAL)).toBe('bridge@example.com/token:sEcReTtOkEn0123456789abcdefXYZ');
     expect(req?.headers.get('Accept')).toBe('application/json');
     expect(req?.headers.get('Content-Type')).toBeNull();
+  });
+
+  it('shows many tickets in one request; absent ids are simply not in the answer', async () => {
+    const other = { ...ticket, id: 35437, status: 'closed' };
+    const { client, zd } = scriptedClient([
+      zendeskJson(200, {
+        tickets: [ticket, other],
+        next_page: null,
+        previous_page: null,
+        count: 2,
+      }),
+    ]);
+    const shown = await client.showManyTickets([35436, 35437, 99, 35436]);
+    expect(shown.map((t) => [t.id, t.status])).toEqual([
+      [35436, 'open'],
+      [35437, 'closed'],
+    ]);
+    expect(zd.seen).toHaveLength(1);
+    expect(zd.seen[0]?.url).toBe(
+      'https://acme.zendesk.com/api/v2/tickets/show_many.json?ids=35436,35437,99',
+    );
+  });
+
+  it('refuses show_many without ids, with more than 100, or with an id that is no ticket id', async () => {
+    const { client, zd } = scriptedClient([]);
+    const many = Array.from({ length: 101 }, (_, i) => i + 1);
+    expect((await rejection(client.showManyTickets([]))).kind).toBe('client');
+    expect((await rejection(client.showManyTickets(many))).kind).toBe('client');
+    expect((await rejection(client.showManyTickets([1, 0]))).kind).toBe('client');
+    expect(zd.seen).toHaveLength(0);
   });
 
   it('creates a ticket with a JSON body', async () => {

@@ -2,6 +2,7 @@ import { ZendeskError } from './errors';
 import {
   commentsResponseSchema,
   jobStatusResponseSchema,
+  showManyTicketsResponseSchema,
   tagsResponseSchema,
   ticketFieldsResponseSchema,
   ticketListResponseSchema,
@@ -94,6 +95,11 @@ export type { ZendeskJobStatus };
 export interface ZendeskClient {
   /** The ticket, or null when Zendesk answers 404. */
   showTicket(id: number, call?: CallOptions): Promise<ZendeskTicket | null>;
+  /**
+   * The tickets of these ids (1 to 100, one request) that exist and the API user may see; ids
+   * of tickets that do not exist or are not visible are absent from the answer.
+   */
+  showManyTickets(ids: readonly number[], call?: CallOptions): Promise<ZendeskTicket[]>;
   /** End users whose phone ends with `digits` (4 to 15 digits, no `+`); first page only. */
   searchEndUsersByPhone(digits: string, call?: CallOptions): Promise<ZendeskUser[]>;
   /**
@@ -139,9 +145,16 @@ export interface ZendeskClient {
   ): Promise<{ id: number; body: string; data?: Record<string, unknown> | null | undefined }[]>;
   /** HTTP requests actually sent, retries included. */
   readonly requestsMade: number;
+  /**
+   * True while this isolate knows a request would fail at once without being sent (settings
+   * unusable, budget spent, a 429's Retry-After in force): callers can skip waiting to batch.
+   */
+  refusesRequests(): boolean;
 }
 
 const PHONE_DIGITS = /^\d{4,15}$/;
+/** Show Multiple Tickets reads at most 100 ids. */
+export const SHOW_MANY_MAX_IDS = 100;
 
 /**
  * A typed client for the few Zendesk endpoints the bridge needs. Every call spends from the shared
@@ -181,6 +194,23 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         if (e instanceof ZendeskError && e.kind === 'client' && e.status === 404) return null;
         throw e;
       }
+    },
+
+    async showManyTickets(ids, call = {}) {
+      const unique = [...new Set(ids)];
+      const path = '/api/v2/tickets/show_many.json';
+      if (unique.length === 0 || unique.length > SHOW_MANY_MAX_IDS) {
+        throw new ZendeskError('client', `show_many takes 1 to ${SHOW_MANY_MAX_IDS} ticket ids`, {
+          path,
+          method: 'GET',
+        });
+      }
+      for (const id of unique) ticketPath(id);
+      const { tickets } = await http.json(
+        { method: 'GET', path: `${path}?ids=${unique.join(',')}`, deadline: call.deadline },
+        showManyTicketsResponseSchema,
+      );
+      return tickets;
     },
 
     async searchEndUsersByPhone(digits, call = {}) {
@@ -348,6 +378,10 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
 
     get requestsMade() {
       return http.requestsMade;
+    },
+
+    refusesRequests() {
+      return http.refusesRequests();
     },
   };
 }

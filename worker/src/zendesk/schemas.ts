@@ -37,6 +37,15 @@ export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
 
 /** `{"ticket": {...}}` from show, create and update. */
 export const ticketResponseSchema = z.object({ ticket: zendeskTicketSchema });
+/**
+ * Show Multiple Tickets (`GET /api/v2/tickets/show_many.json?ids=1,2`): the tickets asked for
+ * that exist and the user may see; the others are simply absent (no error).
+ */
+export const showManyTicketsResponseSchema = z.object({
+  tickets: z.array(zendeskTicketSchema),
+  count: z.number().int().optional(),
+  next_page: z.string().nullable().optional(),
+});
 /** Add Tags and Set Tags answer the resource's tags. */
 export const tagsResponseSchema = z.object({ tags: z.array(z.string()) });
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createD1Budget, unlimitedBudget, type Budget } from './budget';
+import { createD1Budget, forgetBudgetRefusals, unlimitedBudget, type Budget } from './budget';
 import {
   T0,
   rejection,
@@ -17,6 +17,7 @@ import {
 
 beforeEach(async () => {
   await env.DB.prepare('DELETE FROM zendesk_budget').run();
+  forgetBudgetRefusals(env.DB);
 });
 
 describe('retries', () => {
@@ -81,6 +82,35 @@ describe('rate limits and budget', () => {
     expect(e).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterSeconds: 2 });
     const dated = await rejection(client.searchEndUsersByPhone('1234', { deadline: T0 + 1500 }));
     expect(dated).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 5 });
+    expect(zd.seen).toHaveLength(2);
+  });
+
+  it('with maxRetryWaitMs (the call path) fails a 429 at once rather than wait it out', async () => {
+    const time = fakeTime();
+    const budget = createD1Budget(env.DB, { perMinute: 100, now: time.now });
+    const { client, zd } = scriptedClient([zendeskRateLimited('1'), zendeskJson(200, { ticket })], {
+      budget,
+      ...time,
+      maxRetryWaitMs: 250,
+    });
+    const e = await rejection(client.showTicket(1, { deadline: T0 + 3000 }));
+    expect(e).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 1 });
+    expect(time.sleeps).toEqual([]);
+    expect(zd.seen).toHaveLength(1);
+    // The block is known in this isolate: the next request fails at once, unsent, unslept.
+    expect(client.refusesRequests()).toBe(true);
+    expect((await rejection(client.showTicket(1, { deadline: T0 + 3000 }))).kind).toBe(
+      'budget_exhausted',
+    );
+    expect(zd.seen).toHaveLength(1);
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('with maxRetryWaitMs still retries a 503 after a short backoff', async () => {
+    const { client, zd } = scriptedClient([unavailable(), zendeskJson(200, { ticket })], {
+      maxRetryWaitMs: 250,
+    });
+    expect((await client.showTicket(1))?.id).toBe(35436);
     expect(zd.seen).toHaveLength(2);
   });
 

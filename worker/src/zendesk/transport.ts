@@ -17,6 +17,12 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** Extra attempts for GETs after 429, 5xx, timeouts and network errors; default 2. */
   maxReadRetries?: number;
+  /**
+   * The longest wait before a retry (default: any wait the deadline allows). A retry that needs
+   * longer, such as a 429's Retry-After, fails at once instead: the call path sets it so a
+   * decision never sleeps for Zendesk.
+   */
+  maxRetryWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -44,6 +50,8 @@ export interface Transport {
   send(spec: RequestSpec): Promise<void>;
   /** HTTP requests actually handed to fetch. */
   readonly requestsMade: number;
+  /** True while a request would be refused without being sent (settings, spent budget, 429). */
+  refusesRequests(): boolean;
 }
 
 const RETRYABLE: ReadonlySet<ZendeskErrorKind> = new Set([
@@ -108,6 +116,7 @@ export function createTransport(options: TransportOptions): Transport {
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? 2500;
   const maxReadRetries = options.maxReadRetries ?? 2;
+  const maxRetryWaitMs = options.maxRetryWaitMs ?? Infinity;
   const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const credential = base64Utf8(`${options.email}/token:${options.apiToken}`);
@@ -254,6 +263,7 @@ export function createTransport(options: TransportOptions): Transport {
       const mayRetry = spec.method === 'GET' && retry < maxReadRetries && RETRYABLE.has(error.kind);
       if (!mayRetry) throw error;
       const waitMs = waitBeforeRetry(error, retry);
+      if (waitMs > maxRetryWaitMs) throw error;
       if (spec.deadline !== undefined && now() + waitMs >= spec.deadline) throw error;
       await sleep(waitMs);
     }
@@ -285,6 +295,9 @@ export function createTransport(options: TransportOptions): Transport {
     },
     get requestsMade() {
       return requestsMade;
+    },
+    refusesRequests() {
+      return Boolean(options.refuseReason) || options.budget.refusing();
     },
   };
 }
