@@ -1,5 +1,6 @@
 // Call notes in batches: Update Many Tickets jobs of up to 100 notes, followed at Show Job Status,
 // each note on its ticket once, refused items retried alone, nothing lost while Zendesk is down.
+import { forgetBudgetRefusals } from '../src/zendesk/budget';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
@@ -21,7 +22,7 @@ let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
-    'DELETE FROM calls; DELETE FROM call_events; DELETE FROM lines; DELETE FROM note_jobs; DELETE FROM zendesk_budget',
+    'DELETE FROM calls; DELETE FROM call_events; DELETE FROM lines; DELETE FROM note_jobs; DELETE FROM zendesk_budget; DELETE FROM ticket_checks',
   );
   await createTestLine();
 });
@@ -87,6 +88,7 @@ describe('call notes in Update Many batches', { timeout: 60_000 }, () => {
     const calls = await callsOn(newTickets(150));
     // The 150 decisions spent this minute's request budget (a ticket check each): start afresh.
     await env.DB.exec('DELETE FROM zendesk_budget');
+    forgetBudgetRefusals(env.DB);
     const before = standin.requests.length;
     // The edge sends at most 100 events a request: two requests, one job each.
     await end(calls.slice(0, 100));
