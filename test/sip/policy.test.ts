@@ -101,7 +101,7 @@ describe.skipIf(!sipToolsAvailable())('edge SIP policy', () => {
     expect(await refused({ HEADERS: headers.join('\n') }, 400)).toBe(`SIP/2.0 400 ${reason}`);
   });
 
-  it('removes caller-supplied X-Zendesk-* and X-Bridge-* headers before the target', async () => {
+  it('removes caller-supplied X-Zendesk-*, X-Bridge-* and context headers before the target', async () => {
     await s.agent.setMode({ kind: 'relay', headers: '' });
     try {
       const { invite } = await callThrough({
@@ -109,13 +109,16 @@ describe.skipIf(!sipToolsAvailable())('edge SIP policy', () => {
           'X-Zendesk-Ticket-Id: 7',
           'X-Zendesk-Foo: bar',
           'x-bridge-internal: 1',
-          'X-Carrier: keep',
+          'X-Carrier: context',
+          'User-to-User: 56a390f3;encoding=hex',
         ].join('\n'),
       });
       expect(invite.text).not.toMatch(/x-zendesk-foo|x-bridge-/i);
       // The agent's answer carried no ticket header: the caller's is not relayed either.
       expect(invite.headers('X-Zendesk-Ticket-Id')).toEqual([]);
-      expect(invite.headers('X-Carrier')).toEqual(['keep']);
+      // Context headers are the Worker's (sip.context): none reaches Zendesk.
+      expect(invite.headers('X-Carrier')).toEqual([]);
+      expect(invite.headers('User-to-User')).toEqual([]);
     } finally {
       await s.agent.setMode({ kind: 'relay', headers: 'X-Zendesk-Ticket-Id: 1001\r\n' });
     }
