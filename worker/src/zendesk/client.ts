@@ -3,7 +3,6 @@ import {
   commentsResponseSchema,
   jobStatusResponseSchema,
   showManyTicketsResponseSchema,
-  tagsResponseSchema,
   ticketFieldsResponseSchema,
   ticketListResponseSchema,
   ticketResponseSchema,
@@ -125,8 +124,6 @@ export interface ZendeskClient {
   updateTicket(id: number, update: TicketUpdate, call?: CallOptions): Promise<ZendeskTicket>;
   /** Every system and custom ticket field of the account. */
   listTicketFields(call?: CallOptions): Promise<ZendeskTicketField[]>;
-  /** Adds tags to a ticket, keeping its own (Tags API, idempotent); answers the ticket's tags. */
-  addTags(ticketId: number, tags: string[], call?: CallOptions): Promise<string[]>;
   /** Adds a public reply or a private note to a ticket. */
   addComment(ticketId: number, comment: NewComment, call?: CallOptions): Promise<void>;
   /** Adds a voice comment (call details, optional recording link) to a ticket. */
@@ -292,19 +289,6 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         ticketFieldsResponseSchema,
       );
       return ticket_fields;
-    },
-
-    async addTags(ticketId, tags, call = {}) {
-      const res = await http.json(
-        {
-          method: 'PUT',
-          path: ticketPath(ticketId).replace(/\.json$/, '/tags.json'),
-          body: { tags },
-          deadline: call.deadline,
-        },
-        tagsResponseSchema,
-      );
-      return res.tags;
     },
 
     async addComment(ticketId, comment, call = {}) {

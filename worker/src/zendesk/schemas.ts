@@ -46,8 +46,6 @@ export const showManyTicketsResponseSchema = z.object({
   count: z.number().int().optional(),
   next_page: z.string().nullable().optional(),
 });
-/** Add Tags and Set Tags answer the resource's tags. */
-export const tagsResponseSchema = z.object({ tags: z.array(z.string()) });
 
 /** List Tickets (`GET /api/v2/tickets.json`), offset pagination: one page of `{tickets, ...}`. */
 export const ticketListResponseSchema = z.object({
