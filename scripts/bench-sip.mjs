@@ -1,7 +1,9 @@
 // `npm run bench:sip`: calls per second and INVITE→200 latency through the full edge path
-// (sipp caller → Kamailio → edge agent → Worker on workerd → sipp standing in for Zendesk),
-// against the same sipp calls sent straight to the stand-in. Loopback only, on high ports (no clash
-// with `npm start`); every step is bounded in calls and time and the run stops by itself.
+// (sipp caller → Kamailio → edge agent → Worker on workerd → sipp standing in for Zendesk).
+// By default the AI-agent mix (bench/mix-run.mjs: Zendesk requests per call by kind, edge CPU
+// beside a plain relay); BENCH_SIP_PROFILE=repeat the ceiling with cached repeat callers, against
+// the same sipp calls sent straight to the stand-in. Loopback only, on high ports (no clash with
+// `npm start`); every step is bounded in calls and time and the run stops by itself.
 import { randomBytes } from 'node:crypto';
 import { randomWorkerSecrets } from './lib/local-worker.mjs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,8 +11,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { edgeMemory, renderEdge, startKamailio } from './bench/edge.mjs';
 import { cpuSnapshot, cpuUsage } from './bench/procfs.mjs';
+import { createLoad } from './bench/measure.mjs';
 import { printReport } from './bench/report.mjs';
-import { killLoad, runLoad, SIPP, uasArgs, writeCallerPool } from './bench/sipp-load.mjs';
+import { printMixReport } from './bench/mix-report.mjs';
+import { runMix } from './bench/mix-run.mjs';
+import { killLoad, SIPP, uasArgs, writeCallerPool } from './bench/sipp-load.mjs';
 import {
   RUNTIME_LABEL,
   exportedCalls,
@@ -22,9 +27,17 @@ import {
 import { ROOT } from './lib/bootstrap.mjs';
 import { startProcess, stopAll } from './lib/processes.mjs';
 
-// BENCH_SIP_WORKER=stub: the edge alone (Kamailio and the agent) against an instant stub Worker.
+// BENCH_SIP_WORKER=stub: the edge alone (Kamailio and the agent) against an instant stub Worker,
+// with the repeat profile.
 const STUB = process.env.BENCH_SIP_WORKER === 'stub';
-const RATES = (process.env.BENCH_SIP_RATES ?? '50,100,200,300,500,700').split(',').map(Number);
+// BENCH_SIP_PROFILE: `mix` (default, the headline) the AI-agent mix (bench/mix-run.mjs), or
+// `repeat` cached repeat callers passing no ticket, looking for the ceiling (this file).
+const PROFILE = STUB || process.env.BENCH_SIP_PROFILE === 'repeat' ? 'repeat' : 'mix';
+const RATES = (
+  process.env.BENCH_SIP_RATES ?? (PROFILE === 'mix' ? '10,25,50,100,150' : '50,100,200,300,500,700')
+)
+  .split(',')
+  .map(Number);
 const STEP_SECONDS = 5; // each step offers rate × 5 s calls, at most 3000
 const MAX_STEP_CALLS = 3000;
 const POOL = 20; // caller numbers, warmed first: the steps measure the cached decision path
@@ -41,11 +54,20 @@ const LIMITS = {
 // port there makes Kamailio's bind fail. Clear of npm start (5060, 8787...) and of the suites'
 // blocks: test/sip/harness/ports.ts reserves 29000..29299 for this.
 const BASE = Number(process.env.BENCH_SIP_PORT_BASE ?? 29000);
-const PORTS = { sip: BASE + 60, uac: BASE + 62, uas: BASE + 70, rpc: BASE + 80, agent: BASE + 90 };
+const PORTS = {
+  sip: BASE + 60,
+  uac: BASE + 62,
+  relay: BASE + 64,
+  uas: BASE + 70,
+  rpc: BASE + 80,
+  relayRpc: BASE + 84,
+  agent: BASE + 90,
+};
 const UAS = { port: PORTS.uas, mediaPort: BASE + 100, controlPort: BASE + 91 };
 const UAC = { port: PORTS.uac, mediaPort: BASE + 200, controlPort: BASE + 92 };
 const TAKEN = [...Object.values(PORTS), ...Object.values(UAS), ...Object.values(UAC)];
-const DEADLINE_MS = 4 * 60_000; // the whole run stops by itself after 4 minutes
+// The whole run stops by itself after 4 minutes (the mix: 7, for its minute of index wait).
+const DEADLINE_MS = (PROFILE === 'mix' ? 7 : 4) * 60_000;
 const startedAt = Date.now();
 const timeLeft = () => startedAt + DEADLINE_MS - Date.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -78,61 +100,7 @@ async function startEdge() {
   });
 }
 
-/** Fail-open and breaker counters from the agent's and Kamailio's logs, to diff around a run. */
-function counters(agent, edge) {
-  return {
-    failOpenAgent: agent.counts.failOpen,
-    failOpenKamailio: edge.counts.noDecision,
-    breakerOpenLogs: agent.counts.breakerOpen + edge.counts.breakerOpen,
-  };
-}
-const diff = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k] - a[k]]));
-
-/** One bounded sipp run towards `remote`, with the CPU it cost and (proxy) the agent's state. */
-async function load(name, remote, rate, calls, stack) {
-  const cpuBefore = cpuSnapshot(groups);
-  const before = stack && counters(stack.agent, stack.edge);
-  const bucketsBefore = stack && (await stack.agent.histograms());
-  const r = await runLoad({
-    dir: join(dir, name),
-    remote,
-    rate,
-    calls,
-    limit: Math.max(100, 2 * rate), // at most two seconds of calls in flight
-    holdMs: HOLD_MS,
-    callers,
-    ports: UAC,
-  });
-  r.cpu = cpuUsage(cpuBefore, cpuSnapshot(groups), calls, r.callerCpuS);
-  r.cpu.perCallMs.caller = Math.round((r.callerCpuS * 1e5) / calls) / 100;
-  if (stack) {
-    r.logged = diff(before, counters(stack.agent, stack.edge));
-    const health = await stack.agent.health();
-    r.atEnd = { spoolDepth: health.spool.depth, agentBreaker: health.worker.breaker };
-    const bucketsAfter = await stack.agent.histograms();
-    r.agentDecision = quantiles(bucketsBefore.decision, bucketsAfter.decision);
-    r.agentEvent = quantiles(bucketsBefore.event, bucketsAfter.event);
-  }
-  return r;
-}
-
-/**
- * p50 and p99 over one step of one of the agent's Prometheus histograms (decision time, event
- * spool time): the upper bound of the bucket each falls in, in ms; "> 1600" beyond the last.
- */
-function quantiles(before, after) {
-  const bounds = Object.keys(after)
-    .filter((le) => le !== '+Inf')
-    .sort((a, b) => Number(a) - Number(b));
-  const count = (le) => (after[le] ?? 0) - (before[le] ?? 0);
-  const total = count('+Inf');
-  if (!total) return null;
-  const at = (q) => {
-    const le = bounds.find((b) => count(b) >= q * total);
-    return le === undefined ? `> ${Number(bounds.at(-1)) * 1000}` : Number(le) * 1000;
-  };
-  return { count: total, p50Ms: at(0.5), p99Ms: at(0.99) };
-}
+const load = createLoad({ dir, groups, ports: UAC, holdMs: HOLD_MS });
 
 /** The load steps towards `remote`, each followed by a 2 s settle (no drain: see the report). */
 async function steps(name, remote, stack) {
@@ -144,7 +112,7 @@ async function steps(name, remote, stack) {
       continue;
     }
     // Its own directory per step: sipp's files of a repeated rate must not be read twice.
-    const r = await load(`${name}-${index + 1}-${rate}`, remote, rate, calls, stack);
+    const r = await load(`${name}-${index + 1}-${rate}`, remote, rate, calls, stack, { callers });
     const c = r.cpu;
     console.log(
       `  ${name} ${rate} calls/s: ${r.successful}/${calls} ok, ${r.failed} failed, ` +
@@ -180,7 +148,9 @@ async function steps(name, remote, stack) {
 async function warmUp(stack) {
   const passes = [];
   for (let pass = 1; pass <= 5 && timeLeft() > 150_000; pass++) {
-    const r = await load(`warm-up-${pass}`, `127.0.0.1:${PORTS.sip}`, 10, POOL, stack);
+    const r = await load(`warm-up-${pass}`, `127.0.0.1:${PORTS.sip}`, 10, POOL, stack, {
+      callers,
+    });
     passes.push(r);
     const clean =
       r.failed === 0 &&
@@ -193,6 +163,35 @@ async function warmUp(stack) {
   }
   console.log('warm-up: decisions still fail open; measuring anyway (see the decision share)');
   return passes;
+}
+
+/** The AI-agent mix: bench/mix-run.mjs runs it, bench/mix-report.mjs prints it. */
+async function mainMix() {
+  console.log(
+    `bench:sip AI-agent mix: ${RATES.join(', ')} calls/s (${STEP_SECONDS} s each) through the ` +
+      `full stack, beside a plain stateful Kamailio relay; loopback; ${os.cpus().length} cores, ` +
+      `load average ${os.loadavg()[0].toFixed(2)}`,
+  );
+  const result = await runMix({
+    dir,
+    load,
+    groups,
+    ports: PORTS,
+    uas: UAS,
+    target,
+    secrets,
+    agentToken,
+    startEdge,
+    rates: RATES,
+    stepSeconds: STEP_SECONDS,
+    timeLeft,
+    limits: LIMITS,
+    taken: TAKEN,
+  });
+  result.targets = printMixReport(result);
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  writeFileSync(join(ROOT, 'test-results', 'bench-sip-mix.json'), JSON.stringify(result, null, 2));
+  console.log('figures written to test-results/bench-sip-mix.json');
 }
 
 async function main() {
@@ -341,7 +340,7 @@ setTimeout(() => {
 }, DEADLINE_MS);
 
 try {
-  await main();
+  await (PROFILE === 'mix' ? mainMix() : main());
   await finish(0);
 } catch (err) {
   console.error(`✖ bench:sip failed: ${err.message}`);

@@ -104,7 +104,8 @@ if (!real) {
 const workerCommand = wranglerDevCommand({
   port: ports.worker,
   persistTo,
-  vars: { ZENDESK_BASE_URL: zendesk.url, ZENDESK_EMAIL: zendesk.email },
+  // One caller at a time here: a short note linger, so `npm run call` shows the summary posted.
+  vars: { ZENDESK_BASE_URL: zendesk.url, ZENDESK_EMAIL: zendesk.email, NOTE_LINGER_MS: '1000' },
   testScheduled: true,
 });
 startProcess('worker', workerCommand.cmd, workerCommand.args, workerCommand.options);

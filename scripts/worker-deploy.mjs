@@ -26,7 +26,7 @@ const USAGE = `usage: npm run worker:deploy -- --zendesk <subdomain|https://<sub
   --database-id   the id \`npx wrangler d1 create sip-bridge\` printed (D1_DATABASE_ID)
   --name          the Worker's name (default: wrangler.jsonc's)
   --var N=V       optional tuning, repeatable: ZENDESK_REQUESTS_PER_MINUTE, DECISION_BUDGET_MS,
-                  HANDOFF_BUDGET_MS, RETENTION_DAYS (docs/worker.md)
+                  HANDOFF_BUDGET_MS, NOTE_LINGER_MS, RETENTION_DAYS (docs/worker.md)
   --dry-run       bundle without uploading, apply the migrations to a throwaway local D1
   --outdir        where --dry-run writes the bundle (default: a temporary directory)
 

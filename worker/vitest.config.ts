@@ -19,6 +19,8 @@ export default defineConfig({
           ZENDESK_BASE_URL: 'https://standin.zendesk.com',
           // Note jobs are polled at once: the stand-in runs a job on its second poll.
           NOTE_POLL_DELAY_MS: '0',
+          // Notes are flushed without lingering (note-linger.test.ts covers the linger).
+          NOTE_LINGER_MS: '0',
         },
       },
     })),

@@ -275,6 +275,103 @@ function sipSection(step, runDate, settings, key = 'sip') {
   };
 }
 
+const MIX_TARGETS = {
+  requests:
+    'Zendesk requests per call: ≤ 0.05 repeat and handed-off, ≤ 1.05 when the bridge creates the ticket',
+  at100: '100 calls/s of the AI-agent mix: 0 failed, none degraded, INVITE→200 p99 ≤ 100 ms',
+  cpu: 'edge CPU per call (Kamailio + agent) ≤ 3× a plain stateful relay',
+};
+
+/** Calls of a mix step's call-path requests (match, ticket check, user and ticket creation). */
+const callPathRequests = (byClass = {}) =>
+  ['match_search', 'ticket_check', 'user_create', 'ticket_create'].reduce(
+    (n, k) => n + (byClass[k] ?? 0),
+    0,
+  );
+const total = (byClass = {}) => Object.values(byClass).reduce((a, b) => a + b, 0);
+const classes = (byClass = {}) =>
+  Object.entries(byClass)
+    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
+    .join(', ') || 'none';
+
+/** The AI-agent mix section (bench:sip's default profile, test-results/bench-sip-mix.json). */
+export function mixSection(step, runDate) {
+  const r = step.data;
+  const values = {
+    'mix.status': r ? '' : failedLine(step),
+    'mix.date': r ? day(r.at) : runDate,
+    'mix.machine': r
+      ? `${r.machine.cores} × ${r.machine.cpu}, load average ${r.machine.loadavgAtStart[0]} at the start`
+      : 'the same machine',
+  };
+  if (!r) {
+    return {
+      ...values,
+      'mix.table': '_No figures: bench:sip (AI-agent mix) failed in this run._',
+      'mix.kinds': '',
+      'mix.targets': '',
+      'mix.cpu': '',
+      rows: Object.values(MIX_TARGETS).map((t) => [t, DASH, '**FAILED** (bench:sip, mix)']),
+    };
+  }
+  const edge = (x) => x.cpu.perCallMs.kamailio + x.cpu.perCallMs.agent;
+  const table = [
+    '| offered calls/s | failed | degraded | p50 / p99 | Zendesk requests in the call path, per call | edge CPU per call | plain relay p99 | plain relay CPU per call | ratio |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...r.mixSteps.map((x) => {
+      const relay = x.relay.cpu.perCallMs.relay;
+      return (
+        `| ${x.rate} | ${x.failed} | ${x.degradedCalls} | ${x.p50} / ${x.p99} ms | ` +
+        `${num(callPathRequests(x.zendeskDuring) / x.calls, 2)} | ${num(edge(x), 2)} ms | ` +
+        `${x.relay.p99} ms | ${num(relay, 2)} ms | ${num(edge(x) / relay, 1)}× |`
+      );
+    }),
+  ].join('\n');
+  const kinds = [
+    `| kind (${r.settings.kindPass.calls} calls at ${r.settings.kindPass.rate} calls/s) | requests per call | requests, by what for | failed | degraded |`,
+    '|---|---|---|---|---|',
+    ...Object.entries(r.kindPasses).map(
+      ([kind, x]) =>
+        `| ${kind.replace('_', '-')} | ${num(total(x.zendesk) / x.calls, 2)} | ${classes(x.zendesk)} | ${x.failed} | ${x.degradedCalls} |`,
+    ),
+  ].join('\n');
+  const mixCalls = r.mixSteps.reduce((n, x) => n + x.calls, 0);
+  const t = r.targets;
+  const perKind = Object.entries(t.requestsPerCall.perKind)
+    .map(([k, v]) => `${k.replace('_', '-')} ${num(v, 2)}`)
+    .join(', ');
+  const at100 =
+    t.at100.met || t.at100.p99 !== undefined
+      ? `${t.at100.failed} failed, ${t.at100.degraded} degraded, p99 ${t.at100.p99} ms`
+      : '100 calls/s not run';
+  const targets =
+    `The whole mix cost ${total(r.mixZendesk)} requests for ${mixCalls} calls ` +
+    `(${num(total(r.mixZendesk) / mixCalls, 2)} per call: ${classes(r.mixZendesk)}). Preparing the ` +
+    `${r.handoffSetup.handoffs} handoffs beforehand (\`POST /v1/handoffs\`, not a call) cost ` +
+    `${classes(r.handoffSetup.zendesk)}.`;
+  const top = r.mixSteps.at(-1);
+  const cpu = top
+    ? `CPU per call at ${top.rate} calls/s, by process: ` +
+      Object.entries(top.cpu.perCallMs)
+        .filter(([k]) => k !== 'relay')
+        .map(([k, v]) => `${k} ${num(v, 2)} ms`)
+        .join(', ') +
+      `; the machine was ${top.cpu.machineBusyPct} % busy.`
+    : '';
+  return {
+    ...values,
+    'mix.table': table,
+    'mix.kinds': kinds,
+    'mix.targets': targets,
+    'mix.cpu': cpu,
+    rows: [
+      [MIX_TARGETS.requests, perKind, mark(t.requestsPerCall.met)],
+      [MIX_TARGETS.at100, at100, mark(t.at100.met)],
+      [MIX_TARGETS.cpu, `${num(t.edgeCpu.ratioAt100, 1)}× at 100 calls/s`, mark(t.edgeCpu.met)],
+    ],
+  };
+}
+
 /**
  * The page, from `steps` (each { name, command, data, failure, seconds }) and the run's context:
  * { at, machine: { text, cores }, calls, sipSettings, app: { versions, lastTiming } }.
@@ -282,6 +379,7 @@ function sipSection(step, runDate, settings, key = 'sip') {
 export function renderBenchmarks({ steps, context }) {
   const runDate = day(context.at);
   const worker = workerSection(steps.worker, context.calls, runDate);
+  const mix = mixSection(steps.mix, runDate);
   const sip = sipSection(steps.sip, runDate, context.sipSettings);
   const edge = sipSection(steps.edge, runDate, context.sipSettings, 'edge');
   const app = appSection(steps.app, steps.timing, { runDate, ...context.app });
@@ -300,7 +398,7 @@ export function renderBenchmarks({ steps, context }) {
       ? ` **${failed.length} benchmark${failed.length === 1 ? '' : 's'} failed**: the sections` +
         ' marked FAILED below have no figures from this run.'
       : '');
-  const targets = [...worker.rows, ...sip.rows, ...edge.rows, ...app.rows]
+  const targets = [...worker.rows, ...mix.rows, ...sip.rows, ...edge.rows, ...app.rows]
     .map((row) => `| ${row.join(' | ')} |`)
     .join('\n');
   const page = fill(readFileSync(TEMPLATE, 'utf8'), {
@@ -309,6 +407,7 @@ export function renderBenchmarks({ steps, context }) {
     cores: `${context.machine.cores} cores`,
     targets,
     ...worker,
+    ...mix,
     ...sip,
     ...edge,
     ...app,

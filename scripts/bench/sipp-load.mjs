@@ -44,13 +44,24 @@ export function uasArgs(ports, maxSeconds) {
 /**
  * One bounded load step: `calls` calls at `rate` calls/s to `remote`, at most `limit` at once, each
  * held `holdMs`. sipp stops by itself (-m, -timeout); a kill 5 s later is the last guard. A call that
- * did not complete successfully, for whatever reason, counts as failed.
+ * did not complete successfully, for whatever reason, counts as failed. `scenario`: a file here,
+ * uac-load.xml (pooled callers) or uac-mix.xml (the AI-agent mix).
  */
-export async function runLoad({ dir, remote, rate, calls, limit, holdMs, callers, ports }) {
+export async function runLoad({
+  dir,
+  remote,
+  rate,
+  calls,
+  limit,
+  holdMs,
+  callers,
+  ports,
+  scenario = 'uac-load.xml',
+}) {
   mkdirSync(dir, { recursive: true });
   const timeoutS = Math.ceil(calls / rate) + 10;
   const args = [
-    '-sf', join(HERE, 'uac-load.xml'), '-inf', callers, ...base(ports),
+    '-sf', join(HERE, scenario), '-inf', callers, ...base(ports),
     '-r', String(rate), '-rp', '1000', '-m', String(calls), '-l', String(limit),
     '-d', String(holdMs), '-recv_timeout', '5000', '-timeout', `${timeoutS}s`,
     '-trace_stat', '-stf', join(dir, 'stat.csv'), '-fd', '1',

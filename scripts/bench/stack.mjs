@@ -27,10 +27,10 @@ export const RUNTIME_LABEL = RUNTIME === 'wrangler' ? 'wrangler dev' : 'workerd'
 
 /**
  * Starts the stand-in and the Worker (fresh local D1 in `dir`) and creates line `slug` allowing
- * 127.0.0.1/32 towards `target`. Resolves with the Worker's and the stand-in's base URLs and the
+ * 127.0.0.1/32 towards `target`, with `line`'s settings on top. Resolves with the Worker's and the stand-in's base URLs and the
  * process group ids.
  */
-export async function startBackend({ dir, secrets, slug, target, taken }) {
+export async function startBackend({ dir, secrets, slug, target, taken, line: lineSettings = {} }) {
   const [workerPort, standinPort, inspectorPort] = [
     await pickPort(taken),
     await pickPort(taken),
@@ -72,6 +72,7 @@ export async function startBackend({ dir, secrets, slug, target, taken }) {
       sip_targets: [target],
       default_country: 'US',
       acl: [{ cidr: '127.0.0.1/32' }],
+      ...lineSettings,
     }),
   });
   if (line.status !== 201) throw new Error(`creating the line answered ${line.status}`);
@@ -180,8 +181,11 @@ export async function startAgent({ port, token, edgeSecret, worker, spoolDir, rp
   return { pid: child.pid, counts, health, drain, histograms };
 }
 
-/** The Worker's call records for `slug` (incremental export, latest state of each call). */
-export async function exportedCalls({ worker, adminToken, slug, deadline }) {
+/**
+ * The Worker's call records for `slug` (incremental export, latest state of each call), counted;
+ * `withRecords` adds the records themselves (`all`).
+ */
+export async function exportedCalls({ worker, adminToken, slug, deadline, withRecords = false }) {
   const records = new Map();
   let url = `${worker}/v1/reports/calls/export?start_time=0&limit=1000`;
   for (let page = 0; url && page < 100 && Date.now() < deadline; page++) {
@@ -211,5 +215,6 @@ export async function exportedCalls({ worker, adminToken, slug, deadline }) {
     byStatus,
     complete: url === null,
     decidedByPid,
+    ...(withRecords ? { all } : {}),
   };
 }

@@ -121,7 +121,8 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
       role: 'agent' as const,
       group_ids: [SUPPORT_GROUP_ID],
     },
-    { id: API_USER_ID, name: 'SIP Bridge', email: options.apiUserEmail, role: 'agent' as const },
+    // An admin, as the bridge's API user must be for the incremental user export (phone index).
+    { id: API_USER_ID, name: 'SIP Bridge', email: options.apiUserEmail, role: 'admin' as const },
     {
       id: HEDY_LAMARR_RESTRICTED_ID,
       name: 'Hedy Lamarr',

@@ -42,6 +42,8 @@ export interface Env {
   DECISION_BUDGET_MS?: string;
   /** Milliseconds before the first poll of a note job (then twice, four times as long); 1000. */
   NOTE_POLL_DELAY_MS?: string;
+  /** Milliseconds a call's note waits for others to share its Update Many job: 0-10000, 5000. */
+  NOTE_LINGER_MS?: string;
   /**
    * Milliseconds POST /v1/handoffs may spend on Zendesk before answering 504: a whole number from
    * 1000 to 10000, 4000 when unset. Anything else is logged and the default used (config.ts).

@@ -4,7 +4,6 @@ import type { ZendeskStandin } from '@sip-bridge/zendesk-standin/app';
 import {
   ADA_LOVELACE_ID,
   ALEX_RIVERA_ID,
-  API_USER_ID,
   KENJI_SATO_ID,
   LISE_MEITNER_ID,
   MARIE_CURIE_ID,
@@ -43,8 +42,6 @@ beforeEach(async () => {
   ]);
   clock = Date.now();
   standin = installStandin({ now: () => clock });
-  // The export is allowed for admins; the seed's API user is an agent.
-  standin.state.updateUser(API_USER_ID, { role: 'admin' });
   // Past the export's excluded minute, so every seeded change is exported.
   clock += MINUTE + 1000;
 });

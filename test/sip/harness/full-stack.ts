@@ -180,6 +180,8 @@ export async function startFullStack(
         ...secrets,
         ZENDESK_BASE_URL: standin!.url,
         ZENDESK_REQUESTS_PER_MINUTE: '100000',
+        // Notes are sent at once: the suites wait for them (note-linger.test.ts covers the linger).
+        NOTE_LINGER_MS: '0',
       },
     });
     worker = started;

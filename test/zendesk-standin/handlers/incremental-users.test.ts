@@ -10,7 +10,8 @@ let zendesk: ZendeskStandin;
 beforeEach(() => {
   clock = Date.parse('2026-12-01T12:00:00Z');
   zendesk = createZendeskStandin({ now: () => clock });
-  // The export is allowed for admins only; the seed's API user is an agent.
+  clock += 60_000;
+  // A change to the API user (an admin already), so one user changed after the seed.
   zendesk.state.updateUser(API_USER_ID, { role: 'admin' });
   clock += 120_000;
 });
@@ -51,7 +52,7 @@ describe('GET /api/v2/incremental/users/cursor', () => {
     expect(pages).toHaveLength(Math.ceil(total / 4));
     expect(pages.slice(0, -1).every((p) => p.end_of_stream === false)).toBe(true);
     const seen = pages.flatMap((p) => p.users);
-    // The API user changed last (made an admin above), so it comes last.
+    // The API user changed last, so it comes last; the rest were seeded together, in id order.
     const others = [...zendesk.state.users.keys()].filter((id) => id !== API_USER_ID);
     expect(seen.map((u: { id: number }) => u.id)).toEqual([...others, API_USER_ID]);
     const times = seen.map((u: { updated_at: string }) => u.updated_at);
@@ -123,7 +124,9 @@ describe('GET /api/v2/incremental/users/cursor', () => {
   });
 
   it('refuses agents (403), a missing start, a too recent start_time and a bad cursor (400)', async () => {
+    // The export is allowed for admins only (the seed's API user is one).
     const agent = createZendeskStandin({ now: () => clock });
+    agent.state.updateUser(API_USER_ID, { role: 'agent' });
     expect((await callJson(agent, `${PATH}?start_time=0`)).status).toBe(403);
     expect(agent.state.users.get(GRACE_HOPPER_AGENT_ID)?.role).toBe('agent');
     for (const query of ['', `start_time=${Math.floor(clock / 1000) - 30}`, 'cursor=%%%']) {

@@ -5,6 +5,7 @@ import { unauthorized } from '../http/problem';
 import { decideCall } from '../calls/decide';
 import { applyCallEvents } from '../calls/events';
 import { flushNotes } from '../calls/note-batches';
+import { isolateNoteLinger, noteLingerMs } from '../calls/note-linger';
 import { buildEdgeConfig } from '../lines/edge-config';
 import { findLineConfig } from '../lines/store';
 import { errorResponses, jsonBody, jsonContent } from '../schemas/common';
@@ -23,10 +24,15 @@ import {
 
 const security = [{ edgeHmac: [] }];
 
-const flushNotesFor = (env: Env) =>
-  flushNotes(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
-    pollDelaysMs: notePollDelaysMs(env),
-  });
+/** Sends the notes due after the linger (NOTE_LINGER_MS), joined by other calls ending meanwhile. */
+const flushNotesSoon = (env: Env) =>
+  isolateNoteLinger.schedule(
+    () =>
+      flushNotes(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
+        pollDelaysMs: notePollDelaysMs(env),
+      }),
+    noteLingerMs(env.NOTE_LINGER_MS),
+  );
 
 const decide = createRoute({
   method: 'post',
@@ -76,7 +82,7 @@ export const edgeRoutes = createRouter()
         budgetMs: decisionBudgetMs(c.env),
         nonce: c.get('edgeNonce'),
         // Context headers go to the ticket after the answer, never in the call path, batched.
-        onContextDue: () => c.executionCtx.waitUntil(flushNotesFor(c.env)),
+        onContextDue: () => c.executionCtx.waitUntil(flushNotesSoon(c.env)),
       },
       c.req.valid('json'),
     );
@@ -96,7 +102,7 @@ export const edgeRoutes = createRouter()
       status: statuses[i]!,
     }));
     // Summaries go out in batches (one Update Many job for up to 100 notes), after the answer.
-    if (summariesDue.length) c.executionCtx.waitUntil(flushNotesFor(c.env));
+    if (summariesDue.length) c.executionCtx.waitUntil(flushNotesSoon(c.env));
     return c.json({ results }, 200);
   })
   .openapi(config, async (c) => {
