@@ -111,7 +111,11 @@ export async function stubDecisions(url) {
  * `counts` follows its log: decisions that failed open (by reason), breaker openings, retries.
  */
 export async function startAgent({ port, token, edgeSecret, worker, spoolDir, rpcUrl }) {
-  const child = startProcess('agent', bin('tsx'), ['kamailio/agent/main.ts'], {
+  // BENCH_AGENT_PROF=<dir>: the agent writes a V8 CPU profile there when it stops.
+  const prof = process.env.BENCH_AGENT_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_AGENT_PROF}`]
+    : [];
+  const child = startProcess('agent', bin('tsx'), [...prof, 'kamailio/agent/main.ts'], {
     cwd: ROOT,
     quiet: true,
     env: {
