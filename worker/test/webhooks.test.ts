@@ -97,6 +97,77 @@ async function deliveryLog() {
 const events = (r: Receiver) => r.received.map((x) => WebhookEventSchema.parse(JSON.parse(x.body)));
 
 describe('call webhooks', () => {
+  it('sends call.received with the ticket a decision created, and never logs the secret', async () => {
+    const logged = [
+      vi.spyOn(console, 'log'),
+      vi.spyOn(console, 'error'),
+      vi.spyOn(console, 'warn'),
+    ];
+    const secret = await lineWithWebhook(
+      { url: PRIMARY_URL, events: ['call.received'] },
+      { create_ticket: true },
+    );
+    const { req, decision } = await decideAndSettle(invite());
+    expect(decision).toMatchObject({ action: 'relay', call: { ticket_link: 'created' } });
+    const ticketId = (decision as unknown as { call: { ticket_id: number } }).call.ticket_id;
+    expect(events(receiver)).toMatchObject([
+      {
+        type: 'call.received',
+        call: {
+          call_id: req.call_id,
+          caller: { e164: '+14155550100', withheld: false },
+          status: 'ringing',
+          ticket_id: ticketId,
+        },
+      },
+    ]);
+    // Nothing of the SIP request but the call's facts: no URIs, no user agent.
+    expect(receiver.received[0]!.body).not.toMatch(/sip:|VoiceBot|192\.0\.2/);
+    const output = logged.flatMap((spy) => spy.mock.calls.flat().map(String)).join('\n');
+    expect(output).not.toContain(secret);
+  });
+
+  it('sends call.received for a call known only from its events (the decision never came)', async () => {
+    await lineWithWebhook({ url: PRIMARY_URL });
+    const req = invite({ from: '<sip:anonymous@anonymous.invalid>' });
+    await sendEvents([
+      { call_id: req.call_id, kind: 'answered', at: '2026-12-02T10:00:05.000Z', call: req },
+      { call_id: req.call_id, kind: 'ended', at: '2026-12-02T10:00:35.000Z', call: req },
+    ]);
+    expect(events(receiver).map((e) => e.type)).toEqual([
+      'call.received',
+      'call.answered',
+      'call.ended',
+    ]);
+    expect(events(receiver)[2]!.call).toMatchObject({ status: 'completed', duration_s: 30 });
+  });
+
+  it('pages the delivery log, newest first', async () => {
+    await lineWithWebhook({ url: PRIMARY_URL, events: ['call.received'] });
+    for (let i = 0; i < 3; i++) await decideAndSettle();
+    const first = await runWorker(
+      adminRequest('/v1/admin/lines/ai-agent/webhook-deliveries?limit=2'),
+    );
+    const page1 = (await first.res.json()) as {
+      deliveries: { event_id: string }[];
+      next_before: number;
+    };
+    expect(page1.deliveries).toHaveLength(2);
+    const second = await runWorker(
+      adminRequest(
+        `/v1/admin/lines/ai-agent/webhook-deliveries?limit=2&before=${page1.next_before}`,
+      ),
+    );
+    const page2 = (await second.res.json()) as {
+      deliveries: { event_id: string }[];
+      next_before: null;
+    };
+    expect(page2.next_before).toBeNull();
+    const ids = [...page1.deliveries, ...page2.deliveries].map((d) => d.event_id);
+    const sent = receiver.received.map((r) => r.headers.get('X-SIPBridge-Event-Id')).reverse();
+    expect(ids).toEqual(sent);
+  });
+
   it('sends call.received, call.answered and call.ended, each signed with the line secret', async () => {
     const secret = await lineWithWebhook({ url: PRIMARY_URL });
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
