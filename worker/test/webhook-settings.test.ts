@@ -166,3 +166,33 @@ describe('line webhook settings', () => {
     }
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the webhook routes, the settings without a secret, and the event receivers get', async () => {
+    const doc = (await (await adminFetch('/openapi.json')).json()) as any;
+    const rotate = doc.paths['/v1/admin/lines/{slug}/webhook/rotate-secret'].post;
+    const log = doc.paths['/v1/admin/lines/{slug}/webhook-deliveries'].get;
+    expect(rotate.security).toEqual([{ adminToken: [] }]);
+    expect(log.security).toEqual([{ adminToken: [] }]);
+    expect(log.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'before',
+      'limit',
+      'slug',
+    ]);
+    const { Webhook, WebhookSettings, WebhookDelivery, LinePatch, WebhookEvent } =
+      doc.components.schemas;
+    expect(Object.keys(Webhook.properties)).not.toContain('secret');
+    expect(Object.keys(WebhookSettings.properties).sort()).toEqual([
+      'events',
+      'failover_url',
+      'url',
+    ]);
+    expect(WebhookDelivery.required).toContain('next_attempt_at');
+    expect(LinePatch.properties.webhook).toBeDefined();
+    const hook = doc.webhooks.callEvent.post;
+    expect(hook.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/WebhookEvent',
+    });
+    expect(WebhookEvent.required).toEqual(['id', 'type', 'created_at', 'line', 'call']);
+  });
+});

@@ -1,5 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
+import {
+  WEBHOOK_EVENT_ID_HEADER,
+  WEBHOOK_EVENT_TYPE_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WebhookEventSchema,
+} from '@sip-bridge/contract/webhooks';
 import { apiError } from '../http/problem';
 import { createRouter } from '../router';
 import { errorResponses, ErrorSchema, jsonContent } from '../schemas/common';
@@ -59,6 +65,26 @@ const deliveries = createRoute({
     404: jsonContent(ErrorSchema, 'No such line'),
   },
 });
+
+/** What a line's receiver gets, for OpenAPI's `webhooks` section (registered in app.ts). */
+export const callEventWebhook = {
+  method: 'post' as const,
+  path: 'callEvent',
+  summary: 'A call event, POSTed to the line’s webhook URL (docs/webhooks.md)',
+  description:
+    'Signed: `X-SIPBridge-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` ' +
+    '(a second v1 for 24 h after a rotation). At least once: dedupe by `id` (also in ' +
+    '`X-SIPBridge-Event-Id`). Answer 2xx within 5 s; anything else is retried with backoff.',
+  request: {
+    headers: z.object({
+      [WEBHOOK_SIGNATURE_HEADER]: z.string(),
+      [WEBHOOK_EVENT_ID_HEADER]: z.string(),
+      [WEBHOOK_EVENT_TYPE_HEADER]: z.string(),
+    }),
+    body: { required: true, content: { 'application/json': { schema: WebhookEventSchema } } },
+  },
+  responses: { 200: { description: 'Any 2xx: delivered' } },
+};
 
 export const adminWebhookRoutes = createRouter()
   .openapi(rotate, async (c) => {
