@@ -7,8 +7,9 @@ import {
 } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WebhookEventSchema, type WebhookEvent } from '@sip-bridge/contract/webhooks';
+import { WebhookEventSchema } from '@sip-bridge/contract/webhooks';
 import worker from '../src/index';
+import { purgeExpiredCallData } from '../src/calls/retention';
 import { webhookTiming } from '../src/webhooks/deliver';
 import { installStandin, invite } from './harness';
 import {
@@ -369,6 +370,19 @@ describe('call webhooks', () => {
     expect(receiver.received).toHaveLength(0);
     expect(await deliveryLog()).toMatchObject([{ error: 'url_refused', outcome: 'retry' }]);
   });
-});
 
-export type { WebhookEvent };
+  it('purges webhook events (they carry the caller) and their attempts with the call data', async () => {
+    await lineWithWebhook({ url: PRIMARY_URL, events: ['call.received'] });
+    await decideAndSettle(invite());
+    const count = async () =>
+      env.DB.prepare(
+        'SELECT (SELECT COUNT(*) FROM webhook_outbox) AS events, (SELECT COUNT(*) FROM webhook_deliveries) AS attempts',
+      ).first();
+    const day = 86_400_000;
+    const latest = Math.max(Date.now(), clock);
+    await purgeExpiredCallData(env.DB, { nowMs: latest + 89 * day, retentionDays: 90 });
+    expect(await count()).toEqual({ events: 1, attempts: 1 });
+    await purgeExpiredCallData(env.DB, { nowMs: latest + 91 * day, retentionDays: 90 });
+    expect(await count()).toEqual({ events: 0, attempts: 0 });
+  });
+});
