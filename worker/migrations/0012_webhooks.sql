@@ -41,8 +41,11 @@ CREATE TABLE webhook_outbox (
   UNIQUE (call_id, type)
 );
 CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE state = 'pending';
+-- The retention purge, oldest first.
+CREATE INDEX webhook_outbox_created ON webhook_outbox (created_at);
 
--- Every delivery attempt, for GET /v1/admin/lines/{slug}/webhook-deliveries.
+-- Every delivery attempt, for GET /v1/admin/lines/{slug}/webhook-deliveries (the purge goes by
+-- id, which follows `at`).
 CREATE TABLE webhook_deliveries (
   id INTEGER PRIMARY KEY,
   line_id INTEGER NOT NULL REFERENCES lines (id) ON DELETE CASCADE,
