@@ -4,7 +4,7 @@ import { flushNotes } from './calls/note-batches';
 import type { Env } from './env';
 import { BACKGROUND_TIMEOUT_MS, notePollDelaysMs, zendeskFromEnv } from './config';
 import { syncPhoneIndexFromEnv } from './phone-index/sync';
-import { deliverWebhooksFromEnv } from './webhooks/deliver';
+import { CRON_PASSES, deliverWebhooksFromEnv } from './webhooks/deliver';
 
 const app = createApp();
 
@@ -23,6 +23,6 @@ export default {
         pollDelaysMs: notePollDelaysMs(env),
       }),
     );
-    ctx.waitUntil(deliverWebhooksFromEnv(env));
+    ctx.waitUntil(deliverWebhooksFromEnv(env, CRON_PASSES));
   },
 } satisfies ExportedHandler<Env>;

@@ -371,6 +371,22 @@ describe('call webhooks', () => {
     expect(await deliveryLog()).toMatchObject([{ error: 'url_refused', outcome: 'retry' }]);
   });
 
+  it('drains a backlog larger than one pass in one cron run', async () => {
+    await lineWithWebhook({ url: PRIMARY_URL, events: ['call.received'] });
+    // Queued by a Worker without the local-runs flag: each first attempt is refused, unsent.
+    for (let i = 0; i < 13; i++) {
+      const req = invite({ from: '<sip:anonymous@anonymous.invalid>' });
+      const { res, done } = await runWorker(await edgeRequest('/v1/edge/decisions', req), {});
+      expect(res.status).toBe(200);
+      await done;
+    }
+    expect(receiver.received).toHaveLength(0);
+    await cronAt(clock + 10_000);
+    expect(new Set(receiver.received.map((r) => r.headers.get('X-SIPBridge-Event-Id'))).size).toBe(
+      13,
+    );
+  });
+
   it('purges webhook events (they carry the caller) and their attempts with the call data', async () => {
     await lineWithWebhook({ url: PRIMARY_URL, events: ['call.received'] });
     await decideAndSettle(invite());

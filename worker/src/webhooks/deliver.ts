@@ -29,8 +29,11 @@ export const WEBHOOK_RETRY_DELAYS_S = [
 export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_DELAYS_S.length + 1;
 /** Failed attempts to the primary URL after which the failover URL (when set) gets the event. */
 export const PRIMARY_FAILURES_BEFORE_FAILOVER = 2;
-/** Events one pass sends at most (in parallel). */
-const PASS_LIMIT = 25;
+/**
+ * Events one pass sends at most, side by side. A Worker opens 6 connections at once, so a pass
+ * to receivers that all hang takes about 2 × 5 s, inside the 30 s waitUntil allows.
+ */
+const PASS_LIMIT = 12;
 
 /**
  * The clock and the per-attempt timer deliveries use. One object, so tests can replace either
@@ -69,8 +72,8 @@ type AttemptResult = { statusCode: number | null; error: WebhookDelivery['error'
 export async function deliverDueWebhooks(deps: DeliverDeps): Promise<{ attempted: number }> {
   const now = deps.now ?? webhookTiming.now;
   const startMs = now();
-  // Held past the attempt's timeout, so a pass that died leaves the event to the next one.
-  const leaseUntil = startMs + WEBHOOK_ATTEMPT_TIMEOUT_MS * 6;
+  // Held past the whole pass, so a pass that died leaves the event to the next one.
+  const leaseUntil = startMs + WEBHOOK_ATTEMPT_TIMEOUT_MS * 12;
   const claimed = await deps.db
     .prepare(
       `UPDATE webhook_outbox SET claimed_until = ?
@@ -210,19 +213,20 @@ async function attempt(
   }
 }
 
-/** Passes one run makes at most while events stay due (the cron's backlog: 8 × 25 events). */
-const MAX_PASSES = 8;
+/** Passes a cron run makes at most while events stay due (a backlog: 10 × 12 events a run). */
+export const CRON_PASSES = 10;
 
 /**
- * The deliveries the Worker runs itself (after an answer, from the cron), with its settings:
- * passes until nothing is due or MAX_PASSES. Logs a failed pass, never its payload or a secret.
+ * The deliveries the Worker runs itself, with its settings: one pass after an answer (inside
+ * waitUntil's 30 s), up to CRON_PASSES from the cron while events stay due. Logs a failed pass,
+ * never its payload or a secret.
  */
-export async function deliverWebhooksFromEnv(env: {
-  DB: D1Database;
-  ZENDESK_ALLOW_LOCAL?: string;
-}): Promise<void> {
+export async function deliverWebhooksFromEnv(
+  env: { DB: D1Database; ZENDESK_ALLOW_LOCAL?: string },
+  passes = 1,
+): Promise<void> {
   try {
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
+    for (let pass = 0; pass < passes; pass++) {
       const { attempted } = await deliverDueWebhooks({
         db: env.DB,
         allowLocal: env.ZENDESK_ALLOW_LOCAL === '1',
