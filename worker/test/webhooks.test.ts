@@ -11,6 +11,7 @@ import { WebhookEventSchema } from '@sip-bridge/contract/webhooks';
 import worker from '../src/index';
 import { purgeExpiredCallData } from '../src/calls/retention';
 import { webhookTiming } from '../src/webhooks/deliver';
+import { CLOSED_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
 import { installStandin, invite } from './harness';
 import {
   adminRequest,
@@ -233,6 +234,48 @@ describe('call webhooks', () => {
     );
     await decideAndSettle();
     expect(receiver.received).toHaveLength(1);
+  });
+
+  it('sends call.rejected for a passed ticket Zendesk says is closed, on a line that rejects those', async () => {
+    await lineWithWebhook({ url: PRIMARY_URL }, { invalid_ticket: 'reject' });
+    const { decision } = await decideAndSettle(invite({ ticket_id: String(CLOSED_TICKET_ID) }));
+    expect(decision).toMatchObject({ action: 'reject', code: 410 });
+    expect(events(receiver)).toMatchObject([
+      {
+        type: 'call.rejected',
+        call: { status: 'rejected', reject: { code: 410, reason: 'Ticket Closed' } },
+      },
+    ]);
+  });
+
+  it('keeps to the primary after two failures when the line has no failover URL', async () => {
+    await lineWithWebhook({ url: PRIMARY_URL, events: ['call.received'] });
+    receiver.behave('/primary', 503);
+    const t0 = clock;
+    await decideAndSettle();
+    await cronAt(t0 + 10_000);
+    await cronAt(t0 + 40_000);
+    expect(receiver.received.map((r) => r.path)).toEqual(['/primary', '/primary', '/primary']);
+    expect((await deliveryLog()).map((d) => [d.target, d.attempt])).toEqual([
+      ['primary', 3],
+      ['primary', 2],
+      ['primary', 1],
+    ]);
+  });
+
+  it('gives up an event whose line no longer has a webhook, unsent', async () => {
+    await lineWithWebhook({ url: PRIMARY_URL, events: ['call.received'] });
+    receiver.behave('/primary', 500);
+    const t0 = clock;
+    await decideAndSettle();
+    await runWorker(
+      adminRequest('/v1/admin/lines/ai-agent', { method: 'PATCH', body: { webhook: null } }),
+    );
+    await cronAt(t0 + 10_000);
+    expect(receiver.received).toHaveLength(1);
+    expect(await env.DB.prepare('SELECT state FROM webhook_outbox').first()).toEqual({
+      state: 'failed',
+    });
   });
 
   it('retries a primary that fails with backoff, then the failover URL gets the event', async () => {
