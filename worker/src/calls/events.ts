@@ -19,6 +19,8 @@ interface CallInfo {
   caller_e164: string | null;
   caller_kind: 'e164' | 'withheld' | 'invalid';
   received_at: string;
+  /** 1 when the call's line has a webhook: only then are its events queued (D1 counts statements). */
+  has_webhook: number;
 }
 
 /** D1 allows 100 bound parameters per statement: look calls up in chunks well under that. */
@@ -164,7 +166,8 @@ export async function applyCallEvents(
       await selectIn<CallInfo & { call_id: string }>(
         db,
         (marks) => `SELECT c.call_id, l.price_per_minute_micros AS price, l.call_summary,
-            c.line_slug, c.decision, c.ticket_id, c.caller_e164, c.caller_kind, c.received_at
+            c.line_slug, c.decision, c.ticket_id, c.caller_e164, c.caller_kind, c.received_at,
+            EXISTS (SELECT 1 FROM line_webhooks w WHERE w.line_id = c.line_id) AS has_webhook
           FROM calls c LEFT JOIN lines l ON l.id = c.line_id WHERE c.call_id IN (${marks})`,
         callIds,
       )
@@ -229,6 +232,8 @@ export async function applyCallEvents(
       caller_e164: e164,
       caller_kind: caller.kind,
       received_at: facts.received_at ?? now,
+      // Rare (the decision never came): the statements below find out themselves.
+      has_webhook: 1,
     });
   }
   const insertResults = inserts.length ? await db.batch(inserts) : [];
@@ -280,7 +285,7 @@ export async function applyCallEvents(
         id,
       );
     const webhooks =
-      info.decision === 'relay'
+      info.decision === 'relay' && info.has_webhook
         ? lifecycleWebhooks(
             db,
             {
