@@ -14,6 +14,7 @@ import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
 import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
+import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { edgeRoutes } from './routes/edge';
 import { handoffRoutes } from './routes/handoffs';
@@ -61,8 +62,10 @@ export function createApp() {
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
   app.route('/', adminPhoneIndexRoutes);
+  app.route('/', adminWebhookRoutes);
   app.route('/', handoffRoutes);
 
+  app.openAPIRegistry.registerWebhook(callEventWebhook);
   app.openAPIRegistry.registerComponent('securitySchemes', 'edgeHmac', {
     type: 'apiKey',
     in: 'header',

@@ -3,7 +3,10 @@ export interface Env {
   DB: D1Database;
   /** Base URL of the Zendesk account, e.g. https://acme.zendesk.com. */
   ZENDESK_BASE_URL: string;
-  /** "1" in local runs only (npm start, tests): ZENDESK_BASE_URL may be a loopback stand-in. */
+  /**
+   * "1" in local runs only (npm start, tests): ZENDESK_BASE_URL may be a loopback stand-in, and
+   * a line's webhook a loopback receiver (plain http included).
+   */
   ZENDESK_ALLOW_LOCAL?: string;
   ZENDESK_EMAIL: string;
   /** Secret: Zendesk API token for ZENDESK_EMAIL. */

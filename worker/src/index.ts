@@ -4,6 +4,7 @@ import { flushNotes } from './calls/note-batches';
 import type { Env } from './env';
 import { BACKGROUND_TIMEOUT_MS, notePollDelaysMs, zendeskFromEnv } from './config';
 import { syncPhoneIndexFromEnv } from './phone-index/sync';
+import { CRON_PASSES, deliverWebhooksFromEnv } from './webhooks/deliver';
 
 const app = createApp();
 
@@ -11,8 +12,8 @@ export default {
   fetch: app.fetch,
   /**
    * Cron: deletes call data older than RETENTION_DAYS (a bounded batch), follows the note jobs
-   * still running at Zendesk, sends (batched) the call notes still due, and advances the phone
-   * index.
+   * still running at Zendesk, sends (batched) the call notes still due, advances the phone
+   * index, and retries the webhook events due again.
    */
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(purgeOnSchedule(env, controller.scheduledTime));
@@ -22,5 +23,6 @@ export default {
         pollDelaysMs: notePollDelaysMs(env),
       }),
     );
+    ctx.waitUntil(deliverWebhooksFromEnv(env, CRON_PASSES));
   },
 } satisfies ExportedHandler<Env>;

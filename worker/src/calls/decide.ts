@@ -26,6 +26,7 @@ import {
 } from './record';
 import { callTicket } from './ticket-content';
 import { mapContext } from './context-headers';
+import { decisionWebhook } from '../webhooks/call-events';
 
 const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
 /** Default and ceiling for the time the API spends on one decision. */
@@ -42,6 +43,8 @@ export interface DecideDeps {
   now?: () => number;
   /** Called when the decided call has mapped context headers due for its ticket. */
   onContextDue?: (callId: string) => void;
+  /** Called when the decision queued an event for the line's webhook (sent after the answer). */
+  onWebhookQueued?: () => void;
 }
 
 /** What decideCall answers: the decision, or 'replayed' when the nonce was already spent. */
@@ -136,11 +139,16 @@ export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promis
   const quick = decideWithoutZendesk(snapshot, req, caller, started);
   if (quick) {
     quick.context = context;
-    const [inserted, nonce] = await deps.db.batch([
+    const [inserted, nonce, queued] = await deps.db.batch([
       callInsert(deps.db, req, { ...init, outcome: quick, unlessNonceSeen: deps.nonce.nonce }),
       nonceInsert(deps.db, deps.nonce),
+      // No line, no webhook: a line-not-found reject queues nothing.
+      ...(snapshot.line
+        ? [decisionWebhook(deps.db, req, quick.decision, caller.kind, started)]
+        : []),
     ]);
     if (nonce?.meta.changes !== 1) return 'replayed';
+    if (queued?.meta.changes === 1) deps.onWebhookQueued?.();
     if (inserted?.meta.changes === 1) return quick.decision;
     return (await awaitExistingDecision(deps.db, req, deadline, now)) ?? quick.decision;
   }
@@ -157,8 +165,16 @@ export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promis
   }
   const decided = await decideWithZendesk({ ...deps, now }, snapshot.line!, req, caller, deadline);
   decided.context = context;
-  await completeDecision(deps.db, req.call_id, decided, new Date(now()).toISOString());
+  const doneMs = now();
+  const [, queued] = await completeDecision(
+    deps.db,
+    req.call_id,
+    decided,
+    new Date(doneMs).toISOString(),
+    [decisionWebhook(deps.db, req, decided.decision, caller.kind, doneMs)],
+  );
   if (contextDue(decided)) deps.onContextDue?.(req.call_id);
+  if (queued?.meta.changes === 1) deps.onWebhookQueued?.();
   return decided.decision;
 }
 

@@ -5,12 +5,22 @@ import type { CallEvent, Decision } from '@sip-bridge/contract/edge';
 import { callInsert, NEXT_SEQ, sameCall } from './record';
 import { parseTicketId } from '@sip-bridge/contract/ticket-id';
 import { timeline, type StoredEvent } from './timeline';
+import { decisionWebhook, lifecycleWebhooks } from '../webhooks/call-events';
 
 export type EventStatus = 'applied' | 'duplicate' | 'unknown_call';
 
 interface CallInfo {
   price: number | null;
   call_summary: string | null;
+  /** What a webhook event tells of the call. */
+  line_slug: string;
+  decision: string;
+  ticket_id: number | null;
+  caller_e164: string | null;
+  caller_kind: 'e164' | 'withheld' | 'invalid';
+  received_at: string;
+  /** 1 when the call's line has a webhook: only then are its events queued (D1 counts statements). */
+  has_webhook: number;
 }
 
 /** D1 allows 100 bound parameters per statement: look calls up in chunks well under that. */
@@ -113,14 +123,16 @@ async function foreignEvents(db: D1Database, events: CallEvent[]): Promise<Set<n
  * Applies a batch of lifecycle events in a constant number of D1 round trips. Each (Call-ID,
  * kind) is stored once; every touched record's timeline is then recomputed from all its stored
  * events, so retries and out-of-order delivery give the same record.
- * Returns one status per event, in order, and the Call-IDs whose summary became due.
+ * Returns one status per event, in order, the Call-IDs whose summary became due, and how many
+ * webhook events were queued (call.received for a call recorded here, call.answered, call.ended).
  */
 export async function applyCallEvents(
   db: D1Database,
   events: CallEvent[],
   lineFor: (slug: string) => Promise<LineConfig | null>,
-): Promise<{ statuses: EventStatus[]; summariesDue: string[] }> {
-  const now = new Date().toISOString();
+  nowMs = Date.now(),
+): Promise<{ statuses: EventStatus[]; summariesDue: string[]; webhooksQueued: number }> {
+  const now = new Date(nowMs).toISOString();
   const foreign = await foreignEvents(db, events);
   const own = events.filter((_, i) => !foreign.has(i));
   const inserted = own.length
@@ -147,13 +159,15 @@ export async function applyCallEvents(
   // events were stored but whose record update never ran (the isolate died in between) is sent
   // again by the edge, and must then finish the record rather than be skipped as a duplicate.
   const callIds = [...new Set(own.map((e) => e.call_id))];
-  if (!callIds.length) return { statuses, summariesDue: [] };
+  if (!callIds.length) return { statuses, summariesDue: [], webhooksQueued: 0 };
 
   const infos = new Map<string, CallInfo>(
     (
       await selectIn<CallInfo & { call_id: string }>(
         db,
-        (marks) => `SELECT c.call_id, l.price_per_minute_micros AS price, l.call_summary
+        (marks) => `SELECT c.call_id, l.price_per_minute_micros AS price, l.call_summary,
+            c.line_slug, c.decision, c.ticket_id, c.caller_e164, c.caller_kind, c.received_at,
+            EXISTS (SELECT 1 FROM line_webhooks w WHERE w.line_id = c.line_id) AS has_webhook
           FROM calls c LEFT JOIN lines l ON l.id = c.line_id WHERE c.call_id IN (${marks})`,
         callIds,
       )
@@ -163,6 +177,7 @@ export async function applyCallEvents(
   // Calls the decision never reached: record them from the facts the edge attached.
   const missing = callIds.filter((id) => !infos.has(id));
   const inserts: D1PreparedStatement[] = [];
+  const receivedHooks: number[] = [];
   for (const id of missing) {
     const facts = own.find((e) => e.call_id === id && e.call)?.call;
     if (!facts) continue;
@@ -189,6 +204,8 @@ export async function applyCallEvents(
         outcome: { decision, matchedUserId: null, candidates: [] },
       }),
     );
+    receivedHooks.push(inserts.length);
+    inserts.push(decisionWebhook(db, facts, decision, caller.kind, nowMs));
     if (handoff) {
       // callInsert keeps neither the handoff nor the requester check: set them on the row just
       // inserted (its decision is this one), in the same batch.
@@ -209,22 +226,33 @@ export async function applyCallEvents(
     infos.set(id, {
       price: line?.pricePerMinuteMicros ?? null,
       call_summary: line?.callSummary ?? null,
+      line_slug: facts.line,
+      decision: decision.action,
+      ticket_id: decision.call.ticket_id,
+      caller_e164: e164,
+      caller_kind: caller.kind,
+      received_at: facts.received_at ?? now,
+      // Rare (the decision never came): the statements below find out themselves.
+      has_webhook: 1,
     });
   }
-  if (inserts.length) await db.batch(inserts);
+  const insertResults = inserts.length ? await db.batch(inserts) : [];
+  let webhooksQueued = receivedHooks.filter((i) => insertResults[i]?.meta.changes === 1).length;
   events.forEach((e, i) => {
     if (statuses[i] === 'applied' && !infos.has(e.call_id)) statuses[i] = 'unknown_call';
   });
 
   const known = callIds.filter((id) => infos.has(id));
-  if (!known.length) return { statuses, summariesDue: [] };
+  if (!known.length) return { statuses, summariesDue: [], webhooksQueued };
   const stored = await selectIn<StoredEvent & { call_id: string }>(
     db,
     (marks) =>
       `SELECT call_id, kind, at, sip_code, reason FROM call_events WHERE call_id IN (${marks}) ORDER BY at`,
     known,
   );
-  const updates = known.map((id) => {
+  // Each record's update, then the webhook events it caused, in one batch.
+  const webhookStatements = new Set<D1PreparedStatement>();
+  const updates = known.flatMap((id) => {
     const info = infos.get(id)!;
     const endedBy = own.filter((e) => e.call_id === id && e.ended_by).at(-1)?.ended_by;
     const t = timeline(
@@ -232,7 +260,7 @@ export async function applyCallEvents(
       endedBy,
       info.price ?? 10_000,
     );
-    return db
+    const update = db
       .prepare(
         `UPDATE calls SET status = CASE WHEN decision = 'reject' THEN 'rejected' ELSE ? END,
            answered_at = ?, ended_at = ?, duration_s = ?, final_code = ?, final_reason = ?,
@@ -256,10 +284,31 @@ export async function applyCallEvents(
         now,
         id,
       );
+    const webhooks =
+      info.decision === 'relay' && info.has_webhook
+        ? lifecycleWebhooks(
+            db,
+            {
+              callId: id,
+              line: info.line_slug,
+              callerE164: info.caller_e164,
+              callerKind: info.caller_kind,
+              ticketId: info.ticket_id,
+              receivedAt: info.received_at,
+              timeline: t,
+            },
+            nowMs,
+          )
+        : [];
+    webhooks.forEach((w) => webhookStatements.add(w));
+    return [update, ...webhooks];
   });
   const updated = await db.batch<{ call_id: string; summary_status: string }>(updates);
+  webhooksQueued += updated.filter(
+    (r, i) => webhookStatements.has(updates[i]!) && r.meta.changes === 1,
+  ).length;
   const summariesDue = updated.flatMap((r) =>
     r.results.filter((row) => row.summary_status === 'pending').map((row) => row.call_id),
   );
-  return { statuses, summariesDue };
+  return { statuses, summariesDue, webhooksQueued };
 }

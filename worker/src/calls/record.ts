@@ -209,16 +209,20 @@ export async function recordCreatedTicket(db: D1Database, callId: string, ticket
     .run();
 }
 
-/** Stores the decision and everything learnt while making it. */
+/**
+ * Stores the decision and everything learnt while making it, with `alongside` (what it caused,
+ * e.g. a webhook event) in the same batch; answers the batch's results.
+ */
 export async function completeDecision(
   db: D1Database,
   callId: string,
   o: DecisionOutcome,
   now: string,
-) {
+  alongside: D1PreparedStatement[] = [],
+): Promise<D1Result[]> {
   const d = o.decision;
   const context = contextColumns(o);
-  await db
+  const update = db
     .prepare(
       `UPDATE calls SET match_result = ?, matched_user_id = ?, match_candidates = ?, ticket_id = ?,
          ticket_link = ?, ticket_requester_mismatch = ?, decision = ?, reject_code = ?, reject_reason = ?,
@@ -244,8 +248,8 @@ export async function completeDecision(
       context.context_status,
       now,
       callId,
-    )
-    .run();
+    );
+  return db.batch([update, ...alongside]);
 }
 
 /** A boolean column: 1, 0, or NULL when unknown. */

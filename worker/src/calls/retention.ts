@@ -1,4 +1,4 @@
-// The retention purge: call records, handoffs, and everything holding a caller's number or call data,
+// The retention purge: call records, handoffs, webhook events, and everything holding a caller's number or call data,
 // deleted once older than RETENTION_DAYS, a bounded batch per cron run.
 import { retentionDays } from '../config';
 import type { Env } from '../env';
@@ -23,6 +23,9 @@ export interface PurgeCounts {
   callerMatches: number;
   /** AI-agent handoffs (caller details, summary, transcript) made before the cutoff. */
   handoffs: number;
+  /** Webhook events (they carry the caller's number) queued before the cutoff, and their attempts. */
+  webhookEvents: number;
+  webhookDeliveries: number;
 }
 
 /**
@@ -47,37 +50,51 @@ export async function purgeExpiredCallData(
 ): Promise<PurgeCounts> {
   const cutoff = new Date(opts.nowMs - opts.retentionDays * DAY_MS).toISOString();
   const limit = opts.limit ?? PURGE_BATCH_ROWS;
-  const [events, calls, strayEvents, callerMatches, handoffs] = await db.batch([
-    db
-      .prepare(`DELETE FROM call_events WHERE call_id IN (${oldCalls('call_id')})`)
-      .bind(cutoff, limit),
-    db.prepare(`DELETE FROM calls WHERE id IN (${oldCalls('id')})`).bind(cutoff, limit),
-    db
-      .prepare(
-        `DELETE FROM call_events WHERE rowid IN (
+  const [events, calls, strayEvents, callerMatches, handoffs, webhookEvents, webhookDeliveries] =
+    await db.batch([
+      db
+        .prepare(`DELETE FROM call_events WHERE call_id IN (${oldCalls('call_id')})`)
+        .bind(cutoff, limit),
+      db.prepare(`DELETE FROM calls WHERE id IN (${oldCalls('id')})`).bind(cutoff, limit),
+      db
+        .prepare(
+          `DELETE FROM call_events WHERE rowid IN (
            SELECT e.rowid FROM call_events e
            WHERE e.received_at < ?1 AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.call_id = e.call_id)
            LIMIT ?2)`,
-      )
-      .bind(cutoff, limit),
-    db
-      .prepare(
-        'DELETE FROM caller_matches WHERE e164 IN (SELECT e164 FROM caller_matches WHERE expires_at <= ?1 LIMIT ?2)',
-      )
-      .bind(opts.nowMs, limit),
-    // A handoff's calls follow it within minutes, so they go in about the same run.
-    db
-      .prepare(
-        'DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
-      )
-      .bind(cutoff, limit),
-  ]);
+        )
+        .bind(cutoff, limit),
+      db
+        .prepare(
+          'DELETE FROM caller_matches WHERE e164 IN (SELECT e164 FROM caller_matches WHERE expires_at <= ?1 LIMIT ?2)',
+        )
+        .bind(opts.nowMs, limit),
+      // A handoff's calls follow it within minutes, so they go in about the same run.
+      db
+        .prepare(
+          'DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
+        )
+        .bind(cutoff, limit),
+      // Given up or delivered long before: an event is retried for about two days at most.
+      db
+        .prepare(
+          'DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
+        )
+        .bind(cutoff, limit),
+      db
+        .prepare(
+          'DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE at < ?1 ORDER BY id LIMIT ?2)',
+        )
+        .bind(cutoff, limit),
+    ]);
   return {
     calls: calls?.meta.changes ?? 0,
     events: events?.meta.changes ?? 0,
     strayEvents: strayEvents?.meta.changes ?? 0,
     callerMatches: callerMatches?.meta.changes ?? 0,
     handoffs: handoffs?.meta.changes ?? 0,
+    webhookEvents: webhookEvents?.meta.changes ?? 0,
+    webhookDeliveries: webhookDeliveries?.meta.changes ?? 0,
   };
 }
 
@@ -95,7 +112,7 @@ export async function purgeOnSchedule(env: Env, nowMs: number): Promise<PurgeCou
       console.info(
         `retention purge (RETENTION_DAYS=${days}): deleted ${counts.calls} calls with ${counts.events} events, ` +
           `${counts.strayEvents} events without a call, ${counts.callerMatches} expired caller matches, ` +
-          `${counts.handoffs} handoffs`,
+          `${counts.handoffs} handoffs, ${counts.webhookEvents} webhook events with ${counts.webhookDeliveries} delivery attempts`,
       );
     }
     return counts;

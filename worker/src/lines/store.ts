@@ -1,5 +1,13 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { ContextMapping, Line, LineCreate, LinePatch } from '../schemas/lines';
+import {
+  deleteWebhook,
+  madeSecret,
+  toWebhook,
+  upsertWebhook,
+  type WebhookRow,
+} from '../webhooks/settings-store';
+import { newWebhookSecret } from '../webhooks/signature';
 
 /** A line as the call path needs it. */
 export interface LineConfig {
@@ -80,7 +88,7 @@ function toConfig(row: LineRow): LineConfig {
   };
 }
 
-function toLine(row: LineRow, acl: AclRow[]): Line {
+function toLine(row: LineRow, acl: AclRow[], webhook: WebhookRow | null): Line {
   const c = toConfig(row);
   return {
     slug: c.slug,
@@ -98,6 +106,7 @@ function toLine(row: LineRow, acl: AclRow[]): Line {
     enabled: c.enabled,
     edge_sip_uri: c.edgeSipUri,
     context_headers: c.contextHeaders,
+    webhook: webhook ? toWebhook(webhook) : null,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -111,15 +120,18 @@ export async function findLineConfig(db: D1Database, slug: string): Promise<Line
 }
 
 export async function listLines(db: D1Database): Promise<Line[]> {
-  const [lines, acl] = await db.batch<LineRow | AclRow>([
+  const [lines, acl, webhooks] = await db.batch<LineRow | AclRow | WebhookRow>([
     db.prepare('SELECT * FROM lines ORDER BY slug'),
     db.prepare('SELECT * FROM acl_entries ORDER BY line_id, id'),
+    db.prepare('SELECT * FROM line_webhooks'),
   ]);
   const aclRows = (acl?.results ?? []) as AclRow[];
+  const hooks = new Map(((webhooks?.results ?? []) as WebhookRow[]).map((w) => [w.line_id, w]));
   return ((lines?.results ?? []) as LineRow[]).map((row) =>
     toLine(
       row,
       aclRows.filter((a) => a.line_id === row.id),
+      hooks.get(row.id) ?? null,
     ),
   );
 }
@@ -127,15 +139,29 @@ export async function listLines(db: D1Database): Promise<Line[]> {
 export async function getLine(db: D1Database, slug: string): Promise<Line | null> {
   const row = await db.prepare('SELECT * FROM lines WHERE slug = ?').bind(slug).first<LineRow>();
   if (!row) return null;
-  const acl = await db
-    .prepare('SELECT * FROM acl_entries WHERE line_id = ? ORDER BY id')
-    .bind(row.id)
-    .all<AclRow>();
-  return toLine(row, acl.results);
+  const [acl, webhook] = await db.batch<AclRow | WebhookRow>([
+    db.prepare('SELECT * FROM acl_entries WHERE line_id = ? ORDER BY id').bind(row.id),
+    db.prepare('SELECT * FROM line_webhooks WHERE line_id = ?').bind(row.id),
+  ]);
+  return toLine(
+    row,
+    (acl?.results ?? []) as AclRow[],
+    ((webhook?.results ?? []) as WebhookRow[])[0] ?? null,
+  );
 }
 
-/** Creates a line with its ACL in one transaction; a taken slug raises LineConflictError. */
-export async function createLine(db: D1Database, input: LineCreate): Promise<Line> {
+/** A line just written, with the webhook signing secret when this write made it (shown once). */
+export interface LineWritten {
+  line: Line;
+  webhookSecret?: string;
+}
+
+/**
+ * Creates a line with its ACL and webhook in one transaction; a taken slug raises
+ * LineConflictError.
+ */
+export async function createLine(db: D1Database, input: LineCreate): Promise<LineWritten> {
+  const candidate = newWebhookSecret();
   const now = nowIso();
   const cidrs = new Set<string>();
   for (const [i, entry] of input.acl.entries()) {
@@ -143,8 +169,9 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
       throw new LineConflictError(`acl[${i}].cidr repeats an earlier entry of acl`);
     cidrs.add(entry.cidr);
   }
+  let written: D1Result[];
   try {
-    await db.batch([
+    written = await db.batch([
       db
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
@@ -179,16 +206,20 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
           )
           .bind(entry.cidr, entry.label, now, input.slug),
       ),
+      ...(input.webhook ? [upsertWebhook(db, input.slug, input.webhook, candidate, now)] : []),
     ]);
   } catch (err) {
     if (String(err).includes('UNIQUE'))
       throw new LineConflictError('a line with this slug already exists');
     throw err;
   }
-  return (await getLine(db, input.slug))!;
+  const secret = input.webhook
+    ? madeSecret(written.at(-1) as D1Result<{ secret: string }>, candidate)
+    : undefined;
+  return { line: (await getLine(db, input.slug))!, ...(secret ? { webhookSecret: secret } : {}) };
 }
 
-const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
+const PATCH_COLUMNS: Record<Exclude<keyof LinePatch, 'webhook'>, (v: never) => unknown> = {
   name: (v: string) => v,
   sip_targets: (v: string[]) => JSON.stringify(v),
   default_country: (v: string) => v,
@@ -205,21 +236,40 @@ const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
   context_headers: (v: ContextMapping[]) => JSON.stringify(v),
 };
 
+/**
+ * Changes the fields given, the webhook included, in one transaction. A webhook set on a line
+ * that had none gets a new signing secret, answered here only.
+ */
 export async function patchLine(
   db: D1Database,
   slug: string,
   patch: LinePatch,
-): Promise<Line | null> {
-  const keys = (Object.keys(patch) as (keyof LinePatch)[]).filter((k) => patch[k] !== undefined);
-  if (keys.length) {
-    const sets = keys.map((k) => `${k} = ?`).join(', ');
-    const values = keys.map((k) => PATCH_COLUMNS[k](patch[k] as never));
-    await db
-      .prepare(`UPDATE lines SET ${sets}, updated_at = ? WHERE slug = ?`)
-      .bind(...values, nowIso(), slug)
-      .run();
+): Promise<LineWritten | null> {
+  const { webhook, ...fields } = patch;
+  const keys = (Object.keys(fields) as (keyof typeof fields)[]).filter(
+    (k) => fields[k] !== undefined,
+  );
+  const now = nowIso();
+  const candidate = newWebhookSecret();
+  const statements: D1PreparedStatement[] = [];
+  if (keys.length || webhook !== undefined) {
+    const sets = keys.map((k) => `${k} = ?, `).join('');
+    const values = keys.map((k) => PATCH_COLUMNS[k](fields[k] as never));
+    statements.push(
+      db
+        .prepare(`UPDATE lines SET ${sets}updated_at = ? WHERE slug = ?`)
+        .bind(...values, now, slug),
+    );
   }
-  return getLine(db, slug);
+  if (webhook === null) statements.push(deleteWebhook(db, slug));
+  if (webhook) statements.push(upsertWebhook(db, slug, webhook, candidate, now));
+  const results = statements.length ? await db.batch(statements) : [];
+  const line = await getLine(db, slug);
+  if (!line) return null;
+  const secret = webhook
+    ? madeSecret(results.at(-1) as D1Result<{ secret: string }>, candidate)
+    : undefined;
+  return { line, ...(secret ? { webhookSecret: secret } : {}) };
 }
 
 export async function deleteLine(db: D1Database, slug: string): Promise<boolean> {

@@ -17,8 +17,10 @@ import { customFieldIssues, ticketFields } from '../handoffs/custom-fields';
 import { zendeskFromEnv } from '../config';
 import type { ContextMapping } from '../schemas/lines';
 import { errorResponses, ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
+import { webhookSettingsIssues } from '../webhooks/url-policy';
 import {
   AclEntryInputSchema,
+  LineAnswerSchema,
   LineCreateSchema,
   LinePatchSchema,
   LineSchema,
@@ -101,6 +103,21 @@ async function badContextFields(c: Ctx, mappings: ContextMapping[] | undefined) 
     : null;
 }
 
+/** The 400 for webhook URLs the Worker may not send to, or null when they are fine. */
+function badWebhookUrls(
+  c: Ctx,
+  webhook: { url: string; failover_url?: string | null } | null | undefined,
+) {
+  const issues = webhookSettingsIssues(webhook, c.env.ZENDESK_ALLOW_LOCAL === '1');
+  return issues.length
+    ? apiError(c, 400, 'invalid_request', 'The request is invalid; see issues.', issues)
+    : null;
+}
+
+/** A written line's answer: the webhook secret only when this request made it. */
+const lineAnswer = (w: { line: z.infer<typeof LineSchema>; webhookSecret?: string }) =>
+  w.webhookSecret ? { line: w.line, webhook_secret: w.webhookSecret } : { line: w.line };
+
 // Messages name the field, never its value (see http/issues.ts).
 const lineNotFound = (c: Parameters<typeof apiError>[0], _slug: string) =>
   apiError(c, 404, 'not_found', 'No line with this slug.');
@@ -118,11 +135,13 @@ const list = createRoute({
 const create = createRoute({
   method: 'post',
   path: '/v1/admin/lines',
-  summary: 'Create a line (with its ACL entries)',
+  summary: 'Create a line (with its ACL entries and webhook)',
+  description:
+    'With a `webhook`, the answer carries its signing secret as `webhook_secret`, this once only.',
   security,
   request: { body: jsonBody(LineCreateSchema) },
   responses: {
-    201: jsonContent(z.object({ line: LineSchema }), 'Created'),
+    201: jsonContent(LineAnswerSchema, 'Created'),
     ...errorResponses,
     ...conflict,
     ...wide,
@@ -145,10 +164,14 @@ const patch = createRoute({
   method: 'patch',
   path: '/v1/admin/lines/{slug}',
   summary: 'Change some fields of a line',
+  description:
+    'A `webhook` set on a line that had none gets a signing secret, answered as `webhook_secret` ' +
+    'this once only; changing an existing webhook keeps its secret (rotate it with ' +
+    '`POST /v1/admin/lines/{slug}/webhook/rotate-secret`).',
   security,
   request: { params: SlugParam, body: jsonBody(LinePatchSchema) },
   responses: {
-    200: jsonContent(z.object({ line: LineSchema }), 'Updated'),
+    200: jsonContent(LineAnswerSchema, 'Updated'),
     ...errorResponses,
     ...notFound,
     ...fieldChecks,
@@ -189,12 +212,14 @@ export const adminLineRoutes = createRouter()
   .openapi(list, async (c) => c.json({ lines: await listLines(c.env.DB) }, 200))
   .openapi(create, async (c) => {
     const input = c.req.valid('json');
+    const badUrls = badWebhookUrls(c, input.webhook);
+    if (badUrls) return badUrls;
     const wideIssues = unconfirmedWideEntries(input.acl, (i) => `acl[${i}].confirm_wide`);
     if (wideIssues.length) return unconfirmed(c, wideIssues);
     const badFields = await badContextFields(c, input.context_headers);
     if (badFields) return badFields;
     try {
-      return c.json({ line: await createLine(c.env.DB, input) }, 201);
+      return c.json(lineAnswer(await createLine(c.env.DB, input)), 201);
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
       throw err;
@@ -208,10 +233,12 @@ export const adminLineRoutes = createRouter()
   .openapi(patch, async (c) => {
     const { slug } = c.req.valid('param');
     const input = c.req.valid('json');
+    const badUrls = badWebhookUrls(c, input.webhook);
+    if (badUrls) return badUrls;
     const badFields = await badContextFields(c, input.context_headers);
     if (badFields) return badFields;
-    const line = await patchLine(c.env.DB, slug, input);
-    return line ? c.json({ line }, 200) : lineNotFound(c, slug);
+    const written = await patchLine(c.env.DB, slug, input);
+    return written ? c.json(lineAnswer(written), 200) : lineNotFound(c, slug);
   })
   .openapi(remove, async (c) => {
     const { slug } = c.req.valid('param');

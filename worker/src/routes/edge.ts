@@ -8,6 +8,7 @@ import { flushNotes } from '../calls/note-batches';
 import { isolateNoteLinger, noteLingerMs } from '../calls/note-linger';
 import { buildEdgeConfig } from '../lines/edge-config';
 import { findLineConfig } from '../lines/store';
+import { deliverWebhooksFromEnv } from '../webhooks/deliver';
 import { errorResponses, jsonBody, jsonContent } from '../schemas/common';
 import {
   DecisionRequestSchema,
@@ -83,6 +84,8 @@ export const edgeRoutes = createRouter()
         nonce: c.get('edgeNonce'),
         // Context headers go to the ticket after the answer, never in the call path, batched.
         onContextDue: () => c.executionCtx.waitUntil(flushNotesSoon(c.env)),
+        // The line's webhook gets the event after the answer: a slow receiver never holds a call.
+        onWebhookQueued: () => c.executionCtx.waitUntil(deliverWebhooksFromEnv(c.env)),
       },
       c.req.valid('json'),
     );
@@ -93,8 +96,10 @@ export const edgeRoutes = createRouter()
   })
   .openapi(events, async (c) => {
     const { events: batch } = c.req.valid('json');
-    const { statuses, summariesDue } = await applyCallEvents(c.env.DB, batch, (slug) =>
-      findLineConfig(c.env.DB, slug),
+    const { statuses, summariesDue, webhooksQueued } = await applyCallEvents(
+      c.env.DB,
+      batch,
+      (slug) => findLineConfig(c.env.DB, slug),
     );
     const results = batch.map((e, i) => ({
       call_id: e.call_id,
@@ -103,6 +108,7 @@ export const edgeRoutes = createRouter()
     }));
     // Summaries go out in batches (one Update Many job for up to 100 notes), after the answer.
     if (summariesDue.length) c.executionCtx.waitUntil(flushNotesSoon(c.env));
+    if (webhooksQueued) c.executionCtx.waitUntil(deliverWebhooksFromEnv(c.env));
     return c.json({ results }, 200);
   })
   .openapi(config, async (c) => {

@@ -3,6 +3,7 @@ import { isCountryCode } from '../phone/normalize';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from '@sip-bridge/contract/edge';
+import { WebhookSchema, WebhookSecretSchema, WebhookSettingsSchema } from './webhooks';
 
 /** A SIP or SIPS URI with a host, the only kind of target the edge will relay to. */
 export const SipTargetSchema = z
@@ -193,17 +194,29 @@ export const LineCreateSchema = z
     enabled: lineFields.enabled.default(true),
     edge_sip_uri: lineFields.edge_sip_uri.default(null),
     context_headers: lineFields.context_headers.default([]),
+    webhook: WebhookSettingsSchema.nullable().default(null),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
   })
   .strict()
   .openapi('LineCreate');
 
-export const LinePatchSchema = z.object(lineFields).partial().strict().openapi('LinePatch');
+export const LinePatchSchema = z
+  .object({
+    ...lineFields,
+    webhook: WebhookSettingsSchema.nullable().openapi({
+      description:
+        'The whole webhook (replaces the old one, keeping its secret), or null to remove it',
+    }),
+  })
+  .partial()
+  .strict()
+  .openapi('LinePatch');
 
 export const LineSchema = z
   .object({
     slug: z.string(),
     ...lineFields,
+    webhook: WebhookSchema.nullable(),
     acl: z.array(AclEntrySchema),
     created_at: z.string(),
     updated_at: z.string(),
@@ -230,6 +243,12 @@ export const BlockedNumberSchema = z
     created_at: z.string(),
   })
   .openapi('BlockedNumber');
+
+/** A line answer; `webhook_secret` only when this request made the line's signing secret. */
+export const LineAnswerSchema = z.object({
+  line: LineSchema,
+  webhook_secret: WebhookSecretSchema.optional(),
+});
 
 export type ContextMapping = z.infer<typeof ContextMappingSchema>;
 export type LineCreate = z.infer<typeof LineCreateSchema>;
