@@ -1,6 +1,7 @@
 import { createKamailioRpc } from 'kamailio-jsonrpc';
 import { createAclSync, type AclRpc, type RenderAddressList } from './acl-sync';
 import { blocklistKeys, createBlocklistSync, type BlocklistRpc } from './blocklist-sync';
+import { createCallerAuthSync, type CallerAuthRpc } from './caller-auth-sync';
 import { EDGE_CONFIG_PATH, SyncError, validateEdgeConfig } from './edge-config';
 import { createReload } from './kamailio-reload';
 import {
@@ -30,7 +31,7 @@ export interface EdgeConfigSyncOptions {
 }
 
 /** The parts of the Kamailio JSON-RPC client the sync needs (a fake in unit tests). */
-export type EdgeConfigSyncRpc = AclRpc & LineRpc & BlocklistRpc & RestartRpc;
+export type EdgeConfigSyncRpc = AclRpc & LineRpc & BlocklistRpc & CallerAuthRpc & RestartRpc;
 
 /** The `acl` part of the agent's /health (and of POST /v1/acl/sync's answer). */
 export interface AclSnapshot {
@@ -45,8 +46,9 @@ export interface AclSnapshot {
 /**
  * Keeps Kamailio in step with the Worker's edge config: polls it with If-None-Match and applies
  * each new config in order: the lines (ids, dispatcher targets, CPS limits; line-sync.ts), then
- * the block list (blocklist-sync.ts), then the ACL (acl-sync.ts), so a source is never admitted to
- * a line with no target, nor a caller newly admitted unblocked. After a Kamailio restart
+ * the block list (blocklist-sync.ts), then caller auth (caller-auth-sync.ts), then the ACL
+ * (acl-sync.ts), so a source is never admitted to a line with no target, nor a caller newly
+ * admitted unblocked or without the line's credentials. After a Kamailio restart
  * (restart-watch.ts) everything is applied again. A config refused for good is not fetched again
  * until its ETag changes.
  * @example
@@ -77,6 +79,7 @@ export function startEdgeConfigSync(
     reload(() => rpc.call('dispatcher.reload')),
   );
   const blocklist = createBlocklistSync(options.renderDir, rpc);
+  const callerAuth = createCallerAuthSync(options.renderDir, rpc);
   const acl = createAclSync({
     renderDir: options.renderDir,
     rpc,
@@ -113,11 +116,13 @@ export function startEdgeConfigSync(
     const routed = await lineSync.apply(lines, ids, force);
     // The block list before the ACL: a caller newly admitted is never admitted unblocked.
     const blocked = await blocklist.apply(blocklistKeys(lines), force);
+    // Caller auth before the ACL too: a source is never admitted to a line without its checks.
+    const authed = await callerAuth.apply(lines, force);
     const admitted = await acl.apply(lines, ids, force);
     lineCount = lines.length;
     return {
       count: admitted.count,
-      reloaded: admitted.reloaded || routed.reloaded || blocked.reloaded,
+      reloaded: admitted.reloaded || routed.reloaded || blocked.reloaded || authed.reloaded,
     };
   }
 
