@@ -1,5 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
+import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { ContextMapping, Line, LineCreate, LinePatch } from '../schemas/lines';
+import { publicLineAuth } from './auth';
 
 /** A line as the call path needs it. */
 export interface LineConfig {
@@ -43,6 +45,8 @@ interface LineRow {
   enabled: number;
   edge_sip_uri: string | null;
   context_headers: string;
+  /** EdgeLineAuth as JSON (migration 0013). */
+  auth: string;
   created_at: string;
   updated_at: string;
 }
@@ -99,6 +103,7 @@ function toLine(row: LineRow, acl: AclRow[]): Line {
     edge_sip_uri: c.edgeSipUri,
     context_headers: c.contextHeaders,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
+    auth: publicLineAuth(JSON.parse(row.auth) as EdgeLineAuth),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -134,8 +139,32 @@ export async function getLine(db: D1Database, slug: string): Promise<Line | null
   return toLine(row, acl.results);
 }
 
-/** Creates a line with its ACL in one transaction; a taken slug raises LineConflictError. */
-export async function createLine(db: D1Database, input: LineCreate): Promise<Line> {
+/** Every line's stored caller auth (HA1s and token hash included), by slug: for the edge only. */
+export async function storedLineAuths(db: D1Database): Promise<Map<string, EdgeLineAuth>> {
+  const rows = await db
+    .prepare('SELECT slug, auth FROM lines')
+    .all<{ slug: string; auth: string }>();
+  return new Map(rows.results.map((r) => [r.slug, JSON.parse(r.auth) as EdgeLineAuth]));
+}
+
+/** One line's stored caller auth, or null when there is no such line. */
+export async function storedLineAuth(db: D1Database, slug: string): Promise<EdgeLineAuth | null> {
+  const row = await db
+    .prepare('SELECT auth FROM lines WHERE slug = ?')
+    .bind(slug)
+    .first<{ auth: string }>();
+  return row ? (JSON.parse(row.auth) as EdgeLineAuth) : null;
+}
+
+/**
+ * Creates a line with its ACL in one transaction; a taken slug raises LineConflictError. `auth`
+ * is the stored form of input.auth (resolveLineAuth).
+ */
+export async function createLine(
+  db: D1Database,
+  input: LineCreate,
+  auth: EdgeLineAuth,
+): Promise<Line> {
   const now = nowIso();
   const cidrs = new Set<string>();
   for (const [i, entry] of input.acl.entries()) {
@@ -149,9 +178,9 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
              call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
-             requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, created_at,
-             updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, auth,
+             created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -169,6 +198,7 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
           input.enabled ? 1 : 0,
           input.edge_sip_uri,
           JSON.stringify(input.context_headers),
+          JSON.stringify(auth),
           now,
           now,
         ),
@@ -188,7 +218,9 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
   return (await getLine(db, input.slug))!;
 }
 
-const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
+type PatchColumn = Exclude<keyof LinePatch, 'auth'>;
+
+const PATCH_COLUMNS: Record<PatchColumn, (v: never) => unknown> = {
   name: (v: string) => v,
   sip_targets: (v: string[]) => JSON.stringify(v),
   default_country: (v: string) => v,
@@ -205,15 +237,22 @@ const PATCH_COLUMNS: Record<keyof LinePatch, (v: never) => unknown> = {
   context_headers: (v: ContextMapping[]) => JSON.stringify(v),
 };
 
+/** Changes the given fields in one statement; `auth` is the stored form of patch.auth, if any. */
 export async function patchLine(
   db: D1Database,
   slug: string,
   patch: LinePatch,
+  auth?: EdgeLineAuth,
 ): Promise<Line | null> {
-  const keys = (Object.keys(patch) as (keyof LinePatch)[]).filter((k) => patch[k] !== undefined);
-  if (keys.length) {
-    const sets = keys.map((k) => `${k} = ?`).join(', ');
-    const values = keys.map((k) => PATCH_COLUMNS[k](patch[k] as never));
+  const keys = (Object.keys(patch) as (keyof LinePatch)[]).filter(
+    (k): k is PatchColumn => k !== 'auth' && patch[k] !== undefined,
+  );
+  if (keys.length || auth) {
+    const sets = [...keys.map((k) => `${k} = ?`), ...(auth ? ['auth = ?'] : [])].join(', ');
+    const values = [
+      ...keys.map((k) => PATCH_COLUMNS[k](patch[k] as never)),
+      ...(auth ? [JSON.stringify(auth)] : []),
+    ];
     await db
       .prepare(`UPDATE lines SET ${sets}, updated_at = ? WHERE slug = ?`)
       .bind(...values, nowIso(), slug)

@@ -3,6 +3,7 @@ import { isCountryCode } from '../phone/normalize';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from '@sip-bridge/contract/edge';
+import { LineAuthInputSchema, LineAuthSchema } from './line-auth';
 
 /** A SIP or SIPS URI with a host, the only kind of target the edge will relay to. */
 export const SipTargetSchema = z
@@ -194,17 +195,23 @@ export const LineCreateSchema = z
     edge_sip_uri: lineFields.edge_sip_uri.default(null),
     context_headers: lineFields.context_headers.default([]),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
+    auth: LineAuthInputSchema.default({ ip: true }),
   })
   .strict()
   .openapi('LineCreate');
 
-export const LinePatchSchema = z.object(lineFields).partial().strict().openapi('LinePatch');
+export const LinePatchSchema = z
+  .object({ ...lineFields, auth: LineAuthInputSchema })
+  .partial()
+  .strict()
+  .openapi('LinePatch');
 
 export const LineSchema = z
   .object({
     slug: z.string(),
     ...lineFields,
     acl: z.array(AclEntrySchema),
+    auth: LineAuthSchema,
     created_at: z.string(),
     updated_at: z.string(),
   })
