@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCallerAuthSync } from '@sip-bridge/edge/agent/caller-auth-sync';
 import { rawInvite } from './harness/raw-sip';
+import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { received } from './harness/sipp';
 import { explain, startSuite, type SipSuite } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
@@ -221,4 +222,61 @@ describe.skipIf(!sipToolsAvailable())('caller auth at the edge', () => {
     );
     expect(s.edge.log()).toMatch(/line limited: INVITE from 127\.0\.0\.5:\d+ refused: too many/);
   });
+});
+
+// The same checks set through the Worker's admin API: the agent's sync carries them from the
+// edge config to Kamailio, and the call record never holds the token.
+describe.skipIf(!sipToolsAvailable())('caller auth: Worker admin API → agent → Kamailio', () => {
+  let f: FullStack;
+
+  beforeAll(async () => {
+    f = await startFullStack(BASE, [{ slug: 'demo', acl: ['127.0.0.1/32'] }], {
+      aclSync: { intervalMs: 300 },
+    });
+    await vi.waitFor(async () => expect((await f.agentHealth()).acl?.last_sync_at).not.toBeNull(), {
+      timeout: 30_000,
+      interval: 200,
+    });
+  }, 90_000);
+  afterAll(() => f?.stop(), 30_000);
+
+  it('enforces a token and a tech prefix set on the line, and keeps the token out of the record', async () => {
+    const before = (await f.agentHealth()).acl!.etag;
+    const patched = await f.admin('PATCH', '/v1/admin/lines/demo', {
+      auth: { token: { header: 'X-Line-Token', secret: TOKEN }, tech_prefix: '0042' },
+    });
+    expect(patched.status).toBe(200);
+    expect(JSON.stringify(patched.body)).not.toContain(TOKEN);
+    await vi.waitFor(
+      async () => {
+        const acl = (await f.agentHealth()).acl!;
+        expect(acl.etag !== before && acl.last_error === null, JSON.stringify(acl)).toBe(true);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+
+    const refused = await f.uac('uac-reject', { CODE: '403' }, '127.0.0.1');
+    expect(refused.code, explain(refused, f.edge)).toBe(0);
+    expect(received(refused, /^SIP\/2\.0 403 /)?.startLine).toBe('SIP/2.0 403 Token Required');
+
+    const uas = f.uas(0, 'uas-answer');
+    const caller = await f.uac(
+      'uac-call',
+      {
+        HOLD_MS: '50',
+        RURI: 'sip:0042zendesk@[remote_ip]:[remote_port]',
+        HEADERS: `      X-Line-Token: ${TOKEN}`,
+      },
+      '127.0.0.1',
+    );
+    const served = await uas.done;
+    expect(caller.code, explain(caller, f.edge)).toBe(0);
+    expect(received(served, /^INVITE /)!.headers('X-Line-Token')).toEqual([]);
+    const callId = callIdOf(caller);
+    const records = await f.waitForRecords([callId], (r) => r.status === 'completed');
+    const record = records.get(callId)!;
+    expect(record.sip.request_uri).toMatch(/^sip:zendesk@/);
+    expect(JSON.stringify(record)).not.toContain(TOKEN);
+    expect(f.agentLog()).not.toContain(TOKEN);
+  }, 60_000);
 });
