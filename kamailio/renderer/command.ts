@@ -18,7 +18,8 @@ const USAGE = `usage: render --config <sipbridge.yaml> --out <dir> [--check] [--
 
   --config    the YAML config (see kamailio/templates/sipbridge.example.yaml)
   --out       directory Kamailio reads: kamailio.cfg, kamailio-local.cfg, kamailio-lines.cfg,
-              kamailio-events.cfg, address.list, dispatcher.list, line-ids.json (created if missing)
+              kamailio-events.cfg, address.list, dispatcher.list, blocked, callerauth (kept when
+              present), line-ids.json (created if missing)
   --check     validate and run kamailio -c on a scratch copy; write nothing to --out
   --kamailio  the kamailio binary for the check (default /usr/sbin/kamailio)
 
