@@ -222,6 +222,13 @@ describe.skipIf(!sipToolsAvailable())('caller auth at the edge', () => {
     );
     expect(s.edge.log()).toMatch(/line limited: INVITE from 127\.0\.0\.5:\d+ refused: too many/);
   });
+
+  it('still enforces every line after Kamailio restarts (it loads the table at start)', async () => {
+    await s.edge.restart();
+    expect(await refused({}, 403, '127.0.0.1')).toBe('SIP/2.0 403 Token Required');
+    expect(await refused({}, 403, '127.0.0.2')).toBe('SIP/2.0 403 Tech Prefix Required');
+    expect(await refused({}, 403, '127.0.0.4')).toBe('SIP/2.0 403 P-Charge-Info Required');
+  });
 });
 
 // The same checks set through the Worker's admin API: the agent's sync carries them from the

@@ -140,4 +140,19 @@ describe('line caller auth', () => {
     expect(text).not.toContain('has spaces');
     expect((await adminFetch('/v1/admin/lines/ai-agent')).status).toBe(404);
   });
+
+  it('is in the OpenAPI document: LineAuthInput in, LineAuth out, without any secret out', async () => {
+    const doc = (await (await adminFetch('/openapi.json')).json()) as any;
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas.LineAuthInput.properties).sort()).toEqual(
+      ['digest', 'ip', 'p_charge_info', 'tech_prefix', 'token'].sort(),
+    );
+    expect(schemas.LineCreate.properties.auth).toBeDefined();
+    expect(schemas.LinePatch.properties.auth).toBeDefined();
+    const shown = JSON.stringify(schemas.LineAuth);
+    expect(shown).toContain('secret_set');
+    for (const field of ['"password"', '"ha1"', '"sha256"', '"secret"']) {
+      expect(shown).not.toContain(field);
+    }
+  });
 });
