@@ -209,6 +209,11 @@ describe.skipIf(!sipToolsAvailable())('caller auth at the edge', () => {
       ),
     ).toBe('SIP/2.0 403 P-Charge-Info Not A Line Number');
     expect(await refused({}, 403, '127.0.0.4')).toBe('SIP/2.0 403 P-Charge-Info Required');
+    for (const garbage of ['not a uri', '<>', '<tel:>', '<sip:@x>']) {
+      expect(await refused({ HEADERS: `P-Charge-Info: ${garbage}` }, 403, '127.0.0.4')).toBe(
+        'SIP/2.0 403 P-Charge-Info Not A Line Number',
+      );
+    }
   });
 
   it('refuses a source outright after too many failed credentials, even with the right token', async () => {
