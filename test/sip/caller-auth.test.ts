@@ -193,6 +193,19 @@ describe.skipIf(!sipToolsAvailable())('caller auth at the edge', () => {
     });
     expect(replayed.final?.code).toBe(407);
     expect(replayed.final!.header('Proxy-Authenticate')[0]).toMatch(/stale=true/i);
+
+    // A fresh nonce, answered correctly, but in another call: bound to the Call-ID, it is refused.
+    const second = await rawInvite({ ip: '127.0.0.3', port, edgePort: BASE, callId });
+    const fresh = /nonce="([^"]+)"/.exec(second.final!.header('Proxy-Authenticate')[0]!)![1]!;
+    const answer = md5(`${ha1}:${fresh}:00000001:${cnonce}:auth:${md5(`INVITE:${uri}`)}`);
+    const elsewhere = await rawInvite({
+      ip: '127.0.0.3',
+      port,
+      edgePort: BASE,
+      callId: `other-${callId}`,
+      headers: [authorization.replace(nonce, fresh).replace(response, answer)],
+    });
+    expect(elsewhere.final?.code).toBe(407);
   });
 
   it('admits P-Charge-Info with a line number, refuses another number and a missing header', async () => {
