@@ -135,7 +135,7 @@ describe('line and ACL sync', () => {
     const sync = start(k.rpc);
     try {
       await sync.syncNow();
-      expect(sync.snapshot().last_error).toBeNull();
+      expect(sync.snapshot()).toMatchObject({ last_error: null, caller_auth_entries: 7 });
       expect(k.state.callerauth).toEqual({
         'demo/realm': 'edge.example.com',
         'demo/ha1/carrier1': ha1,
@@ -149,6 +149,7 @@ describe('line and ACL sync', () => {
       config = demoOnly(['127.0.0.3/32']);
       await sync.syncNow();
       expect(k.state.callerauth).toEqual({});
+      expect(sync.snapshot().caller_auth_entries).toBe(0);
     } finally {
       await sync.stop();
     }

@@ -41,6 +41,8 @@ export interface AclSnapshot {
   last_error: string | null;
   /** Lines Kamailio routes (dispatcher sets) from the last good sync. */
   lines: number;
+  /** Entries of the callerauth table Kamailio holds from the last good sync (caller-auth-sync.ts). */
+  caller_auth_entries: number;
 }
 
 /**
@@ -88,6 +90,7 @@ export function startEdgeConfigSync(
     ...(options.render ? { render: options.render } : {}),
   });
   let lineCount = 0;
+  let callerAuthEntries = 0;
   let appliedEtag: string | null = null;
   let rejectedEtag: string | null = null;
   let lastSyncAt: number | null = null;
@@ -120,6 +123,7 @@ export function startEdgeConfigSync(
     const authed = await callerAuth.apply(lines, force);
     const admitted = await acl.apply(lines, ids, force);
     lineCount = lines.length;
+    callerAuthEntries = authed.count;
     return {
       count: admitted.count,
       reloaded: admitted.reloaded || routed.reloaded || blocked.reloaded || authed.reloaded,
@@ -198,6 +202,7 @@ export function startEdgeConfigSync(
         entries,
         last_error: lastError,
         lines: lineCount,
+        caller_auth_entries: callerAuthEntries,
       };
     },
     /**
