@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseIp } from './cidr';
 import { CallIdSchema, IsoTimeSchema, SlugSchema } from './identifiers';
 import { TICKET_ID_PATTERN } from './ticket-id';
+import type { EdgeLineAuth } from './caller-auth';
 
 /** The longest SIP facts accepted, in characters (the edge cuts a longer User-Agent to fit). */
 export const SIP_FACT_LIMITS = {
@@ -211,7 +212,8 @@ export type CallEvent = z.infer<typeof CallEventSchema>;
 
 /**
  * What the edge agent polls (`GET /v1/edge/config`, with an ETag): every enabled line's targets,
- * CPS limit, ACL and block list. The agent checks each field before applying any of it.
+ * CPS limit, ACL, block list and caller authentication. The agent checks each field before
+ * applying any of it.
  */
 export interface EdgeConfig {
   lines: {
@@ -225,5 +227,7 @@ export interface EdgeConfig {
     acl: { cidr: string; label: string }[];
     /** Caller digits (3-20) Kamailio refuses with 603 when it relays without a decision. */
     blocked: string[];
+    /** How callers prove they may use the line (caller-auth.ts); absent from older Workers. */
+    auth?: EdgeLineAuth;
   }[];
 }

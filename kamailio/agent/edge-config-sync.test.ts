@@ -2,7 +2,7 @@
 // that cannot be reached) and applying lines, block list and ACL in order. The ACL file itself
 // is tested in acl-sync.test.ts.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -109,6 +109,71 @@ describe('line and ACL sync', () => {
       config = demoOnly(['127.0.0.3/32']);
       await sync.syncNow();
       expect(k.state.blocked).toEqual([]);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it("writes each line's caller auth for Kamailio (0640), proves it, and removes it", async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const ha1 = 'a'.repeat(32);
+    const sha256 = 'b'.repeat(64);
+    config = {
+      lines: [
+        {
+          ...demoLine(['127.0.0.3/32']),
+          auth: {
+            ip: true,
+            digest: { realm: 'edge.example.com', users: [{ username: 'carrier1', ha1 }] },
+            token: { header: 'X-Line-Token', sha256 },
+            tech_prefix: '1234',
+            p_charge_info: { numbers: ['14155550100'] },
+          },
+        },
+      ],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot()).toMatchObject({ last_error: null, caller_auth_entries: 7 });
+      expect(k.state.callerauth).toEqual({
+        'demo/realm': 'edge.example.com',
+        'demo/ha1/carrier1': ha1,
+        'demo/token_header': 'X-Line-Token',
+        'demo/token_sha256': sha256,
+        'demo/prefix': '1234',
+        'demo/pci': '1',
+        'demo/pci/14155550100': '1',
+      });
+      expect(statSync(join(dir, 'callerauth')).mode & 0o777).toBe(0o640);
+      config = demoOnly(['127.0.0.3/32']);
+      await sync.syncNow();
+      expect(k.state.callerauth).toEqual({});
+      expect(sync.snapshot().caller_auth_entries).toBe(0);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('refuses a line whose caller auth is malformed before admitting anyone, without echoing it', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [
+        {
+          ...demoLine(['127.0.0.3/32']),
+          auth: { ip: true, token: { header: 'X-Line-Token', sha256: 'secret-token-value' } },
+        },
+      ],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe(
+        'edge config: line demo: auth token.sha256 is not 64 lower-case hex digits',
+      );
+      expect(logs.join('\n')).not.toContain('secret-token-value');
+      expect(k.state.reloads).toBe(0);
+      expect(k.state.callerauth).toEqual({});
     } finally {
       await sync.stop();
     }

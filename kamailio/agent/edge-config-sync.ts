@@ -1,6 +1,7 @@
 import { createKamailioRpc } from 'kamailio-jsonrpc';
 import { createAclSync, type AclRpc, type RenderAddressList } from './acl-sync';
 import { blocklistKeys, createBlocklistSync, type BlocklistRpc } from './blocklist-sync';
+import { createCallerAuthSync, type CallerAuthRpc } from './caller-auth-sync';
 import { EDGE_CONFIG_PATH, SyncError, validateEdgeConfig } from './edge-config';
 import { createReload } from './kamailio-reload';
 import {
@@ -30,7 +31,7 @@ export interface EdgeConfigSyncOptions {
 }
 
 /** The parts of the Kamailio JSON-RPC client the sync needs (a fake in unit tests). */
-export type EdgeConfigSyncRpc = AclRpc & LineRpc & BlocklistRpc & RestartRpc;
+export type EdgeConfigSyncRpc = AclRpc & LineRpc & BlocklistRpc & CallerAuthRpc & RestartRpc;
 
 /** The `acl` part of the agent's /health (and of POST /v1/acl/sync's answer). */
 export interface AclSnapshot {
@@ -40,13 +41,16 @@ export interface AclSnapshot {
   last_error: string | null;
   /** Lines Kamailio routes (dispatcher sets) from the last good sync. */
   lines: number;
+  /** Entries of the callerauth table Kamailio holds from the last good sync (caller-auth-sync.ts). */
+  caller_auth_entries: number;
 }
 
 /**
  * Keeps Kamailio in step with the Worker's edge config: polls it with If-None-Match and applies
  * each new config in order: the lines (ids, dispatcher targets, CPS limits; line-sync.ts), then
- * the block list (blocklist-sync.ts), then the ACL (acl-sync.ts), so a source is never admitted to
- * a line with no target, nor a caller newly admitted unblocked. After a Kamailio restart
+ * the block list (blocklist-sync.ts), then caller auth (caller-auth-sync.ts), then the ACL
+ * (acl-sync.ts), so a source is never admitted to a line with no target, nor a caller newly
+ * admitted unblocked or without the line's credentials. After a Kamailio restart
  * (restart-watch.ts) everything is applied again. A config refused for good is not fetched again
  * until its ETag changes.
  * @example
@@ -77,6 +81,7 @@ export function startEdgeConfigSync(
     reload(() => rpc.call('dispatcher.reload')),
   );
   const blocklist = createBlocklistSync(options.renderDir, rpc);
+  const callerAuth = createCallerAuthSync(options.renderDir, rpc);
   const acl = createAclSync({
     renderDir: options.renderDir,
     rpc,
@@ -85,6 +90,7 @@ export function startEdgeConfigSync(
     ...(options.render ? { render: options.render } : {}),
   });
   let lineCount = 0;
+  let callerAuthEntries = 0;
   let appliedEtag: string | null = null;
   let rejectedEtag: string | null = null;
   let lastSyncAt: number | null = null;
@@ -113,11 +119,14 @@ export function startEdgeConfigSync(
     const routed = await lineSync.apply(lines, ids, force);
     // The block list before the ACL: a caller newly admitted is never admitted unblocked.
     const blocked = await blocklist.apply(blocklistKeys(lines), force);
+    // Caller auth before the ACL too: a source is never admitted to a line without its checks.
+    const authed = await callerAuth.apply(lines, force);
     const admitted = await acl.apply(lines, ids, force);
     lineCount = lines.length;
+    callerAuthEntries = authed.count;
     return {
       count: admitted.count,
-      reloaded: admitted.reloaded || routed.reloaded || blocked.reloaded,
+      reloaded: admitted.reloaded || routed.reloaded || blocked.reloaded || authed.reloaded,
     };
   }
 
@@ -193,6 +202,7 @@ export function startEdgeConfigSync(
         entries,
         last_error: lastError,
         lines: lineCount,
+        caller_auth_entries: callerAuthEntries,
       };
     },
     /**

@@ -3,6 +3,7 @@
 import { sipTargetProblem } from '../renderer/config-schema';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
+import { callerAuthProblem, type EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { EdgeLine } from './line-sync';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';
@@ -62,12 +63,14 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       sip_targets: targets,
       max_cps: maxCps,
       blocked,
+      auth,
     } = (line ?? {}) as {
       slug?: unknown;
       acl?: unknown;
       sip_targets?: unknown;
       max_cps?: unknown;
       blocked?: unknown;
+      auth?: unknown;
     };
     if (typeof slug !== 'string' || !isSlug(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
@@ -98,8 +101,14 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
         throw new SyncError(`edge config: line ${slug}: blocked[${j}] is not 3-20 digits`, true);
       }
     });
+    // Older Workers send no auth: the line is admitted by its ACL alone, as before.
+    const authProblem = auth === undefined ? null : callerAuthProblem(auth);
+    if (authProblem) {
+      throw new SyncError(`edge config: line ${slug}: auth ${authProblem}`, true);
+    }
     return {
       slug,
+      ...(auth === undefined ? {} : { auth: auth as EdgeLineAuth }),
       targets: targets as string[],
       maxCps: maxCps as number,
       blocked: (blocked ?? []) as string[],

@@ -3,11 +3,12 @@
 //     [--check] [--kamailio /usr/sbin/kamailio]
 // Exit codes: 0 rendered (or checked), 1 invalid config or Kamailio refused it, 2 usage error.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CALLER_AUTH_TABLE } from './caller-auth-table';
 import { checkKamailioConfig } from './check';
 import { formatIssue, loadConfigFile } from './load-config';
 import { parseLineIds, renderAll, type LineIds } from './files';
@@ -17,7 +18,8 @@ const USAGE = `usage: render --config <sipbridge.yaml> --out <dir> [--check] [--
 
   --config    the YAML config (see kamailio/templates/sipbridge.example.yaml)
   --out       directory Kamailio reads: kamailio.cfg, kamailio-local.cfg, kamailio-lines.cfg,
-              kamailio-events.cfg, address.list, dispatcher.list, line-ids.json (created if missing)
+              kamailio-events.cfg, address.list, dispatcher.list, blocked, callerauth (kept when
+              present), line-ids.json (created if missing)
   --check     validate and run kamailio -c on a scratch copy; write nothing to --out
   --kamailio  the kamailio binary for the check (default /usr/sbin/kamailio)
 
@@ -130,7 +132,15 @@ export async function runCli(
     return { code: 0, stdout, stderr };
   }
 
-  const { files, ids } = renderAll({ ...base, dir: outDir });
+  const rendered = renderAll({ ...base, dir: outDir });
+  const ids = rendered.ids;
+  // The agent's caller auth table stays: an empty one would let callers in without the line's
+  // credentials until the next sync.
+  const kept = await stat(join(outDir, CALLER_AUTH_TABLE)).then(
+    () => true,
+    () => false,
+  );
+  const files = rendered.files.filter((f) => !(kept && f.name === CALLER_AUTH_TABLE));
   await writeFilesAtomic(outDir, files);
   const final = await checkKamailioConfig(join(outDir, 'kamailio.cfg'), {
     kamailio: values.kamailio,

@@ -128,6 +128,18 @@ const LimitsSchema = z.strictObject({
   ring_timeout_seconds: int(5, 600).default(120),
 });
 
+/** How the edge runs the lines' caller authentication (the checks themselves come from the Worker). */
+const CallerAuthSchema = z.strictObject({
+  /** A digest nonce older than this gets a new challenge (stale=true); each nonce is used once. */
+  nonce_expire_seconds: int(10, 3600).default(30),
+  /**
+   * Failed credentials (wrong digest password or user, wrong or missing token or tech prefix)
+   * from one source within failed_window_seconds before that source is refused outright (403).
+   */
+  failed_attempts: int(1, 10000).default(10),
+  failed_window_seconds: int(1, 86400).default(60),
+});
+
 export const ConfigSchema = z
   .strictObject({
     listen: z.array(ListenSchema).min(1, 'needs at least one listen address'),
@@ -157,6 +169,7 @@ export const ConfigSchema = z
         message: 'set exactly one of token or token_env',
       }),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
+    caller_auth: CallerAuthSchema.default(CallerAuthSchema.parse({})),
     tls: z
       .strictObject({
         certificate: cfgPath,

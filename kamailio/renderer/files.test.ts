@@ -172,6 +172,7 @@ describe('renderAll', () => {
       ['address.list', '644'],
       ['dispatcher.list', '644'],
       ['blocked', '644'],
+      ['callerauth', '640'],
       ['kamailio-lines.cfg', '644'],
       ['kamailio-events.cfg', '644'],
       ['kamailio-local.cfg', '640'],

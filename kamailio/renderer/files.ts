@@ -1,6 +1,7 @@
 import { agentBasicPassword, KAMAILIO_USER } from '../agent/credential';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
+import { CALLER_AUTH_TABLE, renderCallerAuthTable } from './caller-auth-table';
 import type { LineConfig, ListenConfig, SipBridgeConfig } from './config-schema';
 
 // Pure functions: config in, file contents out. The edge agent reuses renderAddressList() to
@@ -162,6 +163,9 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     `#!define BREAKER_SECONDS ${l.breaker_seconds}`,
     `#!define TARGET_TIMEOUT_MS ${l.target_timeout_ms}`,
     `#!define RING_TIMEOUT_MS ${l.ring_timeout_seconds * 1000}`,
+    `#!define AUTH_NONCE_EXPIRE ${config.caller_auth.nonce_expire_seconds}`,
+    `#!define AUTH_FAILED_MAX ${config.caller_auth.failed_attempts}`,
+    `#!substdef "!AUTH_FAILED_WINDOW!${config.caller_auth.failed_window_seconds}!"`,
   ];
   if (config.debug) out.push('#!define WITH_DEBUG');
   if (l.keepalive_seconds > 0) out.push('#!define WITH_KEEPALIVE');
@@ -273,6 +277,8 @@ export function renderAll(input: RenderInput): { files: RenderedFile[]; ids: Lin
       mode: 0o644,
     },
     { name: BLOCKLIST_TABLE, content: renderBlocklistTable([]), mode: 0o644 },
+    // Holds HA1s once the agent syncs: 0640. command.ts keeps an existing one (the agent's).
+    { name: CALLER_AUTH_TABLE, content: renderCallerAuthTable([]), mode: 0o640 },
     { name: 'kamailio-lines.cfg', content: renderLinesCfg(config, source), mode: 0o644 },
     { name: 'kamailio-events.cfg', content: renderEventsCfg(config, source), mode: 0o644 },
     ...(config.tls

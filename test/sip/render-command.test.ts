@@ -76,6 +76,7 @@ describe('render CLI', () => {
       expect(readdirSync(out).sort()).toEqual([
         'address.list',
         'blocked',
+        'callerauth',
         'dispatcher.list',
         'kamailio-events.cfg',
         'kamailio-lines.cfg',
@@ -91,6 +92,12 @@ describe('render CLI', () => {
         /^1 127\.0\.0\.1 32 0 demo$/m,
       );
 
+      expect(statSync(join(out, 'callerauth')).mode & 0o777).toBe(0o640);
+      // The agent's caller auth table survives a new render (an empty one would admit callers
+      // without the line's credentials until the next sync).
+      const synced = `${readFileSync(join(out, 'callerauth'), 'utf8')}demo/prefix:0:0:1234\n`;
+      writeFileSync(join(out, 'callerauth'), synced);
+
       // A second line rendered later gets the next id; demo keeps 1.
       const two = join(work, 'two.yaml');
       writeFileSync(
@@ -103,6 +110,7 @@ describe('render CLI', () => {
         demo: 1,
         'aaa-first': 2,
       });
+      expect(readFileSync(join(out, 'callerauth'), 'utf8')).toBe(synced);
     },
   );
 

@@ -1,5 +1,6 @@
 // Kamailio as the agent's line and ACL sync sees it over JSON-RPC, for unit tests: permissions
-// (address.list), dispatcher (dispatcher.list), the linecps and blocked htables, core.uptime.
+// (address.list), dispatcher (dispatcher.list), the linecps, blocked and callerauth htables,
+// core.uptime.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KamailioRpcError } from 'kamailio-jsonrpc';
@@ -26,12 +27,14 @@ export function fakeKamailio(file: string) {
     linecps: {} as Record<string, string | number>,
     /** The blocked htable as last reloaded from the db_text table file. */
     blocked: [] as string[],
+    /** The callerauth htable as last reloaded from its db_text table file. */
+    callerauth: {} as Record<string, string>,
   };
   const rpc: EdgeConfigSyncRpc = {
     async coreUptime() {
       return { now: 'now', up_since: state.upSince, uptime: 1 };
     },
-    async call(method: string) {
+    async call(method: string, params?: unknown[]) {
       if (method === 'dispatcher.reload') {
         if (state.dispatcherBusy > 0) {
           state.dispatcherBusy--;
@@ -59,6 +62,17 @@ export function fakeKamailio(file: string) {
           })),
         };
       }
+      if (method === 'htable.reload' && params?.[0] === 'callerauth') {
+        state.callerauth = Object.fromEntries(
+          readFileSync(join(file, '..', 'callerauth'), 'utf8')
+            .split('\n')
+            .slice(1)
+            .filter((l) => l)
+            .map((l) => l.split(':'))
+            .map(([key, , , value]) => [key!, value!]),
+        );
+        return {};
+      }
       if (method === 'htable.reload') {
         state.blocked = readFileSync(join(file, '..', 'blocked'), 'utf8')
           .split('\n')
@@ -70,6 +84,13 @@ export function fakeKamailio(file: string) {
       throw new Error(`unexpected ${method}`);
     },
     async htableDump(table: string) {
+      if (table === 'callerauth') {
+        return Object.entries(state.callerauth).map(([name, value]) => ({
+          name,
+          value,
+          type: 'str' as const,
+        }));
+      }
       if (table !== 'blocked') throw new Error(`unexpected table ${table}`);
       return state.blocked.map((name) => ({ name, value: 1, type: 'int' as const }));
     },

@@ -26,6 +26,8 @@ export interface EdgeOptions {
   listen?: { transport: string; address: string; port: number }[];
   /** The renderer's tls section (certificate, private_key, ca_list). */
   tls?: Record<string, string>;
+  /** The renderer's caller_auth section (nonce_expire_seconds, failed_attempts, …). */
+  callerAuth?: Record<string, number>;
 }
 
 export interface Edge {
@@ -74,6 +76,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     },
     lines: options.lines.map((l) => ({ max_cps: 0, ...l })),
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.callerAuth ? { caller_auth: options.callerAuth } : {}),
   };
   const yamlFile = join(dir, 'sipbridge.yaml');
   writeFileSync(yamlFile, stringify(config));

@@ -42,6 +42,8 @@ export const PORT_BLOCKS = {
   npmStart: 26000,
   /** test/sip/handoff-e2e.test.ts */
   handoffE2e: 26100,
+  /** test/sip/caller-auth.test.ts */
+  callerAuth: 26200,
 } as const;
 
 export type PortBlock = keyof typeof PORT_BLOCKS;

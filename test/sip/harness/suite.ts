@@ -35,6 +35,8 @@ export async function startSuite(
   lines: (target: (n: number) => string) => EdgeLine[],
   limits: Record<string, number> = {},
   listen: { transport: string; address: string; port: number }[] = [],
+  /** The renderer's caller_auth section. */
+  callerAuth?: Record<string, number>,
 ): Promise<SipSuite> {
   const token = randomBytes(18).toString('base64url');
   const agent = await startFakeAgent(base + 90, token);
@@ -48,6 +50,7 @@ export async function startSuite(
       lines: lines(target),
       limits,
       listen,
+      ...(callerAuth ? { callerAuth } : {}),
     });
   } catch (error) {
     await agent.close();

@@ -1,12 +1,18 @@
+import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { EdgeConfig } from '@sip-bridge/contract/edge';
 import type { CountryCode } from 'libphonenumber-js';
 import { edgeBlockKeys } from './edge-blocklist';
-import { listLines } from './store';
+import { isDefaultLineAuth } from './auth';
+import { listLines, storedLineAuths } from './store';
+
+const authFor = (auth: EdgeLineAuth | undefined) =>
+  auth && !isDefaultLineAuth(auth) ? { auth } : {};
 
 /** The edge config document and a strong ETag over its exact bytes. */
 export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; etag: string }> {
-  const [all, blocks] = await Promise.all([
+  const [all, auths, blocks] = await Promise.all([
     listLines(db),
+    storedLineAuths(db),
     db
       .prepare(
         `SELECT b.e164, l.slug FROM blocked_numbers b LEFT JOIN lines l ON l.id = b.line_id
@@ -28,6 +34,9 @@ export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; e
             .flatMap((b) => edgeBlockKeys(b.e164, l.default_country as CountryCode)),
         ),
       ],
+      // Only lines that ask for more than their ACL carry `auth`: the others' documents (and
+      // ETags) stay as they were.
+      ...authFor(auths.get(l.slug)),
     })),
   };
   const body = JSON.stringify(config);

@@ -1,3 +1,4 @@
+import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { CountryCode } from 'libphonenumber-js';
 import type { ContextMapping, Line, LineCreate, LinePatch } from '../schemas/lines';
 import {
@@ -8,6 +9,7 @@ import {
   type WebhookRow,
 } from '../webhooks/settings-store';
 import { newWebhookSecret } from '../webhooks/signature';
+import { publicLineAuth } from './auth';
 
 /** A line as the call path needs it. */
 export interface LineConfig {
@@ -51,6 +53,8 @@ interface LineRow {
   enabled: number;
   edge_sip_uri: string | null;
   context_headers: string;
+  /** EdgeLineAuth as JSON (migration 0013). */
+  auth: string;
   created_at: string;
   updated_at: string;
 }
@@ -108,6 +112,7 @@ function toLine(row: LineRow, acl: AclRow[], webhook: WebhookRow | null): Line {
     context_headers: c.contextHeaders,
     webhook: webhook ? toWebhook(webhook) : null,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
+    auth: publicLineAuth(JSON.parse(row.auth) as EdgeLineAuth),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -150,6 +155,23 @@ export async function getLine(db: D1Database, slug: string): Promise<Line | null
   );
 }
 
+/** Every line's stored caller auth (HA1s and token hash included), by slug: for the edge only. */
+export async function storedLineAuths(db: D1Database): Promise<Map<string, EdgeLineAuth>> {
+  const rows = await db
+    .prepare('SELECT slug, auth FROM lines')
+    .all<{ slug: string; auth: string }>();
+  return new Map(rows.results.map((r) => [r.slug, JSON.parse(r.auth) as EdgeLineAuth]));
+}
+
+/** One line's stored caller auth, or null when there is no such line. */
+export async function storedLineAuth(db: D1Database, slug: string): Promise<EdgeLineAuth | null> {
+  const row = await db
+    .prepare('SELECT auth FROM lines WHERE slug = ?')
+    .bind(slug)
+    .first<{ auth: string }>();
+  return row ? (JSON.parse(row.auth) as EdgeLineAuth) : null;
+}
+
 /** A line just written, with the webhook signing secret when this write made it (shown once). */
 export interface LineWritten {
   line: Line;
@@ -158,9 +180,13 @@ export interface LineWritten {
 
 /**
  * Creates a line with its ACL and webhook in one transaction; a taken slug raises
- * LineConflictError.
+ * LineConflictError. `auth` is the stored form of input.auth (resolveLineAuth).
  */
-export async function createLine(db: D1Database, input: LineCreate): Promise<LineWritten> {
+export async function createLine(
+  db: D1Database,
+  input: LineCreate,
+  auth: EdgeLineAuth,
+): Promise<LineWritten> {
   const candidate = newWebhookSecret();
   const now = nowIso();
   const cidrs = new Set<string>();
@@ -176,9 +202,9 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
              call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
-             requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, created_at,
-             updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, auth,
+             created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -196,6 +222,7 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
           input.enabled ? 1 : 0,
           input.edge_sip_uri,
           JSON.stringify(input.context_headers),
+          JSON.stringify(auth),
           now,
           now,
         ),
@@ -219,7 +246,9 @@ export async function createLine(db: D1Database, input: LineCreate): Promise<Lin
   return { line: (await getLine(db, input.slug))!, ...(secret ? { webhookSecret: secret } : {}) };
 }
 
-const PATCH_COLUMNS: Record<Exclude<keyof LinePatch, 'webhook'>, (v: never) => unknown> = {
+type PatchColumn = Exclude<keyof LinePatch, 'webhook' | 'auth'>;
+
+const PATCH_COLUMNS: Record<PatchColumn, (v: never) => unknown> = {
   name: (v: string) => v,
   sip_targets: (v: string[]) => JSON.stringify(v),
   default_country: (v: string) => v,
@@ -238,23 +267,28 @@ const PATCH_COLUMNS: Record<Exclude<keyof LinePatch, 'webhook'>, (v: never) => u
 
 /**
  * Changes the fields given, the webhook included, in one transaction. A webhook set on a line
- * that had none gets a new signing secret, answered here only.
+ * that had none gets a new signing secret, answered here only. `auth` is the stored form of
+ * patch.auth, if any.
  */
 export async function patchLine(
   db: D1Database,
   slug: string,
   patch: LinePatch,
+  auth?: EdgeLineAuth,
 ): Promise<LineWritten | null> {
   const { webhook, ...fields } = patch;
   const keys = (Object.keys(fields) as (keyof typeof fields)[]).filter(
-    (k) => fields[k] !== undefined,
+    (k): k is PatchColumn => k !== 'auth' && fields[k] !== undefined,
   );
   const now = nowIso();
   const candidate = newWebhookSecret();
   const statements: D1PreparedStatement[] = [];
-  if (keys.length || webhook !== undefined) {
-    const sets = keys.map((k) => `${k} = ?, `).join('');
-    const values = keys.map((k) => PATCH_COLUMNS[k](fields[k] as never));
+  if (keys.length || auth || webhook !== undefined) {
+    const sets = [...keys.map((k) => `${k} = ?, `), ...(auth ? ['auth = ?, '] : [])].join('');
+    const values = [
+      ...keys.map((k) => PATCH_COLUMNS[k](fields[k] as never)),
+      ...(auth ? [JSON.stringify(auth)] : []),
+    ];
     statements.push(
       db
         .prepare(`UPDATE lines SET ${sets}updated_at = ? WHERE slug = ?`)

@@ -11,7 +11,9 @@ import {
   listLines,
   patchLine,
   removeAclEntry,
+  storedLineAuth,
 } from '../lines/store';
+import { resolveLineAuth } from '../lines/auth';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { customFieldIssues, ticketFields } from '../handoffs/custom-fields';
 import { zendeskFromEnv } from '../config';
@@ -40,8 +42,9 @@ const wide = {
 const zendeskChecks = {
   422: jsonContent(
     ErrorSchema,
-    'An ACL entry wider than /8 (IPv4) or /32 (IPv6) lacks confirm_wide, or a context mapping ' +
-      'names a ticket field that does not exist, is a system field, or is inactive',
+    'An ACL entry wider than /8 (IPv4) or /32 (IPv6) lacks confirm_wide, a context mapping ' +
+      'names a ticket field that does not exist, is a system field, or is inactive, or caller ' +
+      'auth lacks a secret it needs (`missing_secret`: a new digest user or realm, a new token)',
   ),
   503: jsonContent(ErrorSchema, 'Zendesk could not be asked about mapped ticket fields'),
 };
@@ -49,9 +52,22 @@ const fieldChecks = {
   ...zendeskChecks,
   422: jsonContent(
     ErrorSchema,
-    'A context mapping names a ticket field that does not exist, is a system field, or is inactive',
+    'A context mapping names a ticket field that does not exist, is a system field, or is ' +
+      'inactive, or caller auth lacks a secret it needs (`missing_secret`: a new digest user or ' +
+      'realm, a new token)',
   ),
 };
+const missingSecrets = (
+  c: Parameters<typeof apiError>[0],
+  issues: { path: string; message: string }[],
+) =>
+  apiError(
+    c,
+    422,
+    'missing_secret',
+    'Caller auth needs a secret it was not given; see issues.',
+    issues,
+  );
 const unconfirmed = (
   c: Parameters<typeof apiError>[0],
   issues: { path: string; message: string }[],
@@ -216,10 +232,12 @@ export const adminLineRoutes = createRouter()
     if (badUrls) return badUrls;
     const wideIssues = unconfirmedWideEntries(input.acl, (i) => `acl[${i}].confirm_wide`);
     if (wideIssues.length) return unconfirmed(c, wideIssues);
+    const auth = await resolveLineAuth(input.auth, null);
+    if (!auth.ok) return missingSecrets(c, auth.issues);
     const badFields = await badContextFields(c, input.context_headers);
     if (badFields) return badFields;
     try {
-      return c.json(lineAnswer(await createLine(c.env.DB, input)), 201);
+      return c.json(lineAnswer(await createLine(c.env.DB, input, auth.auth)), 201);
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
       throw err;
@@ -235,9 +253,17 @@ export const adminLineRoutes = createRouter()
     const input = c.req.valid('json');
     const badUrls = badWebhookUrls(c, input.webhook);
     if (badUrls) return badUrls;
+    let auth;
+    if (input.auth) {
+      const previous = await storedLineAuth(c.env.DB, slug);
+      if (!previous) return lineNotFound(c, slug);
+      const resolved = await resolveLineAuth(input.auth, previous);
+      if (!resolved.ok) return missingSecrets(c, resolved.issues);
+      auth = resolved.auth;
+    }
     const badFields = await badContextFields(c, input.context_headers);
     if (badFields) return badFields;
-    const written = await patchLine(c.env.DB, slug, input);
+    const written = await patchLine(c.env.DB, slug, input, auth);
     return written ? c.json(lineAnswer(written), 200) : lineNotFound(c, slug);
   })
   .openapi(remove, async (c) => {

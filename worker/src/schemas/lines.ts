@@ -4,6 +4,7 @@ import { parseCidr } from '@sip-bridge/contract/cidr';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from '@sip-bridge/contract/edge';
 import { WebhookSchema, WebhookSecretSchema, WebhookSettingsSchema } from './webhooks';
+import { LineAuthInputSchema, LineAuthSchema } from './line-auth';
 
 /** A SIP or SIPS URI with a host, the only kind of target the edge will relay to. */
 export const SipTargetSchema = z
@@ -196,6 +197,7 @@ export const LineCreateSchema = z
     context_headers: lineFields.context_headers.default([]),
     webhook: WebhookSettingsSchema.nullable().default(null),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
+    auth: LineAuthInputSchema.default({ ip: true }),
   })
   .strict()
   .openapi('LineCreate');
@@ -203,6 +205,7 @@ export const LineCreateSchema = z
 export const LinePatchSchema = z
   .object({
     ...lineFields,
+    auth: LineAuthInputSchema,
     webhook: WebhookSettingsSchema.nullable().openapi({
       description:
         'The whole webhook (replaces the old one, keeping its secret), or null to remove it',
@@ -218,6 +221,7 @@ export const LineSchema = z
     ...lineFields,
     webhook: WebhookSchema.nullable(),
     acl: z.array(AclEntrySchema),
+    auth: LineAuthSchema,
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { callerAuthEntries, renderCallerAuthTable } from './caller-auth-table';
+
+const ha1 = '0123456789abcdef0123456789abcdef';
+const sha256 = 'f'.repeat(64);
+
+describe('caller auth table', () => {
+  it('flattens every part of a line’s auth into keys route[CALLER_AUTH] reads', () => {
+    const entries = callerAuthEntries([
+      {
+        slug: 'demo',
+        auth: {
+          ip: true,
+          digest: { realm: 'edge.example.com', users: [{ username: 'carrier1', ha1 }] },
+          token: { header: 'X-Line-Token', sha256 },
+          tech_prefix: '0042',
+          p_charge_info: { numbers: ['14155550100', '14155550100', '33612345678'] },
+        },
+      },
+      { slug: 'plain' },
+      { slug: 'iponly', auth: { ip: true } },
+    ]);
+    expect(entries).toEqual([
+      ['demo/realm', 'edge.example.com'],
+      ['demo/ha1/carrier1', ha1],
+      ['demo/token_header', 'X-Line-Token'],
+      ['demo/token_sha256', sha256],
+      ['demo/prefix', '0042'],
+      ['demo/pci', '1'],
+      ['demo/pci/14155550100', '1'],
+      ['demo/pci/33612345678', '1'],
+    ]);
+    expect(renderCallerAuthTable(entries).split('\n')).toEqual([
+      'key_name(str) key_type(int) value_type(int) key_value(str)',
+      `demo/ha1/carrier1:0:0:${ha1}`,
+      'demo/pci:0:0:1',
+      'demo/pci/14155550100:0:0:1',
+      'demo/pci/33612345678:0:0:1',
+      'demo/prefix:0:0:0042',
+      'demo/realm:0:0:edge.example.com',
+      'demo/token_header:0:0:X-Line-Token',
+      `demo/token_sha256:0:0:${sha256}`,
+      '',
+    ]);
+  });
+
+  it('refuses what Kamailio could misread, naming the field but not the value', () => {
+    const bad = (auth: unknown) => () => callerAuthEntries([{ slug: 'demo', auth: auth as never }]);
+    expect(bad({ ip: true, tech_prefix: '12:4' })).toThrow(
+      'line demo: auth tech_prefix is not 4 digits',
+    );
+    expect(bad({ ip: true, token: { header: 'X-Bridge-Token', sha256 } })).toThrow(
+      'auth token.header is not an X- header of the caller’s',
+    );
+    expect(
+      bad({ ip: true, digest: { realm: 'a:b', users: [{ username: 'carrier1', ha1 }] } }),
+    ).toThrow('auth digest.realm is invalid');
+    expect(
+      bad({
+        ip: true,
+        digest: { realm: 'r', users: [{ username: 'carrier1', ha1: 'pass:word' }] },
+      }),
+    ).toThrow(/^line demo: auth digest\.users\[0\]\.ha1 is not 32 lower-case hex digits$/);
+    expect(bad({ ip: false })).toThrow('auth ip must be true');
+    expect(bad({ ip: true, p_charge_info: { numbers: ['+14155550100'] } })).toThrow(
+      'auth p_charge_info.numbers[0] is not E.164 digits',
+    );
+  });
+});

@@ -1,0 +1,151 @@
+// A line's caller authentication as the admin API takes it and shows it (docs/caller-auth.md).
+// Secrets go in once: a digest password becomes its HA1, a token its SHA-256; neither the
+// password nor the token is stored, returned or logged.
+import { z } from '@hono/zod-openapi';
+import {
+  CALLER_AUTH_LIMITS,
+  DIGEST_REALM,
+  DIGEST_USERNAME,
+  HA1,
+  TECH_PREFIX,
+  TOKEN_HEADER,
+} from '@sip-bridge/contract/caller-auth';
+import { RESERVED_HEADER } from '@sip-bridge/contract/edge';
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+const DigestUserInputSchema = z
+  .object({
+    username: z
+      .string()
+      .regex(DIGEST_USERNAME, 'must be 4-32 letters or digits')
+      .openapi({ example: 'carrier1' }),
+    password: z
+      .string()
+      .min(8, 'must be 8-128 characters')
+      .max(128, 'must be 8-128 characters')
+      .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
+      .optional()
+      .openapi({
+        description:
+          'Turned into the HA1 at once and never stored or returned. Give this or `ha1`; ' +
+          'leave both out to keep the user’s stored HA1 (same realm only).',
+      }),
+    ha1: z
+      .string()
+      .regex(HA1, 'must be 32 lower-case hex digits')
+      .optional()
+      .openapi({ description: 'MD5(username:realm:password) in lower-case hex (RFC 2617)' }),
+  })
+  .strict()
+  .superRefine((u, ctx) => {
+    if (u.password !== undefined && u.ha1 !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ha1'], message: 'give password or ha1, not both' });
+    }
+  });
+
+export const LineAuthInputSchema = z
+  .object({
+    ip: z
+      .boolean()
+      .default(true)
+      .refine((ip) => ip, 'must be true: the edge finds a caller’s line by its source address')
+      .openapi({
+        description:
+          'The caller’s source address must be in the line’s ACL (today the only way the edge ' +
+          'finds the line, so it must be true); the checks below come on top of it.',
+      }),
+    digest: z
+      .object({
+        realm: z
+          .string()
+          .regex(DIGEST_REALM, 'must be a host-like name (letters, digits, dots, dashes)')
+          .openapi({ example: 'sip.example.com' }),
+        users: z
+          .array(DigestUserInputSchema)
+          .min(1)
+          .max(CALLER_AUTH_LIMITS.users)
+          .superRefine((users, ctx) => {
+            const seen = new Map<string, number>();
+            users.forEach((u, i) => {
+              const first = seen.get(u.username);
+              if (first !== undefined) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [i, 'username'],
+                  message: `repeats users[${first}].username`,
+                });
+              } else seen.set(u.username, i);
+            });
+          }),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          'SIP digest: the edge answers 407 with Proxy-Authenticate, then checks ' +
+          'Proxy-Authorization against the user’s HA1; wrong credentials get 403.',
+      }),
+    token: z
+      .object({
+        header: z
+          .string()
+          .regex(TOKEN_HEADER, 'must be X-<name> (letters, digits, dashes)')
+          .refine(
+            (n) => !RESERVED_HEADER.test(n),
+            'X-Zendesk- and X-Bridge- headers are the bridge’s own',
+          )
+          .openapi({ example: 'X-Line-Token' }),
+        secret: z
+          .string()
+          .regex(/^[!-~]{16,256}$/, 'must be 16-256 printable ASCII characters without spaces')
+          .optional()
+          .openapi({
+            description:
+              'The value callers send. Only its SHA-256 is stored and sent to the edge; leave ' +
+              'it out to keep the stored one.',
+          }),
+      })
+      .strict()
+      .optional(),
+    tech_prefix: z.string().regex(TECH_PREFIX, 'must be 4 digits').optional().openapi({
+      description:
+        'The Request-URI’s user part must start with these 4 digits; the edge removes them.',
+      example: '1234',
+    }),
+    p_charge_info: z
+      .object({
+        numbers: z
+          .array(z.string().regex(E164, 'must be an E.164 number, e.g. +14155550100'))
+          .min(1)
+          .max(CALLER_AUTH_LIMITS.numbers),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description: 'P-Charge-Info must name one of these numbers (the line’s numbers).',
+      }),
+  })
+  .strict()
+  .openapi('LineAuthInput', {
+    description:
+      'How callers prove they may use the line; every part given must pass (403 with a reason, ' +
+      'or a 407 digest challenge). Replaces the whole setting on PATCH.',
+  });
+
+export const LineAuthSchema = z
+  .object({
+    ip: z.boolean(),
+    digest: z
+      .object({ realm: z.string(), users: z.array(z.object({ username: z.string() })) })
+      .optional(),
+    token: z.object({ header: z.string(), secret_set: z.literal(true) }).optional(),
+    tech_prefix: z.string().optional(),
+    p_charge_info: z.object({ numbers: z.array(z.string()) }).optional(),
+  })
+  .openapi('LineAuth', {
+    description: 'The line’s caller authentication; passwords, HA1s and the token never appear.',
+  });
+
+export type LineAuthInput = z.infer<typeof LineAuthInputSchema>;
+export type LineAuth = z.infer<typeof LineAuthSchema>;
