@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
-import { assignLineIds, parseLineIds, renderDispatcherList, type LineIds } from '../renderer/files';
+import type { EdgeRouting } from '@sip-bridge/contract/edge';
+import {
+  assignLineIds,
+  lineRouteEntries,
+  parseLineIds,
+  renderDispatcherList,
+  type LineIds,
+} from '../renderer/files';
 import { writeFilesAtomic } from '../renderer/write-atomic';
 
 /** One line of the Worker's edge config, validated. */
@@ -16,7 +23,12 @@ export interface EdgeLine {
   blocked?: string[];
   /** How callers prove they may use the line (caller-auth-sync.ts); absent: the ACL alone. */
   auth?: EdgeLineAuth;
+  /** Target order, timers and concurrent-call limit; absent from older Workers. */
+  routing?: EdgeRouting | undefined;
 }
+
+/** The edge's own behaviour, for a line whose Worker sends no routing (0 = the edge's timers). */
+const EDGE_DEFAULT_ROUTING = { mode: 'sequential', max_concurrent_calls: 0 } as const;
 
 /** The parts of the Kamailio JSON-RPC client line sync needs (a fake in unit tests). */
 export type LineRpc = Pick<KamailioRpc, 'call' | 'htableSet'>;
@@ -72,9 +84,10 @@ function parseDispatcherList(result: unknown): DispatcherTarget[] {
 
 /**
  * Keeps Kamailio's lines in step with the Worker: the dispatcher sets (each line's targets, in
- * failover order) and the per-line CPS limits. dispatcher.list is written atomically, reloaded and
+ * failover order), the per-line CPS limits and routing (lineroute htable: order, timers,
+ * concurrent-call limit, read by the cfg at each call). dispatcher.list is written atomically, reloaded and
  * proved with dispatcher.list; on any mismatch the previous file is put back and reloaded. The
- * limits go into the linecps htable. Calls in progress are not touched (they follow their route set).
+ * limits go into the linecps and lineroute htables. Calls in progress are not touched (they follow their route set).
  * @example
  * const lines = createLineSync('/etc/kamailio/sipbridge', rpc, reloadDispatcher);
  * await lines.apply(edgeLines, ids, false);
@@ -89,6 +102,8 @@ export function createLineSync(
   const write = (content: string) =>
     writeFilesAtomic(renderDir, [{ name: 'dispatcher.list', content, mode: 0o644 }]);
   const appliedCps = new Map<string, number>();
+  /** lineroute htable values last set, by `<slug>::<key>`. */
+  const appliedRoutes = new Map<string, number>();
 
   async function prove(expected: DispatcherTarget[]) {
     const key = (t: DispatcherTarget) => `${t.set} ${t.uri}`;
@@ -133,6 +148,14 @@ export function createLineSync(
         if (!force && appliedCps.get(line.slug) === line.maxCps) continue;
         await rpc.htableSet('linecps', line.slug, line.maxCps);
         appliedCps.set(line.slug, line.maxCps);
+      }
+      for (const line of lines) {
+        for (const [key, value] of lineRouteEntries(line.routing ?? EDGE_DEFAULT_ROUTING)) {
+          const name = `${line.slug}::${key}`;
+          if (!force && appliedRoutes.get(name) === value) continue;
+          await rpc.htableSet('lineroute', name, value);
+          appliedRoutes.set(name, value);
+        }
       }
       return { reloaded: reloading };
     },
