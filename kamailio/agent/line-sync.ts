@@ -11,6 +11,7 @@ import {
   type LineIds,
 } from '../renderer/files';
 import { writeFilesAtomic } from '../renderer/write-atomic';
+import { parseDispatcherTargets } from './dispatcher-targets';
 
 /** One line of the Worker's edge config, validated. */
 export interface EdgeLine {
@@ -64,24 +65,6 @@ interface DispatcherTarget {
   uri: string;
 }
 
-/** dispatcher.list (Kamailio 5.6): `{ NRSETS, RECORDS: [{ SET: { ID, TARGETS: [{ DEST: { URI } }] } }] }`. */
-function parseDispatcherList(result: unknown): DispatcherTarget[] {
-  const records = (result as { RECORDS?: unknown } | null)?.RECORDS;
-  if (records === undefined) return []; // no set loaded
-  if (!Array.isArray(records)) throw new Error('dispatcher.list: RECORDS is not a list');
-  return records.flatMap((record: unknown) => {
-    const set = (record as { SET?: { ID?: unknown; TARGETS?: unknown } }).SET;
-    if (typeof set?.ID !== 'number' || !Array.isArray(set.TARGETS)) {
-      throw new Error('dispatcher.list: a record without SET.ID and SET.TARGETS');
-    }
-    return set.TARGETS.map((t: unknown) => {
-      const uri = (t as { DEST?: { URI?: unknown } }).DEST?.URI;
-      if (typeof uri !== 'string') throw new Error('dispatcher.list: a target without DEST.URI');
-      return { set: set.ID as number, uri };
-    });
-  });
-}
-
 /**
  * Keeps Kamailio's lines in step with the Worker: the dispatcher sets (each line's targets, in
  * failover order), the per-line CPS limits and routing (lineroute htable: order, timers,
@@ -108,7 +91,7 @@ export function createLineSync(
   async function prove(expected: DispatcherTarget[]) {
     const key = (t: DispatcherTarget) => `${t.set} ${t.uri}`;
     const want = expected.map(key).sort();
-    const got = parseDispatcherList(await rpc.call('dispatcher.list'))
+    const got = parseDispatcherTargets(await rpc.call('dispatcher.list'))
       .map(key)
       .sort();
     if (got.join('\n') !== want.join('\n')) {
