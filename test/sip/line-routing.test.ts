@@ -4,6 +4,8 @@ import { explain, RINGING, startSuite, type SipSuite } from './harness/suite';
 import { startResponder, type Responder } from './harness/sip-responder';
 import { sipToolsAvailable } from './harness/tools';
 import { PORT_BLOCKS } from './harness/ports';
+import { join } from 'node:path';
+import { runSipbridge } from '@sip-bridge/edge/cli/main';
 
 // Per-line routing through the real Kamailio: round robin, failover codes, the no-ringback and
 // no-answer timers, the concurrent-call limit, and a target marked down by OPTIONS probing.
@@ -180,6 +182,15 @@ describe.skipIf(!sipToolsAvailable())('line routing: targets probed with OPTIONS
     expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 486 Busy Here');
     expect(down.requests.filter((r) => r.startsWith('INVITE '))).toEqual([]);
     expect(up.requests.filter((r) => r.startsWith('INVITE '))).toHaveLength(1);
+
+    // `sipbridge status` names it (the fake agent has no /health: only Kamailio's part counts).
+    const status = await runSipbridge(
+      ['status', '--rpc', `http://127.0.0.1:${s.edge.rpcPort}/RPC`, '--agent', s.agent.url],
+      { EDGE_ACL_SYNC_DIR: join(s.edge.dir, 'etc') },
+    );
+    const text = status.stdout.join('\n');
+    expect(text).toContain(`Targets   1 up, 1 DOWN (probing, skipped): ${s.target(0)} (probed)`);
+    expect(text).toMatch(/^probed +1 +1 +2 \(1 DOWN\) +0/m);
   });
 
   it('takes the target back once it answers its probes again', async () => {
