@@ -84,8 +84,8 @@ export const CallRecordSchema = z
         .optional()
         .meta({
           description:
-            "Which of the edge's timers ended the call: `no_ringback_timeout` (no target sent a " +
-            'provisional reply in time) or `no_answer_timeout` (the target rang, nobody answered in ' +
+            "Which of the edge's timers ended the call: `no_ringback_timeout` (no target rang in " +
+            'time) or `no_answer_timeout` (the target rang, nobody answered in ' +
             'time); null when none did',
         }),
     }),

@@ -176,8 +176,8 @@ export const DecisionSchema = z
 export const EventKindSchema = z.enum(['answered', 'ended', 'failed', 'cancelled']);
 
 /**
- * Which of the edge's timers ended a call, when one did (the line's `routing`): no target sent a
- * provisional reply in time (`no_ringback_timeout`), or the ringing target did not answer in time
+ * Which of the edge's timers ended a call, when one did (the line's `routing`): no target rang
+ * in time (`no_ringback_timeout`), or the ringing target did not answer in time
  * (`no_answer_timeout`). Edges before issue 16 send none, and their events stay valid.
  */
 export const END_CAUSES = ['no_ringback_timeout', 'no_answer_timeout'] as const;
@@ -226,7 +226,7 @@ export type CallEvent = z.infer<typeof CallEventSchema>;
 export interface EdgeRouting {
   /** `sequential`: targets in their order; `round_robin`: each call starts at the next target. */
   mode: 'sequential' | 'round_robin';
-  /** Give a target up when it sent no provisional reply within this time (100-60000). */
+  /** Give a target up when it did not ring (180-189) within this time (100-60000). */
   no_ringback_ms: number;
   /** End the call when the ringing target has not answered within this time (1000-3600000). */
   no_answer_ms: number;

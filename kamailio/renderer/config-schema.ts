@@ -79,7 +79,7 @@ const ListenSchema = z.strictObject({
 export const LineRoutingSchema = z.strictObject({
   /** `sequential`: targets in their order; `round_robin`: each call starts at the next target. */
   mode: z.enum(['sequential', 'round_robin']).default('sequential'),
-  /** Give a target up when it sent no provisional reply within this time (then the next one). */
+  /** Give a target up when it did not ring (180-189) within this time (then the next one). */
   no_ringback_ms: int(100, 60_000).optional(),
   /** End the call when the ringing target has not answered within this time. */
   no_answer_ms: int(1_000, 3_600_000).optional(),

@@ -37,6 +37,13 @@ describe.skipIf(!sipToolsAvailable())('line routing: order, failover, timers, li
         acl: ['127.0.0.5/32'],
         routing: { no_answer_ms: 1000 },
       },
+      // Target 6 only ever answers 100 Trying; target 7 rings after it.
+      {
+        slug: 'trying',
+        targets: [t(6), t(7)],
+        acl: ['127.0.0.7/32'],
+        routing: { no_ringback_ms: 300 },
+      },
       {
         slug: 'limited',
         targets: [t(5)],
@@ -93,11 +100,21 @@ describe.skipIf(!sipToolsAvailable())('line routing: order, failover, timers, li
     expect(event?.cause).toBeUndefined();
   });
 
-  it('ends a call no target sends a provisional reply for: 408, cause no_ringback_timeout', async () => {
+  it('ends a call no target rings for: 408, cause no_ringback_timeout', async () => {
     const caller = await s.uac('uac-reject', { CODE: '408' }, '127.0.0.4');
     expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 408 No Ringback Timeout');
     const [event] = await s.agent.eventsFor(callIdOf(caller), 1);
     expect(event).toMatchObject({ kind: 'failed', sip_code: 408, cause: 'no_ringback_timeout' });
+  });
+
+  it('gives a target up that sends 100 Trying but never rings, and tries the next', async () => {
+    const trying = s.uas(6, 'uas-trying');
+    const next = s.uas(7, 'uas-reject', { CODE: '486', REASON: 'Busy Here' });
+    const caller = await s.uac('uac-reject', { CODE: '486' }, '127.0.0.7');
+    const [a, b] = await Promise.all([trying.done, next.done]);
+    expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 486 Busy Here');
+    expect(received(a, /^CANCEL /), explain(a)).toBeDefined();
+    expect(received(b, /^INVITE /)).toBeDefined();
   });
 
   it('ends a call that rings and is not answered: 408, cause no_answer_timeout', async () => {

@@ -157,8 +157,8 @@ const routingFields = {
     .max(ROUTING_LIMITS.no_ringback_ms.max)
     .openapi({
       description:
-        'A target that sends no provisional reply (100, 180, 183) within this time is given up and ' +
-        'the next target tried; after the last one the caller gets 408 and the record ' +
+        'A target that does not ring (180-189; 100 Trying does not count) within this time is given ' +
+        'up and the next target tried; after the last one the caller gets 408 and the record ' +
         '`final.cause: no_ringback_timeout` (100-60000, default 5000)',
     }),
   no_answer_ms: z
