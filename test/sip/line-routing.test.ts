@@ -29,6 +29,8 @@ describe.skipIf(!sipToolsAvailable())('line routing: order, failover, timers, li
         routing: { mode: 'round_robin' },
       },
       { slug: 'codes', targets: [t(2), t(3)], acl: ['127.0.0.3/32'] },
+      // Nothing listens on target 8 over TCP: the connection is refused (a transport failure).
+      { slug: 'refused', targets: [`${t(8)};transport=tcp`, t(3)], acl: ['127.0.0.8/32'] },
       // Nobody listens on target 9: it never sends a provisional reply.
       { slug: 'silent', targets: [t(9)], acl: ['127.0.0.4/32'], routing: { no_ringback_ms: 300 } },
       {
@@ -79,6 +81,14 @@ describe.skipIf(!sipToolsAvailable())('line routing: order, failover, timers, li
     const [a, b] = await Promise.all([first.done, second.done]);
     expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 486 Busy Here');
     expect(received(a, /^INVITE /)).toBeDefined();
+    expect(received(b, /^INVITE /)).toBeDefined();
+  });
+
+  it('fails over when a target cannot be reached (TCP connection refused)', async () => {
+    const second = s.uas(3, 'uas-reject', { CODE: '486', REASON: 'Busy Here' });
+    const caller = await s.uac('uac-reject', { CODE: '486' }, '127.0.0.8');
+    const b = await second.done;
+    expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 486 Busy Here');
     expect(received(b, /^INVITE /)).toBeDefined();
   });
 
