@@ -94,6 +94,23 @@ describe('line routing settings', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes a line’s routing with its bounds', async () => {
+    const doc = (await (await adminFetch('/openapi.json')).json()) as {
+      components: { schemas: Record<string, any> };
+    };
+    const routing = doc.components.schemas.LineRouting;
+    expect(Object.keys(routing.properties).sort()).toEqual([
+      'max_concurrent_calls',
+      'mode',
+      'no_answer_ms',
+      'no_ringback_ms',
+    ]);
+    expect(routing.properties.no_answer_ms).toMatchObject({ minimum: 1000, maximum: 3_600_000 });
+    expect(doc.components.schemas.LinePatch.properties.routing).toBeDefined();
+  });
+});
+
 describe('which timer ended the call', () => {
   it.each(['no_ringback_timeout', 'no_answer_timeout'] as const)(
     'records %s from the failed event',
