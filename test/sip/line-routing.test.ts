@@ -1,14 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callIdOf, finalResponse, received } from './harness/sipp';
 import { explain, RINGING, startSuite, type SipSuite } from './harness/suite';
 import { startResponder, type Responder } from './harness/sip-responder';
 import { sipToolsAvailable } from './harness/tools';
 import { PORT_BLOCKS } from './harness/ports';
+import { startFullStack, type FullStack } from './harness/full-stack';
 import { join } from 'node:path';
 import { runSipbridge } from '@sip-bridge/edge/cli/main';
 
 // Per-line routing through the real Kamailio: round robin, failover codes, the no-ringback and
-// no-answer timers, the concurrent-call limit, and a target marked down by OPTIONS probing.
+// no-answer timers, the concurrent-call limit, a target marked down by OPTIONS probing, and the
+// timers set in the Worker reaching the call record. The describes run one after the other on
+// the same port block.
 const BASE = PORT_BLOCKS.lineRouting;
 
 /** The 503 the caller got, as sipp logged it. */
@@ -233,4 +236,56 @@ describe.skipIf(!sipToolsAvailable())('line routing: targets probed with OPTIONS
     expect(finalResponse(caller), explain(caller, s.edge)).toBe('SIP/2.0 486 Busy Here');
     expect(down.requests.filter((r) => r.startsWith('INVITE '))).toHaveLength(1);
   });
+});
+
+describe.skipIf(!sipToolsAvailable())('line routing: from the admin API to the call record', () => {
+  let s: FullStack;
+
+  beforeAll(async () => {
+    // The Worker's line sets the timers; the agent's line sync carries them to Kamailio.
+    s = await startFullStack(
+      BASE,
+      [
+        {
+          slug: 'timers',
+          acl: ['127.0.0.2/32'],
+          settings: { routing: { no_ringback_ms: 300, no_answer_ms: 1000 } },
+        },
+      ],
+      { aclSync: { intervalMs: 300 } },
+    );
+    await vi.waitFor(
+      async () => {
+        const ringback = await s.edge.rpc.htableGet('lineroute', 'timers::ringback');
+        if (ringback.value !== 300) throw new Error(`lineroute timers::ringback ${ringback.value}`);
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+  }, 90_000);
+  afterAll(() => s?.stop(), 30_000);
+
+  it('records which timer ended each call, as the caller heard it', async () => {
+    // Nobody at the target: it never rings.
+    const silent = await s.uac('uac-reject', { CODE: '408' }, '127.0.0.2');
+    expect(finalResponse(silent), explain(silent, s.edge)).toBe('SIP/2.0 408 No Ringback Timeout');
+    // The target rings and nobody answers.
+    const uas = s.uas(0, 'uas-ring');
+    const unanswered = await s.uac('uac-reject', { CODE: '408' }, '127.0.0.2');
+    await uas.done;
+    expect(finalResponse(unanswered), explain(unanswered, s.edge)).toBe(
+      'SIP/2.0 408 No Answer Timeout',
+    );
+    const ids = [callIdOf(silent), callIdOf(unanswered)];
+    const records = await s.waitForRecords(ids, (r) => r.status === 'failed');
+    expect(records.get(ids[0]!)?.final).toMatchObject({
+      code: 408,
+      reason: 'No Ringback Timeout',
+      cause: 'no_ringback_timeout',
+    });
+    expect(records.get(ids[1]!)?.final).toMatchObject({
+      code: 408,
+      reason: 'No Answer Timeout',
+      cause: 'no_answer_timeout',
+    });
+  }, 60_000);
 });
