@@ -24,9 +24,10 @@ import { formatDuration, formatFields, formatTable } from './table';
 
 export const STATUS_USAGE = `usage: sipbridge status [--json] [--sample-ms N] [--rpc URL] [--agent URL] [--dir D]
 
-Kamailio's version and uptime, calls per second, active calls and ACL entries per line, and the
-edge agent's health: spool, Worker reachability, circuit breaker, ACL sync. When Kamailio or the
-agent cannot be reached, the rest is still shown and that part is marked UNREACHABLE.
+Kamailio's version and uptime, calls per second, active calls, ACL entries and targets (those
+OPTIONS probing marked down named) per line, and the edge agent's health: spool, Worker
+reachability, circuit breaker, ACL sync. When Kamailio or the agent cannot be reached, the rest is
+still shown and that part is marked UNREACHABLE.
 
   --json        one JSON object with snake_case keys (see docs/operators.md)
   --sample-ms N measure calls per second over N ms (default 1000; 0 skips the measurement):
