@@ -77,6 +77,17 @@ export const CallRecordSchema = z
       code: z.number().int().nullable(),
       reason: z.string().nullable(),
       ended_by: z.string().nullable(),
+      // Optional in the type so older clients' fixtures still parse; the API always sends it.
+      cause: z
+        .string()
+        .nullable()
+        .optional()
+        .meta({
+          description:
+            "Which of the edge's timers ended the call: `no_ringback_timeout` (no target rang in " +
+            'time) or `no_answer_timeout` (the target rang, nobody answered in ' +
+            'time); null when none did',
+        }),
     }),
     cost: z.object({
       micros: z.number().int().nullable(),

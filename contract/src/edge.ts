@@ -175,6 +175,14 @@ export const DecisionSchema = z
 
 export const EventKindSchema = z.enum(['answered', 'ended', 'failed', 'cancelled']);
 
+/**
+ * Which of the edge's timers ended a call, when one did (the line's `routing`): no target rang
+ * in time (`no_ringback_timeout`), or the ringing target did not answer in time
+ * (`no_answer_timeout`). Edges before issue 16 send none, and their events stay valid.
+ */
+export const END_CAUSES = ['no_ringback_timeout', 'no_answer_timeout'] as const;
+export const EndCauseSchema = z.enum(END_CAUSES);
+
 export const CallEventSchema = z
   .object({
     call_id: CallIdSchema,
@@ -183,6 +191,10 @@ export const CallEventSchema = z
     sip_code: z.number().int().min(100).max(699).optional(),
     reason: sipValue(200).optional(),
     ended_by: z.enum(['caller', 'callee', 'proxy']).optional(),
+    cause: EndCauseSchema.optional().meta({
+      description: 'Which edge timer ended the call, when one did (a `failed` event with 408)',
+      example: 'no_answer_timeout',
+    }),
     /** Sent by the edge when the decision may never have reached the API (it failed open). */
     call: CallFactsSchema.optional(),
   })
@@ -210,6 +222,18 @@ export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 export type Decision = z.infer<typeof DecisionSchema>;
 export type CallEvent = z.infer<typeof CallEventSchema>;
 
+/** A line's routing as the edge applies it (the Worker's LineRouting). */
+export interface EdgeRouting {
+  /** `sequential`: targets in their order; `round_robin`: each call starts at the next target. */
+  mode: 'sequential' | 'round_robin';
+  /** Give a target up when it did not ring (180-189) within this time (100-60000). */
+  no_ringback_ms: number;
+  /** End the call when the ringing target has not answered within this time (1000-3600000). */
+  no_answer_ms: number;
+  /** Calls in progress on the line, 0 = unlimited (0-100000). */
+  max_concurrent_calls: number;
+}
+
 /**
  * What the edge agent polls (`GET /v1/edge/config`, with an ETag): every enabled line's targets,
  * CPS limit, ACL, block list and caller authentication. The agent checks each field before
@@ -223,6 +247,11 @@ export interface EdgeConfig {
     sip_targets: string[];
     /** Calls per second the edge admits on the line, 0-10000 (0: the edge's own limit). */
     max_cps: number;
+    /**
+     * How the edge routes the line's calls (Workers before issue 16 send none: the edge then tries
+     * targets in order with its own timers and no concurrent limit).
+     */
+    routing?: EdgeRouting;
     /** Networks in canonical form (parseCidr's `text`). */
     acl: { cidr: string; label: string }[];
     /** Caller digits (3-20) Kamailio refuses with 603 when it relays without a decision. */

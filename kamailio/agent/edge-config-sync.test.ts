@@ -286,6 +286,70 @@ describe('line and ACL sync', () => {
     }
   });
 
+  it('sets each line’s routing in the lineroute htable, and the edge’s defaults when the Worker sends none', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [
+        {
+          ...demoLine(),
+          routing: {
+            mode: 'round_robin',
+            no_ringback_ms: 800,
+            no_answer_ms: 20_000,
+            max_concurrent_calls: 4,
+          },
+        },
+      ],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBeNull();
+      expect(k.state.lineroute).toEqual({
+        'demo::mode': 1,
+        'demo::ringback': 800,
+        'demo::answer': 20_000,
+        'demo::calls': 4,
+      });
+      // An older Worker: targets in order, the edge's own timers (0), no concurrent limit.
+      config = demoOnly();
+      await sync.syncNow();
+      expect(k.state.lineroute).toEqual({
+        'demo::mode': 0,
+        'demo::ringback': 0,
+        'demo::answer': 0,
+        'demo::calls': 0,
+      });
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it.each([
+    [{ mode: 'random' }, /line demo: routing\.mode is not sequential or round_robin/],
+    [{ no_ringback_ms: 5 }, /line demo: routing\.no_ringback_ms is not 100-60000/],
+    [{ max_concurrent_calls: -1 }, /line demo: routing\.max_concurrent_calls is not 0-100000/],
+  ])('refuses routing %j, naming the field, and changes nothing', async (change, message) => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const routing = {
+      mode: 'sequential',
+      no_ringback_ms: 5000,
+      no_answer_ms: 300_000,
+      max_concurrent_calls: 0,
+      ...change,
+    };
+    config = { lines: [{ ...demoLine(), routing }] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(message);
+      expect(k.state.lineroute).toEqual({});
+      expect(k.state.dispatcherReloads).toBe(0);
+    } finally {
+      await sync.stop();
+    }
+  });
+
   it('refuses a line whose target is not a SIP URI, and changes nothing', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = {

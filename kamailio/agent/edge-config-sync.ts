@@ -1,4 +1,5 @@
 import { createKamailioRpc } from 'kamailio-jsonrpc';
+import { parseDispatcherTargets, type TargetState } from './dispatcher-targets';
 import { createAclSync, type AclRpc, type RenderAddressList } from './acl-sync';
 import { blocklistKeys, createBlocklistSync, type BlocklistRpc } from './blocklist-sync';
 import { createCallerAuthSync, type CallerAuthRpc } from './caller-auth-sync';
@@ -210,6 +211,9 @@ export function startEdgeConfigSync(
      * config whatever its ETag, rewrites the files, reloads Kamailio and proves the reload.
      */
     syncNow: (options: { force?: boolean } = {}): Promise<void> => exclusive(options.force),
+    /** The lines' targets as Kamailio holds them now, with the state OPTIONS probing gave them. */
+    targets: async (): Promise<TargetState[]> =>
+      parseDispatcherTargets(await rpc.call('dispatcher.list')),
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);

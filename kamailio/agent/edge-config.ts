@@ -4,6 +4,7 @@ import { sipTargetProblem } from '../renderer/config-schema';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
 import { callerAuthProblem, type EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
+import type { EdgeRouting } from '@sip-bridge/contract/edge';
 import type { EdgeLine } from './line-sync';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';
@@ -64,6 +65,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       max_cps: maxCps,
       blocked,
       auth,
+      routing,
     } = (line ?? {}) as {
       slug?: unknown;
       acl?: unknown;
@@ -71,6 +73,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       max_cps?: unknown;
       blocked?: unknown;
       auth?: unknown;
+      routing?: unknown;
     };
     if (typeof slug !== 'string' || !isSlug(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
@@ -111,6 +114,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       ...(auth === undefined ? {} : { auth: auth as EdgeLineAuth }),
       targets: targets as string[],
       maxCps: maxCps as number,
+      routing: validateRouting(slug, routing),
       blocked: (blocked ?? []) as string[],
       acl: acl.map((entry: unknown, j) => {
         const cidr = (entry as { cidr?: unknown } | null)?.cidr;
@@ -126,4 +130,41 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       }),
     };
   });
+}
+
+/** Bounds of a line's routing (the Worker's ROUTING_LIMITS; docs/admins.md). */
+const ROUTING_BOUNDS = {
+  no_ringback_ms: [100, 60_000],
+  no_answer_ms: [1_000, 3_600_000],
+  max_concurrent_calls: [0, 100_000],
+} as const;
+
+/**
+ * A line's routing; a Worker from before routing sends none, and the line then keeps the edge's
+ * own behaviour (targets in order, its timers, no concurrent limit).
+ */
+function validateRouting(slug: string, routing: unknown): EdgeRouting | undefined {
+  if (routing === undefined) return undefined;
+  if (typeof routing !== 'object' || routing === null || Array.isArray(routing)) {
+    throw new SyncError(`edge config: line ${slug}: routing is not an object`, true);
+  }
+  const r = routing as Record<string, unknown>;
+  if (r.mode !== 'sequential' && r.mode !== 'round_robin') {
+    throw new SyncError(
+      `edge config: line ${slug}: routing.mode is not sequential or round_robin`,
+      true,
+    );
+  }
+  for (const [field, [min, max]] of Object.entries(ROUTING_BOUNDS)) {
+    const value = r[field];
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+      throw new SyncError(`edge config: line ${slug}: routing.${field} is not ${min}-${max}`, true);
+    }
+  }
+  return {
+    mode: r.mode,
+    no_ringback_ms: r.no_ringback_ms as number,
+    no_answer_ms: r.no_answer_ms as number,
+    max_concurrent_calls: r.max_concurrent_calls as number,
+  };
 }

@@ -2,8 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
-import { assignLineIds, parseLineIds, renderDispatcherList, type LineIds } from '../renderer/files';
+import type { EdgeRouting } from '@sip-bridge/contract/edge';
+import {
+  assignLineIds,
+  lineRouteEntries,
+  parseLineIds,
+  renderDispatcherList,
+  type LineIds,
+} from '../renderer/files';
 import { writeFilesAtomic } from '../renderer/write-atomic';
+import { parseDispatcherTargets } from './dispatcher-targets';
 
 /** One line of the Worker's edge config, validated. */
 export interface EdgeLine {
@@ -16,7 +24,12 @@ export interface EdgeLine {
   blocked?: string[];
   /** How callers prove they may use the line (caller-auth-sync.ts); absent: the ACL alone. */
   auth?: EdgeLineAuth;
+  /** Target order, timers and concurrent-call limit; absent from older Workers. */
+  routing?: EdgeRouting | undefined;
 }
+
+/** The edge's own behaviour, for a line whose Worker sends no routing (0 = the edge's timers). */
+const EDGE_DEFAULT_ROUTING = { mode: 'sequential', max_concurrent_calls: 0 } as const;
 
 /** The parts of the Kamailio JSON-RPC client line sync needs (a fake in unit tests). */
 export type LineRpc = Pick<KamailioRpc, 'call' | 'htableSet'>;
@@ -52,29 +65,12 @@ interface DispatcherTarget {
   uri: string;
 }
 
-/** dispatcher.list (Kamailio 5.6): `{ NRSETS, RECORDS: [{ SET: { ID, TARGETS: [{ DEST: { URI } }] } }] }`. */
-function parseDispatcherList(result: unknown): DispatcherTarget[] {
-  const records = (result as { RECORDS?: unknown } | null)?.RECORDS;
-  if (records === undefined) return []; // no set loaded
-  if (!Array.isArray(records)) throw new Error('dispatcher.list: RECORDS is not a list');
-  return records.flatMap((record: unknown) => {
-    const set = (record as { SET?: { ID?: unknown; TARGETS?: unknown } }).SET;
-    if (typeof set?.ID !== 'number' || !Array.isArray(set.TARGETS)) {
-      throw new Error('dispatcher.list: a record without SET.ID and SET.TARGETS');
-    }
-    return set.TARGETS.map((t: unknown) => {
-      const uri = (t as { DEST?: { URI?: unknown } }).DEST?.URI;
-      if (typeof uri !== 'string') throw new Error('dispatcher.list: a target without DEST.URI');
-      return { set: set.ID as number, uri };
-    });
-  });
-}
-
 /**
  * Keeps Kamailio's lines in step with the Worker: the dispatcher sets (each line's targets, in
- * failover order) and the per-line CPS limits. dispatcher.list is written atomically, reloaded and
+ * failover order), the per-line CPS limits and routing (lineroute htable: order, timers,
+ * concurrent-call limit, read by the cfg at each call). dispatcher.list is written atomically, reloaded and
  * proved with dispatcher.list; on any mismatch the previous file is put back and reloaded. The
- * limits go into the linecps htable. Calls in progress are not touched (they follow their route set).
+ * limits go into the linecps and lineroute htables. Calls in progress are not touched (they follow their route set).
  * @example
  * const lines = createLineSync('/etc/kamailio/sipbridge', rpc, reloadDispatcher);
  * await lines.apply(edgeLines, ids, false);
@@ -89,11 +85,13 @@ export function createLineSync(
   const write = (content: string) =>
     writeFilesAtomic(renderDir, [{ name: 'dispatcher.list', content, mode: 0o644 }]);
   const appliedCps = new Map<string, number>();
+  /** lineroute htable values last set, by `<slug>::<key>`. */
+  const appliedRoutes = new Map<string, number>();
 
   async function prove(expected: DispatcherTarget[]) {
     const key = (t: DispatcherTarget) => `${t.set} ${t.uri}`;
     const want = expected.map(key).sort();
-    const got = parseDispatcherList(await rpc.call('dispatcher.list'))
+    const got = parseDispatcherTargets(await rpc.call('dispatcher.list'))
       .map(key)
       .sort();
     if (got.join('\n') !== want.join('\n')) {
@@ -133,6 +131,14 @@ export function createLineSync(
         if (!force && appliedCps.get(line.slug) === line.maxCps) continue;
         await rpc.htableSet('linecps', line.slug, line.maxCps);
         appliedCps.set(line.slug, line.maxCps);
+      }
+      for (const line of lines) {
+        for (const [key, value] of lineRouteEntries(line.routing ?? EDGE_DEFAULT_ROUTING)) {
+          const name = `${line.slug}::${key}`;
+          if (!force && appliedRoutes.get(name) === value) continue;
+          await rpc.htableSet('lineroute', name, value);
+          appliedRoutes.set(name, value);
+        }
       }
       return { reloaded: reloading };
     },

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reasonClass } from './metrics';
+import { createAgentMetrics, reasonClass } from './metrics';
 import { callEvent, callFacts, TOKEN } from './testing/fixtures';
 import { startTestAgent, type TestAgent } from './testing/harness';
 
@@ -103,5 +103,41 @@ describe('reasonClass', () => {
     ['the Worker answered for 1 of 2 events', 'invalid'],
   ])('%s → %s', (reason, label) => {
     expect(reasonClass(reason)).toBe(label);
+  });
+});
+
+describe('target metrics', () => {
+  const spool = { depth: 0, oldestAt: null };
+
+  it('shows each line target up or down, as Kamailio holds them at the scrape', async () => {
+    let down = true;
+    const metrics = createAgentMetrics({
+      spool,
+      targets: async () => [
+        { set: 1, uri: 'sip:a@192.0.2.1', line: 'demo', up: true, flags: 'AP' },
+        { set: 1, uri: 'sip:b@192.0.2.2', line: 'demo', up: !down, flags: down ? 'IP' : 'AP' },
+      ],
+    });
+    let text = await metrics.registry.metrics();
+    expect(value(text, 'sipbridge_target_up{line="demo",target="sip:a@192.0.2.1"}')).toBe(1);
+    expect(value(text, 'sipbridge_target_up{line="demo",target="sip:b@192.0.2.2"}')).toBe(0);
+    expect(value(text, 'sipbridge_targets_down')).toBe(1);
+    down = false;
+    text = await metrics.registry.metrics();
+    expect(value(text, 'sipbridge_target_up{line="demo",target="sip:b@192.0.2.2"}')).toBe(1);
+    expect(value(text, 'sipbridge_targets_down')).toBe(0);
+  });
+
+  it('still answers the scrape when Kamailio cannot be asked, and counts that', async () => {
+    const metrics = createAgentMetrics({
+      spool,
+      targets: () => Promise.reject(new Error('connection refused')),
+    });
+    const first = await metrics.registry.metrics();
+    expect(first).toContain('sipbridge_spool_depth 0');
+    expect(first).not.toContain('sipbridge_target_up{');
+    // Counted while the first scrape ran (both gauges asked): shown from the next one.
+    const next = await metrics.registry.metrics();
+    expect(value(next, 'sipbridge_target_scrape_errors_total')).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TargetState } from './dispatcher-targets';
 import type { CallEvent } from './schemas';
 
 /** How a decision ended, as counted in sipbridge_decisions_total{result}. */
@@ -16,6 +17,8 @@ type WorkerOperation = 'decide' | 'events' | 'edge_config';
  */
 export function createAgentMetrics(sources: {
   spool: { depth: number; oldestAt: number | null };
+  /** The lines' targets from Kamailio (line sync's dispatcher.list); no target gauges without it. */
+  targets?: () => Promise<TargetState[]>;
   now?: () => number;
 }) {
   const now = sources.now ?? Date.now;
@@ -62,6 +65,43 @@ export function createAgentMetrics(sources: {
     collect() {
       const oldest = sources.spool.oldestAt;
       this.set(oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000));
+    },
+  });
+  // Read from Kamailio at each scrape; a scrape while Kamailio does not answer leaves them out
+  // rather than failing the whole scrape (sipbridge_target_scrape_errors_total counts those,
+  // shown from the next scrape on).
+  const targetScrapeErrors = new Counter({
+    name: 'sipbridge_target_scrape_errors_total',
+    help: 'Scrapes that could not read the targets from Kamailio (dispatcher.list).',
+    registers,
+  });
+  /** dispatcher.list now (each gauge asks once per scrape: a loopback call), null on failure. */
+  const readTargets = () =>
+    (sources.targets?.() ?? Promise.resolve([])).catch(() => {
+      targetScrapeErrors.inc();
+      return null;
+    });
+  new Gauge({
+    name: 'sipbridge_target_up',
+    help: 'Per line target: 1 up, 0 down (OPTIONS probing marked it inactive: calls skip it).',
+    labelNames: ['line', 'target'] as const,
+    registers,
+    async collect() {
+      const targets = await readTargets();
+      if (!targets) return;
+      this.reset();
+      for (const t of targets) {
+        this.set({ line: t.line ?? `set ${t.set}`, target: t.uri }, t.up ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'sipbridge_targets_down',
+    help: 'Line targets OPTIONS probing marked down.',
+    registers,
+    async collect() {
+      const targets = await readTargets();
+      if (targets) this.set(targets.filter((t) => !t.up).length);
     },
   });
   const aclReloads = new Counter({

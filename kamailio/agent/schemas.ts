@@ -116,6 +116,7 @@ export const KamailioEventSchema = z.preprocess(
       sip_code: absentNumber,
       reason: absent,
       ended_by: absent,
+      cause: absent,
       call: absent,
     }),
   CallEventSchema.extend({ at: IsoTimeSchema.optional(), call: CallFactsSchema.optional() }),

@@ -14,6 +14,7 @@ import {
   sendJson,
 } from './http-io';
 import { createLogger, type Logger } from './log';
+import type { TargetState } from './dispatcher-targets';
 import { createAgentMetrics } from './metrics';
 import { startReconciler, type ReconcileOptions } from './reconcile';
 import { CallFactsSchema, KamailioEventSchema, describeIssues, type CallEvent } from './schemas';
@@ -87,10 +88,16 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     log,
     onAppend: () => wakeDelivery(),
   });
-  const metrics = createAgentMetrics({ spool });
+  // Line sync reads the targets from Kamailio; it needs the metrics, so it is named after them.
+  const targetSource: { read?: () => Promise<TargetState[]> } = {};
+  const metrics = createAgentMetrics({
+    spool,
+    targets: () => targetSource.read?.() ?? Promise.resolve([]),
+  });
   const aclSync = options.aclSync
     ? startEdgeConfigSync(options.aclSync, { worker, log, metrics })
     : undefined;
+  targetSource.read = aclSync?.targets;
   const decider = createDecider({
     worker,
     breaker: options.breaker,

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { isSlug } from '@sip-bridge/contract/identifiers';
 import type { Dialog, KamailioRpc } from 'kamailio-jsonrpc';
+import { parseDispatcherTargets, type TargetState } from '../agent/dispatcher-targets';
 import { parseLineIds } from '../renderer/files';
 import { activeDialogs, lineOf, stateKey } from './dialogs';
 import { CliError } from './exit-codes';
@@ -20,6 +21,8 @@ export interface KamailioFacts {
   dialogs: Dialog[];
   /** ACL entries (addresses and subnets) per permissions group, with the tag of the last one. */
   groups: Map<number, { entries: number; tag: string | null }>;
+  /** The lines' targets with their probing state (null: dispatcher.list could not be read). */
+  targets: TargetState[] | null;
 }
 
 export type Part<T> = { ok: true; value: T } | { ok: false; error: CliError };
@@ -59,12 +62,16 @@ export async function readKamailio(
   const version = await kamailio.coreVersion();
   const first = sampleMs > 0 ? await processedDialogs(kamailio) : 0;
   const firstAt = now();
-  const [uptime, dialogs, addresses, subnets, eventsQueued] = await Promise.all([
+  const [uptime, dialogs, addresses, subnets, eventsQueued, targets] = await Promise.all([
     kamailio.coreUptime(),
     kamailio.dialogs(),
     kamailio.addressDump(),
     kamailio.subnetDump(),
     kamailio.queueSize('events').catch(() => null),
+    kamailio
+      .call('dispatcher.list')
+      .then(parseDispatcherTargets)
+      .catch(() => null),
   ]);
   let callsPerSecond: number | null = null;
   if (sampleMs > 0) {
@@ -86,6 +93,7 @@ export async function readKamailio(
     eventsQueued,
     dialogs: activeDialogs(dialogs),
     groups,
+    targets,
   };
 }
 
@@ -114,22 +122,35 @@ export interface LineRow {
   acl_entries: number;
   active_calls: number;
   calls_by_state: Record<string, number>;
+  /** Targets Kamailio holds for the line, and those OPTIONS probing marked down (skipped). */
+  targets: number;
+  targets_down: string[];
 }
 
 /**
  * One row per line: every line in line-ids.json, every permissions group Kamailio has loaded
- * (named by line-ids.json, else by its tag, else `group N`), every line a call is on.
+ * (named by line-ids.json, else by its tag, else `group N`), every line a call is on, with its
+ * targets (dispatcher set = group).
  */
 export function lineRows(
   names: Map<number, string>,
   groups: KamailioFacts['groups'],
   dialogs: Dialog[],
+  targets: TargetState[] = [],
 ): LineRow[] {
   const rows = new Map<string, LineRow>();
   const row = (line: string, group: number | null) => {
     let found = rows.get(line);
     if (!found) {
-      found = { line, group, acl_entries: 0, active_calls: 0, calls_by_state: {} };
+      found = {
+        line,
+        group,
+        acl_entries: 0,
+        active_calls: 0,
+        calls_by_state: {},
+        targets: 0,
+        targets_down: [],
+      };
       rows.set(line, found);
     }
     return found;
@@ -139,6 +160,12 @@ export function lineRows(
     const name =
       names.get(group) ?? (tag && isSlug(tag) && !rows.has(tag) ? tag : `group ${group}`);
     row(name, group).acl_entries += entries;
+  }
+  for (const target of targets) {
+    const name = names.get(target.set) ?? target.line ?? `group ${target.set}`;
+    const found = row(name, target.set);
+    found.targets += 1;
+    if (!target.up) found.targets_down.push(target.uri);
   }
   for (const dialog of dialogs) {
     const found = row(lineOf(dialog), null);

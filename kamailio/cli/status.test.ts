@@ -61,6 +61,21 @@ function kamailioMethods(overrides: RpcMethods = {}): RpcMethods {
       { group: 9, item: { ip: '192.0.2.0', mask: 24, port: 0, tag: null } },
     ],
     'mqueue.get_size': () => ({ name: 'events', size: 3 }),
+    // demo's second target failed its OPTIONS probes: calls skip it.
+    'dispatcher.list': () => ({
+      NRSETS: 1,
+      RECORDS: [
+        {
+          SET: {
+            ID: 1,
+            TARGETS: [
+              { DEST: { URI: 'sip:a@192.0.2.1', FLAGS: 'AP', ATTRS: { BODY: 'line=demo' } } },
+              { DEST: { URI: 'sip:b@192.0.2.2', FLAGS: 'IP', ATTRS: { BODY: 'line=demo' } } },
+            ],
+          },
+        },
+      ],
+    }),
     ...overrides,
   };
 }
@@ -132,13 +147,14 @@ describe('sipbridge status', () => {
     expect(text).toContain('Spool     0 events waiting');
     expect(text).toContain('Worker    reachable, breaker closed');
     expect(text).toContain('ACL sync  3 entries, last sync 2026-11-21T08:00:01.000Z');
+    expect(text).toContain('Targets   1 up, 1 DOWN (probing, skipped): sip:b@192.0.2.2 (demo)');
     expect(result.stdout.slice(-6)).toEqual([
-      'LINE     GROUP  ACL ENTRIES  CALLS  STATES',
-      'demo     1                3      2  confirmed 1, early 1',
-      'sales    2                0      1  confirmed 1',
-      'legacy   7                1      0',
-      'group 9  9                1      0',
-      'unknown  -                0      1  confirmed 1',
+      'LINE     GROUP  ACL ENTRIES  TARGETS     CALLS  STATES',
+      'demo     1                3  2 (1 DOWN)      2  confirmed 1, early 1',
+      'sales    2                0  0               1  confirmed 1',
+      'legacy   7                1  0               0',
+      'group 9  9                1  0               0',
+      'unknown  -                0  0               1  confirmed 1',
     ]);
   });
 
@@ -161,6 +177,7 @@ describe('sipbridge status', () => {
         active_calls: 4,
         calls_by_state: { confirmed: 3, early: 1 },
         events_queued: 3,
+        targets_down: 1,
       },
       lines: [
         {
@@ -169,6 +186,8 @@ describe('sipbridge status', () => {
           acl_entries: 3,
           active_calls: 2,
           calls_by_state: { confirmed: 1, early: 1 },
+          targets: 2,
+          targets_down: ['sip:b@192.0.2.2'],
         },
         {
           line: 'sales',
@@ -176,15 +195,29 @@ describe('sipbridge status', () => {
           acl_entries: 0,
           active_calls: 1,
           calls_by_state: { confirmed: 1 },
+          targets: 0,
+          targets_down: [],
         },
-        { line: 'legacy', group: 7, acl_entries: 1, active_calls: 0, calls_by_state: {} },
-        { line: 'group 9', group: 9, acl_entries: 1, active_calls: 0, calls_by_state: {} },
+        ...[
+          ['legacy', 7],
+          ['group 9', 9],
+        ].map(([line, group]) => ({
+          line,
+          group,
+          acl_entries: 1,
+          active_calls: 0,
+          calls_by_state: {},
+          targets: 0,
+          targets_down: [],
+        })),
         {
           line: 'unknown',
           group: null,
           acl_entries: 0,
           active_calls: 1,
           calls_by_state: { confirmed: 1 },
+          targets: 0,
+          targets_down: [],
         },
       ],
       line_ids: { path: join(dir, 'line-ids.json'), error: null },
@@ -329,7 +362,7 @@ describe('sipbridge status', () => {
     expect(text).toContain('Kamailio  kamailio 5.6.3');
     expect(text).toMatch(/^Agent {5}UNREACHABLE: cannot reach the edge agent/m);
     expect(text).toContain('Spool     unknown');
-    expect(text).toContain('demo     1                3      2');
+    expect(text).toContain('demo     1                3  2 (1 DOWN)      2');
   });
 
   it('treats a Kamailio that does not answer within the timeout as unreachable', async () => {
@@ -363,12 +396,12 @@ describe('sipbridge status', () => {
     ]); // prettier-ignore
     expect(result.code).toBe(0);
     expect(result.stdout.slice(-7)).toEqual([
-      'LINE     GROUP  ACL ENTRIES  CALLS  STATES',
-      'demo     1                3      2  confirmed 1, early 1',
-      'legacy   7                1      0',
-      'group 9  9                1      0',
-      'sales    -                0      1  confirmed 1',
-      'unknown  -                0      1  confirmed 1',
+      'LINE     GROUP  ACL ENTRIES  TARGETS     CALLS  STATES',
+      'demo     1                3  2 (1 DOWN)      2  confirmed 1, early 1',
+      'legacy   7                1  0               0',
+      'group 9  9                1  0               0',
+      'sales    -                0  0               1  confirmed 1',
+      'unknown  -                0  0               1  confirmed 1',
       `(line names: ${join(dir, 'nope', 'line-ids.json')}: no such file; pass --dir with the render directory)`,
     ]);
   });

@@ -24,9 +24,10 @@ import { formatDuration, formatFields, formatTable } from './table';
 
 export const STATUS_USAGE = `usage: sipbridge status [--json] [--sample-ms N] [--rpc URL] [--agent URL] [--dir D]
 
-Kamailio's version and uptime, calls per second, active calls and ACL entries per line, and the
-edge agent's health: spool, Worker reachability, circuit breaker, ACL sync. When Kamailio or the
-agent cannot be reached, the rest is still shown and that part is marked UNREACHABLE.
+Kamailio's version and uptime, calls per second, active calls, ACL entries and targets (those
+OPTIONS probing marked down named) per line, and the edge agent's health: spool, Worker
+reachability, circuit breaker, ACL sync. When Kamailio or the agent cannot be reached, the rest is
+still shown and that part is marked UNREACHABLE.
 
   --json        one JSON object with snake_case keys (see docs/operators.md)
   --sample-ms N measure calls per second over N ms (default 1000; 0 skips the measurement):
@@ -50,6 +51,15 @@ function degradedReasons(health: AgentHealth): string[] {
       ? [`call reconciliation: ${health.reconcile.last_error}`]
       : []),
   ];
+}
+
+/** The Targets field: how many are up, and each one probing marked down. */
+function describeTargets(targets: KamailioFacts['targets']): string {
+  if (targets === null) return 'unknown (dispatcher.list could not be read)';
+  const down = targets.filter((t) => !t.up);
+  if (!down.length) return `${targets.length} up`;
+  const named = down.map((t) => `${t.uri}${t.line ? ` (${t.line})` : ''}`).join(', ');
+  return `${targets.length - down.length} up, ${down.length} DOWN (probing, skipped): ${named}`;
 }
 
 const entries = (n: number) => `${n} entr${n === 1 ? 'y' : 'ies'}`;
@@ -90,7 +100,9 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
       ? EXIT.failed
       : EXIT.ok;
   const overall = code === EXIT.ok ? 'ok' : code === EXIT.unreachable ? 'unreachable' : 'degraded';
-  const lines = k.ok ? lineRows(ids.names, k.value.groups, k.value.dialogs) : null;
+  const lines = k.ok
+    ? lineRows(ids.names, k.value.groups, k.value.dialogs, k.value.targets ?? [])
+    : null;
   const stderr = failures.map((f) => `sipbridge: ${f.message}`);
   const gathered: Gathered = { overall, sampleMs, rpc, agent, idsPath, k, a, ids, lines };
   const stdout = values.json ? jsonLines(jsonReport(gathered)) : textReport(gathered);
@@ -128,6 +140,7 @@ function jsonReport({ overall, sampleMs, rpc, agent, idsPath, k, a, ids, lines }
       active_calls: k.ok ? k.value.dialogs.length : null,
       calls_by_state: k.ok ? countByState(k.value.dialogs) : null,
       events_queued: k.ok ? k.value.eventsQueued : null,
+      targets_down: k.ok && k.value.targets ? k.value.targets.filter((t) => !t.up).length : null,
     },
     lines,
     line_ids: { path: idsPath, error: ids.error },
@@ -175,6 +188,7 @@ function textReport({ overall, sampleMs, k, a, ids, lines }: Gathered): string[]
           ? 'not measured (--sample-ms 0)'
           : `${f.callsPerSecond.toFixed(2)} (new calls over ${(sampleMs / 1000).toFixed(1)} s)`,
       ],
+      ['Targets', describeTargets(f.targets)],
       [
         'Events',
         f.eventsQueued === null
@@ -187,6 +201,7 @@ function textReport({ overall, sampleMs, k, a, ids, lines }: Gathered): string[]
       ['Kamailio', unreachable(k.error)],
       ['Calls', 'unknown'],
       ['Calls/s', 'unknown'],
+      ['Targets', 'unknown'],
       ['Events', 'unknown'],
     );
   }
@@ -231,11 +246,12 @@ function textReport({ overall, sampleMs, k, a, ids, lines }: Gathered): string[]
   if (lines) {
     stdout.push(
       ...formatTable(
-        ['LINE', 'GROUP', 'ACL ENTRIES', 'CALLS', 'STATES'],
+        ['LINE', 'GROUP', 'ACL ENTRIES', 'TARGETS', 'CALLS', 'STATES'],
         lines.map((l) => [
           l.line,
           l.group ?? '-',
           l.acl_entries,
+          l.targets_down.length ? `${l.targets} (${l.targets_down.length} DOWN)` : l.targets,
           l.active_calls,
           describeStates(l.calls_by_state),
         ]),

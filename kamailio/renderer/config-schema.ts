@@ -72,6 +72,21 @@ const ListenSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * How the edge routes a line's calls (the Worker's `routing`; limits in docs/admins.md). Unset
+ * timers take `limits.target_timeout_ms` and `limits.ring_timeout_seconds`.
+ */
+export const LineRoutingSchema = z.strictObject({
+  /** `sequential`: targets in their order; `round_robin`: each call starts at the next target. */
+  mode: z.enum(['sequential', 'round_robin']).default('sequential'),
+  /** Give a target up when it did not ring (180-189) within this time (then the next one). */
+  no_ringback_ms: int(100, 60_000).optional(),
+  /** End the call when the ringing target has not answered within this time. */
+  no_answer_ms: int(1_000, 3_600_000).optional(),
+  /** Calls in progress on the line; over it 503 Concurrent Call Limit Reached. 0 = unlimited. */
+  max_concurrent_calls: int(0, 100_000).default(0),
+});
+
 export const LineSchema = z.strictObject({
   /** The Worker's line slug; it is the ACL tag. */
   slug: SlugSchema,
@@ -83,6 +98,7 @@ export const LineSchema = z.strictObject({
   max_cps: int(0, 10000).default(0),
   /** Allows ACL entries wider than /8 (IPv4) or /32 (IPv6) on this line, as the admin API does. */
   acl_confirm_wide: z.boolean().default(false),
+  routing: LineRoutingSchema.prefault({}),
 });
 
 const LimitsSchema = z.strictObject({
@@ -126,6 +142,13 @@ const LimitsSchema = z.strictObject({
   /** A target that sends nothing back within this time is skipped (failover). */
   target_timeout_ms: int(500, 60000).default(5000),
   ring_timeout_seconds: int(5, 600).default(120),
+  /**
+   * OPTIONS to every target this often (seconds, 0 = off); `probe_failures` failed probes in a
+   * row mark a target down (skipped by calls, shown by metrics and `sipbridge status`) until it
+   * answers one again. A 2xx, 403, 404, 405 or 481 answer counts as up.
+   */
+  probe_interval_seconds: int(0, 3600).default(0),
+  probe_failures: int(1, 10).default(2),
 });
 
 /** How the edge runs the lines' caller authentication (the checks themselves come from the Worker). */

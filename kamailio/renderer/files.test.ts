@@ -88,6 +88,36 @@ describe('rendered lists', () => {
       '\t$sht(linecps=>zeta) = 3;\n\t$sht(linecps=>alpha) = 7;\n',
     );
   });
+
+  it('writes each line’s routing, 0 for the edge’s own timers when the line sets none', () => {
+    const routed = ConfigSchema.parse({
+      ...config,
+      lines: [
+        {
+          ...config.lines[0]!,
+          routing: { mode: 'round_robin', no_ringback_ms: 800, max_concurrent_calls: 4 },
+        },
+      ],
+    });
+    const slug = routed.lines[0]!.slug;
+    expect(renderLinesCfg(routed)).toContain(
+      [
+        `\t$sht(lineroute=>${slug}::mode) = 1;`,
+        `\t$sht(lineroute=>${slug}::ringback) = 800;`,
+        `\t$sht(lineroute=>${slug}::answer) = 0;`,
+        `\t$sht(lineroute=>${slug}::calls) = 4;`,
+      ].join('\n'),
+    );
+  });
+
+  it('refuses routing out of bounds, naming the field', () => {
+    const bad = ConfigSchema.safeParse({
+      ...config,
+      lines: [{ ...config.lines[0]!, routing: { no_answer_ms: 10 } }],
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['lines', 0, 'routing', 'no_answer_ms']);
+  });
 });
 
 describe('kamailio-local.cfg', () => {
@@ -110,6 +140,17 @@ describe('kamailio-local.cfg', () => {
     expect(local).toContain('#!define DEFAULT_CPS 3');
     expect(local).toContain('shm_mem_size=512');
     expect(local).not.toContain('WITH_TLS');
+  });
+
+  it('probes targets only when limits.probe_interval_seconds is set', () => {
+    expect(local).not.toContain('WITH_PROBING');
+    const probing = renderLocalCfg({
+      config: { ...config, limits: { ...config.limits, probe_interval_seconds: 10 } },
+      token: 'tok-0123456789abcdef',
+      dir: '/etc/kamailio/sipbridge',
+    });
+    expect(probing).toContain('#!define PROBE_INTERVAL 10\n#!define PROBE_FAILURES 2');
+    expect(probing).toContain('#!define WITH_PROBING');
   });
 
   it('turns dialog keepalives on by default, and off at keepalive_seconds 0', () => {

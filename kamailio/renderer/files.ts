@@ -166,9 +166,12 @@ export function renderLocalCfg(input: Omit<RenderInput, 'template' | 'previousId
     `#!define AUTH_NONCE_EXPIRE ${config.caller_auth.nonce_expire_seconds}`,
     `#!define AUTH_FAILED_MAX ${config.caller_auth.failed_attempts}`,
     `#!substdef "!AUTH_FAILED_WINDOW!${config.caller_auth.failed_window_seconds}!"`,
+    `#!define PROBE_INTERVAL ${l.probe_interval_seconds}`,
+    `#!define PROBE_FAILURES ${l.probe_failures}`,
   ];
   if (config.debug) out.push('#!define WITH_DEBUG');
   if (l.keepalive_seconds > 0) out.push('#!define WITH_KEEPALIVE');
+  if (l.probe_interval_seconds > 0) out.push('#!define WITH_PROBING');
   if (config.tls) {
     out.push('#!define WITH_TLS', `#!define TLS_CONFIG "${dir}/${TLS_CFG}"`);
   }
@@ -196,12 +199,37 @@ export function renderEventsCfg(config: SipBridgeConfig, source?: string): strin
   return `${header('Event workers: they post the events queue to the agent', source)}${timers.join('\n')}\n`;
 }
 
-/** kamailio-lines.cfg: per-line CPS limits loaded into the linecps htable at start. */
+/** The lineroute htable entries of one line (0 = the edge's default timer). */
+export function lineRouteEntries(routing: {
+  mode: 'sequential' | 'round_robin';
+  no_ringback_ms?: number | undefined;
+  no_answer_ms?: number | undefined;
+  max_concurrent_calls: number;
+}): [key: string, value: number][] {
+  return [
+    ['mode', routing.mode === 'round_robin' ? 1 : 0],
+    ['ringback', routing.no_ringback_ms ?? 0],
+    ['answer', routing.no_answer_ms ?? 0],
+    ['calls', routing.max_concurrent_calls],
+  ];
+}
+
+/**
+ * kamailio-lines.cfg: per-line CPS limits (linecps htable) and routing (lineroute htable) loaded
+ * at start.
+ */
 export function renderLinesCfg(config: SipBridgeConfig, source?: string): string {
-  const sets = config.lines.map(
-    (line) =>
-      `\t$sht(linecps=>${line.slug}) = ${line.max_cps > 0 ? line.max_cps : config.limits.cps_per_line};`,
-  );
+  const sets = [
+    ...config.lines.map(
+      (line) =>
+        `\t$sht(linecps=>${line.slug}) = ${line.max_cps > 0 ? line.max_cps : config.limits.cps_per_line};`,
+    ),
+    ...config.lines.flatMap((line) =>
+      lineRouteEntries(line.routing).map(
+        ([key, value]) => `\t$sht(lineroute=>${line.slug}::${key}) = ${value};`,
+      ),
+    ),
+  ];
   return [
     header('Per-line limits (change at run time with the htable.seti JSON-RPC command)', source),
     'event_route[htable:mod-init] {',

@@ -127,6 +127,7 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
       sip_targets: [s.target(1)],
       default_country: 'US',
       max_cps: 7,
+      routing: { mode: 'round_robin', no_ringback_ms: 900, max_concurrent_calls: 3 },
       acl: [{ cidr: '127.0.0.5/32' }],
     });
     expect(created.status).toBe(201);
@@ -145,6 +146,13 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     });
     const cps = await s.edge.rpc.htableGet('linecps', 'overflow');
     expect(cps.value).toBe(7);
+    // Its routing reached the lineroute htable the cfg reads at each call.
+    const routing = await Promise.all(
+      ['mode', 'ringback', 'answer', 'calls'].map((key) =>
+        s.edge.rpc.htableGet('lineroute', `overflow::${key}`).then((r) => r.value),
+      ),
+    );
+    expect(routing).toEqual([1, 900, 300_000, 3]);
   }, 60_000);
 
   it('resyncs after Kamailio restarts: the added line keeps its CPS limit and its route', async () => {
@@ -162,6 +170,7 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
       )
       .toBe(7);
     expect(s.agentLog()).toMatch(/acl\.kamailio_restarted/);
+    expect((await s.edge.rpc.htableGet('lineroute', 'overflow::calls')).value).toBe(3);
     const uas = s.uas(1, 'uas-answer');
     const caller = await s.uac('uac-call', { HOLD_MS: '50' }, '127.0.0.5');
     await uas.done;

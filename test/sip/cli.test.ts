@@ -98,8 +98,9 @@ describe.skipIf(!sipToolsAvailable())('sipbridge CLI against a running edge', ()
       expect(human.stdout).toMatch(/^Spool +0 events waiting$/m);
       expect(human.stdout).toMatch(/^Worker +reachable, breaker closed$/m);
       expect(human.stdout).toMatch(/^ACL sync +1 entry, last sync \d{4}-/m);
-      expect(human.stdout).toMatch(/^LINE +GROUP +ACL ENTRIES +CALLS +STATES$/m);
-      expect(human.stdout).toMatch(/^demo +1 +1 +0$/m);
+      expect(human.stdout).toMatch(/^Targets +1 up$/m);
+      expect(human.stdout).toMatch(/^LINE +GROUP +ACL ENTRIES +TARGETS +CALLS +STATES$/m);
+      expect(human.stdout).toMatch(/^demo +1 +1 +1 +0$/m);
 
       const json = await sipbridge(['status', '--json', '--sample-ms', '200'], env);
       expect(json.code, show(json)).toBe(0);
@@ -115,7 +116,15 @@ describe.skipIf(!sipToolsAvailable())('sipbridge CLI against a running edge', ()
       expect(report.kamailio.uptime_s).toBeGreaterThanOrEqual(0);
       expect(report.kamailio.calls_per_second).toBe(0);
       expect(report.lines).toEqual([
-        { line: 'demo', group: 1, acl_entries: 1, active_calls: 0, calls_by_state: {} },
+        {
+          line: 'demo',
+          group: 1,
+          acl_entries: 1,
+          active_calls: 0,
+          calls_by_state: {},
+          targets: 1,
+          targets_down: [],
+        },
       ]);
       expect(report.agent).toMatchObject({
         url: AGENT,
@@ -215,6 +224,8 @@ describe.skipIf(!sipToolsAvailable())('sipbridge CLI against a running edge', ()
           acl_entries: 1,
           active_calls: 1,
           calls_by_state: { confirmed: 1 },
+          targets: 1,
+          targets_down: [],
         },
       ]);
 

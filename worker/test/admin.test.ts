@@ -114,6 +114,12 @@ describe('edge config', () => {
           slug: 'ai-agent',
           sip_targets: ['sip:mongoose@mongoose.sip.twilio.com'],
           max_cps: 0,
+          routing: {
+            mode: 'sequential',
+            no_ringback_ms: 5000,
+            no_answer_ms: 300000,
+            max_concurrent_calls: 0,
+          },
           acl: [{ cidr: '192.0.2.0/24', label: 'Voice AI platform' }],
           blocked: [],
         },

@@ -25,6 +25,7 @@ export function fakeKamailio(file: string) {
     dispatcherBusy: 0,
     targets: [] as { set: number; uri: string }[],
     linecps: {} as Record<string, string | number>,
+    lineroute: {} as Record<string, string | number>,
     /** The blocked htable as last reloaded from the db_text table file. */
     blocked: [] as string[],
     /** The callerauth htable as last reloaded from its db_text table file. */
@@ -95,6 +96,10 @@ export function fakeKamailio(file: string) {
       return state.blocked.map((name) => ({ name, value: 1, type: 'int' as const }));
     },
     async htableSet(table: string, key: string, value: string | number) {
+      if (table === 'lineroute') {
+        state.lineroute[key] = value;
+        return;
+      }
       if (table !== 'linecps') throw new Error(`unexpected table ${table}`);
       state.linecps[key] = value;
     },

@@ -13,6 +13,13 @@ export interface EdgeLine {
   targets: string[];
   acl: string[];
   max_cps?: number;
+  /** The renderer's per-line routing (mode, no_ringback_ms, no_answer_ms, max_concurrent_calls). */
+  routing?: {
+    mode?: 'sequential' | 'round_robin';
+    no_ringback_ms?: number;
+    no_answer_ms?: number;
+    max_concurrent_calls?: number;
+  };
 }
 
 export interface EdgeOptions {

@@ -38,6 +38,8 @@ export interface LifecycleEvent {
   sip_code?: number;
   reason?: string;
   ended_by?: 'caller' | 'callee' | 'proxy';
+  /** Which of the line's timers ended the call (no_ringback_timeout, no_answer_timeout). */
+  cause?: string;
   call?: CallFacts;
 }
 

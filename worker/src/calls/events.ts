@@ -140,10 +140,18 @@ export async function applyCallEvents(
         own.map((e) =>
           db
             .prepare(
-              `INSERT INTO call_events (call_id, kind, at, sip_code, reason, received_at) VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (call_id, kind) DO NOTHING`,
+              `INSERT INTO call_events (call_id, kind, at, sip_code, reason, cause, received_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, kind) DO NOTHING`,
             )
-            .bind(e.call_id, e.kind, e.at, e.sip_code ?? null, e.reason ?? null, now),
+            .bind(
+              e.call_id,
+              e.kind,
+              e.at,
+              e.sip_code ?? null,
+              e.reason ?? null,
+              e.cause ?? null,
+              now,
+            ),
         ),
       )
     : [];
@@ -247,7 +255,7 @@ export async function applyCallEvents(
   const stored = await selectIn<StoredEvent & { call_id: string }>(
     db,
     (marks) =>
-      `SELECT call_id, kind, at, sip_code, reason FROM call_events WHERE call_id IN (${marks}) ORDER BY at`,
+      `SELECT call_id, kind, at, sip_code, reason, cause FROM call_events WHERE call_id IN (${marks}) ORDER BY at`,
     known,
   );
   // Each record's update, then the webhook events it caused, in one batch.
@@ -264,7 +272,7 @@ export async function applyCallEvents(
       .prepare(
         `UPDATE calls SET status = CASE WHEN decision = 'reject' THEN 'rejected' ELSE ? END,
            answered_at = ?, ended_at = ?, duration_s = ?, final_code = ?, final_reason = ?,
-           ended_by = COALESCE(?, ended_by), cost_micros = ?,
+           final_cause = ?, ended_by = COALESCE(?, ended_by), cost_micros = ?,
            summary_status = CASE WHEN summary_status = 'none' AND ? AND ticket_id IS NOT NULL AND ? != 'none'
              THEN 'pending' ELSE summary_status END,
            seq = ${NEXT_SEQ}, updated_at = ?
@@ -277,6 +285,7 @@ export async function applyCallEvents(
         t.durationS,
         t.finalCode,
         t.finalReason,
+        t.finalCause,
         t.terminal ? (endedBy ?? null) : null,
         t.costMicros,
         t.terminal ? 1 : 0,

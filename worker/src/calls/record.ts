@@ -44,6 +44,7 @@ export interface CallRow {
   duration_s: number | null;
   final_code: number | null;
   final_reason: string | null;
+  final_cause: string | null;
   ended_by: string | null;
   cost_micros: number | null;
   summary_status: string;
@@ -306,7 +307,12 @@ export function toCallRecord(row: CallRow, handoff: CallHandoff | null = null): 
       ended_at: row.ended_at,
     },
     duration_s: row.duration_s,
-    final: { code: row.final_code, reason: row.final_reason, ended_by: row.ended_by },
+    final: {
+      code: row.final_code,
+      reason: row.final_reason,
+      ended_by: row.ended_by,
+      cause: row.final_cause,
+    },
     cost: {
       micros: row.cost_micros,
       usd: row.cost_micros === null ? null : formatUsd(row.cost_micros),

@@ -7,6 +7,8 @@ export interface StoredEvent {
   at: string;
   sip_code: number | null;
   reason: string | null;
+  /** Which edge timer ended the call (EndCauseSchema), or null. */
+  cause?: string | null;
 }
 
 const TERMINAL = new Set(['ended', 'failed', 'cancelled']);
@@ -53,6 +55,7 @@ export function timeline(
     durationS,
     finalCode,
     finalReason,
+    finalCause: end?.cause ?? null,
     costMicros: durationS === null ? null : callCostMicros(durationS, pricePerMinuteMicros),
   };
 }

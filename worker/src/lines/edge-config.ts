@@ -26,6 +26,7 @@ export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; e
       slug: l.slug,
       sip_targets: l.sip_targets,
       max_cps: l.max_cps,
+      routing: l.routing,
       acl: l.acl.map(({ cidr, label }) => ({ cidr, label })),
       blocked: [
         ...new Set(

@@ -1,6 +1,13 @@
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { CountryCode } from 'libphonenumber-js';
-import type { ContextMapping, Line, LineCreate, LinePatch } from '../schemas/lines';
+import {
+  RoutingSchema,
+  type ContextMapping,
+  type Line,
+  type LineCreate,
+  type LinePatch,
+  type Routing,
+} from '../schemas/lines';
 import {
   deleteWebhook,
   madeSecret,
@@ -34,6 +41,8 @@ export interface LineConfig {
   edgeSipUri: string | null;
   /** Context headers the line reads, and where each value goes on the ticket. */
   contextHeaders: ContextMapping[];
+  /** Target order, timers and the concurrent-call limit the edge applies. */
+  routing: Routing;
 }
 
 interface LineRow {
@@ -55,6 +64,8 @@ interface LineRow {
   context_headers: string;
   /** EdgeLineAuth as JSON (migration 0013). */
   auth: string;
+  /** JSON (RoutingSchema); fields a row lacks take their defaults. */
+  routing: string;
   created_at: string;
   updated_at: string;
 }
@@ -89,6 +100,7 @@ function toConfig(row: LineRow): LineConfig {
     enabled: row.enabled === 1,
     edgeSipUri: row.edge_sip_uri,
     contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
+    routing: RoutingSchema.parse(JSON.parse(row.routing ?? '{}')),
   };
 }
 
@@ -111,6 +123,7 @@ function toLine(row: LineRow, acl: AclRow[], webhook: WebhookRow | null): Line {
     edge_sip_uri: c.edgeSipUri,
     context_headers: c.contextHeaders,
     webhook: webhook ? toWebhook(webhook) : null,
+    routing: c.routing,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
     auth: publicLineAuth(JSON.parse(row.auth) as EdgeLineAuth),
     created_at: row.created_at,
@@ -203,8 +216,9 @@ export async function createLine(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
              call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
              requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, auth,
+             routing,
              created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -223,6 +237,7 @@ export async function createLine(
           input.edge_sip_uri,
           JSON.stringify(input.context_headers),
           JSON.stringify(auth),
+          JSON.stringify(input.routing),
           now,
           now,
         ),
@@ -263,7 +278,12 @@ const PATCH_COLUMNS: Record<PatchColumn, (v: never) => unknown> = {
   enabled: (v: boolean) => (v ? 1 : 0),
   edge_sip_uri: (v: string | null) => v,
   context_headers: (v: ContextMapping[]) => JSON.stringify(v),
+  routing: (v: Partial<Routing>) => JSON.stringify(v),
 };
+
+/** `routing` merges (the fields given replace the stored ones); every other column is replaced. */
+const patchSet = (k: PatchColumn) =>
+  k === 'routing' ? 'routing = json_patch(routing, ?)' : `${k} = ?`;
 
 /**
  * Changes the fields given, the webhook included, in one transaction. A webhook set on a line
@@ -284,7 +304,7 @@ export async function patchLine(
   const candidate = newWebhookSecret();
   const statements: D1PreparedStatement[] = [];
   if (keys.length || auth || webhook !== undefined) {
-    const sets = [...keys.map((k) => `${k} = ?, `), ...(auth ? ['auth = ?, '] : [])].join('');
+    const sets = [...keys.map((k) => `${patchSet(k)}, `), ...(auth ? ['auth = ?, '] : [])].join('');
     const values = [
       ...keys.map((k) => PATCH_COLUMNS[k](fields[k] as never)),
       ...(auth ? [JSON.stringify(auth)] : []),

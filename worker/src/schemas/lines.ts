@@ -137,6 +137,72 @@ const ContextMappingsSchema = z
       'applied (`context`).',
   });
 
+/** Bounds of a line's routing timers, in milliseconds (docs/admins.md, "Routing and limits"). */
+export const ROUTING_LIMITS = {
+  no_ringback_ms: { min: 100, max: 60_000, default: 5_000 },
+  no_answer_ms: { min: 1_000, max: 3_600_000, default: 300_000 },
+  max_concurrent_calls: { min: 0, max: 100_000, default: 0 },
+} as const;
+
+const routingFields = {
+  mode: z.enum(['sequential', 'round_robin']).openapi({
+    description:
+      '`sequential`: every call tries `sip_targets` in their order; `round_robin`: each call starts ' +
+      'at the next target and fails over through the others',
+  }),
+  no_ringback_ms: z
+    .number()
+    .int()
+    .min(ROUTING_LIMITS.no_ringback_ms.min)
+    .max(ROUTING_LIMITS.no_ringback_ms.max)
+    .openapi({
+      description:
+        'A target that does not ring (180-189; 100 Trying does not count) within this time is given ' +
+        'up and the next target tried; after the last one the caller gets 408 and the record ' +
+        '`final.cause: no_ringback_timeout` (100-60000, default 5000)',
+    }),
+  no_answer_ms: z
+    .number()
+    .int()
+    .min(ROUTING_LIMITS.no_answer_ms.min)
+    .max(ROUTING_LIMITS.no_answer_ms.max)
+    .openapi({
+      description:
+        'A target that rings but does not answer within this time ends the call: the caller gets 408 ' +
+        'and the record `final.cause: no_answer_timeout` (1000-3600000, default 300000)',
+    }),
+  max_concurrent_calls: z
+    .number()
+    .int()
+    .min(ROUTING_LIMITS.max_concurrent_calls.min)
+    .max(ROUTING_LIMITS.max_concurrent_calls.max)
+    .openapi({
+      description:
+        'Calls in progress (ringing or answered) the edge admits on the line; over it the caller gets ' +
+        '`503 Concurrent Call Limit Reached` with `Retry-After` (0 = unlimited, the default)',
+    }),
+};
+
+/** How the edge routes a line's calls: target order, timers, concurrent calls. */
+export const RoutingSchema = z
+  .object({
+    mode: routingFields.mode.default('sequential'),
+    no_ringback_ms: routingFields.no_ringback_ms.default(ROUTING_LIMITS.no_ringback_ms.default),
+    no_answer_ms: routingFields.no_answer_ms.default(ROUTING_LIMITS.no_answer_ms.default),
+    max_concurrent_calls: routingFields.max_concurrent_calls.default(
+      ROUTING_LIMITS.max_concurrent_calls.default,
+    ),
+  })
+  .strict()
+  .openapi('LineRouting');
+
+/** A change to a line's routing: the fields given replace the stored ones, the others stay. */
+export const RoutingPatchSchema = z
+  .object(routingFields)
+  .partial()
+  .strict()
+  .openapi('LineRoutingPatch');
+
 const lineFields = {
   name: z.string().min(1).max(100),
   sip_targets: z.array(SipTargetSchema).min(1).max(8),
@@ -196,6 +262,7 @@ export const LineCreateSchema = z
     edge_sip_uri: lineFields.edge_sip_uri.default(null),
     context_headers: lineFields.context_headers.default([]),
     webhook: WebhookSettingsSchema.nullable().default(null),
+    routing: RoutingSchema.prefault({}),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
     auth: LineAuthInputSchema.default({ ip: true }),
   })
@@ -210,6 +277,7 @@ export const LinePatchSchema = z
       description:
         'The whole webhook (replaces the old one, keeping its secret), or null to remove it',
     }),
+    routing: RoutingPatchSchema,
   })
   .partial()
   .strict()
@@ -220,6 +288,7 @@ export const LineSchema = z
     slug: z.string(),
     ...lineFields,
     webhook: WebhookSchema.nullable(),
+    routing: RoutingSchema,
     acl: z.array(AclEntrySchema),
     auth: LineAuthSchema,
     created_at: z.string(),
@@ -258,6 +327,7 @@ export type ContextMapping = z.infer<typeof ContextMappingSchema>;
 export type LineCreate = z.infer<typeof LineCreateSchema>;
 export type LinePatch = z.infer<typeof LinePatchSchema>;
 export type Line = z.infer<typeof LineSchema>;
+export type Routing = z.infer<typeof RoutingSchema>;
 
 /**
  * Issues for ACL entries wider than /8 (IPv4) or /32 (IPv6) sent without `confirm_wide: true`;
