@@ -45,9 +45,16 @@ export const WebhookEventSchema = z
       ended_at: z.string().nullable(),
       /** Seconds from answer to end (0 when never answered), for call.ended; else null. */
       duration_s: z.number().int().nullable(),
-      /** The final SIP code and reason, for call.ended; else null. */
+      /**
+       * The final SIP code and reason, for call.ended, and which of the edge's timers ended the
+       * call (`no_ringback_timeout`, `no_answer_timeout`; null when none did); else null.
+       */
       final: z
-        .object({ code: z.number().int().nullable(), reason: z.string().nullable() })
+        .object({
+          code: z.number().int().nullable(),
+          reason: z.string().nullable(),
+          cause: z.string().nullable(),
+        })
         .nullable(),
       /** The SIP answer the bridge refused the call with, for call.rejected; else null. */
       reject: z.object({ code: z.number().int(), reason: z.string() }).nullable(),

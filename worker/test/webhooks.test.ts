@@ -202,7 +202,7 @@ describe('call webhooks', () => {
         answered_at: '2026-12-02T10:00:05.000Z',
         ended_at: '2026-12-02T10:01:10.000Z',
         duration_s: 65,
-        final: { code: 200, reason: 'BYE from caller' },
+        final: { code: 200, reason: 'BYE from caller', cause: null },
         reject: null,
       },
     });
@@ -215,6 +215,30 @@ describe('call webhooks', () => {
       'delivered',
       'delivered',
       'delivered',
+    ]);
+  });
+
+  it("says in call.ended which of the line's timers ended the call", async () => {
+    await lineWithWebhook({ url: PRIMARY_URL, events: ['call.ended'] });
+    const { req } = await decideAndSettle();
+    await sendEvents([
+      {
+        call_id: req.call_id,
+        kind: 'failed',
+        at: '2026-12-02T10:05:00.000Z',
+        sip_code: 408,
+        reason: 'No Answer Timeout',
+        cause: 'no_answer_timeout',
+      },
+    ]);
+    expect(events(receiver)).toMatchObject([
+      {
+        type: 'call.ended',
+        call: {
+          status: 'failed',
+          final: { code: 408, reason: 'No Answer Timeout', cause: 'no_answer_timeout' },
+        },
+      },
     ]);
   });
 

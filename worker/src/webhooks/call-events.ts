@@ -50,6 +50,7 @@ export interface RecordedCall {
     durationS: number | null;
     finalCode: number | null;
     finalReason: string | null;
+    finalCause: string | null;
   };
 }
 
@@ -86,7 +87,7 @@ export function lifecycleWebhooks(
               status: t.status,
               ended_at: t.endedAt,
               duration_s: t.durationS,
-              final: { code: t.finalCode, reason: t.finalReason },
+              final: { code: t.finalCode, reason: t.finalReason, cause: t.finalCause },
             },
             iso,
           ),
