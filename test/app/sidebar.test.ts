@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { ensureAppBuilt } from '../../scripts/lib/local-app.mjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ALEX_RIVERA_ID,
   DEMO_OAUTH_TOKENS,
@@ -32,7 +32,14 @@ let harness: Harness;
 let browser: { context: BrowserContext; close(): Promise<void> };
 let pageFor: (query: { ticket?: number; locale?: string }) => string;
 
-const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+// Seconds before a clock read once per test (and once for the seeding): two times given one
+// after the other are exactly their seconds apart (a millisecond between two reads would make a
+// 95 s call 96 s, the Worker rounding a started second up).
+let clock = Date.now();
+const ago = (s: number) => new Date(clock - s * 1000).toISOString();
+beforeEach(() => {
+  clock = Date.now();
+});
 
 function installation(settings: Partial<Installation['settings']> = {}): Installation {
   return agentInstallation(
@@ -178,6 +185,7 @@ describe.skipIf(missing)('sidebar app in Chromium against the real Worker', () =
     });
     expect(line.status).toBe(201);
 
+    clock = Date.now(); // the seeded calls' times, from one clock read
     // Two days earlier Ada called about ticket 1002 (Billing): her history on 1001 shows it.
     await decide('app-ada-0@198.51.100.7', '+14155550100', PENDING_TICKET_ID, 2 * 86_400);
     await events([

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderWithI18n } from '../../test/render';
-import { lazyPart, PartLoading } from './LazyPart';
+import { failedChunkUrl, lazyPart, PartLoading } from './LazyPart';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -74,5 +74,52 @@ describe('lazyPart', () => {
     expect(await screen.findByText('loaded')).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
     expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('retries a failed chunk under a new URL: the browser keeps the failed import of the old one', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const url = 'https://app.zdassets.example/assets/Transcript-AbC123.js';
+    const load = vi
+      .fn<() => Promise<Chunk>>()
+      .mockRejectedValue(new TypeError(`Failed to fetch dynamically imported module: ${url}`));
+    const reimport = vi
+      .fn<(u: string) => Promise<Chunk>>()
+      .mockRejectedValueOnce(
+        new TypeError(`Failed to fetch dynamically imported module: ${url}?retry=1`),
+      )
+      .mockResolvedValue({ default: Shown });
+    const Part = lazyPart(load, Loading, {
+      reimport,
+      base: 'https://app.zdassets.example/assets/main.js',
+    });
+    renderWithI18n(<Part text="loaded" />);
+    const retry = async () =>
+      fireEvent.click(
+        within(await screen.findByRole('alert')).getByRole('button', { name: 'Retry' }),
+      );
+    await retry();
+    await retry();
+    expect(await screen.findByText('loaded')).toBeTruthy();
+    expect(load).toHaveBeenCalledOnce();
+    expect(reimport.mock.calls.map(([u]) => u)).toEqual([`${url}?retry=1`, `${url}?retry=2`]);
+  });
+});
+
+describe('failedChunkUrl', () => {
+  const base = 'https://app.zdassets.example/assets/main-1.js';
+  it.each([
+    [
+      'Failed to fetch dynamically imported module: https://app.zdassets.example/assets/T-x.js',
+      'https://app.zdassets.example/assets/T-x.js',
+    ],
+    [
+      'error loading dynamically imported module: https://app.zdassets.example/assets/T-x.js',
+      'https://app.zdassets.example/assets/T-x.js',
+    ],
+    ['Importing a module script failed.', null],
+    ['Failed to fetch dynamically imported module: https://elsewhere.example/assets/T-x.js', null],
+  ])('%j → %j', (message, expected) => {
+    expect(failedChunkUrl(new TypeError(message), base)).toBe(expected);
   });
 });
