@@ -25,7 +25,7 @@ export function AclEditor({ rows, problems, onChange, readOnly: listOnly = false
     <Fieldset>
       <Fieldset.Legend>{t('console.acl.title')}</Fieldset.Legend>
       <p className="console-hint">{t('console.acl.hint')}</p>
-      {rows.length === 0 ? <p>{t('console.acl.none')}</p> : null}
+      {rows.length === 0 ? <p className="console-note">{t('console.acl.none')}</p> : null}
       {hasExisting ? <p className="console-hint">{t('console.acl.existing')}</p> : null}
       <ul className="console-acl">
         {rows.map((row, i) => {
