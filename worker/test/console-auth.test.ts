@@ -76,6 +76,39 @@ describe('the console API for Zendesk admins', () => {
     expect(shown.line).toEqual(viaAdmin.line);
   });
 
+  it('lets an admin add and remove a line’s ACL entries, with the admin API’s checks', async () => {
+    const added = await consoleFetch('/v1/console/lines/ai-agent/acl', ADMIN, {
+      method: 'POST',
+      body: { cidr: '203.0.113.0/24', label: 'Second carrier' },
+    });
+    expect(added.status).toBe(201);
+    const acl = ((await added.json()) as any).line.acl as { id: number; cidr: string }[];
+    expect(acl.map((e) => e.cidr)).toEqual(['192.0.2.0/24', '203.0.113.0/24']);
+    const bad = await consoleFetch('/v1/console/lines/ai-agent/acl', ADMIN, {
+      method: 'POST',
+      body: { cidr: '203.0.113.9/24' },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).issues.map((i: { path: string }) => i.path)).toEqual([
+      'cidr',
+    ]);
+    const first = acl[0]!.id;
+    const removed = await consoleFetch(`/v1/console/lines/ai-agent/acl/${first}`, ADMIN, {
+      method: 'DELETE',
+    });
+    expect(removed.status).toBe(204);
+    const line = ((await (await adminFetch('/v1/admin/lines/ai-agent')).json()) as any).line;
+    expect(line.acl.map((e: { cidr: string }) => e.cidr)).toEqual(['203.0.113.0/24']);
+    // An agent can do neither.
+    const byAgent = await consoleFetch(`/v1/console/lines/ai-agent/acl/${acl[1]!.id}`, AGENT, {
+      method: 'DELETE',
+    });
+    expect(byAgent.status).toBe(403);
+    expect(
+      ((await (await adminFetch('/v1/admin/lines/ai-agent')).json()) as any).line.acl,
+    ).toHaveLength(1);
+  });
+
   it('answers a bad CIDR with 400 naming the field, never the value, and writes nothing', async () => {
     const res = await consoleFetch('/v1/console/lines', ADMIN, {
       method: 'POST',
@@ -180,6 +213,8 @@ describe('the console API for Zendesk admins', () => {
       'get',
       'patch',
     ]);
+    expect(Object.keys(doc.paths['/v1/console/lines/{slug}/acl'] ?? {})).toEqual(['post']);
+    expect(Object.keys(doc.paths['/v1/console/lines/{slug}/acl/{id}'] ?? {})).toEqual(['delete']);
     expect(doc.paths['/v1/console/lines']?.post?.security).toEqual([
       { appJwt: [], agentToken: [] },
     ]);

@@ -10,7 +10,7 @@ import {
   ConsoleLineCreateSchema,
   ConsoleLinePatchSchema,
 } from '../schemas/console';
-import { LineSchema } from '../schemas/lines';
+import { AclEntryInputSchema, LineSchema } from '../schemas/lines';
 import { adminLineRoutes } from './admin-lines';
 
 const security = [{ appJwt: [], agentToken: [] }];
@@ -88,6 +88,31 @@ const patch = createRoute({
   },
 });
 
+const addAcl = createRoute({
+  method: 'post',
+  path: '/v1/console/lines/{slug}/acl',
+  summary: 'Console: allow a source network on a line',
+  description: note,
+  security,
+  request: { params: SlugParam, body: jsonBody(AclEntryInputSchema) },
+  responses: {
+    201: jsonContent(ConsoleLineAnswerSchema, 'Added'),
+    ...errorResponses,
+    ...refused,
+    ...notFound,
+    ...checks,
+  },
+});
+const removeAcl = createRoute({
+  method: 'delete',
+  path: '/v1/console/lines/{slug}/acl/{id}',
+  summary: 'Console: remove an ACL entry',
+  description: note,
+  security,
+  request: { params: SlugParam.extend({ id: z.coerce.number().int().positive() }) },
+  responses: { 204: { description: 'Removed' }, ...errorResponses, ...refused, ...notFound },
+});
+
 /**
  * Hands the request, already authorized as an admin, to the admin API's line handler at `path`.
  * The body goes as validated here (a webhook cannot be in it), and is validated there again by
@@ -115,4 +140,12 @@ export const consoleLineRoutes = createRouter()
   .openapi(patch, (c) => {
     const { slug } = c.req.valid('param');
     return viaAdminLines(c, `/v1/admin/lines/${slug}`, c.req.valid('json'));
+  })
+  .openapi(addAcl, (c) => {
+    const { slug } = c.req.valid('param');
+    return viaAdminLines(c, `/v1/admin/lines/${slug}/acl`, c.req.valid('json'));
+  })
+  .openapi(removeAcl, (c) => {
+    const { slug, id } = c.req.valid('param');
+    return viaAdminLines(c, `/v1/admin/lines/${slug}/acl/${id}`);
   });
