@@ -147,17 +147,26 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
     await page.close();
   }, 90_000);
 
-  it('disables a line from its Edit form, and the Worker has it disabled', async () => {
+  it('disables a line and adds a network from its Edit form, and the Worker has both', async () => {
     const url = harness.install(adminConsole(worker()))({ locale: 'en-US' });
     const { page, frame } = await openConsole(url);
     await frame.getByRole('button', { name: 'Edit AI voice agent' }).click();
+    await frame.getByRole('button', { name: 'Add a network' }).click();
+    await frame.getByLabel('Network 2', { exact: true }).fill('192.0.2.0/24');
+    await frame.getByLabel('Label for network 2').fill('Backup carrier');
     const enabled = frame.getByLabel('Line enabled');
     await enabled.focus();
     await page.keyboard.press('Space');
     expect(await enabled.isChecked()).toBe(false);
     await frame.getByRole('button', { name: 'Save line' }).click();
     await frame.getByText('Saved AI voice agent.').waitFor({ timeout: WAIT });
-    expect((await linesInWorker()).find((l) => l.slug === 'ai-agent')?.enabled).toBe(false);
+    expect((await linesInWorker()).find((l) => l.slug === 'ai-agent')).toMatchObject({
+      enabled: false,
+      acl: [
+        { cidr: '198.51.100.0/24', label: 'VoiceAI carrier' },
+        { cidr: '192.0.2.0/24', label: 'Backup carrier' },
+      ],
+    });
     await page.close();
   }, 60_000);
 

@@ -8,25 +8,22 @@ interface Props {
   rows: AclRow[];
   problems: FieldProblems;
   onChange(rows: AclRow[]): void;
-  /** Editing a line: its entries are listed, not changed (the console API has no ACL routes yet). */
-  readOnly?: boolean;
 }
 
 /**
- * The line's allowed networks: existing entries listed, new ones typed with their error beside
- * them as the admin types (the same parser as the API), and a confirmation for a wide network.
+ * The line's allowed networks: existing entries listed (removable, not editable: remove one and
+ * add the new network), new ones typed with their error beside them as the admin types (the same
+ * parser as the API), and a confirmation for a wide network. Changes apply when the line is saved.
  */
-export function AclEditor({ rows, problems, onChange, readOnly: listOnly = false }: Props) {
+export function AclEditor({ rows, problems, onChange }: Props) {
   const { t } = useI18n();
   const update = (i: number, patch: Partial<AclRow>) =>
     onChange(rows.map((row, j) => (j === i ? { ...row, ...patch } : row)));
-  const hasExisting = rows.some((r) => r.id !== undefined);
   return (
     <Fieldset>
       <Fieldset.Legend>{t('console.acl.title')}</Fieldset.Legend>
       <p className="console-hint">{t('console.acl.hint')}</p>
       {rows.length === 0 ? <p className="console-note">{t('console.acl.none')}</p> : null}
-      {hasExisting ? <p className="console-hint">{t('console.acl.existing')}</p> : null}
       <ul className="console-acl">
         {rows.map((row, i) => {
           const number = i + 1;
@@ -69,27 +66,19 @@ export function AclEditor({ rows, problems, onChange, readOnly: listOnly = false
                   <FieldError problem={wideProblem} />
                 </Field>
               ) : null}
-              {readOnly ? null : (
-                <Button
-                  size="small"
-                  isBasic
-                  onClick={() => onChange(rows.filter((_, j) => j !== i))}
-                >
-                  {t('console.acl.remove', { number })}
-                </Button>
-              )}
+              <Button size="small" isBasic onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+                {t('console.acl.remove', { number })}
+              </Button>
             </li>
           );
         })}
       </ul>
-      {listOnly ? null : (
-        <Button
-          size="small"
-          onClick={() => onChange([...rows, { cidr: '', label: '', confirmWide: false }])}
-        >
-          {t('console.acl.add')}
-        </Button>
-      )}
+      <Button
+        size="small"
+        onClick={() => onChange([...rows, { cidr: '', label: '', confirmWide: false }])}
+      >
+        {t('console.acl.add')}
+      </Button>
     </Fieldset>
   );
 }

@@ -144,4 +144,53 @@ describe('the admin console', () => {
       unmount();
     }
   });
+
+  it('edits a line: its fields, a network removed and one added, each sent to the Worker', async () => {
+    const line: Line = JSON.parse(JSON.stringify(LINE));
+    const calls: string[] = [];
+    const client = fakeClient((options) => {
+      const path = new URL(options.url).pathname;
+      calls.push(`${options.type} ${path}${options.data ? ` ${options.data}` : ''}`);
+      if (options.type === 'PATCH') {
+        Object.assign(line, JSON.parse(String(options.data)));
+        return json(200, { line });
+      }
+      if (options.type === 'DELETE') {
+        line.acl = line.acl.filter((e) => !path.endsWith(`/acl/${e.id}`));
+        return { status: 204, responseText: '', headers: {} };
+      }
+      if (options.type === 'POST' && path.endsWith('/acl')) {
+        const entry = JSON.parse(String(options.data)) as { cidr: string; label: string };
+        if (entry.cidr === '203.0.113.0/24')
+          return json(409, { error: 'conflict', message: 'Already exists' });
+        line.acl.push({ id: 7, ...entry });
+        return json(201, { line });
+      }
+      if (path === '/v1/console/lines/ai-agent') return json(200, { line });
+      return json(200, { lines: [line] });
+    }, admin);
+    renderWithClient(<ConsoleApp />, client);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit AI agent hand-off' }));
+    expect(screen.queryByLabelText(/^Slug/)).toBeNull();
+    type(/^Name/, 'AI agent (night)');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove network 1' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add a network' }));
+    type(/^Network 1$/, '198.51.100.0/24');
+    fireEvent.click(screen.getByRole('button', { name: 'Add a network' }));
+    type(/^Network 2$/, '203.0.113.0/24');
+    fireEvent.click(screen.getByRole('button', { name: 'Save line' }));
+    // The duplicate stays in the form with its error; what was saved shows as saved.
+    expect(await screen.findByText('This network is already allowed on the line.')).toBeTruthy();
+    expect(field(/^Network 1$/).value).toBe('198.51.100.0/24');
+    expect(field(/^Network 1$/).readOnly).toBe(true);
+    expect(field(/^Network 2$/).value).toBe('203.0.113.0/24');
+    expect(field(/^Network 2$/).getAttribute('aria-invalid')).toBe('true');
+    expect(calls.filter((c) => !c.startsWith('GET'))).toEqual([
+      expect.stringMatching(/^PATCH \/v1\/console\/lines\/ai-agent .*"name":"AI agent \(night\)"/),
+      'DELETE /v1/console/lines/ai-agent/acl/1',
+      'POST /v1/console/lines/ai-agent/acl {"cidr":"198.51.100.0/24","label":""}',
+      'POST /v1/console/lines/ai-agent/acl {"cidr":"203.0.113.0/24","label":""}',
+    ]);
+    expect(line.acl.map((e) => e.cidr)).toEqual(['198.51.100.0/24']);
+  });
 });

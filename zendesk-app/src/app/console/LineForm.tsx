@@ -18,7 +18,7 @@ import { draftProblems, type FieldProblems, type LineDraft } from './lineForm';
 
 interface Props {
   initial: LineDraft;
-  /** True for a new line (the slug is typed, and the ACL entries go with it). */
+  /** True for a new line (the slug is typed). */
   creating: boolean;
   /** The Worker's refusals of the last save, by field (see lineForm.issuesByField). */
   serverProblems: FieldProblems;
@@ -151,21 +151,18 @@ export function LineForm({ initial, creating, serverProblems, saving, onSave, on
           <FieldError problem={shown.invalid_ticket} />
         </Field>
       </Fieldset>
-      {creating ? (
-        <AclEditor
-          rows={draft.acl}
-          problems={shown}
-          onChange={(acl) => {
-            setDraft((d) => ({ ...d, acl }));
-            setEdited(
-              (e) =>
-                new Set([...e, ...Object.keys(serverProblems).filter((f) => f.startsWith('acl['))]),
-            );
-          }}
-        />
-      ) : (
-        <AclEditor rows={draft.acl} problems={shown} onChange={() => undefined} readOnly />
-      )}
+      <AclEditor
+        rows={draft.acl}
+        problems={shown}
+        onChange={(acl) => {
+          setDraft((d) => ({ ...d, acl }));
+          // Rows move when one is removed: the Worker's verdicts on them no longer apply.
+          setEdited(
+            (e) =>
+              new Set([...e, ...Object.keys(serverProblems).filter((f) => f.startsWith('acl['))]),
+          );
+        }}
+      />
       <Field>
         <Toggle
           checked={draft.enabled}

@@ -5,16 +5,20 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import { XL } from '@zendeskgarden/react-typography';
 import { useI18n } from '../hooks/useI18n';
 import {
+  addAclEntry,
   ConsoleError,
   createLine,
   listLines,
   patchLine,
+  removeAclEntry,
+  showLine,
   type ConsoleTarget,
   type Line,
 } from './consoleApi';
 import { LineForm } from './LineForm';
 import { LinesTable } from './LinesTable';
 import {
+  aclChanges,
   createBody,
   draftOf,
   emptyDraft,
@@ -24,7 +28,11 @@ import {
   type LineDraft,
 } from './lineForm';
 
-type Editing = { mode: 'create' } | { mode: 'edit'; line: Line } | null;
+type Editing =
+  | { mode: 'create' }
+  /** `draft`: what the form shows when it is not the line as saved (after a partial save). */
+  | { mode: 'edit'; line: Line; draft?: LineDraft; attempt?: number }
+  | null;
 
 const KNOWN_ERRORS = new Set([
   'admin_required',
@@ -51,6 +59,42 @@ function refusalProblems(e: unknown): FieldProblems | null {
   if (e.code === 'conflict') return { slug: { text: e.issues[0]?.message ?? e.message } };
   if (e.issues.length) return issuesByField(e.issues);
   return null;
+}
+
+/** A refused new ACL entry's problems on its row (`cidr` → `acl[2].cidr`), or null for other failures. */
+function entryProblems(e: unknown, index: number): FieldProblems | null {
+  if (!(e instanceof ConsoleError)) return null;
+  const at = (field: string) => `acl[${index}].${field}`;
+  if (e.code === 'conflict') return { [at('cidr')]: { key: 'console.acl.errors.duplicate' } };
+  if (!e.issues.length) return null;
+  const own: FieldProblems = {};
+  for (const issue of e.issues) {
+    const field = ['label', 'confirm_wide'].includes(issue.path) ? issue.path : 'cidr';
+    own[at(field)] ??= { text: issue.message };
+  }
+  return own;
+}
+
+/**
+ * Saves an edited line: its fields, then the ACL entries removed, then those added, one by one.
+ * Answers the line as it now stands, and the new rows the Worker refused with their problems
+ * (by their index in the draft), so the admin sees what was saved and what was not.
+ */
+async function saveEdited(target: ConsoleTarget, before: Line, draft: LineDraft) {
+  await patchLine(target, before.slug, patchBody(draft));
+  const { removed, added } = aclChanges(before, draft);
+  for (const id of removed) await removeAclEntry(target, before.slug, id);
+  const refused: { index: number; problems: FieldProblems }[] = [];
+  for (const { index, body } of added) {
+    try {
+      await addAclEntry(target, before.slug, body);
+    } catch (e) {
+      const own = entryProblems(e, index);
+      if (!own) throw e;
+      refused.push({ index, problems: own });
+    }
+  }
+  return { line: await showLine(target, before.slug), refused };
 }
 
 /** The Lines page: the table, and the form for a new line or the one being edited. */
@@ -88,10 +132,32 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
     setSaving(true);
     setSaveError(null);
     try {
-      const line =
-        editing.mode === 'create'
-          ? await createLine(target, createBody(draft))
-          : await patchLine(target, editing.line.slug, patchBody(draft));
+      let line: Line;
+      if (editing.mode === 'create') line = await createLine(target, createBody(draft));
+      else {
+        const saved = await saveEdited(target, editing.line, draft);
+        line = saved.line;
+        if (saved.refused.length) {
+          // What was saved shows as saved; the refused rows stay below it, with their errors.
+          const kept = draftOf(line);
+          const problems: FieldProblems = {};
+          const rows = saved.refused.map(({ index, problems: own }, n) => {
+            const at = kept.acl.length + n;
+            for (const [field, problem] of Object.entries(own))
+              problems[field.replace(`acl[${index}]`, `acl[${at}]`)] = problem;
+            return draft.acl[index]!;
+          });
+          setEditing({
+            mode: 'edit',
+            line,
+            draft: { ...draft, acl: [...kept.acl, ...rows] },
+            attempt: (editing.attempt ?? 0) + 1,
+          });
+          setServerProblems(problems);
+          load();
+          return;
+        }
+      }
       setEditing(null);
       setSaved(t('console.lines.saved', { name: line.name }));
       load();
@@ -136,8 +202,10 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
       ) : null}
       {editing ? (
         <LineForm
-          key={editing.mode === 'edit' ? editing.line.slug : 'new'}
-          initial={editing.mode === 'edit' ? draftOf(editing.line) : emptyDraft()}
+          key={editing.mode === 'edit' ? `${editing.line.slug}:${editing.attempt ?? 0}` : 'new'}
+          initial={
+            editing.mode === 'edit' ? (editing.draft ?? draftOf(editing.line)) : emptyDraft()
+          }
           creating={editing.mode === 'create'}
           serverProblems={serverProblems}
           saving={saving}

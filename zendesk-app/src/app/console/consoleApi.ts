@@ -77,7 +77,7 @@ export interface ConsoleTarget {
 async function consoleRequest(
   target: ConsoleTarget,
   path: string,
-  method: 'GET' | 'POST' | 'PATCH' = 'GET',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET',
   body?: unknown,
 ): Promise<Record<string, unknown>> {
   if (!/^https?:\/\/[^/]/.test(target.apiUrl)) throw new ConsoleError(0, 'not_configured');
@@ -112,4 +112,30 @@ export async function patchLine(
 ): Promise<Line> {
   const path = `/v1/console/lines/${encodeURIComponent(slug)}`;
   return (await consoleRequest(target, path, 'PATCH', input)).line as Line;
+}
+
+/** One line as it stands. */
+export async function showLine(target: ConsoleTarget, slug: string): Promise<Line> {
+  return (await consoleRequest(target, `/v1/console/lines/${encodeURIComponent(slug)}`))
+    .line as Line;
+}
+
+/** Allows a network on an existing line; the line as written. */
+export async function addAclEntry(
+  target: ConsoleTarget,
+  slug: string,
+  entry: unknown,
+): Promise<Line> {
+  const path = `/v1/console/lines/${encodeURIComponent(slug)}/acl`;
+  return (await consoleRequest(target, path, 'POST', entry)).line as Line;
+}
+
+/** Removes an ACL entry; one already gone counts as removed. */
+export async function removeAclEntry(target: ConsoleTarget, slug: string, id: number) {
+  const path = `/v1/console/lines/${encodeURIComponent(slug)}/acl/${id}`;
+  try {
+    await consoleRequest(target, path, 'DELETE');
+  } catch (e) {
+    if (!(e instanceof ConsoleError && e.status === 404)) throw e;
+  }
 }

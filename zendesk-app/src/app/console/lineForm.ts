@@ -4,7 +4,7 @@ import { parseCidr } from '@sip-bridge/contract/cidr';
 import type { FieldIssue, Line } from './consoleApi';
 
 export interface AclRow {
-  /** Set for an entry the line already has (shown, not edited, in this slice). */
+  /** Set for an entry the line already has (listed and removable, not edited). */
   id?: number;
   cidr: string;
   label: string;
@@ -113,15 +113,29 @@ export function createBody(draft: LineDraft) {
   return {
     slug: draft.slug.trim(),
     ...commonFields(draft),
-    acl: draft.acl.map((row) => ({
-      cidr: row.cidr.trim(),
-      label: row.label.trim(),
-      ...(row.confirmWide && isWide(row.cidr) ? { confirm_wide: true } : {}),
-    })),
+    acl: draft.acl.map(aclEntryBody),
   };
 }
 
-/** The body of `PATCH /v1/console/lines/{slug}`: the fields the form edits (not the ACL). */
+/** What saving an edited line does to its ACL: entries to remove, and new rows with their index. */
+export function aclChanges(before: Line, draft: LineDraft) {
+  const kept = new Set(draft.acl.flatMap((row) => (row.id === undefined ? [] : [row.id])));
+  return {
+    removed: before.acl.filter((e) => !kept.has(e.id)).map((e) => e.id),
+    added: draft.acl.flatMap((row, index) =>
+      row.id === undefined ? [{ index, body: aclEntryBody(row) }] : [],
+    ),
+  };
+}
+
+/** The body of `POST /v1/console/lines/{slug}/acl` for a new row. */
+export const aclEntryBody = (row: AclRow) => ({
+  cidr: row.cidr.trim(),
+  label: row.label.trim(),
+  ...(row.confirmWide && isWide(row.cidr) ? { confirm_wide: true } : {}),
+});
+
+/** The body of `PATCH /v1/console/lines/{slug}`: the line's own fields (the ACL goes apart). */
 export function patchBody(draft: LineDraft) {
   return commonFields(draft);
 }
