@@ -126,8 +126,15 @@ async function viaAdminLines(c: Context<AppEnv>, path: string, body?: unknown): 
       ? {}
       : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
   });
+  // Handed on, so an admin handler that defers work (waitUntil) can do so here too.
+  let ctx: Context<AppEnv>['executionCtx'] | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined; // app.request() in a unit test has none
+  }
   // The admin handler's answer is typed by its own route, which documents the same responses.
-  return (await adminLineRoutes.fetch(request, c.env)) as never;
+  return (await adminLineRoutes.fetch(request, c.env, ctx)) as never;
 }
 
 export const consoleLineRoutes = createRouter()
