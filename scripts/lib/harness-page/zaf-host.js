@@ -150,7 +150,8 @@ window.addEventListener('message', (event) => {
   // iframe.on:/iframe.off: subscriptions need no answer here.
 });
 
-if (Array.isArray(config.tickets)) showTicketPicker(config.tickets);
+if (Array.isArray(config.tickets) && appLocation === 'ticket_sidebar')
+  showTicketPicker(config.tickets);
 
 /** A select above the sidebar that reloads the page on another ticket (npm start's page only). */
 function showTicketPicker(tickets) {
