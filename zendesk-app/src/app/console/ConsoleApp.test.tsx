@@ -135,6 +135,21 @@ describe('the admin console', () => {
     expect(field(/^Name/).value).toBe('Paris');
   });
 
+  it('says a slug is taken beside the slug when the Worker answers 409', async () => {
+    const client = fakeClient(
+      worker(() => json(409, { error: 'conflict', message: 'Already exists' })),
+      admin,
+    );
+    renderWithClient(<ConsoleApp />, client);
+    fireEvent.click(await screen.findByRole('button', { name: 'New line' }));
+    type(/^Slug/, 'ai-agent');
+    type(/^Name/, 'Another');
+    type(/^Zendesk SIP targets/, 'sip:x@acme.sip.twilio.com');
+    fireEvent.click(screen.getByRole('button', { name: 'Save line' }));
+    const error = await screen.findByText('A line with this slug already exists: choose another.');
+    expect(field(/^Slug/).getAttribute('aria-describedby')?.split(' ')).toContain(error.id);
+  });
+
   it('shows the console in French, Korean and Russian', async () => {
     const titles = { fr: 'Lignes', ko: '회선', ru: 'Линии' };
     for (const [locale, title] of Object.entries(titles)) {

@@ -56,7 +56,7 @@ function useFailureText() {
 /** The Worker's refusal of a save, by field; a slug conflict belongs to the slug. */
 function refusalProblems(e: unknown): FieldProblems | null {
   if (!(e instanceof ConsoleError)) return null;
-  if (e.code === 'conflict') return { slug: { text: e.issues[0]?.message ?? e.message } };
+  if (e.code === 'conflict') return { slug: { key: 'console.form.errors.slug_taken' } };
   if (e.issues.length) return issuesByField(e.issues);
   return null;
 }
