@@ -177,7 +177,7 @@ SIP bridge is running.
   Zendesk REST     ${real ? `${zendesk.url} (your account)` : `http://127.0.0.1:${ports.standin}   (stand-in; state at /__standin/state)`}
   Demo line        "demo": allows 127.0.0.1/32, targets the UAS, creates tickets
   Sidebar app      ${sidebarUrl ? `${sidebarUrl}   (a Zendesk ticket page stand-in; pick another ticket at the top)` : 'not started: the app did not build (see above)'}
-${edgeSummary}
+${sidebarUrl ? `  Admin console    ${sidebarUrl.replace(/\?ticket=\d+$/, '?installation=2')}   (the nav_bar location, as the stand-in's admin)\n` : ''}${edgeSummary}
 
 Press Ctrl+C to stop everything.
 `);

@@ -7,13 +7,16 @@ import { ROOT } from './bootstrap.mjs';
 import { startProcess, waitForHttp } from './processes.mjs';
 
 const APP_DIR = join(ROOT, 'zendesk-app');
-const BUILT = join(APP_DIR, 'dist', 'assets', 'iframe.html');
+/** One page per manifest location: the sidebar's and the admin console's (nav_bar). */
+const BUILT = ['iframe.html', 'console.html'].map((page) => join(APP_DIR, 'dist', 'assets', page));
 const HARNESS_PAGE = join('scripts', 'lib', 'harness-page', 'main.ts');
 const SOURCES = [
   'src',
   'translations',
   'scripts',
   'vite.config.ts',
+  'vite.console.config.ts',
+  'icons',
   'package.json',
   'tsconfig.json',
 ];
@@ -34,7 +37,7 @@ export function ensureAppBuilt() {
     ...SOURCES.map((p) => newest(join(APP_DIR, p))),
     ...SHARED_SOURCES.map(newest),
   );
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return true;
+  if (BUILT.every((page) => existsSync(page) && statSync(page).mtimeMs >= sources)) return true;
   console.log('› building the sidebar app (npm run build -w zendesk-app)…');
   const res = spawnSync('npm', ['run', 'build', '-w', 'zendesk-app'], {
     cwd: ROOT,

@@ -6,6 +6,7 @@ import { createRouter } from './router';
 import { adminToken } from './auth/admin-token';
 import { agentAccess } from './auth/agent-access';
 import { appJwt } from './auth/app-jwt';
+import { consoleAdmin } from './auth/console-admin';
 import { edgeSignature } from './auth/edge-signature';
 import { apiKeyAuth } from './handoffs/api-key-auth';
 import { apiError } from './http/problem';
@@ -16,6 +17,7 @@ import { adminLineRoutes } from './routes/admin-lines';
 import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
 import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
 import { callerHistoryRoutes } from './routes/caller-history';
+import { consoleLineRoutes } from './routes/console-lines';
 import { edgeRoutes } from './routes/edge';
 import { handoffRoutes } from './routes/handoffs';
 import { healthRoutes } from './routes/health';
@@ -26,8 +28,8 @@ import { ticketRoutes } from './routes/tickets';
 const MAX_BODY_BYTES = 256 * 1024;
 
 /**
- * The bridge API: every route but /health is authenticated (edge HMAC, app JWT, a line's API key
- * or the admin token).
+ * The bridge API: every route but /health is authenticated (edge HMAC, app JWT with a Zendesk
+ * agent's or admin's sign-in, a line's API key or the admin token).
  * @example export default { fetch: createApp().fetch }
  */
 export function createApp() {
@@ -43,12 +45,16 @@ export function createApp() {
   app.use('/v1/edge/*', edgeSignature());
   app.use('/v1/tickets/*', appJwt());
   app.use('/v1/tickets/*', agentAccess());
+  app.use('/v1/console/*', appJwt());
+  app.use('/v1/console/*', consoleAdmin());
   app.use('/v1/admin/*', adminToken());
-  app.use('/v1/admin/*', async (c, next) => {
-    await next();
-    // Lines, ACL and blocks changed here apply to this isolate's next call at once.
-    if (c.req.method !== 'GET') invalidateLineCache();
-  });
+  for (const writes of ['/v1/admin/*', '/v1/console/*']) {
+    app.use(writes, async (c, next) => {
+      await next();
+      // Lines, ACL and blocks changed here apply to this isolate's next call at once.
+      if (c.req.method !== 'GET') invalidateLineCache();
+    });
+  }
   app.use('/v1/reports/*', adminToken());
   app.use('/v1/handoffs', apiKeyAuth());
   app.use('/openapi.json', adminToken());
@@ -59,6 +65,7 @@ export function createApp() {
   app.route('/', callerHistoryRoutes);
   app.route('/', reportRoutes);
   app.route('/', adminLineRoutes);
+  app.route('/', consoleLineRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
   app.route('/', adminPhoneIndexRoutes);
@@ -85,7 +92,8 @@ export function createApp() {
     name: AGENT_TOKEN_HEADER,
     description:
       '"Bearer <the agent\'s Zendesk OAuth access token>", filled in by Zendesk\'s proxy from the ' +
-      "app's oauth setting; the Worker asks Zendesk as this agent who they are and whether they may see the ticket",
+      "app's oauth setting; the Worker asks Zendesk as this agent who they are and whether they may see the ticket " +
+      '(/v1/console/*: whether they are an admin)',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'handoffKey', {
     type: 'http',

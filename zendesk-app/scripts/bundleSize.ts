@@ -5,6 +5,9 @@ import { gzipSync } from 'node:zlib';
 /** The gzipped budget for the initial download (HTML, CSS and JS up to the first paint), in bytes. */
 export const BUDGET_BYTES = 100 * 1024;
 
+/** The admin console's budget (its own build, for admins only: React and Garden again, no ZAF UI). */
+export const CONSOLE_BUDGET_BYTES = 150 * 1024;
+
 /**
  * The chunks the app loads only when the agent asks (React.lazy), by the module each is built
  * from, with a gzipped budget each (what the chunk adds to the initial download).

@@ -60,6 +60,7 @@ function realPackage() {
   const files = collectSources();
   files.set('manifest.json', withOAuthClient(files.get('manifest.json')!, CLIENT));
   files.set('assets/iframe.html', enc('<!doctype html>'));
+  files.set('assets/console.html', enc('<!doctype html>'));
   files.set('assets/logo.png', drawLogo(320));
   files.set('assets/logo-small.png', drawLogo(128));
   return files;
@@ -179,6 +180,45 @@ describe('checkPackage', () => {
     expect(errors(pkg({ 'manifest.json': http }))).toEqual([
       { file: 'manifest.json', key: 'location.support.ticket_sidebar.url' },
     ]);
+  });
+
+  it('has the admin console in the real package: nav_bar page, its icon, its strings in every locale', () => {
+    const files = realPackage();
+    const manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json'))) as {
+      location: { support: Record<string, { url: string }> };
+    };
+    expect(manifest.location.support.nav_bar).toEqual({ url: 'assets/console.html' });
+    expect(new TextDecoder().decode(files.get('assets/icon_nav_bar.svg'))).toMatch(
+      /<svg[^>]*viewBox/,
+    );
+    for (const locale of ['en', 'fr', 'ko', 'ru']) {
+      const json = JSON.parse(
+        new TextDecoder().decode(files.get(`translations/${locale}.json`)),
+      ) as {
+        console?: { lines?: { title?: string } };
+      };
+      expect(json.console?.lines?.title, locale).toBeTruthy();
+    }
+    // Without its page, or its icon, the package is refused.
+    files.delete('assets/console.html');
+    expect(errors(files)).toEqual([{ file: 'manifest.json', key: 'location.support.nav_bar.url' }]);
+  });
+
+  it('reports a nav_bar location without its SVG icon, or with an icon that is not one', () => {
+    const navBar = {
+      ...MANIFEST,
+      location: {
+        support: { ...MANIFEST.location.support, nav_bar: { url: 'assets/iframe.html' } },
+      },
+    };
+    expect(errors(pkg({ 'manifest.json': navBar }))).toEqual([
+      { file: 'manifest.json', key: 'location.support.nav_bar' },
+    ]);
+    expect(
+      errors(pkg({ 'manifest.json': navBar, 'assets/icon_nav_bar.svg': 'not an svg' })),
+    ).toEqual([{ file: 'manifest.json', key: 'location.support.nav_bar' }]);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 18 18"></svg>';
+    expect(errors(pkg({ 'manifest.json': navBar, 'assets/icon_nav_bar.svg': svg }))).toEqual([]);
   });
 
   it('reports a broken manifest and bad JSON with the file', () => {

@@ -29,6 +29,23 @@ const LOCATIONS: Record<string, string[]> = {
   chat: ['chat_sidebar', 'background', 'modal'],
   sell: ['deal_card', 'lead_card', 'person_card', 'company_card', 'top_bar', 'background', 'modal'],
 };
+/** Locations Zendesk shows as an icon, which the package must hold as assets/icon_<location>.svg. */
+const ICON_LOCATIONS = ['nav_bar', 'top_bar', 'ticket_editor'];
+
+/** A nav_bar, top_bar or ticket_editor app without its SVG icon shows a broken one in Zendesk. */
+function checkLocationIcon(
+  location: string,
+  files: PackageFiles,
+  error: (message: string) => void,
+) {
+  if (!ICON_LOCATIONS.includes(location)) return;
+  const file = `assets/icon_${location}.svg`;
+  const bytes = files.get(file);
+  if (!bytes) return error(`needs ${file}, the icon Zendesk shows for it`);
+  const text = new TextDecoder().decode(bytes);
+  if (!/<svg\b[^>]*\bviewBox=/.test(text)) error(`${file} must be an SVG with a viewBox`);
+}
+
 const LOCATION_KEYS = ['url', 'flexible', 'size', 'signed', 'autoLoad', 'autoHide', 'legacy'];
 export function checkManifest(
   m: Json,
@@ -112,6 +129,7 @@ export function checkManifest(
             error(`${key}.flexible`, 'must be true or false');
           }
           checkLocationUrl(options.url, `${key}.url`, files, error);
+          checkLocationIcon(name, files, (message) => error(key, message));
         }
       }
     }

@@ -95,10 +95,15 @@ export function withOAuthClient(manifest: Uint8Array, client: OAuthClient): Uint
   return new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`);
 }
 
-/** The root manifest.json and the translations, as they sit in the zip. */
+/** The root manifest.json, the translations and the location icons, as they sit in the zip. */
 export function collectSources(): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   files.set('manifest.json', readFileSync(join(rootDir, 'manifest.json')));
+  // The nav_bar location's icon (the admin console), drawn as SVG source, not built.
+  for (const name of readdirSync(join(appDir, 'icons')).sort()) {
+    if (name.endsWith('.svg'))
+      files.set(`assets/${name}`, readFileSync(join(appDir, 'icons', name)));
+  }
   for (const name of readdirSync(join(appDir, 'translations')).sort()) {
     if (name.endsWith('.json'))
       files.set(`translations/${name}`, readFileSync(join(appDir, 'translations', name)));

@@ -2,11 +2,13 @@
 // talking to the local Worker with the local APP_JWT_SECRET (signed here, as Zendesk's proxy does).
 // Environment: HARNESS_PORT (5173), WORKER_URL, APP_JWT_SECRET, ZENDESK_URL, ZENDESK_EMAIL,
 // ZENDESK_API_TOKEN, ZENDESK_AGENT_OAUTH_TOKEN (a real account only: the signed-in agent's OAuth
-// access token; the stand-in's seeded one for Grace Hopper otherwise), and APP_DIST
+// access token; the stand-in's seeded one for Grace Hopper otherwise), ZENDESK_ADMIN_OAUTH_TOKEN
+// (likewise, an admin's, for the admin console on installation 2), and APP_DIST
 // (zendesk-app/dist). Build the app first.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  API_USER_ID,
   DEMO_OAUTH_TOKENS,
   GRACE_HOPPER_AGENT_ID,
   OPEN_TICKET_ID,
@@ -69,8 +71,20 @@ async function main(): Promise<void> {
       ? DEMO_OAUTH_TOKENS.graceHopper
       : (process.env.ZENDESK_AGENT_OAUTH_TOKEN ?? null),
   });
+  // The second installation: the admin console (nav_bar) as the stand-in's admin opens it.
+  const consoleUrl = harness.install({
+    settings: { api_url: required('WORKER_URL'), shared_secret: required('APP_JWT_SECRET') },
+    secureSettings: ['shared_secret'],
+    domainWhitelist: ['127.0.0.1'],
+    currentUser: { id: API_USER_ID, name: 'SIP Bridge', role: 'admin' },
+    requester: null,
+    location: 'nav_bar',
+    agentToken: isStandin
+      ? DEMO_OAUTH_TOKENS.apiUser
+      : (process.env.ZENDESK_ADMIN_OAUTH_TOKEN ?? null),
+  })({});
   console.log(
-    `harness page on ${harness.harnessUrl}/?ticket=${OPEN_TICKET_ID} (app ${harness.appUrl})`,
+    `harness page on ${harness.harnessUrl}/?ticket=${OPEN_TICKET_ID} (app ${harness.appUrl}); admin console on ${consoleUrl}`,
   );
   const stop = () => void harness.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -55,6 +55,31 @@ const zafRequest = (options: object, run = harness.runToken) =>
   });
 
 describe('the sidebar page server', () => {
+  it('opens each installation in its location: the sidebar, or the admin console (nav_bar)', async () => {
+    const consolePage = harness.install({
+      settings: { api_url: 'http://127.0.0.1:9', shared_secret: 's'.repeat(32) },
+      secureSettings: ['shared_secret'],
+      domainWhitelist: ['127.0.0.1'],
+      currentUser: { id: GRACE_HOPPER_AGENT_ID, name: 'Grace Hopper', role: 'admin' },
+      location: 'nav_bar',
+    })({});
+    const read = async (id: string) =>
+      (await (
+        await fetch(`${harness.harnessUrl}/__zaf/installations/${id}`, {
+          headers: { 'X-Harness-Run': harness.runToken },
+        })
+      ).json()) as { appUrl: string; location: string };
+    expect(await read(installation)).toMatchObject({
+      location: 'ticket_sidebar',
+      appUrl: expect.stringMatching(/\/assets\/iframe\.html$/),
+    });
+    const consoleId = new URL(consolePage).searchParams.get('installation')!;
+    expect(await read(consoleId)).toMatchObject({
+      location: 'nav_bar',
+      appUrl: expect.stringMatching(/\/assets\/console\.html$/),
+    });
+  });
+
   it('answers a request naming another host with 421 (DNS rebinding)', async () => {
     const res = await raw('/', { Host: 'attacker.example:80' });
     expect(res.status).toBe(421);

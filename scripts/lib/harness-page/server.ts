@@ -20,7 +20,12 @@ export interface Installation {
    * the agent has not authorized the app (the placeholder becomes empty).
    */
   agentToken?: string | null;
+  /** The manifest location the page opens the app in: the sidebar (default) or the admin console. */
+  location?: 'ticket_sidebar' | 'nav_bar';
 }
+
+/** Each location's page in the built app, as manifest.json names it. */
+const LOCATION_PAGES = { ticket_sidebar: 'iframe.html', nav_bar: 'console.html' } as const;
 
 export interface HarnessOptions {
   /** The built app: the folder holding `assets/iframe.html`. */
@@ -72,6 +77,7 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.png': 'image/png',
+  '.svg': 'image/svg+xml',
 };
 
 async function serveFile(root: string, urlPath: string, res: ServerResponse) {
@@ -284,7 +290,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(
           JSON.stringify({
-            appUrl,
+            appUrl: `${appOrigin}/assets/${LOCATION_PAGES[found.location ?? 'ticket_sidebar']}`,
+            location: found.location ?? 'ticket_sidebar',
             settings,
             currentUser: found.currentUser,
             requester: found.requester ?? null,

@@ -1,5 +1,6 @@
 /* global window, document, location, Option */
-// Plays Zendesk's side of the ZAF v2 postMessage protocol for one ticket_sidebar app, as the
+// Plays Zendesk's side of the ZAF v2 postMessage protocol for one app location (the installation's:
+// ticket_sidebar, or nav_bar for the admin console, shown full width), as the
 // SDK (zendesk_app_framework_sdk 2.0.11, lib/client.js) expects it:
 //   app → host  {key:'iframe.handshake', message:{version}, appGuid, instanceGuid}   (JSON string)
 //   host → app  {key:'zaf.app.registered', message:{metadata, context}}
@@ -20,6 +21,8 @@ const config = await (await harnessFetch(`/__zaf/installations/${installation}`)
 const appGuid = crypto.randomUUID();
 const appOrigin = new URL(config.appUrl).origin;
 const iframe = document.getElementById('app');
+const appLocation = config.location ?? 'ticket_sidebar';
+document.body.dataset.location = appLocation;
 
 const ticketId = params.has('ticket') ? Number(params.get('ticket')) : null;
 // With a ticket list (npm start's page), the ticket's own requester; the installation's otherwise.
@@ -134,8 +137,8 @@ window.addEventListener('message', (event) => {
           instanceGuid: appGuid,
           product: 'support',
           account: { subdomain: 'harness' },
-          location: 'ticket_sidebar',
-          ticketId,
+          location: appLocation,
+          ...(appLocation === 'ticket_sidebar' ? { ticketId } : {}),
         },
       },
     });
@@ -147,7 +150,8 @@ window.addEventListener('message', (event) => {
   // iframe.on:/iframe.off: subscriptions need no answer here.
 });
 
-if (Array.isArray(config.tickets)) showTicketPicker(config.tickets);
+if (Array.isArray(config.tickets) && appLocation === 'ticket_sidebar')
+  showTicketPicker(config.tickets);
 
 /** A select above the sidebar that reloads the page on another ticket (npm start's page only). */
 function showTicketPicker(tickets) {

@@ -62,6 +62,57 @@ export function agentTokenFrom(header: string | undefined): string | undefined {
   return /^Bearer ([\w.~+/=-]{8,1024})$/.exec(header ?? '')?.[1];
 }
 
+const refuseEndUser = (c: Context) =>
+  apiError(c, 403, 'agent_required', 'Only Zendesk agents and admins can read SIP call details.');
+
+/**
+ * Who sent the request, from its `X-Zendesk-Agent-Token`: `GET /api/v2/users/me` as them, answered
+ * from the per-token cache for 60 s. An agent or admin comes back with the token and its cache key;
+ * anything else comes back as the response to send (401 sign_in_required, 503
+ * zendesk_unavailable, or `refuseNonAgent` for end-users and anonymous users: 403 agent_required).
+ */
+export async function identifyAgent<E extends { Bindings: Env }>(
+  c: Context<E>,
+  refuseNonAgent: (c: Context) => Response = refuseEndUser,
+): Promise<{ identity: AgentIdentity; token: string; key: string } | { refusal: Response }> {
+  const token = agentTokenFrom(c.req.header(AGENT_TOKEN_HEADER));
+  if (!token) {
+    return {
+      refusal: signInAgain(
+        c,
+        'The request carried no Zendesk sign-in for this agent; sign in again to authorize the app.',
+      ),
+    };
+  }
+  const key = await tokenKey(token);
+  let identity = identities.get(key);
+  if (identity === undefined) {
+    const me = await getAsAgent(c.env.ZENDESK_BASE_URL, token, '/api/v2/users/me.json', MeSchema);
+    if (me.kind === 'unavailable') {
+      console.warn(`agent identity not checked: Zendesk ${me.reason}`);
+      return { refusal: zendeskUnavailable(c, me.retryAfterS) };
+    }
+    if (me.kind === 'unauthorized') identity = 'unauthorized';
+    else if (me.kind !== 'ok') identity = 'not_agent';
+    else {
+      const { id, role } = me.body.user;
+      identity =
+        id !== null && (role === 'agent' || role === 'admin') ? { user_id: id, role } : 'not_agent';
+    }
+    identities.set(key, identity);
+  }
+  if (identity === 'unauthorized') {
+    return {
+      refusal: signInAgain(
+        c,
+        'Zendesk no longer accepts your sign-in for this app; sign in again.',
+      ),
+    };
+  }
+  if (identity === 'not_agent') return { refusal: refuseNonAgent(c) };
+  return { identity, token, key };
+}
+
 const TICKET_PATH = /^\/v1\/tickets\/([1-9][0-9]{0,15})(?:\/|$)/;
 
 /**
@@ -76,43 +127,9 @@ export function agentAccess(): MiddlewareHandler<{
   Variables: { agent: AgentIdentity };
 }> {
   return async (c, next) => {
-    const token = agentTokenFrom(c.req.header(AGENT_TOKEN_HEADER));
-    if (!token) {
-      return signInAgain(
-        c,
-        'The request carried no Zendesk sign-in for this agent; sign in again to authorize the app.',
-      );
-    }
-    const key = await tokenKey(token);
-    let identity = identities.get(key);
-    if (identity === undefined) {
-      const me = await getAsAgent(c.env.ZENDESK_BASE_URL, token, '/api/v2/users/me.json', MeSchema);
-      if (me.kind === 'unavailable') {
-        console.warn(`agent identity not checked: Zendesk ${me.reason}`);
-        return zendeskUnavailable(c, me.retryAfterS);
-      }
-      if (me.kind === 'unauthorized') identity = 'unauthorized';
-      else if (me.kind !== 'ok') identity = 'not_agent';
-      else {
-        const { id, role } = me.body.user;
-        identity =
-          id !== null && (role === 'agent' || role === 'admin')
-            ? { user_id: id, role }
-            : 'not_agent';
-      }
-      identities.set(key, identity);
-    }
-    if (identity === 'unauthorized') {
-      return signInAgain(c, 'Zendesk no longer accepts your sign-in for this app; sign in again.');
-    }
-    if (identity === 'not_agent') {
-      return apiError(
-        c,
-        403,
-        'agent_required',
-        'Only Zendesk agents and admins can read SIP call details.',
-      );
-    }
+    const identified = await identifyAgent(c);
+    if ('refusal' in identified) return identified.refusal;
+    const { identity, token, key } = identified;
     c.set('agent', identity);
 
     // An id that cannot be a Zendesk ticket id is refused by the route itself (400, field named);

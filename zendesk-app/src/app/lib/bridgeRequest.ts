@@ -41,7 +41,7 @@ export function classifyFailure(status: number, errorCode: unknown): BridgeFailu
 export interface BridgeRequest {
   apiUrl: string;
   path: string;
-  method?: 'GET' | 'PUT';
+  method?: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** The agent's Zendesk user id, sent as the JWT's `sub` for the API's logs. */
   userId: number | string;

@@ -1,0 +1,141 @@
+// The admin console's calls to the Worker (/v1/console/lines, worker/src/routes/console-lines.ts),
+// through Zendesk's proxy with the same two proofs as the sidebar; the Worker checks the admin role.
+import type { ZafClient, ZafResponse } from 'zendesk_app_framework_sdk';
+import { bridgeRequestOptions, classifyStatus } from '../lib/bridgeRequest';
+
+/** An ACL entry as the Worker answers it. */
+export interface AclEntry {
+  id: number;
+  cidr: string;
+  label: string;
+}
+
+/** A line as `GET /v1/console/lines` answers it: the fields the console shows or edits. */
+export interface Line {
+  slug: string;
+  name: string;
+  sip_targets: string[];
+  default_country: string;
+  create_ticket: boolean;
+  invalid_ticket: 'drop' | 'reject';
+  enabled: boolean;
+  acl: AclEntry[];
+}
+
+/** One refused field, named as in the request body (`acl[0].cidr`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Why a console request failed: the Worker's code (`admin_required`, `conflict`…) and its fields. */
+export class ConsoleError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(`console request failed: ${code} (HTTP ${status})`);
+    this.name = 'ConsoleError';
+  }
+}
+
+function bodyOf(res: ZafResponse | undefined): Record<string, unknown> | undefined {
+  if (!res || typeof res !== 'object') return undefined;
+  let body = res.responseJSON;
+  if (body === undefined) {
+    try {
+      body = JSON.parse(res.responseText ?? '');
+    } catch {
+      return undefined;
+    }
+  }
+  return body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
+}
+
+function failure(res: ZafResponse | undefined): ConsoleError {
+  const status = typeof res?.status === 'number' ? res.status : 0;
+  const body = bodyOf(res);
+  const code = typeof body?.error === 'string' ? body.error : classifyStatus(status);
+  const issues = Array.isArray(body?.issues)
+    ? body.issues.filter(
+        (i): i is FieldIssue =>
+          typeof (i as FieldIssue)?.path === 'string' &&
+          typeof (i as FieldIssue)?.message === 'string',
+      )
+    : [];
+  return new ConsoleError(status, code, issues);
+}
+
+export interface ConsoleTarget {
+  client: ZafClient;
+  apiUrl: string;
+  userId: number | string;
+}
+
+/** One console call; the JSON body of a 2xx answer, else a ConsoleError. */
+async function consoleRequest(
+  target: ConsoleTarget,
+  path: string,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET',
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  if (!/^https?:\/\/[^/]/.test(target.apiUrl)) throw new ConsoleError(0, 'not_configured');
+  let res: ZafResponse;
+  try {
+    res = await target.client.request(
+      bridgeRequestOptions({ apiUrl: target.apiUrl, path, method, body, userId: target.userId }),
+    );
+  } catch (rejected) {
+    throw failure(rejected as ZafResponse);
+  }
+  if (res.status < 200 || res.status > 299) throw failure(res);
+  return bodyOf(res) ?? {};
+}
+
+/** Every line, as the Worker lists them. */
+export async function listLines(target: ConsoleTarget): Promise<Line[]> {
+  const body = await consoleRequest(target, '/v1/console/lines');
+  return Array.isArray(body.lines) ? (body.lines as Line[]) : [];
+}
+
+/** Creates a line (with its ACL entries); the line as written. */
+export async function createLine(target: ConsoleTarget, input: unknown): Promise<Line> {
+  return (await consoleRequest(target, '/v1/console/lines', 'POST', input)).line as Line;
+}
+
+/** Changes some fields of a line; the line as written. */
+export async function patchLine(
+  target: ConsoleTarget,
+  slug: string,
+  input: unknown,
+): Promise<Line> {
+  const path = `/v1/console/lines/${encodeURIComponent(slug)}`;
+  return (await consoleRequest(target, path, 'PATCH', input)).line as Line;
+}
+
+/** One line as it stands. */
+export async function showLine(target: ConsoleTarget, slug: string): Promise<Line> {
+  return (await consoleRequest(target, `/v1/console/lines/${encodeURIComponent(slug)}`))
+    .line as Line;
+}
+
+/** Allows a network on an existing line; the line as written. */
+export async function addAclEntry(
+  target: ConsoleTarget,
+  slug: string,
+  entry: unknown,
+): Promise<Line> {
+  const path = `/v1/console/lines/${encodeURIComponent(slug)}/acl`;
+  return (await consoleRequest(target, path, 'POST', entry)).line as Line;
+}
+
+/** Removes an ACL entry; one already gone counts as removed. */
+export async function removeAclEntry(target: ConsoleTarget, slug: string, id: number) {
+  const path = `/v1/console/lines/${encodeURIComponent(slug)}/acl/${id}`;
+  try {
+    await consoleRequest(target, path, 'DELETE');
+  } catch (e) {
+    if (!(e instanceof ConsoleError && e.status === 404)) throw e;
+  }
+}

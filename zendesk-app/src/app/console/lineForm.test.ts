@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { parseCidr } from '@sip-bridge/contract/cidr';
+import {
+  cidrProblem,
+  createBody,
+  draftProblems,
+  emptyDraft,
+  isWide,
+  issuesByField,
+  type LineDraft,
+} from './lineForm';
+
+const draft = (patch: Partial<LineDraft> = {}): LineDraft => ({
+  ...emptyDraft(),
+  slug: 'paris',
+  name: 'Paris',
+  sipTargets: 'sip:paris@acme.sip.twilio.com',
+  ...patch,
+});
+
+describe('the line form', () => {
+  it('says what is wrong with a network as typed, in the same terms as the API parser', () => {
+    expect(cidrProblem('10.0.0.1/8')).toEqual({
+      key: 'console.acl.errors.host_bits',
+      vars: { network: '10.0.0.0/8' },
+    });
+    expect(cidrProblem('10.0.0.300/24')).toEqual({ key: 'console.acl.errors.address' });
+    expect(cidrProblem('192.0.2.0/33')).toEqual({
+      key: 'console.acl.errors.too_long',
+      vars: { max: '32' },
+    });
+    expect(cidrProblem('192.0.2.0/x')).toEqual({ key: 'console.acl.errors.prefix' });
+    expect(cidrProblem('192.0.2.0/24/8')).toEqual({ key: 'console.acl.errors.format' });
+    expect(cidrProblem(' 2001:db8::/48 ')).toBeNull();
+    // Whatever the parser accepts, the form accepts, and the other way round.
+    for (const text of ['198.51.100.0/24', '0.0.0.0/0', '::/0', 'a/b/c', '1.2.3.4/32', '']) {
+      expect(cidrProblem(text) === null, text).toBe(parseCidr(text.trim()).ok);
+    }
+  });
+
+  it('asks to confirm a network wider than /8 or /32, as the API does', () => {
+    expect(isWide('0.0.0.0/0')).toBe(true);
+    expect(isWide('10.0.0.0/8')).toBe(false);
+    expect(isWide('2001::/16')).toBe(true);
+    const wide = draft({ acl: [{ cidr: '0.0.0.0/0', label: '', confirmWide: false }] });
+    expect(draftProblems(wide, true)).toEqual({
+      'acl[0].confirm_wide': { key: 'console.acl.errors.confirm_wide' },
+    });
+    const confirmed = { ...wide, acl: [{ cidr: '0.0.0.0/0', label: '', confirmWide: true }] };
+    expect(draftProblems(confirmed, true)).toEqual({});
+    expect(createBody(confirmed).acl).toEqual([
+      { cidr: '0.0.0.0/0', label: '', confirm_wide: true },
+    ]);
+  });
+
+  it('needs a slug (new lines), a name, a SIP target and a country', () => {
+    const blank = { ...emptyDraft(), defaultCountry: '' };
+    expect(Object.keys(draftProblems(blank, true)).sort()).toEqual([
+      'default_country',
+      'name',
+      'sip_targets',
+      'slug',
+    ]);
+    expect(Object.keys(draftProblems(blank, false))).not.toContain('slug');
+  });
+
+  it('sends one SIP target per line and the networks as typed, trimmed', () => {
+    const body = createBody(
+      draft({
+        sipTargets: ' sip:a@acme.sip.twilio.com \n\nsips:b@acme.sip.twilio.com',
+        defaultCountry: 'fr',
+        createTicket: true,
+        acl: [{ cidr: ' 198.51.100.0/24 ', label: ' Carrier ', confirmWide: false }],
+      }),
+    );
+    expect(body).toEqual({
+      slug: 'paris',
+      name: 'Paris',
+      sip_targets: ['sip:a@acme.sip.twilio.com', 'sips:b@acme.sip.twilio.com'],
+      default_country: 'FR',
+      create_ticket: true,
+      invalid_ticket: 'drop',
+      enabled: true,
+      acl: [{ cidr: '198.51.100.0/24', label: 'Carrier' }],
+    });
+  });
+
+  it('puts each of the Worker’s issues beside its field, and the rest at the top', () => {
+    expect(
+      issuesByField([
+        { path: 'sip_targets[1]', message: 'must be a sip: or sips: URI with a host' },
+        { path: 'acl[0].cidr', message: 'host bits are set' },
+        { path: 'default_country', message: 'must be an ISO code' },
+        { path: 'max_cps', message: 'too big' },
+      ]),
+    ).toEqual({
+      sip_targets: { text: 'must be a sip: or sips: URI with a host' },
+      'acl[0].cidr': { text: 'host bits are set' },
+      default_country: { text: 'must be an ISO code' },
+      '': { text: 'too big' },
+    });
+  });
+});
