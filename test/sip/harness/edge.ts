@@ -13,6 +13,8 @@ export interface EdgeLine {
   targets: string[];
   acl: string[];
   max_cps?: number;
+  /** rtp (default) or secure (docs/secure-media.md). */
+  media?: 'rtp' | 'secure';
 }
 
 export interface EdgeOptions {

@@ -44,6 +44,8 @@ export const PORT_BLOCKS = {
   handoffE2e: 26100,
   /** test/sip/caller-auth.test.ts */
   callerAuth: 26200,
+  /** test/sip/secure-media.test.ts */
+  secureMedia: 26400,
 } as const;
 
 export type PortBlock = keyof typeof PORT_BLOCKS;

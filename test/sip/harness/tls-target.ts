@@ -26,10 +26,11 @@ export function makeCertificates(dir: string) {
 
 /**
  * A Zendesk stand-in on SIP over TLS (sipp here is built without TLS): answers each INVITE with
- * 486 and counts what it got. `handshakes` counts connections that completed TLS.
+ * 486 and counts what it got (`bodies`: each INVITE's body). `handshakes` counts connections
+ * that completed TLS.
  */
 export async function startTlsTarget(cert: string, key: string) {
-  const state = { handshakes: 0, invites: 0, tlsErrors: 0 };
+  const state = { handshakes: 0, invites: 0, tlsErrors: 0, bodies: [] as string[] };
   const server = createServer({ cert, key }, (socket: TLSSocket) => {
     state.handshakes += 1;
     let buffer = '';
@@ -41,9 +42,11 @@ export async function startTlsTarget(cert: string, key: string) {
         const head = buffer.slice(0, end);
         const length = Number(/\r\nContent-Length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
         if (buffer.length < end + 4 + length) return;
+        const body = buffer.slice(end + 4, end + 4 + length);
         buffer = buffer.slice(end + 4 + length);
         if (!head.startsWith('INVITE ')) continue;
         state.invites += 1;
+        state.bodies.push(body);
         const lines = head.split('\r\n');
         const pick = (name: string) =>
           lines.filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));

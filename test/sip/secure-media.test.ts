@@ -1,0 +1,213 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEdge, type Edge } from './harness/edge';
+import { startFakeAgent, type FakeAgent } from './harness/fake-agent';
+import { G711_SDP, rawInvite } from './harness/raw-sip';
+import { tlsInvite } from './harness/tls-caller';
+import { makeCertificates, startTlsTarget } from './harness/tls-target';
+import { sipToolsAvailable, tlsModuleAvailable } from './harness/tools';
+import { PORT_BLOCKS } from './harness/ports';
+
+// Secure media per line (docs/secure-media.md), through the real Kamailio: a `secure` line takes
+// calls over TLS with an SDES SRTP offer and relays them to its TLS target with the keys
+// untouched; plain RTP, DTLS-SRTP and UDP callers are refused with their reasons; an `rtp` line
+// still refuses SRTP. The callers are Node TLS clients: Debian's sipp is built without TLS.
+const BASE = PORT_BLOCKS.secureMedia;
+const TLS_PORT = BASE + 1;
+
+// A distinctive SDES key per run: found anywhere but the target's INVITE, it leaked.
+const KEY = randomBytes(30).toString('base64');
+const CRYPTO = `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`;
+
+const sdp = (ip: string, mLines: string[]) =>
+  ['v=0', `o=caller 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', ...mLines, ''].join(
+    '\r\n',
+  );
+const audio = (transport: string, extra: string[] = []) => [
+  `m=audio 40000 ${transport} 0 8 101`,
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  ...extra,
+];
+const SRTP_OFFER = sdp('127.0.0.1', audio('RTP/SAVP', [CRYPTO]));
+
+describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lines', () => {
+  let dir: string;
+  let ca: string;
+  let agent: FakeAgent;
+  let edge: Edge;
+  let target: Awaited<ReturnType<typeof startTlsTarget>>;
+  let udpTarget: Socket;
+  const udpInvites: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sipbridge-secure-media-'));
+    const certs = makeCertificates(dir);
+    certs.leaf('edge', 'ca');
+    certs.leaf('zendesk', 'ca');
+    ca = readFileSync(certs.path('ca.crt'), 'utf8');
+    target = await startTlsTarget(
+      readFileSync(certs.path('zendesk.crt'), 'utf8'),
+      readFileSync(certs.path('zendesk.key'), 'utf8'),
+    );
+    // A plain UDP target: a secure call must never reach it, whatever the edge's tables say.
+    udpTarget = createSocket('udp4');
+    udpTarget.on('message', (m) => udpInvites.push(m.toString('latin1')));
+    await new Promise<void>((resolve) => udpTarget.bind(BASE + 70, '127.0.0.1', resolve));
+    const token = randomBytes(18).toString('base64url');
+    agent = await startFakeAgent(BASE + 90, token);
+    await agent.setMode({ kind: 'relay', headers: '' });
+    const tlsTarget = `sips:zendesk@127.0.0.1:${target.port}`;
+    edge = await startEdge({
+      basePort: BASE,
+      agentUrl: agent.url,
+      token,
+      listen: [{ transport: 'tls', address: '127.0.0.1', port: TLS_PORT }],
+      tls: {
+        certificate: certs.path('edge.crt'),
+        private_key: certs.path('edge.key'),
+        ca_list: certs.path('ca.crt'),
+      },
+      lines: [
+        { slug: 'secure', targets: [tlsTarget], acl: ['127.0.0.1/32'], media: 'secure' },
+        { slug: 'plain', targets: [tlsTarget], acl: ['127.0.0.2/32'] },
+        // rtp in the YAML with a UDP target; a test marks it secure in Kamailio's table.
+        { slug: 'leaky', targets: [`sip:zendesk@127.0.0.1:${BASE + 70}`], acl: ['127.0.0.3/32'] },
+        { slug: 'unloaded', targets: [tlsTarget], acl: ['127.0.0.4/32'] },
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await edge?.stop();
+    await agent?.close();
+    await target?.close();
+    udpTarget?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const secureCall = (body: string, ip = '127.0.0.1') =>
+    tlsInvite({ ip, edgePort: TLS_PORT, ca, body, timeoutMs: 12_000 });
+
+  /** Rewrites Kamailio's linemedia table (as the agent's sync would) and reloads it. */
+  async function setMediaTable(rows: string[]) {
+    const file = join(edge.dir, 'etc', 'linemedia');
+    const header = 'key_name(str) key_type(int) value_type(int) key_value(str)';
+    writeFileSync(file, [header, ...rows, ''].join('\n'));
+    const later = Date.now() / 1000 + 5;
+    utimesSync(file, later, later);
+    await edge.rpc.call('htable.reload', ['linemedia']);
+  }
+
+  it('relays an SDES SRTP offer over TLS to the TLS target, its a=crypto line untouched', async () => {
+    const before = target.state.invites;
+    const { final } = await secureCall(SRTP_OFFER);
+    expect(final?.code, edge.log().slice(-2000)).toBe(486);
+    expect(target.state.invites).toBe(before + 1);
+    const relayed = target.state.bodies.at(-1)!;
+    expect(relayed).toContain('m=audio 40000 RTP/SAVP 0 8 101');
+    expect(relayed.split('\r\n')).toContain(CRYPTO);
+  });
+
+  it.each([
+    ['plain RTP', audio('RTP/AVP'), 'Secure Media Requires SRTP, Not Plain RTP'],
+    ['plain RTP with feedback', audio('RTP/AVPF'), 'Secure Media Requires SRTP, Not Plain RTP'],
+    [
+      'a mixed offer (SRTP and plain RTP streams)',
+      [...audio('RTP/SAVP', [CRYPTO]), ...audio('RTP/AVP')],
+      'Secure Media Requires SRTP, Not Plain RTP',
+    ],
+    [
+      'DTLS-SRTP',
+      audio('UDP/TLS/RTP/SAVP', ['a=fingerprint:sha-256 AB:CD']),
+      'Secure Media Requires SDES SRTP, Not DTLS-SRTP',
+    ],
+    ['RTP/SAVPF', audio('RTP/SAVPF', [CRYPTO]), 'Secure Media Requires RTP/SAVP On Every Stream'],
+    ['RTP/SAVP without keys', audio('RTP/SAVP'), 'Secure Media Requires SDES Keys (a=crypto)'],
+  ])('refuses %s on a secure line with 488 and the reason', async (_name, mLines, reason) => {
+    const before = target.state.invites;
+    const { final } = await secureCall(sdp('127.0.0.1', mLines));
+    expect(final?.code, edge.log().slice(-2000)).toBe(488);
+    expect(final?.reason).toBe(reason);
+    expect(target.state.invites).toBe(before);
+  });
+
+  it('refuses a secure line’s caller over UDP with 403, naming TLS', async () => {
+    const before = target.state.invites;
+    const { final } = await rawInvite({
+      ip: '127.0.0.1',
+      port: BASE + 30,
+      edgePort: BASE,
+      body: SRTP_OFFER,
+    });
+    expect(final?.code, edge.log().slice(-2000)).toBe(403);
+    expect(final?.reason).toBe('Secure Media Requires TLS');
+    expect(target.state.invites).toBe(before);
+  });
+
+  it('an rtp line still refuses SRTP with 488 and relays plain RTP', async () => {
+    const before = target.state.invites;
+    const srtp = await rawInvite({
+      ip: '127.0.0.2',
+      port: BASE + 31,
+      edgePort: BASE,
+      body: sdp('127.0.0.2', audio('RTP/SAVP', [CRYPTO])),
+    });
+    expect(srtp.final?.code, edge.log().slice(-2000)).toBe(488);
+    expect(srtp.final?.reason).toBe('SRTP not supported');
+    expect(target.state.invites).toBe(before);
+    const plain = await rawInvite({
+      ip: '127.0.0.2',
+      port: BASE + 32,
+      edgePort: BASE,
+      body: G711_SDP('127.0.0.2'),
+      timeoutMs: 12_000,
+    });
+    expect(plain.final?.code, edge.log().slice(-2000)).toBe(486);
+    expect(target.state.invites).toBe(before + 1);
+  });
+
+  it('a line whose media setting Kamailio does not hold is refused, not taken as rtp', async () => {
+    await setMediaTable(['leaky:0:0:rtp', 'plain:0:0:rtp', 'secure:0:0:secure']);
+    const before = target.state.invites;
+    const { final } = await rawInvite({
+      ip: '127.0.0.4',
+      port: BASE + 33,
+      edgePort: BASE,
+      body: G711_SDP('127.0.0.4'),
+    });
+    expect(final?.code, edge.log().slice(-2000)).toBe(503);
+    expect(final?.reason).toBe('Media Policy Not Loaded');
+    expect(target.state.invites).toBe(before);
+  });
+
+  it('a secure call never leaves over a target that is not TLS', async () => {
+    // As if the media table turned secure before the targets turned TLS (a sync in between).
+    await setMediaTable([
+      'leaky:0:0:secure',
+      'plain:0:0:rtp',
+      'secure:0:0:secure',
+      'unloaded:0:0:rtp',
+    ]);
+    const { final } = await secureCall(sdp('127.0.0.3', audio('RTP/SAVP', [CRYPTO])), '127.0.0.3');
+    // tm cannot send it anywhere: 477 (send failure) to the caller, nothing at the UDP target.
+    expect(final?.code, edge.log().slice(-2000)).toBe(477);
+    expect(edge.log()).toContain('secure media INVITE not sent');
+    expect(udpInvites.filter((m) => m.startsWith('INVITE '))).toEqual([]);
+  });
+
+  it('keeps the keys out of the call facts, the events and the log', async () => {
+    // The facts the Worker records (decisions) and every lifecycle event, after the calls above.
+    const sent = JSON.stringify({ decisions: agent.decisions, events: agent.events });
+    expect(agent.decisions.length).toBeGreaterThan(0);
+    expect(sent).not.toContain(KEY);
+    expect(sent).not.toContain('a=crypto');
+    expect(edge.log()).not.toContain(KEY);
+    expect(edge.log()).not.toContain('inline:');
+  });
+});
