@@ -1,4 +1,5 @@
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
+import type { LineMedia } from '@sip-bridge/contract/line-media';
 import type { CountryCode } from 'libphonenumber-js';
 import type { ContextMapping, Line, LineCreate, LinePatch } from '../schemas/lines';
 import {
@@ -34,6 +35,8 @@ export interface LineConfig {
   edgeSipUri: string | null;
   /** Context headers the line reads, and where each value goes on the ticket. */
   contextHeaders: ContextMapping[];
+  /** Plain RTP, or TLS with SDES SRTP on both legs (docs/secure-media.md). */
+  media: LineMedia;
 }
 
 interface LineRow {
@@ -55,6 +58,8 @@ interface LineRow {
   context_headers: string;
   /** EdgeLineAuth as JSON (migration 0013). */
   auth: string;
+  /** 'rtp' or 'secure' (migration 0015). */
+  media: LineMedia;
   created_at: string;
   updated_at: string;
 }
@@ -68,6 +73,14 @@ interface AclRow {
 }
 
 export class LineConflictError extends Error {}
+
+/**
+ * D1 refused a secure line whose targets are not all TLS (the triggers of migration 0015), a
+ * write the admin API's own check let through only if another write raced it.
+ */
+export class SecureMediaTargetsError extends Error {}
+
+const SECURE_MEDIA_TRIGGER = 'secure_media_needs_tls_targets';
 
 const nowIso = () => new Date().toISOString();
 
@@ -89,6 +102,7 @@ function toConfig(row: LineRow): LineConfig {
     enabled: row.enabled === 1,
     edgeSipUri: row.edge_sip_uri,
     contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
+    media: row.media,
   };
 }
 
@@ -110,6 +124,7 @@ function toLine(row: LineRow, acl: AclRow[], webhook: WebhookRow | null): Line {
     enabled: c.enabled,
     edge_sip_uri: c.edgeSipUri,
     context_headers: c.contextHeaders,
+    media: c.media,
     webhook: webhook ? toWebhook(webhook) : null,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
     auth: publicLineAuth(JSON.parse(row.auth) as EdgeLineAuth),
@@ -203,8 +218,8 @@ export async function createLine(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
              call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
              requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, auth,
-             created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             media, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -223,6 +238,7 @@ export async function createLine(
           input.edge_sip_uri,
           JSON.stringify(input.context_headers),
           JSON.stringify(auth),
+          input.media,
           now,
           now,
         ),
@@ -238,6 +254,7 @@ export async function createLine(
   } catch (err) {
     if (String(err).includes('UNIQUE'))
       throw new LineConflictError('a line with this slug already exists');
+    if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
     throw err;
   }
   const secret = input.webhook
@@ -263,6 +280,7 @@ const PATCH_COLUMNS: Record<PatchColumn, (v: never) => unknown> = {
   enabled: (v: boolean) => (v ? 1 : 0),
   edge_sip_uri: (v: string | null) => v,
   context_headers: (v: ContextMapping[]) => JSON.stringify(v),
+  media: (v: LineMedia) => v,
 };
 
 /**
@@ -297,7 +315,13 @@ export async function patchLine(
   }
   if (webhook === null) statements.push(deleteWebhook(db, slug));
   if (webhook) statements.push(upsertWebhook(db, slug, webhook, candidate, now));
-  const results = statements.length ? await db.batch(statements) : [];
+  let results: D1Result[];
+  try {
+    results = statements.length ? await db.batch(statements) : [];
+  } catch (err) {
+    if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
+    throw err;
+  }
   const line = await getLine(db, slug);
   if (!line) return null;
   const secret = webhook
