@@ -4,6 +4,7 @@ import { sipTargetProblem } from '../renderer/config-schema';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
 import { callerAuthProblem, type EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
+import { isLineMedia, isTlsTarget } from '@sip-bridge/contract/line-media';
 import type { EdgeLine } from './line-sync';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';
@@ -64,6 +65,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       max_cps: maxCps,
       blocked,
       auth,
+      media,
     } = (line ?? {}) as {
       slug?: unknown;
       acl?: unknown;
@@ -71,6 +73,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       max_cps?: unknown;
       blocked?: unknown;
       auth?: unknown;
+      media?: unknown;
     };
     if (typeof slug !== 'string' || !isSlug(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
@@ -106,9 +109,23 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
     if (authProblem) {
       throw new SyncError(`edge config: line ${slug}: auth ${authProblem}`, true);
     }
+    // Older Workers send no media: rtp, as before. A secure line reaches its targets over TLS only.
+    if (media !== undefined && !isLineMedia(media)) {
+      throw new SyncError(`edge config: line ${slug}: media is not rtp or secure`, true);
+    }
+    if (media === 'secure') {
+      const plain = (targets as string[]).findIndex((t) => !isTlsTarget(t));
+      if (plain !== -1) {
+        throw new SyncError(
+          `edge config: line ${slug}: sip_targets[${plain}] is not sips: or ;transport=tls on a secure line`,
+          true,
+        );
+      }
+    }
     return {
       slug,
       ...(auth === undefined ? {} : { auth: auth as EdgeLineAuth }),
+      ...(media === undefined ? {} : { media }),
       targets: targets as string[],
       maxCps: maxCps as number,
       blocked: (blocked ?? []) as string[],

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
+import type { LineMedia } from '@sip-bridge/contract/line-media';
 import { assignLineIds, parseLineIds, renderDispatcherList, type LineIds } from '../renderer/files';
 import { writeFilesAtomic } from '../renderer/write-atomic';
 
@@ -16,6 +17,8 @@ export interface EdgeLine {
   blocked?: string[];
   /** How callers prove they may use the line (caller-auth-sync.ts); absent: the ACL alone. */
   auth?: EdgeLineAuth;
+  /** rtp or secure (media-sync.ts); absent: rtp. */
+  media?: LineMedia;
 }
 
 /** The parts of the Kamailio JSON-RPC client line sync needs (a fake in unit tests). */
