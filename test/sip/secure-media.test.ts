@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEdge, type Edge } from './harness/edge';
+import { recordSettled, startFullStack, type FullStack } from './harness/full-stack';
 import { startFakeAgent, type FakeAgent } from './harness/fake-agent';
 import { G711_SDP, rawInvite } from './harness/raw-sip';
 import { tlsInvite } from './harness/tls-caller';
@@ -94,12 +95,15 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
   const secureCall = (body: string, ip = '127.0.0.1') =>
     tlsInvite({ ip, edgePort: TLS_PORT, ca, body, timeoutMs: 12_000 });
 
+  let tableWrites = 0;
   /** Rewrites Kamailio's linemedia table (as the agent's sync would) and reloads it. */
   async function setMediaTable(rows: string[]) {
     const file = join(edge.dir, 'etc', 'linemedia');
     const header = 'key_name(str) key_type(int) value_type(int) key_value(str)';
     writeFileSync(file, [header, ...rows, ''].join('\n'));
-    const later = Date.now() / 1000 + 5;
+    // db_text reads the file again only when its mtime changed: a new one each time.
+    tableWrites += 1;
+    const later = Math.floor(Date.now() / 1000) + 10 * tableWrites;
     utimesSync(file, later, later);
     await edge.rpc.call('htable.reload', ['linemedia']);
   }
@@ -211,3 +215,98 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     expect(edge.log()).not.toContain('inline:');
   });
 });
+
+// Set through the Worker's admin API: the agent's sync makes the line secure in Kamailio, and the
+// call record the Worker keeps holds no key.
+describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())(
+  'secure media: Worker admin API → agent → Kamailio',
+  () => {
+    let dir: string;
+    let ca: string;
+    let f: FullStack;
+    let target: Awaited<ReturnType<typeof startTlsTarget>>;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'sipbridge-secure-media-full-'));
+      const certs = makeCertificates(dir);
+      certs.leaf('edge', 'ca');
+      certs.leaf('zendesk', 'ca');
+      ca = readFileSync(certs.path('ca.crt'), 'utf8');
+      target = await startTlsTarget(
+        readFileSync(certs.path('zendesk.crt'), 'utf8'),
+        readFileSync(certs.path('zendesk.key'), 'utf8'),
+      );
+      f = await startFullStack(BASE, [{ slug: 'vault', acl: ['127.0.0.1/32'] }], {
+        aclSync: { intervalMs: 300 },
+        listen: [{ transport: 'tls', address: '127.0.0.1', port: TLS_PORT }],
+        tls: {
+          certificate: certs.path('edge.crt'),
+          private_key: certs.path('edge.key'),
+          ca_list: certs.path('ca.crt'),
+        },
+      });
+      await vi.waitFor(
+        async () => expect((await f.agentHealth()).acl?.last_sync_at).not.toBeNull(),
+        { timeout: 30_000, interval: 200 },
+      );
+    }, 90_000);
+
+    afterAll(async () => {
+      await f?.stop();
+      await target?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }, 30_000);
+
+    it('a line made secure refuses UDP and plain RTP, relays SRTP over TLS, records no key', async () => {
+      const before = (await f.agentHealth()).acl!.etag;
+      const patched = await f.admin('PATCH', '/v1/admin/lines/vault', {
+        media: 'secure',
+        sip_targets: [`sips:zendesk@127.0.0.1:${target.port}`],
+      });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      await vi.waitFor(
+        async () => {
+          const acl = (await f.agentHealth()).acl!;
+          expect(acl.etag !== before && acl.last_error === null, JSON.stringify(acl)).toBe(true);
+          expect(acl.secure_media_lines).toBe(1);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      await f.warmUp('vault');
+
+      const udp = await rawInvite({
+        ip: '127.0.0.1',
+        port: BASE + 40,
+        edgePort: BASE,
+        body: SRTP_OFFER,
+      });
+      expect(udp.final?.code, f.edge.log().slice(-2000)).toBe(403);
+      const plain = await tlsInvite({
+        ip: '127.0.0.1',
+        edgePort: TLS_PORT,
+        ca,
+        body: G711_SDP('127.0.0.1'),
+      });
+      expect(plain.final?.code).toBe(488);
+      expect(plain.final?.reason).toBe('Secure Media Requires SRTP, Not Plain RTP');
+      expect(target.state.invites).toBe(0);
+
+      const call = await tlsInvite({
+        ip: '127.0.0.1',
+        edgePort: TLS_PORT,
+        ca,
+        body: SRTP_OFFER,
+        timeoutMs: 12_000,
+      });
+      expect(call.final?.code, f.edge.log().slice(-2000)).toBe(486);
+      expect(target.state.bodies.at(-1)!.split('\r\n')).toContain(CRYPTO);
+      const records = await f.waitForRecords([call.callId], recordSettled);
+      const record = records.get(call.callId)!;
+      expect(record.final.code).toBe(486);
+      expect(JSON.stringify(record)).not.toContain(KEY);
+      expect(JSON.stringify(record)).not.toContain('a=crypto');
+      expect(f.agentLog()).not.toContain(KEY);
+      expect(f.edge.log()).not.toContain(KEY);
+    }, 60_000);
+  },
+);
