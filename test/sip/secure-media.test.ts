@@ -36,6 +36,10 @@ const audio = (transport: string, extra: string[] = []) => [
   ...extra,
 ];
 const SRTP_OFFER = sdp('127.0.0.1', audio('RTP/SAVP', [CRYPTO]));
+// Zendesk's side of the keys, in its SRTP answer.
+const ANSWER_KEY = randomBytes(30).toString('base64');
+const ANSWER_CRYPTO = `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${ANSWER_KEY}`;
+const SRTP_ANSWER = sdp('127.0.0.1', audio('RTP/SAVP', [ANSWER_CRYPTO]));
 
 describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lines', () => {
   let dir: string;
@@ -116,6 +120,50 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     const relayed = target.state.bodies.at(-1)!;
     expect(relayed).toContain('m=audio 40000 RTP/SAVP 0 8 101');
     expect(relayed.split('\r\n')).toContain(CRYPTO);
+  });
+
+  it('a secure call answered with SRTP stays up, the answer’s keys reach the caller untouched', async () => {
+    target.state.answer = SRTP_ANSWER;
+    try {
+      const call = await secureCall(SRTP_OFFER);
+      expect(call.final?.code, edge.log().slice(-2000)).toBe(200);
+      expect(call.final!.text.split('\r\n')).toContain(ANSWER_CRYPTO);
+      await edge.answeredDialog();
+      // The dialog keeps the line's media for its in-dialog requests (MEDIA_POLICY).
+      expect(JSON.stringify(await edge.rpc.call('dlg.list'))).toMatch(/"media":"secure"/);
+      // Longer than the edge takes to end a call outside the media policy (END_SOON: 1 s).
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(call.dialog!.requests.filter((r) => r.startsWith('BYE '))).toEqual([]);
+      expect((await call.dialog!.bye())?.code).toBe(200);
+      call.dialog!.close();
+      const events = await agent.eventsFor(call.callId, 2);
+      expect(events.map((e) => [e.kind, e.ended_by])).toEqual([
+        ['answered', undefined],
+        ['ended', 'caller'],
+      ]);
+    } finally {
+      target.state.answer = null;
+    }
+  });
+
+  it('a secure call answered with plain RTP is ended by the edge', async () => {
+    target.state.answer = G711_SDP('127.0.0.1');
+    try {
+      const call = await secureCall(SRTP_OFFER);
+      expect(call.final?.code, edge.log().slice(-2000)).toBe(200);
+      const events = await agent.eventsFor(call.callId, 2);
+      expect(events.map((e) => [e.kind, e.ended_by, e.reason])).toEqual([
+        ['answered', undefined, 'OK'],
+        ['ended', 'proxy', 'media policy: SDP answer outside the media policy'],
+      ]);
+      await vi.waitFor(
+        () => expect(call.dialog!.requests.some((r) => r.startsWith('BYE '))).toBe(true),
+        { timeout: 5000, interval: 50 },
+      );
+      call.dialog!.close();
+    } finally {
+      target.state.answer = null;
+    }
   });
 
   it.each([
@@ -211,7 +259,9 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     expect(agent.decisions.length).toBeGreaterThan(0);
     expect(sent).not.toContain(KEY);
     expect(sent).not.toContain('a=crypto');
+    expect(sent).not.toContain(ANSWER_KEY);
     expect(edge.log()).not.toContain(KEY);
+    expect(edge.log()).not.toContain(ANSWER_KEY);
     expect(edge.log()).not.toContain('inline:');
   });
 });

@@ -17,8 +17,12 @@ export interface TlsInvite {
   timeoutMs?: number;
 }
 
-function parseReplies(text: string): { replies: RawReply[]; rest: string } {
-  const replies: RawReply[] = [];
+/** The complete SIP messages at the start of `text` (replies parsed), and what is left. */
+export function parseMessages(text: string): {
+  messages: { text: string; reply?: RawReply }[];
+  rest: string;
+} {
+  const messages: { text: string; reply?: RawReply }[] = [];
   let rest = text;
   for (;;) {
     const end = rest.indexOf('\r\n\r\n');
@@ -29,32 +33,47 @@ function parseReplies(text: string): { replies: RawReply[]; rest: string } {
     const message = rest.slice(0, end + 4 + length);
     rest = rest.slice(end + 4 + length);
     const m = /^SIP\/2\.0 (\d{3}) ([^\r\n]*)/.exec(head);
-    if (!m) continue;
+    if (!m) {
+      messages.push({ text: message });
+      continue;
+    }
     const lines = head.split('\r\n').slice(1);
-    replies.push({
-      code: Number(m[1]),
-      reason: m[2]!,
+    messages.push({
       text: message,
-      header: (name) =>
-        lines
-          .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
-          .map((l) => l.slice(name.length + 1).trim()),
+      reply: {
+        code: Number(m[1]),
+        reason: m[2]!,
+        text: message,
+        header: (name) =>
+          lines
+            .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+            .map((l) => l.slice(name.length + 1).trim()),
+      },
     });
   }
-  return { replies, rest };
+  return { messages, rest };
+}
+
+/** An answered call over TLS: the caller's side of the dialog. */
+export interface TlsDialog {
+  /** Requests the edge sent the caller (a BYE when the edge ends the call), as text. */
+  requests: string[];
+  /** Sends BYE along the route set; resolves with its final reply (or undefined at the timeout). */
+  bye(timeoutMs?: number): Promise<RawReply | undefined>;
+  close(): void;
 }
 
 /**
  * Sends one INVITE over TLS and resolves with every reply once a final one came (or at the
- * timeout).
+ * timeout). A 2xx is ACKed along its Record-Route and the connection stays open as `dialog`.
  * @example
  * const { final } = await tlsInvite({ ip: '127.0.0.1', edgePort: BASE + 1, ca, body: SRTP_SDP });
  */
 export async function tlsInvite(
   options: TlsInvite,
-): Promise<{ callId: string; replies: RawReply[]; final?: RawReply }> {
+): Promise<{ callId: string; replies: RawReply[]; final?: RawReply; dialog?: TlsDialog }> {
   const callId = options.callId ?? `${randomBytes(8).toString('hex')}@tls-caller.test`;
-  const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
+  const newBranch = () => `z9hG4bK${randomBytes(6).toString('hex')}`;
   const tag = randomBytes(4).toString('hex');
   // From the line's source address (net's localAddress; tls.connect has no such option).
   const tcp = netConnect({ host: '127.0.0.1', port: options.edgePort, localAddress: options.ip });
@@ -63,13 +82,16 @@ export async function tlsInvite(
     socket.once('secureConnect', () => resolve());
     socket.once('error', reject);
   });
+  socket.on('error', () => {});
   const local = `${options.ip}:${tcp.localPort}`;
-  const via = `Via: SIP/2.0/TLS ${local};branch=${branch};rport`;
+  const via = (branch: string) => `Via: SIP/2.0/TLS ${local};branch=${branch};rport`;
+  const inviteVia = via(newBranch());
   const uri = `sip:zendesk@127.0.0.1:${options.edgePort};transport=tls`;
+  const from = `From: "Ada" <sip:+14155550100@${options.ip}>;tag=${tag}`;
   const invite = [
     `INVITE ${uri} SIP/2.0`,
-    via,
-    `From: "Ada" <sip:+14155550100@${options.ip}>;tag=${tag}`,
+    inviteVia,
+    from,
     `To: <${uri}>`,
     `Call-ID: ${callId}`,
     'CSeq: 1 INVITE',
@@ -82,41 +104,103 @@ export async function tlsInvite(
     options.body,
   ].join('\r\n');
   const replies: RawReply[] = [];
-  try {
-    return await new Promise((resolve) => {
-      let buffer = '';
-      const timer = setTimeout(() => resolve({ callId, replies }), options.timeoutMs ?? 8000);
-      socket.on('data', (chunk: Buffer) => {
-        const parsed = parseReplies(buffer + chunk.toString('latin1'));
-        buffer = parsed.rest;
-        for (const reply of parsed.replies) {
-          if (!reply.header('CSeq')[0]?.endsWith('INVITE')) continue;
-          replies.push(reply);
-          if (reply.code < 200) continue;
-          if (reply.code >= 300) {
-            const ack = [
-              `ACK ${uri} SIP/2.0`,
-              via,
-              `From: ${reply.header('From')[0]}`,
-              `To: ${reply.header('To')[0]}`,
-              `Call-ID: ${callId}`,
-              'CSeq: 1 ACK',
-              'Max-Forwards: 70',
-              'Content-Length: 0',
-              '',
-              '',
-            ].join('\r\n');
-            socket.write(ack);
-          }
-          clearTimeout(timer);
-          resolve({ callId, replies, final: reply });
-        }
-      });
-      socket.write(invite);
-    });
-  } finally {
+  const requests: string[] = [];
+  let onReply: ((reply: RawReply) => void) | undefined;
+  let buffer = '';
+  socket.on('data', (chunk: Buffer) => {
+    const parsed = parseMessages(buffer + chunk.toString('latin1'));
+    buffer = parsed.rest;
+    for (const message of parsed.messages) {
+      if (message.reply) onReply?.(message.reply);
+      else {
+        requests.push(message.text);
+        if (message.text.startsWith('BYE ')) socket.write(okFor(message.text));
+      }
+    }
+  });
+  const final = await new Promise<RawReply | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), options.timeoutMs ?? 8000);
+    onReply = (reply) => {
+      if (!reply.header('CSeq')[0]?.endsWith('INVITE')) return;
+      replies.push(reply);
+      if (reply.code < 200) return;
+      clearTimeout(timer);
+      resolve(reply);
+    };
+    socket.write(invite);
+  });
+  if (!final || final.code >= 300) {
+    if (final) {
+      // A non-2xx is ACKed hop by hop, in the INVITE's transaction.
+      socket.write(request('ACK', uri, inviteVia, final, 1, []));
+    }
     // Let the ACK leave before the connection closes.
     await new Promise((r) => setTimeout(r, 50));
     socket.end();
+    return { callId, replies, ...(final ? { final } : {}) };
   }
+  // A 2xx: ACK and later BYE go to its Contact along its Record-Route, reversed (RFC 3261 12.1.2).
+  const target = /<([^>]+)>/.exec(final.header('Contact')[0] ?? '')?.[1] ?? uri;
+  const routes = final
+    .header('Record-Route')
+    .flatMap((h) => h.split(/,(?=\s*<)/))
+    .map((r) => r.trim())
+    .reverse();
+  socket.write(request('ACK', target, via(newBranch()), final, 1, routes));
+  const dialog: TlsDialog = {
+    requests,
+    async bye(timeoutMs = 5000) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), timeoutMs);
+        onReply = (reply) => {
+          if (!reply.header('CSeq')[0]?.endsWith('BYE') || reply.code < 200) return;
+          clearTimeout(timer);
+          resolve(reply);
+        };
+        socket.write(request('BYE', target, via(newBranch()), final, 2, routes));
+      });
+    },
+    close: () => socket.end(),
+  };
+  return { callId, replies, final, dialog };
+
+  function request(
+    method: string,
+    ruri: string,
+    viaLine: string,
+    reply: RawReply,
+    cseq: number,
+    routeSet: string[],
+  ) {
+    return [
+      `${method} ${ruri} SIP/2.0`,
+      viaLine,
+      ...routeSet.map((r) => `Route: ${r}`),
+      `From: ${reply.header('From')[0]}`,
+      `To: ${reply.header('To')[0]}`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} ${method}`,
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+  }
+}
+
+/** 200 OK for a request the edge sent (its Via, From, To, Call-ID and CSeq copied). */
+export function okFor(text: string): string {
+  const head = text.split('\r\n\r\n')[0]!.split('\r\n');
+  const pick = (name: string) => head.filter((l) => l.toLowerCase().startsWith(`${name}:`));
+  return [
+    'SIP/2.0 200 OK',
+    ...pick('via'),
+    ...pick('from'),
+    ...pick('to'),
+    ...pick('call-id'),
+    ...pick('cseq'),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
 }
