@@ -166,6 +166,69 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     }
   });
 
+  it('in a secure call, a re-INVITE with SRTP is relayed and one with plain RTP refused (488)', async () => {
+    target.state.answer = SRTP_ANSWER;
+    try {
+      const call = await secureCall(SRTP_OFFER);
+      expect(call.final?.code, edge.log().slice(-2000)).toBe(200);
+      const invites = target.state.invites;
+      const srtp = await call.dialog!.reinvite(SRTP_OFFER.replace('o=caller 1 1', 'o=caller 1 2'));
+      expect(srtp?.code, edge.log().slice(-2000)).toBe(200);
+      expect(target.state.invites).toBe(invites + 1);
+      expect(target.state.bodies.at(-1)!.split('\r\n')).toContain(CRYPTO);
+      const plain = await call.dialog!.reinvite(G711_SDP('127.0.0.1').replace(' 1 1 ', ' 1 3 '));
+      expect(plain?.code).toBe(488);
+      expect(plain?.reason).toBe('Secure Media Requires SRTP, Not Plain RTP');
+      expect(target.state.invites).toBe(invites + 1);
+      expect((await call.dialog!.bye())?.code).toBe(200);
+      call.dialog!.close();
+    } finally {
+      target.state.answer = null;
+    }
+  });
+
+  it('a late offer on a secure line: SRTP both ways keeps the call, a plain RTP answer in the ACK ends it', async () => {
+    // Zendesk offers in its 200 (SRTP_ANSWER), the caller answers in the ACK.
+    target.state.answer = SRTP_ANSWER;
+    try {
+      const kept = await tlsInvite({
+        ip: '127.0.0.1',
+        edgePort: TLS_PORT,
+        ca,
+        body: '',
+        ackBody: SRTP_OFFER,
+      });
+      expect(kept.final?.code, edge.log().slice(-2000)).toBe(200);
+      expect(target.state.bodies.at(-1)).toBe('');
+      await edge.answeredDialog();
+      // Longer than the edge takes to end a call outside the media policy (END_SOON: 1 s).
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await kept.dialog!.bye())?.code).toBe(200);
+      kept.dialog!.close();
+      expect((await agent.eventsFor(kept.callId, 2)).map((e) => e.ended_by)).toEqual([
+        undefined,
+        'caller',
+      ]);
+
+      const ended = await tlsInvite({
+        ip: '127.0.0.1',
+        edgePort: TLS_PORT,
+        ca,
+        body: '',
+        ackBody: G711_SDP('127.0.0.1'),
+      });
+      expect(ended.final?.code).toBe(200);
+      const events = await agent.eventsFor(ended.callId, 2);
+      expect(events.map((e) => [e.kind, e.ended_by, e.reason])).toEqual([
+        ['answered', undefined, 'OK'],
+        ['ended', 'proxy', 'media policy: Secure Media Requires SRTP, Not Plain RTP'],
+      ]);
+      ended.dialog!.close();
+    } finally {
+      target.state.answer = null;
+    }
+  });
+
   it.each([
     ['plain RTP', audio('RTP/AVP'), 'Secure Media Requires SRTP, Not Plain RTP'],
     ['plain RTP with feedback', audio('RTP/AVPF'), 'Secure Media Requires SRTP, Not Plain RTP'],

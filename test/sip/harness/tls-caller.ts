@@ -12,7 +12,10 @@ export interface TlsInvite {
   edgePort: number;
   /** The CA the edge's certificate is checked against (the caller verifies the edge). */
   ca: string;
+  /** The offer; empty for a late offer (no body: the answer then goes in the 2xx's ACK). */
   body: string;
+  /** The ACK's body for a 2xx (the answer to a late offer). */
+  ackBody?: string;
   callId?: string;
   timeoutMs?: number;
 }
@@ -60,6 +63,8 @@ export interface TlsDialog {
   requests: string[];
   /** Sends BYE along the route set; resolves with its final reply (or undefined at the timeout). */
   bye(timeoutMs?: number): Promise<RawReply | undefined>;
+  /** A re-INVITE with this offer along the route set, ACKed; resolves with its final reply. */
+  reinvite(body: string, timeoutMs?: number): Promise<RawReply | undefined>;
   close(): void;
 }
 
@@ -98,10 +103,7 @@ export async function tlsInvite(
     `Contact: <sip:caller@${local};transport=tls>`,
     'Max-Forwards: 70',
     'User-Agent: TlsCaller/1.0',
-    'Content-Type: application/sdp',
-    `Content-Length: ${Buffer.byteLength(options.body)}`,
-    '',
-    options.body,
+    ...withBody(options.body),
   ].join('\r\n');
   const replies: RawReply[] = [];
   const requests: string[] = [];
@@ -146,19 +148,36 @@ export async function tlsInvite(
     .flatMap((h) => h.split(/,(?=\s*<)/))
     .map((r) => r.trim())
     .reverse();
-  socket.write(request('ACK', target, via(newBranch()), final, 1, routes));
+  socket.write(request('ACK', target, via(newBranch()), final, 1, routes, options.ackBody));
+  let cseq = 1;
+  /** Sends an in-dialog request and resolves with its final reply (or undefined at the timeout). */
+  const inDialog = (method: string, viaLine: string, timeoutMs: number, body?: string) =>
+    new Promise<RawReply | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      const sent = ++cseq;
+      onReply = (reply) => {
+        if (reply.header('CSeq')[0] !== `${sent} ${method}` || reply.code < 200) return;
+        clearTimeout(timer);
+        resolve(reply);
+      };
+      socket.write(request(method, target, viaLine, final, sent, routes, body));
+    });
   const dialog: TlsDialog = {
     requests,
-    async bye(timeoutMs = 5000) {
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), timeoutMs);
-        onReply = (reply) => {
-          if (!reply.header('CSeq')[0]?.endsWith('BYE') || reply.code < 200) return;
-          clearTimeout(timer);
-          resolve(reply);
+    bye: (timeoutMs = 5000) => inDialog('BYE', via(newBranch()), timeoutMs),
+    async reinvite(body, timeoutMs = 8000) {
+      const viaLine = via(newBranch());
+      const reply = await inDialog('INVITE', viaLine, timeoutMs, body);
+      if (reply) {
+        // A 2xx is ACKed end to end (new branch), a refusal hop by hop (the INVITE's branch).
+        const ackVia = reply.code < 300 ? via(newBranch()) : viaLine;
+        const to = {
+          ...final,
+          header: (n: string) => (n === 'To' ? reply.header('To') : final.header(n)),
         };
-        socket.write(request('BYE', target, via(newBranch()), final, 2, routes));
-      });
+        socket.write(request('ACK', target, ackVia, to, cseq, routes));
+      }
+      return reply;
     },
     close: () => socket.end(),
   };
@@ -171,6 +190,7 @@ export async function tlsInvite(
     reply: RawReply,
     cseq: number,
     routeSet: string[],
+    body = '',
   ) {
     return [
       `${method} ${ruri} SIP/2.0`,
@@ -180,13 +200,20 @@ export async function tlsInvite(
       `To: ${reply.header('To')[0]}`,
       `Call-ID: ${callId}`,
       `CSeq: ${cseq} ${method}`,
+      ...(method === 'INVITE' ? [`Contact: <sip:caller@${local};transport=tls>`] : []),
       'Max-Forwards: 70',
-      'Content-Length: 0',
-      '',
-      '',
+      ...withBody(body),
     ].join('\r\n');
   }
 }
+
+/** The Content-Type (SDP, when there is a body) and Content-Length lines, a blank line, the body. */
+const withBody = (body: string) => [
+  ...(body ? ['Content-Type: application/sdp'] : []),
+  `Content-Length: ${Buffer.byteLength(body)}`,
+  '',
+  body,
+];
 
 /** 200 OK for a request the edge sent (its Via, From, To, Call-ID and CSeq copied). */
 export function okFor(text: string): string {
