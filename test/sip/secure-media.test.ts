@@ -317,6 +317,22 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     expect(udpInvites.filter((m) => m.startsWith('INVITE '))).toEqual([]);
   });
 
+  it('a line the agent made secure stays secure across a Kamailio restart, the agent down', async () => {
+    // The table as the last test left it (leaky secure, as the agent's sync would have written
+    // it); nothing syncs after the restart: Kamailio loads the table itself.
+    await edge.restart();
+    const udp = await rawInvite({
+      ip: '127.0.0.1',
+      port: BASE + 34,
+      edgePort: BASE,
+      body: SRTP_OFFER,
+    });
+    expect(udp.final?.code, edge.log().slice(-2000)).toBe(403);
+    const plain = await secureCall(G711_SDP('127.0.0.3'), '127.0.0.3');
+    expect(plain.final?.code).toBe(488);
+    expect(plain.final?.reason).toBe('Secure Media Requires SRTP, Not Plain RTP');
+  });
+
   it('keeps the keys out of the call facts, the events and the log', async () => {
     // The facts the Worker records (decisions) and every lifecycle event, after the calls above.
     const sent = JSON.stringify({ decisions: agent.decisions, events: agent.events });
