@@ -47,6 +47,7 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
   let agent: FakeAgent;
   let edge: Edge;
   let target: Awaited<ReturnType<typeof startTlsTarget>>;
+  let rogue: Awaited<ReturnType<typeof startTlsTarget>>;
   let udpTarget: Socket;
   const udpInvites: string[] = [];
 
@@ -55,10 +56,15 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     const certs = makeCertificates(dir);
     certs.leaf('edge', 'ca');
     certs.leaf('zendesk', 'ca');
+    certs.leaf('rogue', 'self');
     ca = readFileSync(certs.path('ca.crt'), 'utf8');
     target = await startTlsTarget(
       readFileSync(certs.path('zendesk.crt'), 'utf8'),
       readFileSync(certs.path('zendesk.key'), 'utf8'),
+    );
+    rogue = await startTlsTarget(
+      readFileSync(certs.path('rogue.crt'), 'utf8'),
+      readFileSync(certs.path('rogue.key'), 'utf8'),
     );
     // A plain UDP target: a secure call must never reach it, whatever the edge's tables say.
     udpTarget = createSocket('udp4');
@@ -79,11 +85,24 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
         ca_list: certs.path('ca.crt'),
       },
       lines: [
-        { slug: 'secure', targets: [tlsTarget], acl: ['127.0.0.1/32'], media: 'secure' },
+        // sip: with ;transport=tls, the other way to name a TLS target.
+        {
+          slug: 'secure',
+          targets: [`sip:zendesk@127.0.0.1:${target.port};transport=tls`],
+          acl: ['127.0.0.1/32'],
+          media: 'secure',
+        },
         { slug: 'plain', targets: [tlsTarget], acl: ['127.0.0.2/32'] },
         // rtp in the YAML with a UDP target; a test marks it secure in Kamailio's table.
         { slug: 'leaky', targets: [`sip:zendesk@127.0.0.1:${BASE + 70}`], acl: ['127.0.0.3/32'] },
         { slug: 'unloaded', targets: [tlsTarget], acl: ['127.0.0.4/32'] },
+        // A target whose certificate the configured CAs did not sign.
+        {
+          slug: 'unverified',
+          targets: [`sips:zendesk@127.0.0.1:${rogue.port}`],
+          acl: ['127.0.0.5/32'],
+          media: 'secure',
+        },
       ],
     });
   }, 60_000);
@@ -92,6 +111,7 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     await edge?.stop();
     await agent?.close();
     await target?.close();
+    await rogue?.close();
     udpTarget?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -120,6 +140,12 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     const relayed = target.state.bodies.at(-1)!;
     expect(relayed).toContain('m=audio 40000 RTP/SAVP 0 8 101');
     expect(relayed.split('\r\n')).toContain(CRYPTO);
+  });
+
+  it('never relays a secure call to a target whose certificate does not verify', async () => {
+    const { final } = await secureCall(sdp('127.0.0.5', audio('RTP/SAVP', [CRYPTO])), '127.0.0.5');
+    expect(final?.code, edge.log().slice(-2000)).toBeGreaterThanOrEqual(408);
+    expect(rogue.state.invites).toBe(0);
   });
 
   it('a secure call answered with SRTP stays up, the answer’s keys reach the caller untouched', async () => {
