@@ -83,7 +83,13 @@ describe('line media', () => {
     await createTestLine({ max_cps: 3 });
     const res = await patch({ media: 'secure', max_cps: 9 });
     expect(res.status).toBe(400);
-    expect((await issuesOf(res)).issues.map((i) => i.path)).toEqual(['media']);
+    expect((await issuesOf(res)).issues).toEqual([
+      {
+        path: 'media',
+        message:
+          'secure needs every sip_targets entry sips: or ;transport=tls (sip_targets[0] is not)',
+      },
+    ]);
     const shown = (await (await adminFetch('/v1/admin/lines/ai-agent')).json()) as any;
     expect(shown.line.media).toBe('rtp');
     expect(shown.line.max_cps).toBe(3);

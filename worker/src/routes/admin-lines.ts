@@ -145,11 +145,23 @@ async function insecureTargets(
   if (input.media !== undefined && input.sip_targets !== undefined) return null;
   const stored = await getLine(c.env.DB, slug);
   if (!stored) return null; // patchLine answers 404
-  const issues =
-    input.media !== undefined
-      ? insecureTargetIssues(input.media, stored.sip_targets, () => 'media').slice(0, 1)
-      : insecureTargetIssues(stored.media, input.sip_targets!, (i) => `sip_targets[${i}]`);
-  return issues.length ? secureMediaRefused(c, issues) : null;
+  if (input.media === undefined) {
+    const issues = insecureTargetIssues(
+      stored.media,
+      input.sip_targets!,
+      (i) => `sip_targets[${i}]`,
+    );
+    return issues.length ? secureMediaRefused(c, issues) : null;
+  }
+  const [first] = insecureTargetIssues(input.media, stored.sip_targets, (i) => `sip_targets[${i}]`);
+  return first
+    ? secureMediaRefused(c, [
+        {
+          path: 'media',
+          message: `secure needs every sip_targets entry sips: or ;transport=tls (${first.path} is not)`,
+        },
+      ])
+    : null;
 }
 
 const secureMediaRefused = (c: Ctx, issues: { path: string; message: string }[]) =>
