@@ -3,8 +3,8 @@
 import { sipTargetProblem } from '../renderer/config-schema';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
-import { callerAuthProblem, type EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import { isLineMedia, isTlsTarget } from '@sip-bridge/contract/line-media';
+import { callerAuthProblem, type EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { EdgeLine } from './line-sync';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';
@@ -64,16 +64,16 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       sip_targets: targets,
       max_cps: maxCps,
       blocked,
-      auth,
       media,
+      auth,
     } = (line ?? {}) as {
       slug?: unknown;
       acl?: unknown;
       sip_targets?: unknown;
       max_cps?: unknown;
       blocked?: unknown;
-      auth?: unknown;
       media?: unknown;
+      auth?: unknown;
     };
     if (typeof slug !== 'string' || !isSlug(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);

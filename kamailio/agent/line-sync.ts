@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
-import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { LineMedia } from '@sip-bridge/contract/line-media';
+import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import { assignLineIds, parseLineIds, renderDispatcherList, type LineIds } from '../renderer/files';
 import { writeFilesAtomic } from '../renderer/write-atomic';
 
@@ -15,10 +15,10 @@ export interface EdgeLine {
   maxCps: number;
   /** Caller digits blocked on this line (E.164 digits and national forms; see blocklist-sync). */
   blocked?: string[];
-  /** How callers prove they may use the line (caller-auth-sync.ts); absent: the ACL alone. */
-  auth?: EdgeLineAuth;
   /** rtp or secure (media-sync.ts); absent: rtp. */
   media?: LineMedia;
+  /** How callers prove they may use the line (caller-auth-sync.ts); absent: the ACL alone. */
+  auth?: EdgeLineAuth;
 }
 
 /** The parts of the Kamailio JSON-RPC client line sync needs (a fake in unit tests). */

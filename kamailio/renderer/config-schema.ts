@@ -82,13 +82,13 @@ export const LineSchema = z.strictObject({
   acl: z.array(cidrText).min(1, 'needs at least one network'),
   /** Calls per second on this line; 0 = limits.cps_per_line. */
   max_cps: int(0, 10000).default(0),
-  /** Allows ACL entries wider than /8 (IPv4) or /32 (IPv6) on this line, as the admin API does. */
-  acl_confirm_wide: z.boolean().default(false),
   /**
    * `rtp`: plain RTP only (SRTP refused with 488). `secure`: callers over TLS with SDES SRTP only,
    * relayed to TLS targets (docs/secure-media.md).
    */
   media: z.enum(LINE_MEDIA).default('rtp'),
+  /** Allows ACL entries wider than /8 (IPv4) or /32 (IPv6) on this line, as the admin API does. */
+  acl_confirm_wide: z.boolean().default(false),
 });
 
 const LimitsSchema = z.strictObject({

@@ -12,9 +12,9 @@ export interface EdgeLine {
   slug: string;
   targets: string[];
   acl: string[];
-  max_cps?: number;
   /** rtp (default) or secure (docs/secure-media.md). */
   media?: 'rtp' | 'secure';
+  max_cps?: number;
 }
 
 export interface EdgeOptions {

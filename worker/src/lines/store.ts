@@ -33,10 +33,10 @@ export interface LineConfig {
   enabled: boolean;
   /** The SIP address AI agents dial at the edge for this line, or null when not set. */
   edgeSipUri: string | null;
-  /** Context headers the line reads, and where each value goes on the ticket. */
-  contextHeaders: ContextMapping[];
   /** Plain RTP, or TLS with SDES SRTP on both legs (docs/secure-media.md). */
   media: LineMedia;
+  /** Context headers the line reads, and where each value goes on the ticket. */
+  contextHeaders: ContextMapping[];
 }
 
 interface LineRow {
@@ -56,10 +56,10 @@ interface LineRow {
   enabled: number;
   edge_sip_uri: string | null;
   context_headers: string;
-  /** EdgeLineAuth as JSON (migration 0013). */
-  auth: string;
   /** 'rtp' or 'secure' (migration 0015). */
   media: LineMedia;
+  /** EdgeLineAuth as JSON (migration 0013). */
+  auth: string;
   created_at: string;
   updated_at: string;
 }
@@ -101,8 +101,8 @@ function toConfig(row: LineRow): LineConfig {
     callerPresentation: row.caller_presentation,
     enabled: row.enabled === 1,
     edgeSipUri: row.edge_sip_uri,
-    contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
     media: row.media,
+    contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
   };
 }
 
@@ -216,9 +216,9 @@ export async function createLine(
       db
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
-             call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
+             call_summary, price_per_minute_micros, max_cps, max_creations_per_minute, media,
              requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, auth,
-             media, created_at, updated_at)
+             created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
@@ -232,13 +232,13 @@ export async function createLine(
           input.price_per_minute_micros,
           input.max_cps,
           input.max_creations_per_minute,
+          input.media,
           input.requester_mismatch,
           input.caller_presentation,
           input.enabled ? 1 : 0,
           input.edge_sip_uri,
           JSON.stringify(input.context_headers),
           JSON.stringify(auth),
-          input.media,
           now,
           now,
         ),
@@ -279,8 +279,8 @@ const PATCH_COLUMNS: Record<PatchColumn, (v: never) => unknown> = {
   caller_presentation: (v: string) => v,
   enabled: (v: boolean) => (v ? 1 : 0),
   edge_sip_uri: (v: string | null) => v,
-  context_headers: (v: ContextMapping[]) => JSON.stringify(v),
   media: (v: LineMedia) => v,
+  context_headers: (v: ContextMapping[]) => JSON.stringify(v),
 };
 
 /**
