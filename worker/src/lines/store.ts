@@ -216,10 +216,10 @@ export async function createLine(
       db
         .prepare(
           `INSERT INTO lines (slug, name, sip_targets, default_country, invalid_ticket, create_ticket,
-             call_summary, price_per_minute_micros, max_cps, max_creations_per_minute, media,
+             call_summary, price_per_minute_micros, max_cps, max_creations_per_minute,
              requester_mismatch, caller_presentation, enabled, edge_sip_uri, context_headers, auth,
              created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           input.slug,
@@ -232,7 +232,6 @@ export async function createLine(
           input.price_per_minute_micros,
           input.max_cps,
           input.max_creations_per_minute,
-          input.media,
           input.requester_mismatch,
           input.caller_presentation,
           input.enabled ? 1 : 0,
@@ -242,6 +241,10 @@ export async function createLine(
           now,
           now,
         ),
+      // media in its own statement (rtp is the column's default); D1's triggers check it there.
+      ...(input.media === 'rtp'
+        ? []
+        : [db.prepare('UPDATE lines SET media = ? WHERE slug = ?').bind(input.media, input.slug)]),
       ...input.acl.map((entry) =>
         db
           .prepare(
