@@ -6,6 +6,7 @@ import { parseIp } from './cidr';
 import { CallIdSchema, IsoTimeSchema, SlugSchema } from './identifiers';
 import { TICKET_ID_PATTERN } from './ticket-id';
 import type { EdgeLineAuth } from './caller-auth';
+import type { LineMedia } from './line-media';
 
 /** The longest SIP facts accepted, in characters (the edge cuts a longer User-Agent to fit). */
 export const SIP_FACT_LIMITS = {
@@ -258,5 +259,7 @@ export interface EdgeConfig {
     blocked: string[];
     /** How callers prove they may use the line (caller-auth.ts); absent from older Workers. */
     auth?: EdgeLineAuth;
+    /** `secure`: TLS and SDES SRTP on both legs (line-media.ts); absent: `rtp`. */
+    media?: LineMedia;
   }[];
 }

@@ -179,6 +179,84 @@ describe('line and ACL sync', () => {
     }
   });
 
+  it("writes every line's media for Kamailio before the ACL admits it, secure and rtp", async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const secureLine = {
+      slug: 'vault',
+      sip_targets: ['sips:zendesk@127.0.0.1:5071', 'sip:zendesk@127.0.0.1:5072;transport=tls'],
+      max_cps: 0,
+      acl: acl('127.0.0.4/32'),
+      media: 'secure',
+    };
+    config = { lines: [demoLine(['127.0.0.3/32']), secureLine] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot()).toMatchObject({ last_error: null, secure_media_lines: 1 });
+      expect(k.state.linemedia).toEqual({ demo: 'rtp', vault: 'secure' });
+      expect(k.rows().map((r) => r.tag)).toContain('vault');
+      config = { lines: [demoLine(['127.0.0.3/32']), { ...secureLine, media: 'rtp' }] };
+      await sync.syncNow();
+      expect(k.state.linemedia).toEqual({ demo: 'rtp', vault: 'rtp' });
+      expect(sync.snapshot().secure_media_lines).toBe(0);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('refuses a secure line with a target not reached over TLS, and admits no one', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [
+        {
+          ...demoLine(['127.0.0.3/32']),
+          sip_targets: ['sips:zendesk@127.0.0.1:5071', 'sip:zendesk@127.0.0.1:5070'],
+          media: 'secure',
+        },
+      ],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe(
+        'edge config: line demo: sip_targets[1] is not sips: or ;transport=tls on a secure line',
+      );
+      expect(k.state.reloads).toBe(0);
+      expect(k.state.linemedia).toEqual({});
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('a media table Kamailio did not load fails the sync before the ACL, and is put back', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32']);
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(k.state.linemedia).toEqual({ demo: 'rtp' });
+      const reloads = k.state.reloads;
+      const before = readFileSync(join(dir, 'linemedia'), 'utf8');
+      k.state.linemediaSkips = 1;
+      config = {
+        lines: [
+          {
+            ...demoLine(['127.0.0.3/32', '127.0.0.5/32']),
+            sip_targets: ['sips:z@127.0.0.1:5071'],
+            media: 'secure',
+          },
+        ],
+      };
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe('Kamailio holds 0 of 1 line media rows');
+      expect(k.state.reloads).toBe(reloads);
+      expect(readFileSync(join(dir, 'linemedia'), 'utf8')).toBe(before);
+      expect(k.state.linemedia).toEqual({ demo: 'rtp' });
+    } finally {
+      await sync.stop();
+    }
+  });
+
   it('refuses a block list entry that is not digits, and changes nothing', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = { lines: [{ ...demoLine(['127.0.0.3/32']), blocked: ['+33 6 12'] }] };

@@ -3,6 +3,7 @@ import { parseDispatcherTargets, type TargetState } from './dispatcher-targets';
 import { createAclSync, type AclRpc, type RenderAddressList } from './acl-sync';
 import { blocklistKeys, createBlocklistSync, type BlocklistRpc } from './blocklist-sync';
 import { createCallerAuthSync, type CallerAuthRpc } from './caller-auth-sync';
+import { createMediaSync, type MediaRpc } from './media-sync';
 import { EDGE_CONFIG_PATH, SyncError, validateEdgeConfig } from './edge-config';
 import { createReload } from './kamailio-reload';
 import {
@@ -32,7 +33,12 @@ export interface EdgeConfigSyncOptions {
 }
 
 /** The parts of the Kamailio JSON-RPC client the sync needs (a fake in unit tests). */
-export type EdgeConfigSyncRpc = AclRpc & LineRpc & BlocklistRpc & CallerAuthRpc & RestartRpc;
+export type EdgeConfigSyncRpc = AclRpc &
+  LineRpc &
+  BlocklistRpc &
+  CallerAuthRpc &
+  MediaRpc &
+  RestartRpc;
 
 /** The `acl` part of the agent's /health (and of POST /v1/acl/sync's answer). */
 export interface AclSnapshot {
@@ -44,6 +50,8 @@ export interface AclSnapshot {
   lines: number;
   /** Entries of the callerauth table Kamailio holds from the last good sync (caller-auth-sync.ts). */
   caller_auth_entries: number;
+  /** Lines Kamailio holds as secure (TLS and SRTP) from the last good sync (media-sync.ts). */
+  secure_media_lines: number;
 }
 
 /**
@@ -83,6 +91,7 @@ export function startEdgeConfigSync(
   );
   const blocklist = createBlocklistSync(options.renderDir, rpc);
   const callerAuth = createCallerAuthSync(options.renderDir, rpc);
+  const media = createMediaSync(options.renderDir, rpc);
   const acl = createAclSync({
     renderDir: options.renderDir,
     rpc,
@@ -92,6 +101,7 @@ export function startEdgeConfigSync(
   });
   let lineCount = 0;
   let callerAuthEntries = 0;
+  let secureMediaLines = 0;
   let appliedEtag: string | null = null;
   let rejectedEtag: string | null = null;
   let lastSyncAt: number | null = null;
@@ -122,12 +132,20 @@ export function startEdgeConfigSync(
     const blocked = await blocklist.apply(blocklistKeys(lines), force);
     // Caller auth before the ACL too: a source is never admitted to a line without its checks.
     const authed = await callerAuth.apply(lines, force);
+    // Media before the ACL: Kamailio refuses a line it holds no media setting for.
+    const medias = await media.apply(lines, force);
     const admitted = await acl.apply(lines, ids, force);
     lineCount = lines.length;
     callerAuthEntries = authed.count;
+    secureMediaLines = medias.secure;
     return {
       count: admitted.count,
-      reloaded: admitted.reloaded || routed.reloaded || blocked.reloaded || authed.reloaded,
+      reloaded:
+        admitted.reloaded ||
+        routed.reloaded ||
+        blocked.reloaded ||
+        authed.reloaded ||
+        medias.reloaded,
     };
   }
 
@@ -204,6 +222,7 @@ export function startEdgeConfigSync(
         last_error: lastError,
         lines: lineCount,
         caller_auth_entries: callerAuthEntries,
+        secure_media_lines: secureMediaLines,
       };
     },
     /**

@@ -3,6 +3,7 @@
 import { sipTargetProblem } from '../renderer/config-schema';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
+import { isLineMedia, isTlsTarget } from '@sip-bridge/contract/line-media';
 import { callerAuthProblem, type EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { EdgeRouting } from '@sip-bridge/contract/edge';
 import type { EdgeLine } from './line-sync';
@@ -64,6 +65,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       sip_targets: targets,
       max_cps: maxCps,
       blocked,
+      media,
       auth,
       routing,
     } = (line ?? {}) as {
@@ -72,6 +74,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       sip_targets?: unknown;
       max_cps?: unknown;
       blocked?: unknown;
+      media?: unknown;
       auth?: unknown;
       routing?: unknown;
     };
@@ -109,9 +112,23 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
     if (authProblem) {
       throw new SyncError(`edge config: line ${slug}: auth ${authProblem}`, true);
     }
+    // Older Workers send no media: rtp, as before. A secure line reaches its targets over TLS only.
+    if (media !== undefined && !isLineMedia(media)) {
+      throw new SyncError(`edge config: line ${slug}: media is not rtp or secure`, true);
+    }
+    if (media === 'secure') {
+      const plain = (targets as string[]).findIndex((t) => !isTlsTarget(t));
+      if (plain !== -1) {
+        throw new SyncError(
+          `edge config: line ${slug}: sip_targets[${plain}] is not sips: or ;transport=tls on a secure line`,
+          true,
+        );
+      }
+    }
     return {
       slug,
       ...(auth === undefined ? {} : { auth: auth as EdgeLineAuth }),
+      ...(media === undefined ? {} : { media }),
       targets: targets as string[],
       maxCps: maxCps as number,
       routing: validateRouting(slug, routing),

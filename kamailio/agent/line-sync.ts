@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
+import type { LineMedia } from '@sip-bridge/contract/line-media';
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { EdgeRouting } from '@sip-bridge/contract/edge';
 import {
@@ -22,6 +23,8 @@ export interface EdgeLine {
   maxCps: number;
   /** Caller digits blocked on this line (E.164 digits and national forms; see blocklist-sync). */
   blocked?: string[];
+  /** rtp or secure (media-sync.ts); absent: rtp. */
+  media?: LineMedia;
   /** How callers prove they may use the line (caller-auth-sync.ts); absent: the ACL alone. */
   auth?: EdgeLineAuth;
   /** Target order, timers and concurrent-call limit; absent from older Workers. */

@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CALLER_AUTH_TABLE } from './caller-auth-table';
+import { MEDIA_TABLE, mergeMediaTable } from './media-table';
 import { checkKamailioConfig } from './check';
 import { formatIssue, loadConfigFile } from './load-config';
 import { parseLineIds, renderAll, type LineIds } from './files';
@@ -19,7 +20,8 @@ const USAGE = `usage: render --config <sipbridge.yaml> --out <dir> [--check] [--
   --config    the YAML config (see kamailio/templates/sipbridge.example.yaml)
   --out       directory Kamailio reads: kamailio.cfg, kamailio-local.cfg, kamailio-lines.cfg,
               kamailio-events.cfg, address.list, dispatcher.list, blocked, callerauth (kept when
-              present), line-ids.json (created if missing)
+              present), linemedia (merged: secure stays secure), line-ids.json (created if
+              missing)
   --check     validate and run kamailio -c on a scratch copy; write nothing to --out
   --kamailio  the kamailio binary for the check (default /usr/sbin/kamailio)
 
@@ -140,7 +142,15 @@ export async function runCli(
     () => true,
     () => false,
   );
-  const files = rendered.files.filter((f) => !(kept && f.name === CALLER_AUTH_TABLE));
+  // The agent's media table is merged, not replaced: a line it made secure stays secure.
+  const keptMedia = await readFile(join(outDir, MEDIA_TABLE), 'utf8').catch(() => undefined);
+  const files = rendered.files
+    .filter((f) => !(kept && f.name === CALLER_AUTH_TABLE))
+    .map((f) =>
+      f.name === MEDIA_TABLE && keptMedia !== undefined
+        ? { ...f, content: mergeMediaTable(keptMedia, loaded.config.lines) }
+        : f,
+    );
   await writeFilesAtomic(outDir, files);
   const final = await checkKamailioConfig(join(outDir, 'kamailio.cfg'), {
     kamailio: values.kamailio,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCidr, parseIp } from '@sip-bridge/contract/cidr';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
+import { isTlsTarget, LINE_MEDIA } from '@sip-bridge/contract/line-media';
 
 // The one YAML file an operator writes (kamailio/templates/sipbridge.example.yaml shows every key).
 
@@ -96,6 +97,11 @@ export const LineSchema = z.strictObject({
   acl: z.array(cidrText).min(1, 'needs at least one network'),
   /** Calls per second on this line; 0 = limits.cps_per_line. */
   max_cps: int(0, 10000).default(0),
+  /**
+   * `rtp`: plain RTP only (SRTP refused with 488). `secure`: callers over TLS with SDES SRTP only,
+   * relayed to TLS targets (docs/secure-media.md).
+   */
+  media: z.enum(LINE_MEDIA).default('rtp'),
   /** Allows ACL entries wider than /8 (IPv4) or /32 (IPv6) on this line, as the admin API does. */
   acl_confirm_wide: z.boolean().default(false),
   routing: LineRoutingSchema.prefault({}),
@@ -239,14 +245,27 @@ export const ConfigSchema = z
         } else networks.set(parsed.cidr.text, j);
       });
       line.targets.forEach((target, j) => {
-        if (target.startsWith('sips:') && !config.tls) {
+        if (isTlsTarget(target) && !config.tls) {
           ctx.addIssue({
             code: 'custom',
             path: ['lines', i, 'targets', j],
             message: `"${target}" needs TLS: add a tls section (certificate and private_key)`,
           });
+        } else if (line.media === 'secure' && !isTlsTarget(target)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['lines', i, 'targets', j],
+            message: `"${target}" is not reached over TLS: a secure line needs sips: or ;transport=tls targets`,
+          });
         }
       });
+      if (line.media === 'secure' && !config.listen.some((l) => l.transport === 'tls')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', i, 'media'],
+          message: 'secure needs a tls listen address: its callers must reach the edge over TLS',
+        });
+      }
     });
     const sockets = new Map<string, number>();
     config.listen.forEach((l, i) => {

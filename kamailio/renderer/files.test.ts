@@ -214,6 +214,7 @@ describe('renderAll', () => {
       ['dispatcher.list', '644'],
       ['blocked', '644'],
       ['callerauth', '640'],
+      ['linemedia', '644'],
       ['kamailio-lines.cfg', '644'],
       ['kamailio-events.cfg', '644'],
       ['kamailio-local.cfg', '640'],

@@ -2,6 +2,7 @@ import { agentBasicPassword, KAMAILIO_USER } from '../agent/credential';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
 import { CALLER_AUTH_TABLE, renderCallerAuthTable } from './caller-auth-table';
+import { MEDIA_TABLE, renderMediaTable } from './media-table';
 import type { LineConfig, ListenConfig, SipBridgeConfig } from './config-schema';
 
 // Pure functions: config in, file contents out. The edge agent reuses renderAddressList() to
@@ -307,6 +308,8 @@ export function renderAll(input: RenderInput): { files: RenderedFile[]; ids: Lin
     { name: BLOCKLIST_TABLE, content: renderBlocklistTable([]), mode: 0o644 },
     // Holds HA1s once the agent syncs: 0640. command.ts keeps an existing one (the agent's).
     { name: CALLER_AUTH_TABLE, content: renderCallerAuthTable([]), mode: 0o640 },
+    // Every line's media setting; command.ts merges it with an existing one (secure stays secure).
+    { name: MEDIA_TABLE, content: renderMediaTable(config.lines), mode: 0o644 },
     { name: 'kamailio-lines.cfg', content: renderLinesCfg(config, source), mode: 0o644 },
     { name: 'kamailio-events.cfg', content: renderEventsCfg(config, source), mode: 0o644 },
     ...(config.tls

@@ -111,6 +111,31 @@ describe('loading sipbridge.yaml', () => {
     ]);
   });
 
+  it('refuses a ;transport=tls target without a tls section', () => {
+    expect(
+      errors(replace('sip:line@zendesk.example.com', 'sip:line@zendesk.example.com;transport=tls')),
+    ).toEqual([
+      'sipbridge.yaml:16:9: lines[1].targets[0]: "sip:line@zendesk.example.com;transport=tls" needs TLS: add a tls section (certificate and private_key)',
+    ]);
+  });
+
+  it('refuses a secure line whose targets are not TLS, or with no TLS listen address', () => {
+    expect(
+      errors(replace('  - slug: carrier\n', '  - slug: carrier\n    media: secure\n')),
+    ).toEqual([
+      'sipbridge.yaml:15:12: lines[1].media: secure needs a tls listen address: its callers must reach the edge over TLS',
+      'sipbridge.yaml:17:9: lines[1].targets[0]: "sip:line@zendesk.example.com" is not reached over TLS: a secure line needs sips: or ;transport=tls targets',
+    ]);
+  });
+
+  it('takes rtp as the default media, and refuses any other value', () => {
+    const result = parseConfigText(VALID, 'sipbridge.yaml', env);
+    expect(result.ok && result.config.lines.map((l) => l.media)).toEqual(['rtp', 'rtp']);
+    expect(errors(replace('  - slug: carrier\n', '  - slug: carrier\n    media: srtp\n'))).toEqual([
+      expect.stringMatching(/^sipbridge\.yaml:15:12: lines\[1\]\.media: /),
+    ]);
+  });
+
   it('refuses unknown keys, pointing at the key', () => {
     expect(
       errors(replace('  token_env: EDGE_AGENT_TOKEN', '  token_env: EDGE_AGENT_TOKEN\n  tokn: x')),

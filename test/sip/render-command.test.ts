@@ -83,6 +83,7 @@ describe('render CLI', () => {
         'kamailio-local.cfg',
         'kamailio.cfg',
         'line-ids.json',
+        'linemedia',
       ]);
       expect(statSync(join(out, 'kamailio-local.cfg')).mode & 0o777).toBe(0o640);
       expect(readFileSync(join(out, 'kamailio.cfg'), 'utf8')).toBe(
@@ -97,6 +98,12 @@ describe('render CLI', () => {
       // without the line's credentials until the next sync).
       const synced = `${readFileSync(join(out, 'callerauth'), 'utf8')}demo/prefix:0:0:1234\n`;
       writeFileSync(join(out, 'callerauth'), synced);
+      // The agent made demo secure: a new render of the YAML (demo is rtp there) keeps it secure.
+      expect(readFileSync(join(out, 'linemedia'), 'utf8')).toMatch(/^demo:0:0:rtp$/m);
+      writeFileSync(
+        join(out, 'linemedia'),
+        readFileSync(join(out, 'linemedia'), 'utf8').replace('demo:0:0:rtp', 'demo:0:0:secure'),
+      );
 
       // A second line rendered later gets the next id; demo keeps 1.
       const two = join(work, 'two.yaml');
@@ -111,6 +118,9 @@ describe('render CLI', () => {
         'aaa-first': 2,
       });
       expect(readFileSync(join(out, 'callerauth'), 'utf8')).toBe(synced);
+      const media = readFileSync(join(out, 'linemedia'), 'utf8');
+      expect(media).toMatch(/^demo:0:0:secure$/m);
+      expect(media).toMatch(/^aaa-first:0:0:rtp$/m);
     },
   );
 

@@ -1,6 +1,6 @@
 // Kamailio as the agent's line and ACL sync sees it over JSON-RPC, for unit tests: permissions
-// (address.list), dispatcher (dispatcher.list), the linecps, blocked and callerauth htables,
-// core.uptime.
+// (address.list), dispatcher (dispatcher.list), the linecps, blocked, callerauth and linemedia
+// htables, core.uptime.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KamailioRpcError } from 'kamailio-jsonrpc';
@@ -30,7 +30,20 @@ export function fakeKamailio(file: string) {
     blocked: [] as string[],
     /** The callerauth htable as last reloaded from its db_text table file. */
     callerauth: {} as Record<string, string>,
+    /** The linemedia htable as last reloaded from its db_text table file. */
+    linemedia: {} as Record<string, string>,
+    /** htable.reload of linemedia loads nothing this many times (a table Kamailio skipped). */
+    linemediaSkips: 0,
   };
+  const readTable = (name: string) =>
+    Object.fromEntries(
+      readFileSync(join(file, '..', name), 'utf8')
+        .split('\n')
+        .slice(1)
+        .filter((l) => l)
+        .map((l) => l.split(':'))
+        .map(([key, , , value]) => [key!, value!]),
+    );
   const rpc: EdgeConfigSyncRpc = {
     async coreUptime() {
       return { now: 'now', up_since: state.upSince, uptime: 1 };
@@ -64,14 +77,16 @@ export function fakeKamailio(file: string) {
         };
       }
       if (method === 'htable.reload' && params?.[0] === 'callerauth') {
-        state.callerauth = Object.fromEntries(
-          readFileSync(join(file, '..', 'callerauth'), 'utf8')
-            .split('\n')
-            .slice(1)
-            .filter((l) => l)
-            .map((l) => l.split(':'))
-            .map(([key, , , value]) => [key!, value!]),
-        );
+        state.callerauth = readTable('callerauth');
+        return {};
+      }
+      if (method === 'htable.reload' && params?.[0] === 'linemedia') {
+        if (state.linemediaSkips > 0) {
+          state.linemediaSkips--;
+          state.linemedia = {};
+          return {};
+        }
+        state.linemedia = readTable('linemedia');
         return {};
       }
       if (method === 'htable.reload') {
@@ -85,8 +100,8 @@ export function fakeKamailio(file: string) {
       throw new Error(`unexpected ${method}`);
     },
     async htableDump(table: string) {
-      if (table === 'callerauth') {
-        return Object.entries(state.callerauth).map(([name, value]) => ({
+      if (table === 'callerauth' || table === 'linemedia') {
+        return Object.entries(state[table]).map(([name, value]) => ({
           name,
           value,
           type: 'str' as const,

@@ -12,6 +12,8 @@ export interface EdgeLine {
   slug: string;
   targets: string[];
   acl: string[];
+  /** rtp (default) or secure (docs/secure-media.md). */
+  media?: 'rtp' | 'secure';
   max_cps?: number;
   /** The renderer's per-line routing (mode, no_ringback_ms, no_answer_ms, max_concurrent_calls). */
   routing?: {

@@ -117,6 +117,9 @@ export interface FullStackOptions {
   reconcile?: { intervalMs: number };
   /** Kamailio limits (sipbridge.yaml `limits:`) over the harness defaults. */
   limits?: Record<string, number>;
+  /** Extra listen entries and the tls section for Kamailio (a TLS listener). */
+  listen?: { transport: string; address: string; port: number }[];
+  tls?: Record<string, string>;
 }
 
 export async function startFullStack(
@@ -266,6 +269,8 @@ export async function startFullStack(
         token,
         lines: lines.map((l) => ({ slug: l.slug, targets: [target(0)], acl: l.acl })),
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.listen ? { listen: options.listen } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
       });
     if (options.aclSync) {
       edge = await startKamailio();

@@ -46,6 +46,8 @@ export const PORT_BLOCKS = {
   callerAuth: 26200,
   /** test/sip/line-routing.test.ts (its two describes run one after the other) */
   lineRouting: 26300,
+  /** test/sip/secure-media.test.ts */
+  secureMedia: 26400,
 } as const;
 
 export type PortBlock = keyof typeof PORT_BLOCKS;

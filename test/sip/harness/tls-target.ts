@@ -26,10 +26,20 @@ export function makeCertificates(dir: string) {
 
 /**
  * A Zendesk stand-in on SIP over TLS (sipp here is built without TLS): answers each INVITE with
- * 486 and counts what it got. `handshakes` counts connections that completed TLS.
+ * 486, or with 200 and `state.answer` as its SDP when set (then ACKs are absorbed and BYEs get
+ * 200), and counts what it got (`bodies`: each INVITE's body; `methods`: every request's).
+ * `handshakes` counts connections that completed TLS.
  */
 export async function startTlsTarget(cert: string, key: string) {
-  const state = { handshakes: 0, invites: 0, tlsErrors: 0 };
+  const state = {
+    handshakes: 0,
+    invites: 0,
+    tlsErrors: 0,
+    bodies: [] as string[],
+    methods: [] as string[],
+    answer: null as string | null,
+  };
+  let port = 0;
   const server = createServer({ cert, key }, (socket: TLSSocket) => {
     state.handshakes += 1;
     let buffer = '';
@@ -41,22 +51,38 @@ export async function startTlsTarget(cert: string, key: string) {
         const head = buffer.slice(0, end);
         const length = Number(/\r\nContent-Length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
         if (buffer.length < end + 4 + length) return;
+        const body = buffer.slice(end + 4, end + 4 + length);
         buffer = buffer.slice(end + 4 + length);
-        if (!head.startsWith('INVITE ')) continue;
-        state.invites += 1;
+        if (head.startsWith('SIP/2.0 ')) continue;
+        const method = head.slice(0, head.indexOf(' '));
+        state.methods.push(method);
+        if (method === 'ACK') continue;
         const lines = head.split('\r\n');
         const pick = (name: string) =>
           lines.filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+        const sdp = method === 'INVITE' ? state.answer : null;
+        if (method === 'INVITE') {
+          state.invites += 1;
+          state.bodies.push(body);
+        }
+        const to = pick('To')[0]!;
         const reply = [
-          'SIP/2.0 486 Busy Here',
+          method === 'INVITE' && sdp === null ? 'SIP/2.0 486 Busy Here' : 'SIP/2.0 200 OK',
           ...pick('Via'),
+          ...(sdp === null ? [] : pick('Record-Route')),
           ...pick('From'),
-          `${pick('To')[0]};tag=tls-target`,
+          /;tag=/.test(to) ? to : `${to};tag=tls-target`,
           ...pick('Call-ID'),
           ...pick('CSeq'),
-          'Content-Length: 0',
-          '',
-          '',
+          ...(sdp === null
+            ? ['Content-Length: 0', '', '']
+            : [
+                `Contact: <sip:zendesk@127.0.0.1:${port};transport=tls>`,
+                'Content-Type: application/sdp',
+                `Content-Length: ${Buffer.byteLength(sdp)}`,
+                '',
+                sdp,
+              ]),
         ].join('\r\n');
         socket.write(reply);
       }
@@ -65,8 +91,9 @@ export async function startTlsTarget(cert: string, key: string) {
   });
   server.on('tlsClientError', () => (state.tlsErrors += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     state,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

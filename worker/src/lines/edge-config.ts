@@ -38,6 +38,8 @@ export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; e
       // Only lines that ask for more than their ACL carry `auth`: the others' documents (and
       // ETags) stay as they were.
       ...authFor(auths.get(l.slug)),
+      // Only secure lines carry `media`: an rtp line's document (and ETag) stays as it was.
+      ...(l.media === 'secure' ? { media: 'secure' as const } : {}),
     })),
   };
   const body = JSON.stringify(config);

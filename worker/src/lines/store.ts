@@ -1,4 +1,5 @@
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
+import type { LineMedia } from '@sip-bridge/contract/line-media';
 import type { CountryCode } from 'libphonenumber-js';
 import {
   RoutingSchema,
@@ -39,6 +40,8 @@ export interface LineConfig {
   enabled: boolean;
   /** The SIP address AI agents dial at the edge for this line, or null when not set. */
   edgeSipUri: string | null;
+  /** Plain RTP, or TLS with SDES SRTP on both legs (docs/secure-media.md). */
+  media: LineMedia;
   /** Context headers the line reads, and where each value goes on the ticket. */
   contextHeaders: ContextMapping[];
   /** Target order, timers and the concurrent-call limit the edge applies. */
@@ -62,6 +65,8 @@ interface LineRow {
   enabled: number;
   edge_sip_uri: string | null;
   context_headers: string;
+  /** 'rtp' or 'secure' (migration 0015). */
+  media: LineMedia;
   /** EdgeLineAuth as JSON (migration 0013). */
   auth: string;
   /** JSON (RoutingSchema); fields a row lacks take their defaults. */
@@ -79,6 +84,14 @@ interface AclRow {
 }
 
 export class LineConflictError extends Error {}
+
+/**
+ * D1 refused a secure line whose targets are not all TLS (the triggers of migration 0015), a
+ * write the admin API's own check let through only if another write raced it.
+ */
+export class SecureMediaTargetsError extends Error {}
+
+const SECURE_MEDIA_TRIGGER = 'secure_media_needs_tls_targets';
 
 const nowIso = () => new Date().toISOString();
 
@@ -99,6 +112,7 @@ function toConfig(row: LineRow): LineConfig {
     callerPresentation: row.caller_presentation,
     enabled: row.enabled === 1,
     edgeSipUri: row.edge_sip_uri,
+    media: row.media,
     contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
     routing: RoutingSchema.parse(JSON.parse(row.routing ?? '{}')),
   };
@@ -122,6 +136,7 @@ function toLine(row: LineRow, acl: AclRow[], webhook: WebhookRow | null): Line {
     enabled: c.enabled,
     edge_sip_uri: c.edgeSipUri,
     context_headers: c.contextHeaders,
+    media: c.media,
     webhook: webhook ? toWebhook(webhook) : null,
     routing: c.routing,
     acl: acl.map(({ id, cidr, label, created_at }) => ({ id, cidr, label, created_at })),
@@ -241,6 +256,10 @@ export async function createLine(
           now,
           now,
         ),
+      // media in its own statement (rtp is the column's default); D1's triggers check it there.
+      ...(input.media === 'rtp'
+        ? []
+        : [db.prepare('UPDATE lines SET media = ? WHERE slug = ?').bind(input.media, input.slug)]),
       ...input.acl.map((entry) =>
         db
           .prepare(
@@ -253,6 +272,7 @@ export async function createLine(
   } catch (err) {
     if (String(err).includes('UNIQUE'))
       throw new LineConflictError('a line with this slug already exists');
+    if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
     throw err;
   }
   const secret = input.webhook
@@ -277,6 +297,7 @@ const PATCH_COLUMNS: Record<PatchColumn, (v: never) => unknown> = {
   caller_presentation: (v: string) => v,
   enabled: (v: boolean) => (v ? 1 : 0),
   edge_sip_uri: (v: string | null) => v,
+  media: (v: LineMedia) => v,
   context_headers: (v: ContextMapping[]) => JSON.stringify(v),
   routing: (v: Partial<Routing>) => JSON.stringify(v),
 };
@@ -317,7 +338,13 @@ export async function patchLine(
   }
   if (webhook === null) statements.push(deleteWebhook(db, slug));
   if (webhook) statements.push(upsertWebhook(db, slug, webhook, candidate, now));
-  const results = statements.length ? await db.batch(statements) : [];
+  let results: D1Result[];
+  try {
+    results = statements.length ? await db.batch(statements) : [];
+  } catch (err) {
+    if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
+    throw err;
+  }
   const line = await getLine(db, slug);
   if (!line) return null;
   const secret = webhook

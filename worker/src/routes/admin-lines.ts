@@ -11,6 +11,7 @@ import {
   listLines,
   patchLine,
   removeAclEntry,
+  SecureMediaTargetsError,
   storedLineAuth,
 } from '../lines/store';
 import { resolveLineAuth } from '../lines/auth';
@@ -26,6 +27,7 @@ import {
   LineCreateSchema,
   LinePatchSchema,
   LineSchema,
+  insecureTargetIssues,
   unconfirmedWideEntries,
 } from '../schemas/lines';
 
@@ -129,6 +131,45 @@ function badWebhookUrls(
     ? apiError(c, 400, 'invalid_request', 'The request is invalid; see issues.', issues)
     : null;
 }
+
+/**
+ * The 400 for a PATCH that would leave a secure line with a target not reached over TLS (the
+ * media or the targets changed alone; both together are checked by LinePatchSchema), or null.
+ */
+async function insecureTargets(
+  c: Ctx,
+  slug: string,
+  input: { media?: string | undefined; sip_targets?: string[] | undefined },
+) {
+  if (input.media === undefined && input.sip_targets === undefined) return null;
+  if (input.media !== undefined && input.sip_targets !== undefined) return null;
+  const stored = await getLine(c.env.DB, slug);
+  if (!stored) return null; // patchLine answers 404
+  if (input.media === undefined) {
+    const issues = insecureTargetIssues(
+      stored.media,
+      input.sip_targets!,
+      (i) => `sip_targets[${i}]`,
+    );
+    return issues.length ? secureMediaRefused(c, issues) : null;
+  }
+  const [first] = insecureTargetIssues(input.media, stored.sip_targets, (i) => `sip_targets[${i}]`);
+  return first
+    ? secureMediaRefused(c, [
+        {
+          path: 'media',
+          message: `secure needs every sip_targets entry sips: or ;transport=tls (${first.path} is not)`,
+        },
+      ])
+    : null;
+}
+
+const secureMediaRefused = (c: Ctx, issues: { path: string; message: string }[]) =>
+  apiError(c, 400, 'invalid_request', 'The request is invalid; see issues.', issues);
+/** When D1's triggers caught what the check above let through (another write raced it). */
+const RACED = [
+  { path: 'media', message: 'a secure line needs every sip_targets entry sips: or ;transport=tls' },
+];
 
 /** A written line's answer: the webhook secret only when this request made it. */
 const lineAnswer = (w: { line: z.infer<typeof LineSchema>; webhookSecret?: string }) =>
@@ -240,6 +281,7 @@ export const adminLineRoutes = createRouter()
       return c.json(lineAnswer(await createLine(c.env.DB, input, auth.auth)), 201);
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
+      if (err instanceof SecureMediaTargetsError) return secureMediaRefused(c, RACED);
       throw err;
     }
   })
@@ -261,9 +303,17 @@ export const adminLineRoutes = createRouter()
       if (!resolved.ok) return missingSecrets(c, resolved.issues);
       auth = resolved.auth;
     }
+    const insecure = await insecureTargets(c, slug, input);
+    if (insecure) return insecure;
     const badFields = await badContextFields(c, input.context_headers);
     if (badFields) return badFields;
-    const written = await patchLine(c.env.DB, slug, input, auth);
+    let written;
+    try {
+      written = await patchLine(c.env.DB, slug, input, auth);
+    } catch (err) {
+      if (err instanceof SecureMediaTargetsError) return secureMediaRefused(c, RACED);
+      throw err;
+    }
     return written ? c.json(lineAnswer(written), 200) : lineNotFound(c, slug);
   })
   .openapi(remove, async (c) => {

@@ -3,6 +3,7 @@ import { isCountryCode } from '../phone/normalize';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from '@sip-bridge/contract/edge';
+import { isTlsTarget, LINE_MEDIA } from '@sip-bridge/contract/line-media';
 import { WebhookSchema, WebhookSecretSchema, WebhookSettingsSchema } from './webhooks';
 import { LineAuthInputSchema, LineAuthSchema } from './line-auth';
 
@@ -242,6 +243,47 @@ const lineFields = {
     example: 'sip:ai-agent@edge.example.com',
   }),
   context_headers: ContextMappingsSchema,
+  media: z.enum(LINE_MEDIA).openapi({
+    description:
+      '`rtp` (default): plain RTP only, an SRTP offer is refused with 488. `secure`, like ' +
+      'Zendesk’s Secure media (TLS/SRTP): callers must reach the edge over TLS (else 403 ' +
+      '`Secure Media Requires TLS`) with an SDES SRTP offer (RTP/SAVP with a=crypto on every ' +
+      'stream; plain RTP, DTLS-SRTP and RTP/SAVPF are refused with 488 and a reason), and the ' +
+      'edge relays to the line’s targets over TLS, so every `sip_targets` entry must be `sips:` ' +
+      'or carry `;transport=tls`. The keys pass through untouched (docs/secure-media.md).',
+  }),
+};
+
+/**
+ * Issues for a secure line's targets that the edge would not reach over TLS; `path` names the
+ * field to blame (the targets, or `media` when only the media changes).
+ * @example insecureTargetIssues('secure', ['sip:a@b'], (i) => `sip_targets[${i}]`)
+ */
+export function insecureTargetIssues(
+  media: string | undefined,
+  targets: readonly string[],
+  pathOf: (index: number) => string,
+): { path: string; message: string }[] {
+  if (media !== 'secure') return [];
+  return targets.flatMap((target, i) =>
+    isTlsTarget(target)
+      ? []
+      : [{ path: pathOf(i), message: 'must be sips: or carry ;transport=tls on a secure line' }],
+  );
+}
+
+const secureTargetsRefinement = (
+  line: { media?: string | undefined; sip_targets?: string[] | undefined },
+  ctx: z.RefinementCtx,
+) => {
+  if (!line.sip_targets) return;
+  for (const issue of insecureTargetIssues(line.media, line.sip_targets, String)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sip_targets', Number(issue.path)],
+      message: issue.message,
+    });
+  }
 };
 
 export const LineCreateSchema = z
@@ -261,12 +303,14 @@ export const LineCreateSchema = z
     enabled: lineFields.enabled.default(true),
     edge_sip_uri: lineFields.edge_sip_uri.default(null),
     context_headers: lineFields.context_headers.default([]),
+    media: lineFields.media.default('rtp'),
     webhook: WebhookSettingsSchema.nullable().default(null),
     routing: RoutingSchema.prefault({}),
     acl: z.array(AclEntryInputSchema).max(256).default([]),
     auth: LineAuthInputSchema.default({ ip: true }),
   })
   .strict()
+  .superRefine(secureTargetsRefinement)
   .openapi('LineCreate');
 
 export const LinePatchSchema = z
@@ -281,6 +325,7 @@ export const LinePatchSchema = z
   })
   .partial()
   .strict()
+  .superRefine(secureTargetsRefinement)
   .openapi('LinePatch');
 
 export const LineSchema = z
