@@ -122,6 +122,22 @@ describe('the console API for Zendesk admins', () => {
     expect(await slugsInD1()).toEqual(['ai-agent']);
   });
 
+  it('keeps the admin API’s checks across fields: a secure line needs TLS targets', async () => {
+    const res = await consoleFetch('/v1/console/lines', ADMIN, {
+      method: 'POST',
+      body: { ...newLine, media: 'secure' },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: { path: string }[] };
+    expect(body.issues.map((i) => i.path)).toEqual(['sip_targets[0]']);
+    expect(await slugsInD1()).toEqual(['ai-agent']);
+    const tls = await consoleFetch('/v1/console/lines', ADMIN, {
+      method: 'POST',
+      body: { ...newLine, media: 'secure', sip_targets: ['sips:paris@acme.sip.twilio.com'] },
+    });
+    expect(tls.status).toBe(201);
+  });
+
   it('refuses webhook settings, so a signing secret never reaches the browser', async () => {
     const res = await consoleFetch('/v1/console/lines', ADMIN, {
       method: 'POST',

@@ -272,7 +272,7 @@ export function insecureTargetIssues(
   );
 }
 
-const secureTargetsRefinement = (
+export const secureTargetsRefinement = (
   line: { media?: string | undefined; sip_targets?: string[] | undefined },
   ctx: z.RefinementCtx,
 ) => {
@@ -286,7 +286,8 @@ const secureTargetsRefinement = (
   }
 };
 
-export const LineCreateSchema = z
+/** LineCreate's fields, before the checks across fields (the console's schema omits from it). */
+export const LineCreateObject = z
   .object({
     slug: SlugSchema,
     name: lineFields.name,
@@ -309,11 +310,13 @@ export const LineCreateSchema = z
     acl: z.array(AclEntryInputSchema).max(256).default([]),
     auth: LineAuthInputSchema.default({ ip: true }),
   })
-  .strict()
-  .superRefine(secureTargetsRefinement)
-  .openapi('LineCreate');
+  .strict();
 
-export const LinePatchSchema = z
+export const LineCreateSchema =
+  LineCreateObject.superRefine(secureTargetsRefinement).openapi('LineCreate');
+
+/** LinePatch's fields, before the checks across fields (the console's schema omits from it). */
+export const LinePatchObject = z
   .object({
     ...lineFields,
     auth: LineAuthInputSchema,
@@ -324,9 +327,10 @@ export const LinePatchSchema = z
     routing: RoutingPatchSchema,
   })
   .partial()
-  .strict()
-  .superRefine(secureTargetsRefinement)
-  .openapi('LinePatch');
+  .strict();
+
+export const LinePatchSchema =
+  LinePatchObject.superRefine(secureTargetsRefinement).openapi('LinePatch');
 
 export const LineSchema = z
   .object({
