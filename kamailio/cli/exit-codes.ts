@@ -4,7 +4,7 @@
 export const EXIT = {
   /** Done; `status`: everything reachable and healthy. */
   ok: 0,
-  /** The operation failed; `status`: degraded (agent degraded, ACL sync error). */
+  /** The operation failed; `status`: degraded (agent degraded, ACL sync error, a line with no target up). */
   failed: 1,
   /** Usage or configuration error: bad flag, EDGE_AGENT_TOKEN missing or refused, sync off. */
   usage: 2,
@@ -18,7 +18,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODES_HELP = `exit codes:
   0  done; status: Kamailio and the agent reachable and healthy
-  1  the operation failed; status: degraded (agent degraded, ACL sync error)
+  1  the operation failed; status: degraded (agent degraded, ACL sync error, a line whose
+     every target is down)
   2  usage or configuration error (bad flag, EDGE_AGENT_TOKEN missing or refused by the agent,
      ACL sync off in the agent)
   3  Kamailio's JSON-RPC or the edge agent could not be reached

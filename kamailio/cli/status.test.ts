@@ -406,6 +406,43 @@ describe('sipbridge status', () => {
     ]);
   });
 
+  it('is degraded (exit 1) when every target of a line is down, and names the line', async () => {
+    const down = (uri: string) => ({
+      DEST: { URI: uri, FLAGS: 'IP', ATTRS: { BODY: 'line=demo' } },
+    });
+    const stranded = await startFakeKamailio(
+      kamailioMethods({
+        'dispatcher.list': () => ({
+          NRSETS: 1,
+          RECORDS: [
+            { SET: { ID: 1, TARGETS: [down('sip:a@192.0.2.1'), down('sip:b@192.0.2.2')] } },
+          ],
+        }),
+      }),
+    );
+    servers.push(stranded);
+    const args = [
+      'status',
+      '--rpc',
+      stranded.url,
+      '--agent',
+      agent.url,
+      '--dir',
+      dir,
+      '--sample-ms',
+      '0',
+    ];
+    const result = await runSipbridge(args, {});
+    expect(result.code).toBe(1);
+    expect(result.stdout[0]).toBe('Status: DEGRADED');
+    expect(result.stderr).toEqual(['sipbridge: line demo has no target up (2 of 2 down)']);
+    expect(result.stdout).toContain(
+      'demo     1                3  2 (2 DOWN)      2  confirmed 1, early 1',
+    );
+    const json = JSON.parse((await runSipbridge([...args, '--json'], {})).stdout[0]!);
+    expect(json.status).toBe('degraded');
+  });
+
   it('reads the connection settings from the environment', async () => {
     const result = await runSipbridge(['status', '--json', '--sample-ms', '0'], {
       KAMAILIO_RPC_URL: kamailio.url,

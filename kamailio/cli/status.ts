@@ -93,17 +93,27 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
   ]);
 
   const failures = [k, a].flatMap((p) => (p.ok ? [] : [p.error]));
-  const degraded = a.ok && a.value.status === 'degraded';
+  const lines = k.ok
+    ? lineRows(ids.names, k.value.groups, k.value.dialogs, k.value.targets ?? [])
+    : null;
+  // A line whose every target probing marked down takes no call (503 No target for this line):
+  // degraded. One down among others that are up is shown, not a failure: calls fail over.
+  const stranded = (lines ?? []).filter(
+    (l) => l.targets > 0 && l.targets_down.length === l.targets,
+  );
+  const degraded = (a.ok && a.value.status === 'degraded') || stranded.length > 0;
   const code: ExitCode = failures.some((f) => f.code === EXIT.unreachable)
     ? EXIT.unreachable
     : failures.length > 0 || degraded
       ? EXIT.failed
       : EXIT.ok;
   const overall = code === EXIT.ok ? 'ok' : code === EXIT.unreachable ? 'unreachable' : 'degraded';
-  const lines = k.ok
-    ? lineRows(ids.names, k.value.groups, k.value.dialogs, k.value.targets ?? [])
-    : null;
-  const stderr = failures.map((f) => `sipbridge: ${f.message}`);
+  const stderr = [
+    ...failures.map((f) => `sipbridge: ${f.message}`),
+    ...stranded.map(
+      (l) => `sipbridge: line ${l.line} has no target up (${l.targets} of ${l.targets} down)`,
+    ),
+  ];
   const gathered: Gathered = { overall, sampleMs, rpc, agent, idsPath, k, a, ids, lines };
   const stdout = values.json ? jsonLines(jsonReport(gathered)) : textReport(gathered);
   return { code, stdout, stderr };
