@@ -18,8 +18,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODES_HELP = `exit codes:
   0  done; status: Kamailio and the agent reachable and healthy
-  1  the operation failed; status: degraded (agent degraded, ACL sync error, a line whose
-     every target is down)
+  1  the operation failed; status: degraded (agent degraded, ACL sync error, a line down)
   2  usage or configuration error (bad flag, EDGE_AGENT_TOKEN missing or refused by the agent,
      ACL sync off in the agent)
   3  Kamailio's JSON-RPC or the edge agent could not be reached
