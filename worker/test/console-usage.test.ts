@@ -4,6 +4,8 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_OAUTH_TOKENS } from '@sip-bridge/zendesk-standin/seed';
 import { callCostMicros } from '../src/calls/cost';
+import { HEATMAP_SQL } from '../src/reports/heatmap';
+import { USAGE_BY_DAY_SQL } from '../src/reports/usage';
 import { adminFetch, appFetch, BASE, createTestLine, installStandin } from './harness';
 
 const ADMIN = DEMO_OAUTH_TOKENS.apiUser;
@@ -261,5 +263,25 @@ describe('the OpenAPI document', () => {
         expect(doc.paths[`${prefix}${path}`]?.get, `${prefix}${path}`).toBeDefined();
       }
     }
+  });
+});
+
+describe('bounded scans', () => {
+  it('reads calls through the received_at index for both reports', async () => {
+    const plan = async (sql: string, ...args: unknown[]) =>
+      (
+        await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .bind(...args)
+          .all<{ detail: string }>()
+      ).results
+        .map((r) => r.detail)
+        .join('\n');
+    const day = ['2026-11-01', '2026-11-01T04:00:00.000Z', '2026-11-02T05:00:00.000Z'];
+    expect(await plan(USAGE_BY_DAY_SQL, JSON.stringify([day]), null)).toMatch(
+      /SEARCH c USING INDEX calls_received/,
+    );
+    const heat = await plan(HEATMAP_SQL, day[1], day[2], day[2], '2026-10-31T04:00:00.000Z', null);
+    expect(heat).toMatch(/USING INDEX calls_received/);
+    expect(heat).not.toMatch(/SCAN calls/);
   });
 });

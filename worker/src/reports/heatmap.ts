@@ -20,6 +20,28 @@ interface QuarterRow {
   max_level: number | null;
 }
 
+/** Per UTC quarter hour: calls received, net change of calls in progress, highest level. */
+export const HEATMAP_SQL = `WITH spans AS (
+         SELECT received_at AS received, MAX(received_at, ?1) AS s,
+           MIN(COALESCE(ended_at,
+             CASE WHEN status IN ('ringing', 'answered') THEN ?3 ELSE received_at END), ?2) AS e
+         FROM calls
+         WHERE received_at >= ?4 AND received_at < ?2 AND (?5 IS NULL OR line_slug = ?5)
+       ),
+       events AS (
+         SELECT s AS t, 1 AS d, received >= ?1 AS counted FROM spans WHERE e > s
+         UNION ALL SELECT e AS t, -1 AS d, 0 AS counted FROM spans WHERE e > s
+         UNION ALL SELECT received AS t, 0 AS d, 1 AS counted FROM spans
+           WHERE received >= ?1 AND NOT e > s
+       ),
+       levels AS (
+         SELECT t, d, counted, SUM(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS level
+         FROM events
+       )
+       SELECT substr(t, 1, 13) || ':' || printf('%02d', (CAST(substr(t, 15, 2) AS INTEGER) / 15) * 15) AS q,
+         SUM(counted) AS calls, SUM(d) AS net, MAX(CASE WHEN d = 1 THEN level END) AS max_level
+       FROM levels GROUP BY q ORDER BY q`;
+
 /**
  * 7 × 24 cells (weekday 0 = Monday, local hour) over the local days [from, to] of `timeZone`.
  * A call is in progress from received_at to ended_at: it holds a trunk channel while it rings too,
@@ -39,28 +61,7 @@ export async function usageHeatmap(
   const end = localMidnight(nextDay(q.to), q.timeZone);
   const iso = (ms: number) => new Date(ms).toISOString();
   const rows = await db
-    .prepare(
-      `WITH spans AS (
-         SELECT received_at AS received, MAX(received_at, ?1) AS s,
-           MIN(COALESCE(ended_at,
-             CASE WHEN status IN ('ringing', 'answered') THEN ?3 ELSE received_at END), ?2) AS e
-         FROM calls
-         WHERE received_at >= ?4 AND received_at < ?2 AND (?5 IS NULL OR line_slug = ?5)
-       ),
-       events AS (
-         SELECT s AS t, 1 AS d, received >= ?1 AS counted FROM spans WHERE e > s
-         UNION ALL SELECT e AS t, -1 AS d, 0 AS counted FROM spans WHERE e > s
-         UNION ALL SELECT received AS t, 0 AS d, 1 AS counted FROM spans
-           WHERE received >= ?1 AND NOT e > s
-       ),
-       levels AS (
-         SELECT t, d, counted, SUM(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS level
-         FROM events
-       )
-       SELECT substr(t, 1, 13) || ':' || printf('%02d', (CAST(substr(t, 15, 2) AS INTEGER) / 15) * 15) AS q,
-         SUM(counted) AS calls, SUM(d) AS net, MAX(CASE WHEN d = 1 THEN level END) AS max_level
-       FROM levels GROUP BY q ORDER BY q`,
-    )
+    .prepare(HEATMAP_SQL)
     .bind(
       iso(start),
       iso(end),

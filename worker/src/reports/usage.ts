@@ -38,6 +38,22 @@ export function answeredRate(answered: number, calls: number): number | null {
   return calls === 0 ? null : Math.round((answered / calls) * 10_000) / 10_000;
 }
 
+/** Calls grouped by local day (?1: JSON [[day, start, end], …]) and line (?2: a slug or null). */
+export const USAGE_BY_DAY_SQL = `WITH days AS (
+         SELECT json_extract(value, '$[0]') AS day, json_extract(value, '$[1]') AS start,
+           json_extract(value, '$[2]') AS "end" FROM json_each(?1)
+       )
+       SELECT c.line_slug AS line, COALESCE(MAX(l.name), c.line_slug) AS line_name, days.day AS day,
+         COUNT(*) AS calls, SUM(c.answered_at IS NOT NULL) AS answered,
+         SUM(c.decision = 'reject') AS rejected,
+         COALESCE(SUM((c.duration_s + 59) / 60), 0) AS minutes,
+         COALESCE(SUM(c.cost_micros), 0) AS cost_micros
+       FROM days
+       JOIN calls c ON c.received_at >= days.start AND c.received_at < days."end"
+       LEFT JOIN lines l ON l.id = c.line_id
+       WHERE ?2 IS NULL OR c.line_slug = ?2
+       GROUP BY days.day, c.line_slug ORDER BY days.day, c.line_slug`;
+
 /**
  * Calls, billed minutes (each call's started minutes, as Zendesk bills a leg) and cost per line
  * and local day of `timeZone`, over [from, to] inclusive (YYYY-MM-DD). D1 groups the calls: each
@@ -51,22 +67,7 @@ export async function usageReport(db: D1Database, q: UsageQuery): Promise<UsageR
     new Date(d.end).toISOString(),
   ]);
   const rows = await db
-    .prepare(
-      `WITH days AS (
-         SELECT json_extract(value, '$[0]') AS day, json_extract(value, '$[1]') AS start,
-           json_extract(value, '$[2]') AS "end" FROM json_each(?1)
-       )
-       SELECT c.line_slug AS line, COALESCE(MAX(l.name), c.line_slug) AS line_name, days.day AS day,
-         COUNT(*) AS calls, SUM(c.answered_at IS NOT NULL) AS answered,
-         SUM(c.decision = 'reject') AS rejected,
-         COALESCE(SUM((c.duration_s + 59) / 60), 0) AS minutes,
-         COALESCE(SUM(c.cost_micros), 0) AS cost_micros
-       FROM days
-       JOIN calls c ON c.received_at >= days.start AND c.received_at < days."end"
-       LEFT JOIN lines l ON l.id = c.line_id
-       WHERE ?2 IS NULL OR c.line_slug = ?2
-       GROUP BY days.day, c.line_slug ORDER BY days.day, c.line_slug`,
-    )
+    .prepare(USAGE_BY_DAY_SQL)
     .bind(JSON.stringify(days), q.line ?? null)
     .all<Omit<UsageRow, 'cost_usd' | 'answered_rate'>>();
   const usage = rows.results.map((r) => ({
