@@ -240,6 +240,17 @@ describe('the usage heat map', () => {
     ]);
   });
 
+  it('covers a whole quarter across both DST changes, in a half-hour zone too', async () => {
+    for (const zone of [NY, 'Asia/Kolkata']) {
+      const res = await consoleFetch(
+        `/v1/console/usage/heatmap?from=2026-09-01&to=2026-12-01&time_zone=${zone}`,
+      );
+      expect(res.status).toBe(200);
+      const { cells } = (await res.json()) as { cells: { calls: number }[] };
+      expect(cells.reduce((n, c) => n + c.calls, 0)).toBe(9);
+    }
+  });
+
   it('answers the admin token on /v1/reports/usage/heatmap', async () => {
     const res = await adminFetch(
       '/v1/reports/usage/heatmap?from=2026-11-02&to=2026-11-02&time_zone=UTC',

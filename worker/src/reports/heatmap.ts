@@ -1,5 +1,5 @@
 // When load rises: calls received and the peak of calls in progress, per local weekday and hour.
-import { localMidnight, localTime, nextDay } from './time-zone';
+import { localDays, localMidnight, localTime, nextDay } from './time-zone';
 import type { UsageQuery } from './usage';
 
 export interface HeatmapCell {
@@ -77,9 +77,8 @@ export async function usageHeatmap(
       cells.push({ weekday, hour, calls: 0, peak_concurrent: 0 });
   }
   let level = 0;
-  for (let t = start; t < end; t += QUARTER_MS) {
-    const local = localTime(t, q.timeZone);
-    const cell = cells[local.weekday * 24 + local.hour]!;
+  for (const { t, weekday, hour } of localQuarters(q.from, q.to, q.timeZone)) {
+    const cell = cells[weekday * 24 + hour]!;
     const row = byQuarter.get(t);
     cell.peak_concurrent = Math.max(cell.peak_concurrent, level, row?.max_level ?? 0);
     if (row) {
@@ -88,4 +87,28 @@ export async function usageHeatmap(
     }
   }
   return cells;
+}
+
+/**
+ * Every quarter hour of the local days [from, to], with its local weekday and hour. Intl is asked
+ * twice a day (its offset at the start and at the end); only a day whose offset changes, a DST
+ * day, is read quarter by quarter, so a 92-day range costs a few hundred look-ups, not 8,832.
+ */
+function* localQuarters(
+  from: string,
+  to: string,
+  timeZone: string,
+): Generator<{ t: number; weekday: number; hour: number }> {
+  for (const day of localDays(from, to, timeZone)) {
+    const offset = localTime(day.start, timeZone).offsetMs;
+    const steady = localTime(day.end - 1, timeZone).offsetMs === offset;
+    for (let t = day.start; t < day.end; t += QUARTER_MS) {
+      if (steady) {
+        const wall = new Date(t + offset);
+        yield { t, weekday: (wall.getUTCDay() + 6) % 7, hour: wall.getUTCHours() };
+      } else {
+        yield { t, ...localTime(t, timeZone) };
+      }
+    }
+  }
 }
