@@ -22,6 +22,7 @@ import { edgeRoutes } from './routes/edge';
 import { handoffRoutes } from './routes/handoffs';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
+import { consoleUsageRoutes, reportUsageRoutes } from './routes/usage';
 import { ticketRoutes } from './routes/tickets';
 
 /** Largest request body accepted (an event batch of 100 calls fits in well under this). */
@@ -64,8 +65,10 @@ export function createApp() {
   app.route('/', ticketRoutes);
   app.route('/', callerHistoryRoutes);
   app.route('/', reportRoutes);
+  app.route('/', reportUsageRoutes);
   app.route('/', adminLineRoutes);
   app.route('/', consoleLineRoutes);
+  app.route('/', consoleUsageRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
   app.route('/', adminPhoneIndexRoutes);

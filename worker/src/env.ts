@@ -40,6 +40,11 @@ export interface Env {
    * (e.g. "GB"); unset, the default country most lines have, else US. A change re-exports.
    */
   PHONE_INDEX_COUNTRY?: string;
+  /**
+   * Optional: the Zendesk account's IANA time zone (e.g. "America/New_York"), in which usage
+   * reports count days and hours when a request names none; unset or unknown, UTC.
+   */
+  ACCOUNT_TIME_ZONE?: string;
   /** Optional tuning, as strings because they come from vars. */
   ZENDESK_REQUESTS_PER_MINUTE?: string;
   DECISION_BUDGET_MS?: string;

@@ -106,9 +106,11 @@ describe('usage by line and day', () => {
     expect(usage).toEqual([
       {
         line: 'ai-agent',
+        line_name: 'AI agent hand-off',
         day,
         calls: 2,
         answered: 2,
+        answered_rate: 1,
         rejected: 0,
         minutes: 3,
         cost_micros: 30_000,
@@ -116,9 +118,11 @@ describe('usage by line and day', () => {
       },
       {
         line: 'carrier',
+        line_name: 'AI agent hand-off',
         day,
         calls: 2,
         answered: 1,
+        answered_rate: 0.5,
         rejected: 0,
         minutes: 2,
         cost_micros: 10_000,

@@ -2,13 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../router';
 import { apiError } from '../http/problem';
 import { CallRecordSchema } from '@sip-bridge/contract/calls';
-import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { errorResponses, jsonContent } from '../schemas/common';
 import { exportCalls, InvalidCursorError } from '../reports/export';
-import { usageByLineAndDay } from '../reports/usage';
 
 const security = [{ adminToken: [] }];
-const Day = z.iso.date().openapi({ example: '2026-11-21' });
 
 const exportRoute = createRoute({
   method: 'get',
@@ -52,57 +49,19 @@ const exportRoute = createRoute({
   },
 });
 
-const usageRoute = createRoute({
-  method: 'get',
-  path: '/v1/reports/usage',
-  summary: 'Calls, billed minutes and cost per line and UTC day',
-  security,
-  request: { query: z.object({ from: Day, to: Day, line: SlugSchema.optional() }) },
-  responses: {
-    200: jsonContent(
-      z.object({
-        usage: z.array(
-          z.object({
-            line: z.string(),
-            day: z.string(),
-            calls: z.number().int(),
-            answered: z.number().int(),
-            rejected: z.number().int(),
-            minutes: z.number().int(),
-            cost_micros: z.number().int(),
-            cost_usd: z.string(),
-          }),
-        ),
-      }),
-      'Usage rows, by day then line',
-    ),
-    ...errorResponses,
-  },
-});
-
-export const reportRoutes = createRouter()
-  .openapi(exportRoute, async (c) => {
-    const q = c.req.valid('query');
-    const url = new URL(c.req.url);
-    const base = `${url.origin}${url.pathname}`;
-    try {
-      const from = q.cursor !== undefined ? { cursor: q.cursor } : { startTime: q.start_time! };
-      return c.json(await exportCalls(c.env.DB, from, q.limit, base), 200);
-    } catch (err) {
-      if (err instanceof InvalidCursorError) {
-        return apiError(c, 400, 'invalid_request', 'The request is invalid; see issues.', [
-          { path: 'cursor', message: err.message },
-        ]);
-      }
-      throw err;
-    }
-  })
-  .openapi(usageRoute, async (c) => {
-    const q = c.req.valid('query');
-    if (q.from > q.to) {
+export const reportRoutes = createRouter().openapi(exportRoute, async (c) => {
+  const q = c.req.valid('query');
+  const url = new URL(c.req.url);
+  const base = `${url.origin}${url.pathname}`;
+  try {
+    const from = q.cursor !== undefined ? { cursor: q.cursor } : { startTime: q.start_time! };
+    return c.json(await exportCalls(c.env.DB, from, q.limit, base), 200);
+  } catch (err) {
+    if (err instanceof InvalidCursorError) {
       return apiError(c, 400, 'invalid_request', 'The request is invalid; see issues.', [
-        { path: 'from', message: 'must not be after to' },
+        { path: 'cursor', message: err.message },
       ]);
     }
-    return c.json({ usage: await usageByLineAndDay(c.env.DB, q) }, 200);
-  });
+    throw err;
+  }
+});
