@@ -10,9 +10,7 @@ export function LinesTable({ lines, onEdit }: { lines: Line[]; onEdit(line: Line
   if (lines.length === 0) return <p>{t('console.lines.empty')}</p>;
   return (
     <Table>
-      <Table.Caption className="console-visually-hidden">
-        {t('console.lines.caption')}
-      </Table.Caption>
+      <Table.Caption className="visually-hidden">{t('console.lines.caption')}</Table.Caption>
       <Table.Head>
         <Table.HeaderRow>
           <Table.HeaderCell>{t('console.lines.name')}</Table.HeaderCell>
