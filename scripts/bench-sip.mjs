@@ -11,7 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { edgeMemory, renderEdge, startKamailio } from './bench/edge.mjs';
 import { cpuSnapshot, cpuUsage } from './bench/procfs.mjs';
-import { createLoad } from './bench/measure.mjs';
+import { createLoad, machineFacts } from './bench/measure.mjs';
 import { printReport } from './bench/report.mjs';
 import { printMixReport } from './bench/mix-report.mjs';
 import { runMix } from './bench/mix-run.mjs';
@@ -270,13 +270,7 @@ async function main() {
     // 'full': the real Worker on workerd; 'edge': a stub in its place (BENCH_SIP_WORKER=stub).
     mode: STUB ? 'edge' : 'full',
     runtime: STUB ? 'stub' : RUNTIME_LABEL,
-    machine: {
-      cores: os.cpus().length,
-      cpu: os.cpus()[0]?.model,
-      memoryGb: Math.round(os.totalmem() / 2 ** 27) / 8,
-      loadavgAtStart: loadavg.map((l) => Math.round(l * 100) / 100),
-      node: process.version,
-    },
+    machine: machineFacts(loadavg),
     settings: {
       rates: RATES,
       stepSeconds: STEP_SECONDS,

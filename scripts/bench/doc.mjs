@@ -2,6 +2,7 @@
 // the prose stays in the template, the figures, tables and met/MISSED verdicts are filled in here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { callPathRequests, totalRequests as total } from './mix.mjs';
 
 const TEMPLATE = join(import.meta.dirname, 'benchmarks.template.md');
 const DASH = '–';
@@ -282,13 +283,6 @@ const MIX_TARGETS = {
   cpu: 'edge CPU per call (Kamailio + agent) ≤ 3× a plain stateful relay',
 };
 
-/** Calls of a mix step's call-path requests (match, ticket check, user and ticket creation). */
-const callPathRequests = (byClass = {}) =>
-  ['match_search', 'ticket_check', 'user_create', 'ticket_create'].reduce(
-    (n, k) => n + (byClass[k] ?? 0),
-    0,
-  );
-const total = (byClass = {}) => Object.values(byClass).reduce((a, b) => a + b, 0);
 const classes = (byClass = {}) =>
   Object.entries(byClass)
     .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)

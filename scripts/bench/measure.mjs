@@ -1,8 +1,20 @@
 // One measured bench:sip load step: the sipp run, the CPU each process group spent on it, and (with
 // the proxy stack) the agent's and Kamailio's fail-open counters and latency histograms around it.
+import os from 'node:os';
 import { join } from 'node:path';
 import { cpuSnapshot, cpuUsage } from './procfs.mjs';
 import { runLoad } from './sipp-load.mjs';
+
+/** The machine a run measured, for the JSON results: `loadavg` as it was when the run began. */
+export function machineFacts(loadavg) {
+  return {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 27) / 8,
+    loadavgAtStart: loadavg.map((l) => Math.round(l * 100) / 100),
+    node: process.version,
+  };
+}
 
 /** Fail-open and breaker counters from the agent's and Kamailio's logs, to diff around a run. */
 function counters(agent, edge) {

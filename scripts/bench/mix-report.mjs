@@ -1,13 +1,10 @@
 // bench:sip's summary of the AI-agent mix: the step table beside the plain relay, Zendesk requests
 // per call by kind, and the targets of issue 15 (requests per call, 100 calls/s, edge CPU ratio).
+import { callPathRequests, totalRequests as sum } from './mix.mjs';
 
 const cell = (v, width) => String(v ?? '-').padStart(width);
 const ms = (v) => cell(Number.isFinite(v) ? `${v} ms` : '-', 8);
 const round2 = (n) => Math.round(n * 100) / 100;
-const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
-/** Requests in the call path: matching, verifying a passed ticket, creating a user or a ticket. */
-const CALL_PATH = ['match_search', 'ticket_check', 'user_create', 'ticket_create'];
-const callPath = (byClass) => CALL_PATH.reduce((n, k) => n + (byClass?.[k] ?? 0), 0);
 const edgeMs = (s) => round2(s.cpu.perCallMs.kamailio + s.cpu.perCallMs.agent);
 
 /** Prints the report; returns the targets, for the JSON file. */
@@ -17,7 +14,7 @@ export function printMixReport(r) {
  calls/s │  calls failed degraded     p50     p99  Zendesk/call  edge CPU  │     p99  CPU/call  ratio
 ─────────┼──────────────────────────────────────────────────────────────────┼────────────────────────`);
   for (const s of r.mixSteps) {
-    const perCall = round2(callPath(s.zendeskDuring) / s.calls);
+    const perCall = round2(callPathRequests(s.zendeskDuring) / s.calls);
     const relayCpu = s.relay.cpu.perCallMs.relay;
     const ratio = relayCpu > 0 ? round2(edgeMs(s) / relayCpu) : NaN;
     console.log(

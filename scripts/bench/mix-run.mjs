@@ -7,6 +7,7 @@
 // then each kind alone, to count its requests per call; drain and read the call records.
 import { join } from 'node:path';
 import os from 'node:os';
+import { machineFacts } from './measure.mjs';
 import { SIPP, uasArgs } from './sipp-load.mjs';
 import { RUNTIME_LABEL, exportedCalls, startAgent, startBackend } from './stack.mjs';
 import { startPlainRelay } from './plain-relay.mjs';
@@ -224,13 +225,7 @@ export async function runMix(ctx) {
     at: new Date().toISOString(),
     profile: 'mix',
     runtime: RUNTIME_LABEL,
-    machine: {
-      cores: os.cpus().length,
-      cpu: os.cpus()[0]?.model,
-      memoryGb: Math.round(os.totalmem() / 2 ** 27) / 8,
-      loadavgAtStart: loadavg.map((l) => Math.round(l * 100) / 100),
-      node: process.version,
-    },
+    machine: machineFacts(loadavg),
     settings: {
       rates,
       stepSeconds,

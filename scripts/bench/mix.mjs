@@ -29,6 +29,16 @@ export function requestClass({ method, path }) {
   return 'other';
 }
 
+/** Requests a call makes before its answer: matching, a ticket check, user and ticket creation. */
+const CALL_PATH = ['match_search', 'ticket_check', 'user_create', 'ticket_create'];
+
+/** The call-path requests in counts by class (countRequests). */
+export const callPathRequests = (byClass = {}) =>
+  CALL_PATH.reduce((n, k) => n + (byClass[k] ?? 0), 0);
+
+/** Every request in counts by class. */
+export const totalRequests = (byClass = {}) => Object.values(byClass).reduce((a, b) => a + b, 0);
+
 /** Counts `entries` by requestClass. */
 export function countRequests(entries) {
   const counts = {};
