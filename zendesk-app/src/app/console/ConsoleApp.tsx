@@ -6,12 +6,12 @@ import { useClient } from '../hooks/useClient';
 import { I18nContext, type I18n } from '../i18n/I18nContext';
 import { createTranslator, resolveLocale } from '../i18n/translate';
 import { loadConsoleStrings } from './consoleStrings';
-import { LinesPage } from './LinesPage';
+import { ConsolePages } from './ConsolePages';
 
 type Viewer = { role: 'admin'; id: number | string } | { role: 'other' };
 
 /**
- * The admin console in Zendesk's navigation bar (`nav_bar`): the Lines page for admins, in their
+ * The admin console in Zendesk's navigation bar (`nav_bar`): its pages for admins, in their
  * Zendesk language. The role Zendesk gives the app (`currentUser.role`) only decides what is
  * shown; the Worker asks Zendesk again for every request, so a forged role gets refusals, not lines.
  */
@@ -56,7 +56,7 @@ export function ConsoleApp() {
         <I18nContext.Provider value={strings}>
           <main className="console-page">
             {target ? (
-              <LinesPage target={target} />
+              <ConsolePages target={target} />
             ) : (
               <Alert type="info">
                 <Alert.Title>{strings.t('console.admins_only.title')}</Alert.Title>
