@@ -55,6 +55,9 @@ export interface CallRow {
   context_json: string | null;
   context_status: 'none' | 'not_applied' | 'pending' | 'posting' | 'posted' | 'failed';
   context_attempts: number;
+  /** The ticket's requester, set after the caller's user was made (caller-users.ts). */
+  requester_status: 'none' | 'waiting' | 'pending' | 'posting' | 'posted' | 'failed';
+  requester_attempts: number;
   seq: number;
   created_at: string;
   updated_at: string;
@@ -62,6 +65,11 @@ export interface CallRow {
 
 /** Next value of the change counter, computed inside the writing statement (SQLite serializes writes). */
 export const NEXT_SEQ = '(SELECT COALESCE(MAX(seq), 0) + 1 FROM calls)';
+/**
+ * The same for an UPDATE of several calls at once, where NEXT_SEQ would give them all one value:
+ * each row's id above the current maximum, so the values are new, distinct and increasing.
+ */
+export const NEXT_SEQ_EACH = '(SELECT COALESCE(MAX(seq), 0) FROM calls) + id';
 
 /**
  * The stored call and these facts came from the same line and source address: a Call-ID is

@@ -202,8 +202,12 @@ export function replaceUsersStatements(
  * number before the export reports it; the next sync replaces the row with Zendesk's own.
  */
 export async function indexCreatedUser(db: D1Database, entry: IndexEntry): Promise<void> {
-  await db
+  await indexCreatedUserStatement(db, entry).run();
+}
+
+/** The write of indexCreatedUser, for a batch. */
+export function indexCreatedUserStatement(db: D1Database, entry: IndexEntry) {
+  return db
     .prepare('INSERT OR REPLACE INTO phone_index (e164, user_id, name, phone) VALUES (?, ?, ?, ?)')
-    .bind(entry.e164, entry.userId, entry.name, entry.phone)
-    .run();
+    .bind(entry.e164, entry.userId, entry.name, entry.phone);
 }
