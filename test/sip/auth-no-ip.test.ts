@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import { createBlocklistSync } from '@sip-bridge/edge/agent/blocklist-sync';
 import { createCallerAuthSync } from '@sip-bridge/edge/agent/caller-auth-sync';
+import { callIdOf, startFullStack, type FullStack } from './harness/full-stack';
 import { rawInvite } from './harness/raw-sip';
 import { received } from './harness/sipp';
 import { explain, startSuite, type SipSuite } from './harness/suite';
@@ -317,3 +318,67 @@ describe.skipIf(!sipToolsAvailable())('lines without an IP allowlist', () => {
     }
   });
 });
+
+// Set through the Worker's admin API: a line created without an ACL, synced by the real agent
+// (a new line id, its dispatcher set, media row and credential rows), then called from an
+// address in no ACL; the call record holds no credential.
+describe.skipIf(!sipToolsAvailable())(
+  'lines without an IP allowlist: Worker → agent → Kamailio',
+  () => {
+    let f: FullStack;
+
+    beforeAll(async () => {
+      f = await startFullStack(BASE, [{ slug: 'demo', acl: ['127.0.0.1/32'] }], {
+        aclSync: { intervalMs: 300 },
+      });
+      await vi.waitFor(
+        async () => expect((await f.agentHealth()).acl?.last_sync_at).not.toBeNull(),
+        {
+          timeout: 30_000,
+          interval: 200,
+        },
+      );
+    }, 90_000);
+    afterAll(() => f?.stop(), 30_000);
+
+    it('relays a digest caller from anywhere to a line created with ip false, and records no secret', async () => {
+      const before = (await f.agentHealth()).acl!.etag;
+      const created = await f.admin('POST', '/v1/admin/lines', {
+        slug: 'carrier',
+        name: 'BYOC carrier',
+        sip_targets: [`sip:zendesk@127.0.0.1:${BASE + 70}`],
+        default_country: 'US',
+        auth: {
+          ip: false,
+          digest: { realm: REALM, users: [{ username: 'acmetrunk1', password: PASSWORD }] },
+        },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      await vi.waitFor(
+        async () => {
+          const acl = (await f.agentHealth()).acl!;
+          expect(acl.etag !== before && acl.last_error === null, JSON.stringify(acl)).toBe(true);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      await f.warmUp('carrier');
+
+      const uas = f.uas(0, 'uas-answer');
+      const caller = await f.uac(
+        'uac-digest-call',
+        { HOLD_MS: '50', USER: 'acmetrunk1', PASSWORD },
+        ROAMING,
+      );
+      const served = await uas.done;
+      expect(caller.code, explain(caller, f.edge)).toBe(0);
+      expect(received(served, /^INVITE /)!.headers('Proxy-Authorization')).toEqual([]);
+      const callId = callIdOf(caller);
+      const records = await f.waitForRecords([callId], (r) => r.status === 'completed');
+      const record = records.get(callId)!;
+      expect(record.line).toBe('carrier');
+      expect(JSON.stringify(record)).not.toContain(PASSWORD);
+      expect(JSON.stringify(record)).not.toMatch(/Proxy-Authorization|response=/i);
+      expect(f.agentLog()).not.toContain(PASSWORD);
+    }, 60_000);
+  },
+);
