@@ -155,6 +155,49 @@ describe('line and ACL sync', () => {
     }
   });
 
+  it('names a line without an ACL by its credentials, with the id line-ids.json gave it', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const ha1 = 'a'.repeat(32);
+    const carrier = {
+      slug: 'carrier',
+      sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+      max_cps: 0,
+      acl: [],
+      auth: { ip: false, digest: { realm: 'edge.test', users: [{ username: 'carrier1', ha1 }] } },
+    };
+    config = { lines: [demoLine(['127.0.0.3/32']), carrier] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBeNull();
+      const ids = JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')) as {
+        ids: Record<string, number>;
+      };
+      expect(ids.ids.carrier).toBe(2);
+      expect(k.state.callerauth).toEqual({
+        'carrier/group': '2',
+        '_any/realm': 'edge.test',
+        '_any/user/carrier1': 'carrier',
+        'carrier/realm': 'edge.test',
+        'carrier/ha1/carrier1': ha1,
+      });
+      // A line without an ACL is refused its media no more than any other: it has its row.
+      expect(k.state.linemedia).toEqual({ demo: 'rtp', carrier: 'rtp' });
+      // Two such lines sharing a username: the whole config is refused, nothing changes.
+      const reloads = k.state.reloads;
+      config = { lines: [demoLine(['127.0.0.3/32']), carrier, { ...carrier, slug: 'other' }] };
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe(
+        'edge config: line other: auth digest.users[0].username is a user of line carrier, ' +
+          'which also takes callers without an IP allowlist',
+      );
+      expect(k.state.reloads).toBe(reloads);
+      expect(k.state.callerauth['_any/user/carrier1']).toBe('carrier');
+    } finally {
+      await sync.stop();
+    }
+  });
+
   it('refuses a line whose caller auth is malformed before admitting anyone, without echoing it', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = {

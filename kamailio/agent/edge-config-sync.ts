@@ -130,10 +130,12 @@ export function startEdgeConfigSync(
     const routed = await lineSync.apply(lines, ids, force);
     // The block list before the ACL: a caller newly admitted is never admitted unblocked.
     const blocked = await blocklist.apply(blocklistKeys(lines), force);
-    // Caller auth before the ACL too: a source is never admitted to a line without its checks.
-    const authed = await callerAuth.apply(lines, force);
-    // Media before the ACL: Kamailio refuses a line it holds no media setting for.
+    // Media before caller auth and the ACL: Kamailio refuses a line it holds no media setting for.
     const medias = await media.apply(lines, force);
+    // Caller auth before the ACL too: a source is never admitted to a line without its checks.
+    // It admits the lines without an ACL (ip: false) by their credentials, so it comes last but
+    // the ACL, once the block list and the media setting are in place.
+    const authed = await callerAuth.apply(lines, force, ids.ids);
     const admitted = await acl.apply(lines, ids, force);
     lineCount = lines.length;
     callerAuthEntries = authed.count;

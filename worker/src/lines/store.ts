@@ -93,6 +93,15 @@ export class SecureMediaTargetsError extends Error {}
 
 const SECURE_MEDIA_TRIGGER = 'secure_media_needs_tls_targets';
 
+/**
+ * D1 refused a line without an IP allowlist whose credential another such line has, or that
+ * names no line (the triggers of migration 0021): the admin API's own check let it through only
+ * if another write raced it.
+ */
+export class CredentialConflictError extends Error {}
+
+const CREDENTIAL_TRIGGER = /line_auth_without_ip_(conflict|needs_credential)/;
+
 const nowIso = () => new Date().toISOString();
 
 function toConfig(row: LineRow): LineConfig {
@@ -273,6 +282,7 @@ export async function createLine(
     if (String(err).includes('UNIQUE'))
       throw new LineConflictError('a line with this slug already exists');
     if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
+    if (CREDENTIAL_TRIGGER.test(String(err))) throw new CredentialConflictError();
     throw err;
   }
   const secret = input.webhook
@@ -343,6 +353,7 @@ export async function patchLine(
     results = statements.length ? await db.batch(statements) : [];
   } catch (err) {
     if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
+    if (CREDENTIAL_TRIGGER.test(String(err))) throw new CredentialConflictError();
     throw err;
   }
   const line = await getLine(db, slug);
