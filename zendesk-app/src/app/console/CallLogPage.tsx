@@ -147,7 +147,12 @@ function CallLog({ target }: { target: ConsoleTarget }) {
         )
       ) : page.calls.length ? (
         <>
-          <CallLogTable calls={page.calls} selected={selected} onOpen={setSelected} />
+          <CallLogTable
+            calls={page.calls}
+            zone={page.time_zone}
+            selected={selected}
+            onOpen={setSelected}
+          />
           <nav className="console-actions console-pager" aria-label={t('console.calls.pages')}>
             <Button
               disabled={search.cursors.length < 2}

@@ -2,7 +2,7 @@ import { Button } from '@zendeskgarden/react-buttons';
 import { Table } from '@zendeskgarden/react-tables';
 import { Tag } from '@zendeskgarden/react-tags';
 import { useI18n } from '../hooks/useI18n';
-import { formatDateTime, formatDuration, formatUsd } from '../lib/format';
+import { formatDuration, formatUsd } from '../lib/format';
 import type { CallLogItem } from './callLogApi';
 
 /** The sidebar's status colours. */
@@ -15,13 +15,27 @@ const HUES: Record<CallLogItem['status'], string> = {
   rejected: 'red',
 };
 
+/** When a call was received, on the account's clock (`zone`), in the admin's language. */
+export function formatInZone(iso: string, locale: string, zone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: zone,
+  }).format(date);
+}
+
 /** A page of the call log; each call's Details button opens what the sidebar shows of it. */
 export function CallLogTable({
   calls,
+  zone,
   selected,
   onOpen,
 }: {
   calls: CallLogItem[];
+  /** The account's time zone, which the Worker's dates filter in. */
+  zone: string;
   selected: string | null;
   onOpen: (callId: string) => void;
 }) {
@@ -47,9 +61,14 @@ export function CallLogTable({
       </Table.Head>
       <Table.Body>
         {calls.map((c) => {
-          const time = formatDateTime(c.received_at, locale);
+          const time = formatInZone(c.received_at, locale, zone);
           return (
-            <Table.Row key={c.call_id} data-call-id={c.call_id} isSelected={selected === c.call_id}>
+            // (Garden's isSelected shade leaves the blue button under 4.5:1 contrast.)
+            <Table.Row
+              key={c.call_id}
+              data-call-id={c.call_id}
+              data-selected={selected === c.call_id || undefined}
+            >
               <Table.Cell>
                 <time dateTime={c.received_at}>{time}</time>
               </Table.Cell>
