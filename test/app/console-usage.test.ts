@@ -264,8 +264,14 @@ describe.skipIf(missing)('console usage and call log in Chromium against the rea
     expect(await axeViolations(frame)).toEqual([]);
     console.log(`screenshot: ${await screenshot(page, 'console-call-log-en')}`);
 
-    // A filter the Worker refuses shows under its field, and nothing else is lost.
-    await frame.getByLabel('Ticket', { exact: true }).fill('');
+    // Where the sidebar lists previous calls, the console searches the log for the number.
+    await card.getByRole('button', { name: 'All calls from this number' }).click();
+    await card.waitFor({ state: 'detached', timeout: WAIT });
+    expect(await frame.getByLabel(/^Caller number/).inputValue()).toBe('+14155550199');
+    expect(await frame.getByLabel('Ticket', { exact: true }).inputValue()).toBe('');
+    await expect.poll(() => rows.count(), { timeout: WAIT }).toBe(1);
+
+    // A filter the Worker refuses shows under its field.
     await frame.getByLabel(/^Caller number/).fill('call me');
     await frame.getByRole('button', { name: 'Search', exact: true }).click();
     await frame.getByText(/This is not a phone number/).waitFor({ timeout: WAIT });

@@ -20,10 +20,13 @@ export function CallDetails({
   target,
   callId,
   onClose,
+  onFindCaller,
 }: {
   target: ConsoleTarget;
   callId: string;
   onClose: () => void;
+  /** Searches the log for the caller's number (where the sidebar lists previous calls). */
+  onFindCaller: (e164: string) => void;
 }) {
   const { t } = useI18n();
   const { client, zendeskUrl } = useClient();
@@ -69,7 +72,13 @@ export function CallDetails({
           userName={userId === null ? undefined : names.get(userId)}
           onOpenUser={(id) => void client.invoke('routeTo', 'user', id)}
           zendeskUrl={zendeskUrl}
-        />
+        >
+          {call.caller.e164 ? (
+            <Button isLink onClick={() => onFindCaller(call.caller.e164!)} data-part="same-caller">
+              {t('console.calls.same_caller')}
+            </Button>
+          ) : null}
+        </CallCard>
       ) : (
         <Dots aria-label={t('console.calls.loading_details')} />
       )}

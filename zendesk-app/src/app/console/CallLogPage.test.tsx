@@ -107,6 +107,18 @@ describe('the call log page', () => {
     expect(screen.queryByRole('article')).toBeNull();
   });
 
+  it('searches every call from the caller’s number from a call’s details', async () => {
+    const { seen } = open();
+    const row = (await screen.findByRole('table')).querySelector('[data-call-id="call-3"]')!;
+    fireEvent.click(within(row as HTMLElement).getByRole('button', { name: /^Details/ }));
+    fireEvent.click(await screen.findByRole('button', { name: 'All calls from this number' }));
+    await waitFor(() => expect(seen.at(-1)?.searchParams.get('number')).toBe('+14155550100'));
+    expect((screen.getByLabelText(/^Caller number/) as HTMLInputElement).value).toBe(
+      '+14155550100',
+    );
+    expect(screen.queryByRole('article')).toBeNull();
+  });
+
   it('shows the Worker’s refusal of a number under its field, in words of its own', async () => {
     const client = fakeClient((options) => {
       const url = new URL(options.url);

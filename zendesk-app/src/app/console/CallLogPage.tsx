@@ -172,7 +172,17 @@ function CallLog({ target }: { target: ConsoleTarget }) {
         </>
       ) : null}
       {selected ? (
-        <CallDetails target={target} callId={selected} onClose={() => setSelected(null)} />
+        <CallDetails
+          target={target}
+          callId={selected}
+          onClose={() => setSelected(null)}
+          onFindCaller={(e164) => {
+            const filters = { ...NO_FILTERS, number: e164 };
+            setDraft(filters);
+            setSelected(null);
+            run({ filters, cursors: [undefined] });
+          }}
+        />
       ) : null}
     </section>
   );
