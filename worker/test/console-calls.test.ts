@@ -234,11 +234,20 @@ describe('one call’s details', () => {
     const missing = await consoleFetch('/v1/console/calls/no-such-call');
     expect(missing.status).toBe(404);
     expect(JSON.stringify(await missing.json())).not.toContain('no-such-call');
+    // A Call-ID may hold a slash (SIP allows it): encoded, it is still one path segment.
+    await seedCall('a/b@carrier.example', 'ai-agent', '2026-11-04T00:00:00.000Z');
+    const slash = await consoleFetch(
+      `/v1/console/calls/${encodeURIComponent('a/b@carrier.example')}`,
+    );
+    expect(slash.status).toBe(200);
+    expect(((await slash.json()) as { call: { call_id: string } }).call.call_id).toBe(
+      'a/b@carrier.example',
+    );
     const bad = await consoleFetch('/v1/console/calls/has%20space');
     expect(bad.status).toBe(400);
     const exp = await adminFetch('/v1/reports/calls/export?start_time=0');
     expect(exp.status).toBe(200);
-    expect(((await exp.json()) as { calls: unknown[] }).calls).toHaveLength(5);
+    expect(((await exp.json()) as { calls: unknown[] }).calls).toHaveLength(6);
   });
 });
 
