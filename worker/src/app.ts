@@ -16,6 +16,7 @@ import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
 import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
 import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
+import { consoleCallLogRoutes, reportCallLogRoutes } from './routes/call-log';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { consoleLineRoutes } from './routes/console-lines';
 import { edgeRoutes } from './routes/edge';
@@ -66,9 +67,12 @@ export function createApp() {
   app.route('/', callerHistoryRoutes);
   app.route('/', reportRoutes);
   app.route('/', reportUsageRoutes);
+  // After reportRoutes: /v1/reports/calls/export is the export, not a call named "export".
+  app.route('/', reportCallLogRoutes);
   app.route('/', adminLineRoutes);
   app.route('/', consoleLineRoutes);
   app.route('/', consoleUsageRoutes);
+  app.route('/', consoleCallLogRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
   app.route('/', adminPhoneIndexRoutes);
