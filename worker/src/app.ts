@@ -14,6 +14,7 @@ import { invalidateLineCache } from './lines/line-cache';
 import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
+import { adminRoutingRuleRoutes } from './routes/admin-routing-rules';
 import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
 import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
 import { callerHistoryRoutes } from './routes/caller-history';
@@ -67,6 +68,7 @@ export function createApp() {
   app.route('/', reportRoutes);
   app.route('/', reportUsageRoutes);
   app.route('/', adminLineRoutes);
+  app.route('/', adminRoutingRuleRoutes);
   app.route('/', consoleLineRoutes);
   app.route('/', consoleUsageRoutes);
   app.route('/', adminBlocklistRoutes);
