@@ -257,6 +257,22 @@ describe('the routing rules admin API', () => {
     expect(kept.routing_rules.rules.map((r) => r.id)).toEqual(['vip']);
   });
 
+  it('describes the rules in the OpenAPI document, with their bounds', async () => {
+    const doc = (await (await adminFetch('/openapi.json')).json()) as Record<string, any>;
+    const path = doc.paths['/v1/admin/lines/{slug}/routing-rules'];
+    expect(Object.keys(path).sort()).toEqual(['get', 'put']);
+    const schemas = doc.components.schemas;
+    expect(schemas.RoutingRules.properties.rules.maxItems).toBe(20);
+    expect(schemas.RoutingRule.properties.sip_targets.maxItems).toBe(8);
+    expect(schemas.RoutingRuleConditions.properties.caller.items.enum).toEqual([
+      'returning',
+      'first_time',
+      'withheld',
+    ]);
+    expect(schemas.Decision.properties.route_rule).toBeDefined();
+    expect(schemas.CallRecord.properties.route_rule).toBeDefined();
+  });
+
   it('refuses two rules with one id, naming the second', async () => {
     const res = await putRules({ rules: [RULES[0], RULES[3], { ...RULES[1], id: 'vip' }] });
     expect(res.status).toBe(400);
