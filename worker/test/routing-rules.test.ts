@@ -187,6 +187,28 @@ describe('routing rules through the decision, with the stand-in’s users', () =
     expect(after.targets).toEqual([DEFAULT]);
   });
 
+  it('never routes a blocked caller: the block list refuses a VIP too', async () => {
+    const block = await adminFetch('/v1/admin/blocked-numbers', {
+      body: { number: '+14155550100', line: 'ai-agent' },
+    });
+    expect(block.status).toBe(201);
+    const { body } = await decideFrom(ADA);
+    expect(body).toMatchObject({ action: 'reject', code: 603 });
+    expect(body.route_rule).toBeUndefined();
+  });
+
+  it('keeps a first-time caller first-time when the line creates their user', async () => {
+    await adminFetch('/v1/admin/lines/ai-agent', {
+      method: 'PATCH',
+      body: { create_ticket: true },
+    });
+    const { body } = await decideFrom(STRANGER);
+    expect(body.call).toMatchObject({ ticket_link: 'created' });
+    expect(body.route_rule).toEqual({ id: 'first-time', name: 'First-time' });
+    // The next call from the number is the new user's: returning.
+    expect((await decideFrom(STRANGER)).body.route_rule?.id).toBe('returning');
+  });
+
   it('gives the edge each rule’s targets in its config', async () => {
     const res = await edgeFetch('/v1/edge/config');
     const config = (await res.json()) as { lines: Record<string, any>[] };
