@@ -8,6 +8,10 @@ ALTER TABLE lines ADD COLUMN routing_rules TEXT NOT NULL DEFAULT '{"time_zone":"
 -- its tags (a JSON array) and organization, so a rule costs no Zendesk request in the call path.
 ALTER TABLE phone_index ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE phone_index ADD COLUMN organization_id INTEGER;
+-- Users indexed before now have no tags: the next runs export every user again from the start,
+-- replacing each user's rows with their tags. The index stays in use meanwhile, trusted as its
+-- last catch-up allows (docs/worker.md, "Routing rules"); a new deployment has no state row yet.
+UPDATE phone_index_state SET cursor = NULL, start_time = 0;
 
 -- Which rule routed the call (its id and name when it was decided), NULL: the line's targets.
 ALTER TABLE calls ADD COLUMN route_rule_id TEXT;

@@ -310,6 +310,16 @@ describe('the routing rules admin API', () => {
     expect(issues.map((i) => i.path).sort()).toEqual(['', 'rules']);
   });
 
+  it('D1 itself refuses a secure line with a plain rule target, however the write came', async () => {
+    await putRules({ rules: RULES.slice(0, 1) });
+    const write = env.DB.prepare(
+      `UPDATE lines SET media = 'secure', sip_targets = '["sips:a@b.example"]' WHERE slug = ?`,
+    )
+      .bind('ai-agent')
+      .run();
+    await expect(write).rejects.toThrow(/secure_media_needs_tls_targets/);
+  });
+
   it('keeps a secure line’s rule targets on TLS, in both orders of change', async () => {
     const secure = await putRules({ rules: RULES.slice(0, 1) });
     expect(secure.status).toBe(200);
