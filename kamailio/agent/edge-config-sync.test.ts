@@ -463,6 +463,12 @@ describe('line and ACL sync', () => {
       expect(k.state.targets.filter((t) => t.set === 2)).toEqual([]);
       expect(sync.hasRule('demo', 'first-time')).toBe(false);
       expect(sync.hasRule('demo', 'night')).toBe(true);
+
+      // A restarted Kamailio starts with an empty linerules htable: the next poll fills it again.
+      k.state.linerules = {};
+      k.state.upSince = 'Sat Nov 21 09:05:00 2026';
+      await sync.syncNow();
+      expect(k.state.linerules).toEqual({ 'demo/vip': 3, 'demo/first-time': 0, 'demo/night': 4 });
     } finally {
       await sync.stop();
     }
