@@ -235,6 +235,7 @@ export interface NewUser {
   locale?: string;
   time_zone?: string;
   tags?: string[];
+  organization_id?: number | null;
   ticket_restriction?: TicketRestriction;
   group_ids?: number[];
   createdAt?: number;
@@ -346,7 +347,7 @@ export class StandinStore {
       external_id: input.external_id ?? null,
       locale: input.locale ?? 'en-US',
       time_zone: input.time_zone ?? 'UTC',
-      organization_id: null,
+      organization_id: input.organization_id ?? null,
       tags: [...(input.tags ?? [])],
       user_fields: {},
       ticket_restriction: input.ticket_restriction ?? null,

@@ -14,6 +14,7 @@ import { invalidateLineCache } from './lines/line-cache';
 import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
+import { adminRoutingRuleRoutes } from './routes/admin-routing-rules';
 import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
 import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
 import { consoleCallLogRoutes, reportCallLogRoutes } from './routes/call-log';
@@ -70,6 +71,7 @@ export function createApp() {
   // After reportRoutes: /v1/reports/calls/export is the export, not a call named "export".
   app.route('/', reportCallLogRoutes);
   app.route('/', adminLineRoutes);
+  app.route('/', adminRoutingRuleRoutes);
   app.route('/', consoleLineRoutes);
   app.route('/', consoleUsageRoutes);
   app.route('/', consoleCallLogRoutes);

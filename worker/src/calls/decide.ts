@@ -28,6 +28,8 @@ import {
 import { callTicket } from './ticket-content';
 import { mapContext } from './context-headers';
 import { decisionWebhook } from '../webhooks/call-events';
+import { indexedUser } from '../phone-index/store';
+import { chooseRule, rulesReadUser, type RuleChoice, type RuleFacts } from './routing-rules';
 
 const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
 /** Default and ceiling for the time the API spends on one decision. */
@@ -71,7 +73,7 @@ function reject(code: number, reason: string, call: Decision['call']): Decision 
   return { action: 'reject', code, reason, headers: [], targets: [], call };
 }
 
-function relay(line: LineConfig, call: Decision['call']): Decision {
+function relay(line: LineConfig, call: Decision['call'], rule: RuleChoice = null): Decision {
   const headers =
     call.ticket_id !== null ? [{ name: TICKET_HEADER, value: String(call.ticket_id) }] : [];
   // Present the caller in E.164 where the line asks for it and the number could be read.
@@ -79,10 +81,44 @@ function relay(line: LineConfig, call: Decision['call']): Decision {
   return {
     action: 'relay',
     headers,
-    targets: line.sipTargets,
+    targets: rule?.sip_targets ?? line.sipTargets,
     ...(callerUser ? { caller_user: callerUser } : {}),
+    // Only a rule that took the call is named: the edge relays to that rule's targets.
+    ...(rule ? { route_rule: { id: rule.id, name: rule.name } } : {}),
     call,
   };
+}
+
+/** What a routing rule reads of the caller: returning, first-time, withheld, or not known. */
+function ruleCaller(caller: Caller, match: Decision['call']['match']): RuleFacts['caller'] {
+  if (caller.kind === 'withheld') return 'withheld';
+  if (caller.kind !== 'e164') return null;
+  if (match === 'matched' || match === 'ambiguous') return 'returning';
+  return match === 'no_match' ? 'first_time' : null;
+}
+
+/**
+ * The line's rule for this call, if any: the matched user's tags and organization come from the
+ * phone index (one D1 read, only when a rule reads them), never from Zendesk.
+ */
+async function ruleFor(
+  db: D1Database,
+  line: LineConfig,
+  caller: Caller,
+  match: CallerMatch | null,
+  result: Decision['call']['match'],
+  nowMs: number,
+): Promise<RuleChoice> {
+  if (line.routingRules.rules.length === 0) return null;
+  const userId = result === 'matched' ? (match?.userId ?? null) : null;
+  const user =
+    userId !== null && rulesReadUser(line.routingRules)
+      ? await indexedUser(db, userId).catch((err: unknown) => {
+          console.error('phone index unreadable; rules see no user', err);
+          return null;
+        })
+      : null;
+  return chooseRule(line.routingRules, { caller: ruleCaller(caller, result), user, nowMs });
 }
 
 function baseCall(caller: Caller): Decision['call'] {
@@ -197,7 +233,14 @@ function decideWithoutZendesk(
   if (req.ticket_id || line.createTicket) return null;
   const match = caller.kind === 'e164' ? peekCachedMatch(caller.e164, nowMs) : null;
   if (caller.kind === 'e164' && !match) return null;
-  return outcome(relay(line, { ...call, match: match?.result ?? call.match }), match);
+  const result = match?.result ?? call.match;
+  // A rule on the user's tags or organization needs a phone index read: not this path.
+  if (result === 'matched' && rulesReadUser(line.routingRules)) return null;
+  const rule =
+    line.routingRules.rules.length === 0
+      ? null
+      : chooseRule(line.routingRules, { caller: ruleCaller(caller, result), user: null, nowMs });
+  return outcome(relay(line, { ...call, match: result }, rule), match);
 }
 
 /** A first-time caller whose user the decision queued (made after the answer, caller-users.ts). */
@@ -237,6 +280,8 @@ async function decideWithZendesk(
     match: match ? match.result : base.match,
     degraded: [ticketStep, matchStep].flatMap((s) => (s && !s.ok ? [s.why] : [])),
   };
+  // Decided on the caller as the call found them: a user created below is still a first-timer.
+  const rule = await ruleFor(db, line, caller, match, call.match, deps.now());
 
   const ticket: TicketCheck | null =
     passed && !passed.ok
@@ -317,7 +362,7 @@ async function decideWithZendesk(
     }
   }
   const linked = handoff && call.ticket_link === 'passed' ? handoff.id : null;
-  return { ...outcome(relay(line, call), match, linked), newCaller };
+  return { ...outcome(relay(line, call, rule), match, linked), newCaller };
 }
 
 /**

@@ -4,15 +4,23 @@ import type { CountryCode } from 'libphonenumber-js';
 import { edgeBlockKeys } from './edge-blocklist';
 import { isDefaultLineAuth } from './auth';
 import { listLines, storedLineAuths } from './store';
+import { storedRoutingRules } from './routing-rules-store';
+import type { RoutingRules } from '../schemas/routing-rules';
 
 const authFor = (auth: EdgeLineAuth | undefined) =>
   auth && !isDefaultLineAuth(auth) ? { auth } : {};
 
+const rulesFor = (rules: RoutingRules | undefined) =>
+  rules?.rules.length
+    ? { rules: rules.rules.map((r) => ({ id: r.id, sip_targets: r.sip_targets })) }
+    : {};
+
 /** The edge config document and a strong ETag over its exact bytes. */
 export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; etag: string }> {
-  const [all, auths, blocks] = await Promise.all([
+  const [all, auths, rules, blocks] = await Promise.all([
     listLines(db),
     storedLineAuths(db),
+    storedRoutingRules(db),
     db
       .prepare(
         `SELECT b.e164, l.slug FROM blocked_numbers b LEFT JOIN lines l ON l.id = b.line_id
@@ -40,6 +48,8 @@ export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; e
       ...authFor(auths.get(l.slug)),
       // Only secure lines carry `media`: an rtp line's document (and ETag) stays as it was.
       ...(l.media === 'secure' ? { media: 'secure' as const } : {}),
+      // Only lines with routing rules carry `rules`: the others' documents stay as they were.
+      ...rulesFor(rules.get(l.slug)),
     })),
   };
   const body = JSON.stringify(config);

@@ -17,6 +17,7 @@ import {
   type WebhookRow,
 } from '../webhooks/settings-store';
 import { newWebhookSecret } from '../webhooks/signature';
+import { RoutingRulesSchema, type RoutingRules } from '../schemas/routing-rules';
 import { publicLineAuth } from './auth';
 
 /** A line as the call path needs it. */
@@ -46,6 +47,8 @@ export interface LineConfig {
   contextHeaders: ContextMapping[];
   /** Target order, timers and the concurrent-call limit the edge applies. */
   routing: Routing;
+  /** Rules routing some calls to other targets (first that holds; none: sipTargets). */
+  routingRules: RoutingRules;
 }
 
 interface LineRow {
@@ -71,6 +74,8 @@ interface LineRow {
   auth: string;
   /** JSON (RoutingSchema); fields a row lacks take their defaults. */
   routing: string;
+  /** JSON (RoutingRulesSchema, migration 0020). */
+  routing_rules: string;
   created_at: string;
   updated_at: string;
 }
@@ -91,7 +96,7 @@ export class LineConflictError extends Error {}
  */
 export class SecureMediaTargetsError extends Error {}
 
-const SECURE_MEDIA_TRIGGER = 'secure_media_needs_tls_targets';
+export const SECURE_MEDIA_TRIGGER = 'secure_media_needs_tls_targets';
 
 /**
  * D1 refused a line without an IP allowlist whose credential another such line has, or that
@@ -124,6 +129,7 @@ function toConfig(row: LineRow): LineConfig {
     media: row.media,
     contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
     routing: RoutingSchema.parse(JSON.parse(row.routing ?? '{}')),
+    routingRules: RoutingRulesSchema.parse(JSON.parse(row.routing_rules ?? '{}')),
   };
 }
 

@@ -17,6 +17,7 @@ import {
 } from '../lines/store';
 import { credentialConflictIssues } from '../lines/credential-conflicts';
 import { resolveLineAuth } from '../lines/auth';
+import { readRoutingRules } from '../lines/routing-rules-store';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { customFieldIssues, ticketFields } from '../handoffs/custom-fields';
 import { zendeskFromEnv } from '../config';
@@ -172,6 +173,21 @@ async function insecureTargets(
   input: { media?: string | undefined; sip_targets?: string[] | undefined },
 ) {
   if (input.media === undefined && input.sip_targets === undefined) return null;
+  if (input.media === 'secure') {
+    // The line's routing rules reach their targets over TLS too.
+    const [plainRule] = ((await readRoutingRules(c.env.DB, slug))?.rules.rules ?? []).flatMap(
+      (rule, i) =>
+        insecureTargetIssues('secure', rule.sip_targets, (j) => `rules[${i}].sip_targets[${j}]`),
+    );
+    if (plainRule) {
+      return secureMediaRefused(c, [
+        {
+          path: 'media',
+          message: `secure needs every routing rule target sips: or ;transport=tls (routing-rules ${plainRule.path} is not)`,
+        },
+      ]);
+    }
+  }
   if (input.media !== undefined && input.sip_targets !== undefined) return null;
   const stored = await getLine(c.env.DB, slug);
   if (!stored) return null; // patchLine answers 404

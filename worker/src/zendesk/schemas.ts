@@ -136,6 +136,9 @@ const exportedUserSchema = z.object({
   role: z.string(),
   // "false if the user has been deleted"; a missing key is read as active.
   active: z.boolean().default(true),
+  // Routing rules read them from the phone index (docs/worker.md, "Routing rules").
+  tags: z.array(z.string()).default([]),
+  organization_id: z.number().int().nullable().default(null),
 });
 export type ExportedUser = z.infer<typeof exportedUserSchema>;
 

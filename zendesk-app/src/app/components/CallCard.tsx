@@ -119,6 +119,14 @@ export function CallCard({
       <Facts>
         <dt>{t('ui.call.line')}</dt>
         <dd data-part="line">{call.line}</dd>
+        {call.route_rule ? (
+          <>
+            <dt>{t('ui.call.routing')}</dt>
+            <dd data-part="route-rule">
+              {t('ui.call.route_rule', { name: call.route_rule.name })}
+            </dd>
+          </>
+        ) : null}
         <dt>{t('ui.call.carrier')}</dt>
         <dd data-part="carrier">
           <Mono>{carrier}</Mono>
