@@ -74,7 +74,7 @@ export interface ConsoleTarget {
 }
 
 /** One console call; the JSON body of a 2xx answer, else a ConsoleError. */
-async function consoleRequest(
+export async function consoleRequest(
   target: ConsoleTarget,
   path: string,
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET',
