@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { COMMAND_TTL_S } from '@sip-bridge/contract/edge-commands';
 import { API_USER_ID, DEMO_OAUTH_TOKENS, OPEN_TICKET_ID } from '@sip-bridge/zendesk-standin/seed';
-import { listLiveCalls } from '../src/calls/live';
+import { LIVE_WINDOW_MS, listLiveCalls, RINGING_WINDOW_MS } from '../src/calls/live';
 import { claimCommands, expireCommands } from '../src/commands/store';
 import {
   adminFetch,
@@ -102,6 +102,15 @@ describe('the live calls list', () => {
     // Received now (the decision), answered earlier on purpose: the list counts from the answer.
     const [call] = await listLiveCalls(env.DB, answeredAt + 95_000);
     expect(call).toMatchObject({ call_id: callId, duration_s: 95 });
+  });
+
+  it('leaves out a call that has rung past any ring timeout, whose end was lost', async () => {
+    const answered = await answeredCall();
+    const ringing = invite({ from: '<sip:+14155550199@carrier.example>;tag=3' });
+    await decide(ringing);
+    const later = Date.now() + RINGING_WINDOW_MS + 1000;
+    expect((await listLiveCalls(env.DB, later)).map((c) => c.call_id)).toEqual([answered]);
+    expect(await listLiveCalls(env.DB, Date.now() + LIVE_WINDOW_MS + 1000)).toEqual([]);
   });
 
   it('is the same for scripts with the admin token', async () => {

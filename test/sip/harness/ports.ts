@@ -48,6 +48,8 @@ export const PORT_BLOCKS = {
   lineRouting: 26300,
   /** test/sip/secure-media.test.ts */
   secureMedia: 26400,
+  /** test/sip/live-calls.test.ts */
+  liveCalls: 26500,
 } as const;
 
 export type PortBlock = keyof typeof PORT_BLOCKS;

@@ -2,8 +2,13 @@
 // and not ended, with the latest admin hang-up of each.
 import { latestHangups, type HangupState } from '../commands/store';
 
-/** A call older than this is no longer shown as live: the edge's dialogs end long before. */
+/** An answered call older than this is no longer live: the edge's dialogs time out within 24 h. */
 export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
+/**
+ * A call still ringing after this is no longer live: the edge gives up ringing within an hour
+ * (a line's `no_answer_ms` is at most 3600000), so its end event was lost.
+ */
+export const RINGING_WINDOW_MS = 2 * 60 * 60 * 1000;
 /** Most calls one answer lists. */
 export const LIVE_LIMIT = 500;
 
@@ -43,10 +48,15 @@ export async function listLiveCalls(db: D1Database, nowMs: number): Promise<Live
     .prepare(
       `SELECT call_id, line_slug, status, caller_e164, caller_kind, match_result, matched_user_id,
          ticket_id, received_at, answered_at
-       FROM calls WHERE status IN ('ringing', 'answered') AND decision = 'relay' AND received_at > ?
+       FROM calls WHERE decision = 'relay' AND (
+         (status = 'answered' AND received_at > ?) OR (status = 'ringing' AND received_at > ?))
        ORDER BY line_slug, received_at, id LIMIT ?`,
     )
-    .bind(new Date(nowMs - LIVE_WINDOW_MS).toISOString(), LIVE_LIMIT)
+    .bind(
+      new Date(nowMs - LIVE_WINDOW_MS).toISOString(),
+      new Date(nowMs - RINGING_WINDOW_MS).toISOString(),
+      LIVE_LIMIT,
+    )
     .all<LiveRow>();
   const hangups = await latestHangups(
     db,

@@ -30,7 +30,7 @@ function liveCallRoutes(prefix: '/v1/console' | '/v1/admin') {
     method: 'get',
     path: `${prefix}/calls/live`,
     summary: 'Calls in progress: ringing or answered and not ended, by line',
-    description: `${who} Relayed calls received in the last 24 hours that have not ended, with caller, matched user, linked ticket, duration and the latest hang-up asked.`,
+    description: `${who} Relayed calls that have not ended (answered within the last 24 hours, ringing within the last 2: older ones lost their end), with caller, matched user, linked ticket, duration and the latest hang-up asked.`,
     security,
     responses: {
       200: jsonContent(LiveCallsSchema, 'The live calls, by line then time received'),
