@@ -103,9 +103,9 @@ export function LiveCallsTable(props: Props) {
                 {call.duration_s === null ? '' : clockDuration(call.duration_s)}
               </Table.Cell>
               <Table.Cell>
-                {call.status !== 'answered' ? null : props.confirming === call.call_id ? (
+                {call.status !== 'answered' || ending ? null : props.confirming === call.call_id ? (
                   <div
-                    className="console-actions"
+                    className="console-confirm"
                     role="group"
                     aria-label={t('console.live.confirm', { caller })}
                   >
@@ -123,14 +123,14 @@ export function LiveCallsTable(props: Props) {
                     </Button>
                   </div>
                 ) : (
+                  // The name holds the visible text, and says whose call it ends.
                   <Button
                     isDanger
                     size="small"
-                    disabled={ending}
                     aria-label={t('console.live.end_label', { caller })}
                     onClick={() => props.onEnd(call)}
                   >
-                    {ending ? t('console.live.ending') : t('console.live.end')}
+                    {t('console.live.end')}
                   </Button>
                 )}
               </Table.Cell>
