@@ -1,6 +1,6 @@
 // The calls in progress (issue 17, the console's Live calls): relayed calls received or answered
 // and not ended, with the latest admin hang-up of each.
-import { latestHangups, type HangupState } from '../commands/store';
+import { expireCommands, latestHangups, type HangupState } from '../commands/store';
 
 /** An answered call older than this is no longer live: the edge's dialogs time out within 24 h. */
 export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -44,6 +44,8 @@ interface LiveRow {
  * @example const calls = await listLiveCalls(env.DB, Date.now());
  */
 export async function listLiveCalls(db: D1Database, nowMs: number): Promise<LiveCall[]> {
+  // A hang-up no edge took in time shows as expired even while no edge polls at all.
+  await db.batch(expireCommands(db, nowMs));
   const rows = await db
     .prepare(
       `SELECT call_id, line_slug, status, caller_e164, caller_kind, match_result, matched_user_id,
