@@ -49,12 +49,14 @@ export async function axeViolations(frame: Frame) {
   const axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   if (!(await frame.evaluate(() => 'axe' in window)))
     await frame.addScriptTag({ content: axeSource });
+  type Violation = { id: string; nodes: { target: string[] }[] };
+  type Axe = { run(context: Document): Promise<{ violations: Violation[] }> };
   return frame.evaluate(async () => {
-    const axe = (window as any).axe;
+    const axe = (window as unknown as { axe: Axe }).axe;
     const r = await axe.run(document);
-    return r.violations.map((v: any) => ({
+    return r.violations.map((v) => ({
       id: v.id,
-      nodes: v.nodes.map((n: any) => n.target.join(' ')),
+      nodes: v.nodes.map((n) => n.target.join(' ')),
     }));
   });
 }
