@@ -166,6 +166,22 @@ describe('the command runner', () => {
     expect(ended).toHaveLength(1);
   });
 
+  it('gives a result up after five failed reports, leaving it to the Worker to fail', async () => {
+    dialogs = [rawDialog({ callId: 'live@x' })];
+    const worker = fakeWorker();
+    worker.answers.push({ status: 200, body: { commands: [command(ID_A, 'live@x')] } });
+    worker.resultStatuses.push(503, 503, 503, 503, 503, 200);
+    const { runner, timers } = start(worker);
+    const polled = runner.pollNow();
+    for (let n = 1; n < 5; n++) {
+      await vi.waitFor(() => expect(worker.results).toHaveLength(n));
+      timers.advance(1000);
+    }
+    await polled;
+    expect(worker.results).toHaveLength(5);
+    expect(ended).toHaveLength(1);
+  });
+
   it('executes nothing the Worker sends that is not a command, and says so in /health', async () => {
     const worker = fakeWorker();
     worker.answers.push(

@@ -122,8 +122,11 @@ export function startCommandRunner(
       } finally {
         bound.done();
       }
-      await sleep(1000, { timers, signal: stopping.signal, background: true });
+      if (attempt < REPORT_ATTEMPTS) {
+        await sleep(1000, { timers, signal: stopping.signal, background: true });
+      }
     }
+    log('error', 'commands.result_lost', { id: command.id, call_id: command.call_id });
   }
 
   async function poll(): Promise<void> {
