@@ -78,12 +78,18 @@ afterEach(() => {
 
 describe('the Live calls page', () => {
   it('shows each call with caller, matched user, ticket, state and duration', async () => {
-    render(worker([CALL, RINGING]).respond);
+    const client = render(worker([CALL, RINGING]).respond);
     const table = await screen.findByRole('table');
     const [, answered, ringing] = within(table).getAllByRole('row');
     expect(within(answered!).getByText('+14155550100')).toBeTruthy();
     expect(await within(answered!).findByText('Ada Lovelace')).toBeTruthy();
-    expect(within(answered!).getByText('#1001')).toBeTruthy();
+    // The user and the ticket open in Zendesk, not in the app's frame.
+    fireEvent.click(within(answered!).getByRole('link', { name: 'Ada Lovelace' }));
+    fireEvent.click(within(answered!).getByRole('link', { name: '#1001' }));
+    expect(client.invokes).toEqual([
+      { name: 'routeTo', args: ['user', 20001] },
+      { name: 'routeTo', args: ['ticket', 1001] },
+    ]);
     expect(within(answered!).getByText('Answered')).toBeTruthy();
     expect(within(answered!).getByText('1:05')).toBeTruthy();
     expect(within(ringing!).getByText('Number withheld')).toBeTruthy();

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Dots } from '@zendeskgarden/react-loaders';
 import { Alert } from '@zendeskgarden/react-notifications';
 import { XL } from '@zendeskgarden/react-typography';
+import { useClient } from '../hooks/useClient';
 import { useI18n } from '../hooks/useI18n';
 import { useUserNames } from '../hooks/useUserNames';
 import { ConsoleError, type ConsoleTarget } from './consoleApi';
@@ -30,6 +31,7 @@ export default function LiveCallsPage({
   refreshMs?: number;
 }) {
   const { t } = useI18n();
+  const { zendeskUrl } = useClient();
   const failureText = useFailureText();
   const callerText = useCallerText();
   const { calls, error, refresh } = useLiveCalls(target, refreshMs);
@@ -101,6 +103,8 @@ export default function LiveCallsPage({
           userNames={userNames}
           confirming={confirming}
           sending={sending}
+          zendeskUrl={zendeskUrl}
+          onOpen={(kind, id) => void target.client.invoke('routeTo', kind, id)}
           onEnd={(call) => setConfirming(call.call_id)}
           onConfirm={(call) => void confirm(call)}
           onCancel={() => setConfirming(null)}

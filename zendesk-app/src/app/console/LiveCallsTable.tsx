@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { Button } from '@zendeskgarden/react-buttons';
+import { Anchor, Button } from '@zendeskgarden/react-buttons';
 import { Table } from '@zendeskgarden/react-tables';
 import { Tag } from '@zendeskgarden/react-tags';
 import { useI18n } from '../hooks/useI18n';
@@ -34,6 +34,9 @@ interface Props {
   confirming: string | null;
   /** Calls whose hang-up request is being sent. */
   sending: ReadonlySet<string>;
+  /** The account's Zendesk URL, for the user and ticket links (opened in Zendesk by `onOpen`). */
+  zendeskUrl?: string;
+  onOpen(kind: 'user' | 'ticket', id: number): void;
   onEnd(call: LiveCall): void;
   onConfirm(call: LiveCall): void;
   onCancel(): void;
@@ -51,10 +54,22 @@ export function LiveCallsTable(props: Props) {
 
   if (props.calls.length === 0) return <p>{t('console.live.empty')}</p>;
 
-  const userText = (call: LiveCall) => {
+  const link = (kind: 'user' | 'ticket', id: number, text: string) => (
+    <Anchor
+      href={`${props.zendeskUrl ?? ''}/agent/${kind}s/${id}`}
+      onClick={(e) => {
+        e.preventDefault();
+        props.onOpen(kind, id);
+      }}
+    >
+      {text}
+    </Anchor>
+  );
+  const userCell = (call: LiveCall) => {
     const { result, user_id } = call.matched_user;
     if (user_id !== null) {
-      return props.userNames.get(user_id) ?? t('console.live.user_id', { id: user_id });
+      const name = props.userNames.get(user_id) ?? t('console.live.user_id', { id: user_id });
+      return link('user', user_id, name);
     }
     return result === 'ambiguous' ? t('console.live.ambiguous') : t('console.live.no_user');
   };
@@ -87,11 +102,15 @@ export function LiveCallsTable(props: Props) {
                 <code>{call.line}</code>
               </Table.Cell>
               <Table.Cell>{caller}</Table.Cell>
-              <Table.Cell>{userText(call)}</Table.Cell>
+              <Table.Cell>{userCell(call)}</Table.Cell>
               <Table.Cell>
                 {call.ticket_id === null
                   ? t('console.live.no_ticket')
-                  : t('console.live.ticket_id', { id: call.ticket_id })}
+                  : link(
+                      'ticket',
+                      call.ticket_id,
+                      t('console.live.ticket_id', { id: call.ticket_id }),
+                    )}
               </Table.Cell>
               <Table.Cell>
                 <Tag hue={call.status === 'answered' ? 'green' : 'blue'}>
