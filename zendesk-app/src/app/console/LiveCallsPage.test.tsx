@@ -161,6 +161,24 @@ describe('the Live calls page', () => {
     expect(screen.getByText('Not ended: the proxy could not be reached')).toBeTruthy();
   });
 
+  it('does not ask the Worker while the tab is hidden, and asks at once when it is back', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const client = render(worker([CALL]).respond, 1000);
+    await screen.findByRole('table');
+    const lists = () =>
+      client.requests.filter((r) => r.url.endsWith('/v1/console/calls/live')).length;
+    const before = lists();
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    await act(() => vi.advanceTimersByTimeAsync(3000));
+    expect(lists()).toBe(before);
+    visibility.mockReturnValue('visible');
+    act(() => {
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await vi.waitFor(() => expect(lists()).toBe(before + 1));
+    visibility.mockRestore();
+  });
+
   it('says precisely why the Worker refused a hang-up', async () => {
     const w = worker(
       [CALL],
