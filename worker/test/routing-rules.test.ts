@@ -39,6 +39,7 @@ let standin: ZendeskStandin;
 beforeEach(async () => {
   await env.DB.batch([
     env.DB.prepare('DELETE FROM calls'),
+    env.DB.prepare('DELETE FROM caller_users'),
     env.DB.prepare('DELETE FROM lines'),
     env.DB.prepare('DELETE FROM phone_index'),
     env.DB.prepare('DELETE FROM phone_index_state'),
@@ -205,7 +206,11 @@ describe('routing rules through the decision, with the stand-in’s users', () =
     const { body } = await decideFrom(STRANGER);
     expect(body.call).toMatchObject({ ticket_link: 'created' });
     expect(body.route_rule).toEqual({ id: 'first-time', name: 'First-time' });
-    // The next call from the number is the new user's: returning.
+    // The user is made after the answer; once it exists, the next call from the number is the
+    // new user's: returning.
+    const made = async () =>
+      (await env.DB.prepare('SELECT status FROM caller_users').first<{ status: string }>())?.status;
+    await expect.poll(made, { timeout: 5000 }).toBe('created');
     expect((await decideFrom(STRANGER)).body.route_rule?.id).toBe('returning');
   });
 

@@ -76,6 +76,23 @@ describe('lazyPart', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
+  it('says so with the messages it is given: a console page that failed, in Korean', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const load = vi
+      .fn<() => Promise<Chunk>>()
+      .mockRejectedValueOnce(new TypeError('Failed to fetch dynamically imported module'))
+      .mockResolvedValue({ default: Shown });
+    const Part = lazyPart(load, Loading, {
+      messages: { failed: 'console.nav.failed', retry: 'console.nav.retry' },
+    });
+    renderWithI18n(<Part text="page" />, 'ko');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('이 페이지를 불러올 수 없습니다.');
+    fireEvent.click(within(alert).getByRole('button', { name: '다시 시도' }));
+    expect(await screen.findByText('page')).toBeTruthy();
+  });
+
   it('retries a failed chunk under a new URL: the browser keeps the failed import of the old one', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     vi.spyOn(console, 'error').mockImplementation(() => undefined);

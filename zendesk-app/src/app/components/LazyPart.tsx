@@ -29,13 +29,20 @@ export function PartLoading({ label }: { label: string }) {
   );
 }
 
-function PartFailed({ onRetry }: { onRetry: () => void }) {
+/** The keys of the failure message and its Retry button (the console has its own). */
+export interface PartMessages {
+  failed: string;
+  retry: string;
+}
+const SIDEBAR_MESSAGES: PartMessages = { failed: 'ui.part.failed', retry: 'ui.error.retry' };
+
+function PartFailed({ onRetry, messages }: { onRetry: () => void; messages: PartMessages }) {
   const { t } = useI18n();
   return (
     <div role="alert" data-state="part-failed">
-      <Subtle>{t('ui.part.failed')}</Subtle>{' '}
+      <Subtle>{t(messages.failed)}</Subtle>{' '}
       <Button size="small" isLink onClick={onRetry}>
-        {t('ui.error.retry')}
+        {t(messages.retry)}
       </Button>
     </div>
   );
@@ -43,7 +50,7 @@ function PartFailed({ onRetry }: { onRetry: () => void }) {
 
 /** Shows PartFailed in place of its children when their chunk could not be fetched. */
 class PartBoundary extends Component<
-  { children: ReactNode; onRetry: () => void },
+  { children: ReactNode; onRetry: () => void; messages: PartMessages },
   { failed: boolean }
 > {
   override state = { failed: false };
@@ -57,7 +64,11 @@ class PartBoundary extends Component<
   }
 
   override render() {
-    return this.state.failed ? <PartFailed onRetry={this.props.onRetry} /> : this.props.children;
+    return this.state.failed ? (
+      <PartFailed onRetry={this.props.onRetry} messages={this.props.messages} />
+    ) : (
+      this.props.children
+    );
   }
 }
 
@@ -98,7 +109,12 @@ export function lazyPart<P extends object>(
   {
     reimport = freshImport<P>,
     base = import.meta.url,
-  }: { reimport?: (url: string) => Promise<Chunk<P>>; base?: string } = {},
+    messages = SIDEBAR_MESSAGES,
+  }: {
+    reimport?: (url: string) => Promise<Chunk<P>>;
+    base?: string;
+    messages?: PartMessages;
+  } = {},
 ): LazyPart<P> {
   let failedUrl: string | null = null;
   let retries = 0;
@@ -124,7 +140,7 @@ export function lazyPart<P extends object>(
       setAttempt((n) => n + 1);
     };
     return (
-      <PartBoundary key={attempt} onRetry={retry}>
+      <PartBoundary key={attempt} onRetry={retry} messages={messages}>
         <Suspense fallback={<Loading />}>
           <Loaded {...props} />
         </Suspense>

@@ -1,14 +1,21 @@
-import { lazy, Suspense, useState, type ReactNode } from 'react';
-import { Dots } from '@zendeskgarden/react-loaders';
+import { useState, type ReactNode } from 'react';
 import { Tabs } from '@zendeskgarden/react-tabs';
+import { lazyPart, PartLoading } from '../components/LazyPart';
 import { useI18n } from '../hooks/useI18n';
 import type { ConsoleTarget } from './consoleApi';
 import { LinesPage } from './LinesPage';
 
-// Each page but Lines is its own chunk, fetched when its tab is first opened.
-const UsagePage = lazy(() => import('./UsagePage'));
-const CallLogPage = lazy(() => import('./CallLogPage'));
-const LiveCallsPage = lazy(() => import('./LiveCallsPage'));
+function PageLoading() {
+  const { t } = useI18n();
+  return <PartLoading label={t('console.nav.loading')} />;
+}
+
+// Each page but Lines is its own chunk, fetched when its tab is first opened; a chunk that cannot
+// be fetched leaves a message with Retry in the page's place, the tabs still working.
+const messages = { failed: 'console.nav.failed', retry: 'console.nav.retry' };
+const UsagePage = lazyPart(() => import('./UsagePage'), PageLoading, { messages });
+const CallLogPage = lazyPart(() => import('./CallLogPage'), PageLoading, { messages });
+const LiveCallsPage = lazyPart(() => import('./LiveCallsPage'), PageLoading, { messages });
 
 /**
  * One page of the console: its tab label (a key under `console.nav`) and what it renders. A page
@@ -43,11 +50,7 @@ export function ConsolePages({ target }: { target: ConsoleTarget }) {
       </Tabs.TabList>
       {CONSOLE_PAGES.map((page) => (
         <Tabs.TabPanel key={page.id} item={page.id}>
-          {page.id === selected ? (
-            <Suspense fallback={<Dots aria-label={t('console.nav.loading')} />}>
-              {page.render(target)}
-            </Suspense>
-          ) : null}
+          {page.id === selected ? page.render(target) : null}
         </Tabs.TabPanel>
       ))}
     </Tabs>
