@@ -25,7 +25,9 @@ import { startProcess } from '../lib/processes.mjs';
 
 const REPEAT_CALLERS = 50; // repeat callers, each with an open ticket
 const KIND_PASS = { calls: 200, rate: 100 }; // each kind alone, at the headline rate
-const SETTLE_MS = 13_000; // notes linger 5 s, then the job and its polls (1, 2, 4 s)
+// Notes linger 5 s; then the callers' users job and its polls (1, 2, 4 s), then the notes and
+// requesters job and its polls.
+const SETTLE_MS = 20_000;
 const EXPORT_EXCLUDES_MS = 61_000; // Zendesk's export leaves out the last minute
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,6 +10,8 @@ import { BACKGROUND_TIMEOUT_MS, zendeskFromEnv } from '../src/config';
 import type { ZendeskClient } from '../src/zendesk/client';
 import type { DecisionRequest } from '@sip-bridge/contract/edge';
 import { decideCall } from '../src/calls/decide';
+import { applyCallEvents } from '../src/calls/events';
+import { findLineConfig } from '../src/lines/store';
 import {
   bringZendeskBack,
   callRow,
@@ -160,6 +162,30 @@ describe("first-time callers' users", () => {
       const [user] = usersWith(number(i + 10));
       expect(standin.state.tickets.get(call.body.call.ticket_id)!.requester_id).toBe(user!.id);
     }
+  });
+
+  it('sets the requester and posts the summary of an ended first-time call in one ticket update', async () => {
+    const e164 = number(17);
+    const req = callFrom(e164);
+    const { body } = await decide(req);
+    const ended = {
+      call_id: req.call_id,
+      kind: 'cancelled' as const,
+      at: new Date().toISOString(),
+    };
+    await applyCallEvents(env.DB, [ended], (slug) => findLineConfig(env.DB, slug));
+    standin.clearRequests();
+    await flush();
+    const updates = standin.requests.filter((r) => r.path === '/api/v2/tickets/update_many.json');
+    expect(updates).toHaveLength(1);
+    const ticket = standin.state.tickets.get(body.call.ticket_id)!;
+    expect(ticket.requester_id).toBe(usersWith(e164)[0]!.id);
+    const notes = standin.state.comments.get(ticket.id)!.map((c) => c.body);
+    expect(notes.some((n) => n.includes(`Call-ID: ${req.call_id}`) && n !== notes[0])).toBe(true);
+    expect(await callRow(req.call_id)).toMatchObject({
+      requester_status: 'posted',
+      summary_status: 'posted',
+    });
   });
 
   it('sends a job whose answer was lost again, and Zendesk keeps one user', async () => {

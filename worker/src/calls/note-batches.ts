@@ -8,9 +8,10 @@
 // (the update and a poll) when a call ends alone.
 //
 // Rules:
-// - One item per ticket per job, and none for a ticket that has a note in a job still running:
+// - One comment per ticket per job, and none for a ticket that has a note in a job still running:
 //   Zendesk applies a batch ticket by ticket, and a ticket update carries one comment, so two
-//   notes for one ticket go in successive jobs rather than clobber each other.
+//   notes for one ticket go in successive jobs rather than clobber each other. A ticket's
+//   requester goes in the same update as its comment when both are due.
 // - An item Zendesk refused inside a batch is retried alone, in a job of its own; refused alone
 //   too (a closed ticket, 5,000 comments, ...) it ends as 'failed'. A whole job that failed, a job
 //   Zendesk would not queue (an error answer, 429, budget spent) and an item without a result go
@@ -388,24 +389,34 @@ async function busyTickets(db: D1Database): Promise<Set<number>> {
   return new Set(rows.results.map((r) => r.ticket_id));
 }
 
-/** Up to 100 notes for distinct, idle tickets; a note to retry alone goes in a job of its own. */
+/**
+ * Notes for up to 100 distinct, idle tickets: per ticket one comment (a summary or a context) and
+ * a requester, which share the ticket's one update; a note to retry alone goes in a job of its own.
+ */
 function pick(due: Item[], busy: Set<number>): { chosen: Item[]; more: boolean } {
   const chosen: Item[] = [];
-  const tickets = new Set<number>();
+  // The kinds each chosen ticket carries: 'comment' and/or 'requester'.
+  const tickets = new Map<number, Set<string>>();
+  const slot = (item: Item) => (item.kind === 'requester' ? 'requester' : 'comment');
   let more = false;
   for (const item of due) {
     const ticket = item.call.ticket_id!;
-    if (busy.has(ticket) || tickets.has(ticket)) continue;
-    if (chosen.length === MAX_JOB_ITEMS || (chosen.length && isAlone(chosen[0]!))) {
+    const taken = tickets.get(ticket);
+    if (busy.has(ticket) || taken?.has(slot(item))) continue;
+    if (chosen.length && isAlone(chosen[0]!)) {
       more = true;
       break;
+    }
+    if (!taken && tickets.size === MAX_JOB_ITEMS) {
+      more = true;
+      continue;
     }
     if (isAlone(item) && chosen.length) {
       more = true;
       continue;
     }
     chosen.push(item);
-    tickets.add(ticket);
+    tickets.set(ticket, new Set([...(taken ?? []), slot(item)]));
   }
   return { chosen, more };
 }
@@ -486,6 +497,12 @@ async function sendOneJob(
     }
   }
   if (contexts.length) await db.batch(contexts);
+  // A ticket's requester and its comment go as one update of the ticket.
+  const byTicket = new Map<number, BatchTicketUpdate>();
+  for (const payload of payloads) {
+    byTicket.set(payload.id, { ...byTicket.get(payload.id), ...payload });
+  }
+  payloads.splice(0, payloads.length, ...byTicket.values());
   const sentItems = claimed.filter((i) => !unsent.some(([u]) => u === i));
   if (unsent.length) await db.batch(unsent.map(([item, o]) => settle(db, item, jobId, o, now())));
   if (!payloads.length) {
