@@ -9,8 +9,10 @@ import {
   ConsoleLineAnswerSchema,
   ConsoleLineCreateSchema,
   ConsoleLinePatchSchema,
+  ConsoleLineSchema,
 } from '../schemas/console';
-import { AclEntryInputSchema, LineSchema } from '../schemas/lines';
+import { AclEntryInputSchema } from '../schemas/lines';
+import { lineEdgeStatuses } from '../lines/edge-applied';
 import { adminLineRoutes } from './admin-lines';
 
 const security = [{ appJwt: [], agentToken: [] }];
@@ -39,7 +41,7 @@ const list = createRoute({
   description: note,
   security,
   responses: {
-    200: jsonContent(z.object({ lines: z.array(LineSchema) }), 'Every line'),
+    200: jsonContent(z.object({ lines: z.array(ConsoleLineSchema) }), 'Every line'),
     ...errorResponses,
     ...refused,
   },
@@ -133,8 +135,31 @@ async function viaAdminLines(c: Context<AppEnv>, path: string, body?: unknown): 
   } catch {
     ctx = undefined; // app.request() in a unit test has none
   }
+  const answer = await adminLineRoutes.fetch(request, c.env, ctx);
   // The admin handler's answer is typed by its own route, which documents the same responses.
-  return (await adminLineRoutes.fetch(request, c.env, ctx)) as never;
+  return (await withEdgeStatus(c.env.DB, answer)) as never;
+}
+
+type Answered = { line?: { slug: string }; lines?: { slug: string }[] };
+
+/** A 2xx answer with `line` or `lines`, each line given its state at the edge (`edge`). */
+async function withEdgeStatus(db: D1Database, answer: Response): Promise<Response> {
+  if (answer.status < 200 || answer.status > 299 || answer.status === 204) return answer;
+  const body = (await answer.clone().json()) as Answered;
+  if (!body.line && !body.lines) return answer;
+  const statuses = await lineEdgeStatuses(db);
+  const add = (line: { slug: string }) => ({
+    ...line,
+    edge: statuses.get(line.slug) ?? { state: 'no_edge' },
+  });
+  const out = {
+    ...body,
+    ...(body.line ? { line: add(body.line) } : {}),
+    ...(body.lines ? { lines: body.lines.map(add) } : {}),
+  };
+  const headers = new Headers(answer.headers);
+  headers.delete('Content-Length');
+  return new Response(JSON.stringify(out), { status: answer.status, headers });
 }
 
 export const consoleLineRoutes = createRouter()
