@@ -65,9 +65,7 @@ export async function recordApplied(
       .bind(report.etag, appliedAt, new Date(now).toISOString()),
     // Lines the applied config does not hold are off at the edge.
     db
-      .prepare(
-        `DELETE FROM edge_applied_lines WHERE slug NOT IN (SELECT value FROM json_each(?))`,
-      )
+      .prepare(`DELETE FROM edge_applied_lines WHERE slug NOT IN (SELECT value FROM json_each(?))`)
       .bind(JSON.stringify(slugs)),
     // A line whose entry did not change keeps the time the edge first applied it. (`WHERE true`
     // lets SQLite read ON CONFLICT after a SELECT.)
