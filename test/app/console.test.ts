@@ -9,6 +9,7 @@ import { startHarness, type Harness } from '../../scripts/lib/harness-page/serve
 import { startBridge, type Bridge } from './bridge';
 import { chromiumMissing, launchChromium } from './chromium';
 import { adminConsole, agentConsole } from './console-page';
+import { startEdgeAgentSync } from './edge-agent';
 import { openSidebar, WAIT } from './sidebar-page';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -18,6 +19,7 @@ const missing = chromiumMissing();
 let bridge: Bridge;
 let harness: Harness;
 let browser: { context: BrowserContext; close(): Promise<void> };
+let edge: ReturnType<typeof startEdgeAgentSync>;
 
 const worker = () => ({ url: bridge.url, appJwtSecret: bridge.secrets.APP_JWT_SECRET });
 
@@ -78,9 +80,12 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
       acl: [{ cidr: '198.51.100.0/24', label: 'VoiceAI carrier' }],
     });
     expect(line.status).toBe(201);
+    // The edge agent's sync, which reports each config it applied back to the Worker.
+    edge = startEdgeAgentSync(bridge.url, bridge.secrets.EDGE_SECRET);
   }, 180_000);
 
   afterAll(async () => {
+    await edge?.stop();
     await browser?.close();
     await harness?.close();
     await bridge?.stop();
@@ -124,7 +129,14 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
     await error.waitFor({ state: 'detached', timeout: WAIT });
     await frame.getByLabel('Label for network 1').fill('Paris carrier');
     await frame.getByRole('button', { name: 'Save line' }).click();
-    await frame.getByText('Saved Paris office.').waitFor({ timeout: WAIT });
+    const saved = frame.getByRole('status').filter({ hasText: 'Saved Paris office.' });
+    await saved.waitFor({ timeout: WAIT });
+    // The agent applies the new line and reports it; the page asks again until it shows that.
+    await saved.getByText(/^Applied at the edge at /).waitFor({ timeout: 30_000 });
+    expect(edge.loaded()).toContain('paris-office 203.0.113.0/24');
+    expect(edge.sync.pendingReport()).toBeNull();
+    expect(await axeViolations(frame)).toEqual([]);
+    console.log(`screenshot: ${await screenshot(page, 'console-applied-en')}`);
     await frame
       .getByRole('table')
       .getByText('203.0.113.0/24 (Paris carrier)')

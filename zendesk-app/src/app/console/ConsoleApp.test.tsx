@@ -14,6 +14,7 @@ const LINE: Line = {
   invalid_ticket: 'drop',
   enabled: true,
   acl: [{ id: 1, cidr: '192.0.2.0/24', label: 'Voice AI platform' }],
+  edge: { state: 'applied', applied_at: '2026-12-02T16:00:00.000Z' },
 };
 
 const admin = { 'currentUser.role': 'admin', 'currentUser.id': 20010, 'currentUser.locale': 'en' };

@@ -15,6 +15,8 @@ import {
   type ConsoleTarget,
   type Line,
 } from './consoleApi';
+import { EDGE_POLL } from './edgePoll';
+import { EdgeStatus } from './EdgeStatus';
 import { LineForm } from './LineForm';
 import { LinesTable } from './LinesTable';
 import {
@@ -97,6 +99,27 @@ async function saveEdited(target: ConsoleTarget, before: Line, draft: LineDraft)
   return { line: await showLine(target, before.slug), refused };
 }
 
+/** "Saved …" with the line's state at the edge, which changes as the page learns it. */
+function SavedNotice({
+  saved,
+  line,
+}: {
+  saved: { name: string; watching: boolean };
+  line: Line | undefined;
+}) {
+  const { t } = useI18n();
+  const gaveUp = !saved.watching && line?.edge?.state === 'waiting';
+  return (
+    <Alert type="success" role="status">
+      <Alert.Paragraph>
+        <span>{t('console.lines.saved', { name: saved.name })}</span>{' '}
+        <EdgeStatus edge={line?.edge} />
+      </Alert.Paragraph>
+      {gaveUp ? <Alert.Paragraph>{t('console.edge.still_waiting')}</Alert.Paragraph> : null}
+    </Alert>
+  );
+}
+
 /** The Lines page: the table, and the form for a new line or the one being edited. */
 export function LinesPage({ target }: { target: ConsoleTarget }) {
   const { t } = useI18n();
@@ -107,7 +130,10 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
   const [serverProblems, setServerProblems] = useState<FieldProblems>({});
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState<string | null>(null);
+  /** The line last saved: its name, and whether the page still waits for the edge to apply it. */
+  const [saved, setSaved] = useState<{ slug: string; name: string; watching: boolean } | null>(
+    null,
+  );
 
   const load = useCallback(() => {
     listLines(target).then(
@@ -120,6 +146,26 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
     // failureText only reads the translator, which does not change while the page is open.
   }, [target]);
   useEffect(load, [load]);
+
+  // After a save, the lines are asked for again (bounded) until the edge has applied the line.
+  const watching = saved?.watching ? saved.slug : null;
+  useEffect(() => {
+    if (!watching) return;
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const stop = () => setSaved((s) => (s?.slug === watching ? { ...s, watching: false } : s));
+    const tick = () => {
+      tries += 1;
+      listLines(target).then((found) => {
+        setLines(found);
+        const line = found.find((l) => l.slug === watching);
+        if (!line || line.edge?.state !== 'waiting' || tries >= EDGE_POLL.tries) stop();
+        else timer = setTimeout(tick, EDGE_POLL.intervalMs);
+      }, stop);
+    };
+    timer = setTimeout(tick, EDGE_POLL.intervalMs);
+    return () => clearTimeout(timer);
+  }, [watching, target]);
 
   const open = (next: Editing) => {
     setEditing(next);
@@ -159,7 +205,7 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
         }
       }
       setEditing(null);
-      setSaved(t('console.lines.saved', { name: line.name }));
+      setSaved({ slug: line.slug, name: line.name, watching: line.edge?.state === 'waiting' });
       load();
     } catch (e) {
       const problems = refusalProblems(e);
@@ -190,11 +236,7 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
           </Button>
         )}
       </div>
-      {saved ? (
-        <Alert type="success" role="status">
-          <Alert.Paragraph>{saved}</Alert.Paragraph>
-        </Alert>
-      ) : null}
+      {saved ? <SavedNotice saved={saved} line={lines.find((l) => l.slug === saved.slug)} /> : null}
       {saveError ? (
         <Alert type="error" role="alert">
           <Alert.Paragraph>{saveError}</Alert.Paragraph>

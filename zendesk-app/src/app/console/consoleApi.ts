@@ -1,7 +1,10 @@
 // The admin console's calls to the Worker (/v1/console/lines, worker/src/routes/console-lines.ts),
 // through Zendesk's proxy with the same two proofs as the sidebar; the Worker checks the admin role.
 import type { ZafClient, ZafResponse } from 'zendesk_app_framework_sdk';
+import type { LineEdgeStatus } from '@sip-bridge/contract/edge-applied';
 import { bridgeRequestOptions, classifyStatus } from '../lib/bridgeRequest';
+
+export type { LineEdgeStatus };
 
 /** An ACL entry as the Worker answers it. */
 export interface AclEntry {
@@ -20,6 +23,8 @@ export interface Line {
   invalid_ticket: 'drop' | 'reject';
   enabled: boolean;
   acl: AclEntry[];
+  /** Whether the edge enforces the line as it stands (docs/edge-protocol.md, "Applied report"). */
+  edge: LineEdgeStatus;
 }
 
 /** One refused field, named as in the request body (`acl[0].cidr`). */
