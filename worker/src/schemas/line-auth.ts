@@ -4,15 +4,17 @@
 import { z } from '@hono/zod-openapi';
 import {
   CALLER_AUTH_LIMITS,
+  DIGEST_PASSWORD_LENGTH,
   DIGEST_REALM,
   DIGEST_USERNAME,
+  E164_NUMBER,
   HA1,
+  PRINTABLE_ASCII,
   TECH_PREFIX,
   TOKEN_HEADER,
+  TOKEN_SECRET,
 } from '@sip-bridge/contract/caller-auth';
-import { RESERVED_HEADER } from '@sip-bridge/contract/edge';
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
+import { RESERVED_HEADER } from '@sip-bridge/contract/header-names';
 
 const DigestUserInputSchema = z
   .object({
@@ -22,9 +24,9 @@ const DigestUserInputSchema = z
       .openapi({ example: 'carrier1' }),
     password: z
       .string()
-      .min(8, 'must be 8-128 characters')
-      .max(128, 'must be 8-128 characters')
-      .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
+      .min(DIGEST_PASSWORD_LENGTH.min, 'must be 8-128 characters')
+      .max(DIGEST_PASSWORD_LENGTH.max, 'must be 8-128 characters')
+      .regex(PRINTABLE_ASCII, 'must be printable ASCII')
       .optional()
       .openapi({
         description:
@@ -98,7 +100,7 @@ export const LineAuthInputSchema = z
           .openapi({ example: 'X-Line-Token' }),
         secret: z
           .string()
-          .regex(/^[!-~]{16,256}$/, 'must be 16-256 printable ASCII characters without spaces')
+          .regex(TOKEN_SECRET, 'must be 16-256 printable ASCII characters without spaces')
           .optional()
           .openapi({
             description:
@@ -116,7 +118,7 @@ export const LineAuthInputSchema = z
     p_charge_info: z
       .object({
         numbers: z
-          .array(z.string().regex(E164, 'must be an E.164 number, e.g. +14155550100'))
+          .array(z.string().regex(E164_NUMBER, 'must be an E.164 number, e.g. +14155550100'))
           .min(1)
           .max(CALLER_AUTH_LIMITS.numbers),
       })
