@@ -34,7 +34,7 @@ async function openConsole(url: string) {
 
 /** The lines as the admin API (the scripts' way in) lists them. */
 async function linesInWorker(): Promise<
-  { slug: string; enabled: boolean; acl: { cidr: string; label: string }[] }[]
+  { slug: string; enabled: boolean; acl: { cidr: string; label: string }[]; auth: unknown }[]
 > {
   const res = await fetch(`${bridge.url}/v1/admin/lines`, {
     headers: { Authorization: `Bearer ${bridge.secrets.ADMIN_TOKEN}` },
@@ -170,6 +170,14 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
     await enabled.focus();
     await page.keyboard.press('Space');
     expect(await enabled.isChecked()).toBe(false);
+    // Carrier options: a concurrent-call limit and a token header with its secret.
+    await frame.getByLabel(/^Concurrent calls/).fill('3');
+    const tokenOn = frame.getByLabel('Require a token header');
+    await tokenOn.focus();
+    await page.keyboard.press('Space');
+    await frame.getByLabel(/^Token header name/).fill('X-Line-Token');
+    await frame.getByLabel(/^Token$/).fill('a-carrier-token-0123456789');
+    expect(await axeViolations(frame)).toEqual([]);
     await frame.getByRole('button', { name: 'Save line' }).click();
     await frame.getByText('Saved AI voice agent.').waitFor({ timeout: WAIT });
     expect((await linesInWorker()).find((l) => l.slug === 'ai-agent')).toMatchObject({
@@ -178,7 +186,13 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
         { cidr: '198.51.100.0/24', label: 'VoiceAI carrier' },
         { cidr: '192.0.2.0/24', label: 'Backup carrier' },
       ],
+      routing: { max_concurrent_calls: 3 },
+      auth: { ip: true, token: { header: 'X-Line-Token', secret_set: true } },
     });
+    // Opened again, the secret is stored and not in the page.
+    await frame.getByRole('button', { name: 'Edit AI voice agent' }).click();
+    expect(await frame.getByLabel(/^Token$/).inputValue()).toBe('');
+    expect(await frame.content()).not.toContain('a-carrier-token-0123456789');
     await page.close();
   }, 60_000);
 

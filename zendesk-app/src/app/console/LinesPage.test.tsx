@@ -21,6 +21,16 @@ const line = (edge: LineEdgeStatus): Line => ({
   invalid_ticket: 'drop',
   enabled: true,
   acl: [{ id: 1, cidr: '192.0.2.0/24', label: '' }],
+  max_cps: 0,
+  max_creations_per_minute: 30,
+  media: 'rtp',
+  routing: {
+    mode: 'sequential',
+    no_ringback_ms: 5000,
+    no_answer_ms: 300000,
+    max_concurrent_calls: 0,
+  },
+  auth: { ip: true },
   edge,
 });
 

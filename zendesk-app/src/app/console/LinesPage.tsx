@@ -111,10 +111,11 @@ function SavedNotice({
   const gaveUp = !saved.watching && line?.edge?.state === 'waiting';
   return (
     <Alert type="success" role="status">
-      <Alert.Paragraph>
+      {/* A div, not Alert.Paragraph (a p): Garden's Tag is a div. */}
+      <div className="console-saved">
         <span>{t('console.lines.saved', { name: saved.name })}</span>{' '}
         <EdgeStatus edge={line?.edge} />
-      </Alert.Paragraph>
+      </div>
       {gaveUp ? <Alert.Paragraph>{t('console.edge.still_waiting')}</Alert.Paragraph> : null}
     </Alert>
   );
@@ -193,10 +194,12 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
               problems[field.replace(`acl[${index}]`, `acl[${at}]`)] = problem;
             return draft.acl[index]!;
           });
+          // The line's own fields were saved: the form restarts from the line as saved (so no
+          // secret typed stays in the page), with the refused rows below the kept ones.
           setEditing({
             mode: 'edit',
             line,
-            draft: { ...draft, acl: [...kept.acl, ...rows] },
+            draft: { ...kept, acl: [...kept.acl, ...rows] },
             attempt: (editing.attempt ?? 0) + 1,
           });
           setServerProblems(problems);

@@ -2,6 +2,8 @@
 // through Zendesk's proxy with the same two proofs as the sidebar; the Worker checks the admin role.
 import type { ZafClient, ZafResponse } from 'zendesk_app_framework_sdk';
 import type { LineEdgeStatus } from '@sip-bridge/contract/edge-applied';
+import type { RoutingMode } from '@sip-bridge/contract/line-limits';
+import type { LineMedia } from '@sip-bridge/contract/line-media';
 import { bridgeRequestOptions, classifyStatus } from '../lib/bridgeRequest';
 
 export type { LineEdgeStatus };
@@ -11,6 +13,23 @@ export interface AclEntry {
   id: number;
   cidr: string;
   label: string;
+}
+
+/** How the edge routes a line's calls (the Worker's LineRouting). */
+export interface LineRouting {
+  mode: RoutingMode;
+  no_ringback_ms: number;
+  no_answer_ms: number;
+  max_concurrent_calls: number;
+}
+
+/** A line's caller auth as the Worker shows it: no password, HA1 or token, ever. */
+export interface LineAuth {
+  ip: boolean;
+  digest?: { realm: string; users: { username: string }[] };
+  token?: { header: string; secret_set: true };
+  tech_prefix?: string;
+  p_charge_info?: { numbers: string[] };
 }
 
 /** A line as `GET /v1/console/lines` answers it: the fields the console shows or edits. */
@@ -23,6 +42,11 @@ export interface Line {
   invalid_ticket: 'drop' | 'reject';
   enabled: boolean;
   acl: AclEntry[];
+  max_cps: number;
+  max_creations_per_minute: number;
+  media: LineMedia;
+  routing: LineRouting;
+  auth: LineAuth;
   /** Whether the edge enforces the line as it stands (docs/edge-protocol.md, "Applied report"). */
   edge: LineEdgeStatus;
 }

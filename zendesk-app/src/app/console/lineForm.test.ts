@@ -82,6 +82,17 @@ describe('the line form', () => {
       invalid_ticket: 'drop',
       enabled: true,
       acl: [{ cidr: '198.51.100.0/24', label: 'Carrier' }],
+      // The carrier options' defaults are the API's (carrierOptions.test.ts has the rest).
+      max_cps: 0,
+      max_creations_per_minute: 30,
+      media: 'rtp',
+      routing: {
+        mode: 'sequential',
+        no_ringback_ms: 5000,
+        no_answer_ms: 300000,
+        max_concurrent_calls: 0,
+      },
+      auth: { ip: true },
     });
   });
 
@@ -91,7 +102,7 @@ describe('the line form', () => {
         { path: 'sip_targets[1]', message: 'must be a sip: or sips: URI with a host' },
         { path: 'acl[0].cidr', message: 'host bits are set' },
         { path: 'default_country', message: 'must be an ISO code' },
-        { path: 'max_cps', message: 'too big' },
+        { path: 'context_headers[0].header', message: 'too big' },
       ]),
     ).toEqual({
       sip_targets: { text: 'must be a sip: or sips: URI with a host' },
