@@ -196,6 +196,30 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
     await page.close();
   }, 60_000);
 
+  it('words the Worker’s refusal of a field in the admin’s language, under the field', async () => {
+    const url = harness.install(adminConsole(worker()))({ locale: 'fr' });
+    const { page, frame } = await openConsole(url);
+    await frame.getByRole('button', { name: 'Nouvelle ligne' }).click();
+    await frame.getByLabel(/^Identifiant/).fill('lyon');
+    await frame.getByLabel(/^Nom/).fill('Lyon');
+    await frame.getByLabel(/^Cibles SIP Zendesk/).fill('sip:lyon@acme.sip.twilio.com');
+    // Only the Worker knows which country codes libphonenumber has.
+    await frame.getByLabel(/^Pays par défaut/).fill('XX');
+    await frame.getByRole('button', { name: 'Enregistrer la ligne' }).click();
+    const error = frame.getByText('Saisissez un code pays ISO à deux lettres, p. ex. US ou FR.');
+    await error.waitFor({ timeout: WAIT });
+    const country = frame.getByLabel(/^Pays par défaut/);
+    expect(await country.getAttribute('aria-invalid')).toBe('true');
+    expect(((await country.getAttribute('aria-describedby')) ?? '').split(' ')).toContain(
+      await error.getAttribute('id'),
+    );
+    expect(await frame.content()).not.toContain('libphonenumber');
+    expect(await axeViolations(frame)).toEqual([]);
+    console.log(`screenshot: ${await screenshot(page, 'console-refused-fr')}`);
+    expect((await linesInWorker()).map((l) => l.slug)).not.toContain('lyon');
+    await page.close();
+  }, 60_000);
+
   it('shows an agent no console, and the Worker refuses the console API to them', async () => {
     const url = harness.install(agentConsole(worker()))({ locale: 'en-US' });
     const { page, frame } = await openConsole(url);

@@ -42,7 +42,12 @@ const DigestUserInputSchema = z
   .strict()
   .superRefine((u, ctx) => {
     if (u.password !== undefined && u.ha1 !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['ha1'], message: 'give password or ha1, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ha1'],
+        message: 'give password or ha1, not both',
+        params: { kind: 'password_and_ha1' },
+      });
     }
   });
 
@@ -76,6 +81,7 @@ export const LineAuthInputSchema = z
                   code: 'custom',
                   path: [i, 'username'],
                   message: `repeats users[${first}].username`,
+                  params: { kind: 'repeated' },
                 });
               } else seen.set(u.username, i);
             });
@@ -93,10 +99,10 @@ export const LineAuthInputSchema = z
         header: z
           .string()
           .regex(TOKEN_HEADER, 'must be X-<name> (letters, digits, dashes)')
-          .refine(
-            (n) => !RESERVED_HEADER.test(n),
-            'X-Zendesk- and X-Bridge- headers are the bridge’s own',
-          )
+          .refine((n) => !RESERVED_HEADER.test(n), {
+            message: 'X-Zendesk- and X-Bridge- headers are the bridge’s own',
+            params: { kind: 'reserved_header' },
+          })
           .openapi({ example: 'X-Line-Token' }),
         secret: z
           .string()

@@ -20,10 +20,10 @@ export const SipTargetSchema = z
 
 export const CountrySchema = z
   .string()
-  .refine(
-    isCountryCode,
-    'must be an ISO 3166-1 alpha-2 country code libphonenumber knows, e.g. US, FR',
-  )
+  .refine(isCountryCode, {
+    message: 'must be an ISO 3166-1 alpha-2 country code libphonenumber knows, e.g. US, FR',
+    params: { kind: 'unknown_country' },
+  })
   .openapi({ example: 'US' });
 
 export const CidrSchema = z
@@ -32,7 +32,7 @@ export const CidrSchema = z
   .transform((value, ctx) => {
     const parsed = parseCidr(value);
     if (parsed.ok) return parsed.cidr.text;
-    ctx.addIssue({ code: 'custom', message: parsed.reason });
+    ctx.addIssue({ code: 'custom', message: parsed.reason, params: { kind: 'invalid_cidr' } });
     return z.NEVER;
   })
   .openapi({ type: 'string', example: '192.0.2.0/24' });
@@ -278,6 +278,7 @@ export const secureTargetsRefinement = (
       code: 'custom',
       path: ['sip_targets', Number(issue.path)],
       message: issue.message,
+      params: { kind: 'insecure_target' },
     });
   }
 };

@@ -114,4 +114,43 @@ describe('the line form’s carrier options', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Remove user 1' }));
     expect(screen.getByText('Add at least one digest user.')).toBeTruthy();
   });
+
+  it('shows the Worker’s refusals under their fields in the admin’s language, never its English', async () => {
+    const refusal = {
+      error: 'invalid_request',
+      message: 'The request is invalid; see issues.',
+      issues: [
+        { path: 'default_country', message: 'must be an ISO 3166-1 code', code: 'unknown_country' },
+        { path: 'name', message: 'a brand new check', code: 'brand_new' },
+        { path: 'context_headers', message: 'has 1 unknown field', code: 'unknown_fields' },
+      ],
+    };
+    const client = fakeClient(
+      (options) =>
+        options.type === 'POST' ? json(400, refusal) : json(200, { lines: [] as Line[] }),
+      { ...admin, 'currentUser.locale': 'fr' },
+    );
+    renderWithClient(<ConsoleApp />, client);
+    fireEvent.click(await screen.findByRole('button', { name: 'Nouvelle ligne' }));
+    type(/^Identifiant/, 'paris');
+    type(/^Nom/, 'Paris');
+    type(/^Cibles SIP Zendesk/, 'sip:paris@acme.sip.twilio.com');
+    type(/^Pays par défaut/, 'XX');
+    fireEvent.click(screen.getByRole('button', { name: 'Enregistrer la ligne' }));
+    const country = await screen.findByText(
+      'Saisissez un code pays ISO à deux lettres, p. ex. US ou FR.',
+    );
+    expect(
+      field(/^Pays par défaut/)
+        .getAttribute('aria-describedby')
+        ?.split(' '),
+    ).toContain(country.id);
+    // A kind the console has no words for: generic, naming the field.
+    expect(screen.getByText('Le pont a refusé cette valeur (name).')).toBeTruthy();
+    // No field of the form: at the top, naming it.
+    const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
+    expect(alerts.join('\n')).toContain('Le pont a refusé context_headers');
+    for (const english of ['ISO 3166-1', 'brand new', 'unknown field'])
+      expect(document.body.textContent).not.toContain(english);
+  });
 });

@@ -17,6 +17,7 @@ import {
 } from './consoleApi';
 import { EDGE_POLL } from './edgePoll';
 import { EdgeStatus } from './EdgeStatus';
+import { issueProblem } from './issueProblem';
 import { LineForm } from './LineForm';
 import { LinesTable } from './LinesTable';
 import {
@@ -72,7 +73,8 @@ function entryProblems(e: unknown, index: number): FieldProblems | null {
   const own: FieldProblems = {};
   for (const issue of e.issues) {
     const field = ['label', 'confirm_wide'].includes(issue.path) ? issue.path : 'cidr';
-    own[at(field)] ??= { text: issue.message };
+    // Worded as on the row (`acl[2].cidr`), from the issue's kind.
+    own[at(field)] ??= issueProblem({ ...issue, path: at(field) }, at(field));
   }
   return own;
 }

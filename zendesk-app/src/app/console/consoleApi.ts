@@ -51,10 +51,18 @@ export interface Line {
   edge: LineEdgeStatus;
 }
 
-/** One refused field, named as in the request body (`acl[0].cidr`). */
+/**
+ * One refused field, named as in the request body (`acl[0].cidr`), with the kind of problem
+ * (`code`: `too_small`, `insecure_target`…) and a bound; the console words it from the kind,
+ * never from the Worker's English `message`.
+ */
 export interface FieldIssue {
   path: string;
   message: string;
+  code?: string;
+  origin?: string;
+  minimum?: number;
+  maximum?: number;
 }
 
 /** Why a console request failed: the Worker's code (`admin_required`, `conflict`…) and its fields. */
@@ -82,17 +90,33 @@ function bodyOf(res: ZafResponse | undefined): Record<string, unknown> | undefin
   return body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
 }
 
+/** One issue of a refusal as the console reads it, or nothing when it is not one. */
+function issueOf(value: unknown): FieldIssue[] {
+  const i = value as Record<string, unknown> | null;
+  if (typeof i?.path !== 'string' || typeof i.message !== 'string') return [];
+  const text = (v: unknown) => (typeof v === 'string' && /^[a-z_]{1,40}$/.test(v) ? v : undefined);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const code = text(i.code);
+  const origin = text(i.origin);
+  const minimum = num(i.minimum);
+  const maximum = num(i.maximum);
+  return [
+    {
+      path: i.path,
+      message: i.message,
+      ...(code ? { code } : {}),
+      ...(origin ? { origin } : {}),
+      ...(minimum !== undefined ? { minimum } : {}),
+      ...(maximum !== undefined ? { maximum } : {}),
+    },
+  ];
+}
+
 function failure(res: ZafResponse | undefined): ConsoleError {
   const status = typeof res?.status === 'number' ? res.status : 0;
   const body = bodyOf(res);
   const code = typeof body?.error === 'string' ? body.error : classifyStatus(status);
-  const issues = Array.isArray(body?.issues)
-    ? body.issues.filter(
-        (i): i is FieldIssue =>
-          typeof (i as FieldIssue)?.path === 'string' &&
-          typeof (i as FieldIssue)?.message === 'string',
-      )
-    : [];
+  const issues = Array.isArray(body?.issues) ? body.issues.flatMap(issueOf) : [];
   return new ConsoleError(status, code, issues);
 }
 

@@ -10,6 +10,7 @@ import {
   type CarrierDraft,
 } from './carrierOptions';
 import type { FieldIssue, Line } from './consoleApi';
+import { issueProblem, type KeyedProblem } from './issueProblem';
 
 export interface AclRow {
   /** Set for an entry the line already has (listed and removable, not edited). */
@@ -33,9 +34,11 @@ export interface LineDraft {
   carrier: CarrierDraft;
 }
 
-/** A problem with one field: a translation key and its values, or the Worker's own words. */
-export type FieldProblem =
-  { key: string; vars?: Record<string, string | number> } | { text: string };
+/**
+ * A problem with one field: a translation key and its values (and, for the Worker's issues, the
+ * key to use when the first has no words). Never the Worker's English text.
+ */
+export type FieldProblem = KeyedProblem;
 
 /** Field name (`name`, `sip_targets`, `acl[0].cidr`) → its problem. */
 export type FieldProblems = Record<string, FieldProblem>;
@@ -174,7 +177,7 @@ export function issuesByField(issues: readonly FieldIssue[]): FieldProblems {
     const field = ROW_FIELD.test(issue.path) ? issue.path : fieldOf(issue.path);
     const known = FORM_FIELDS.has(field) || ROW_FIELD.test(field);
     const key = known ? field : '';
-    out[key] ??= { text: issue.message };
+    out[key] ??= issueProblem(issue, key);
   }
   return out;
 }
