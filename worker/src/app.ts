@@ -18,6 +18,7 @@ import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
 import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { consoleLineRoutes } from './routes/console-lines';
+import { consoleBlocklistRoutes } from './routes/console-blocklist';
 import { edgeRoutes } from './routes/edge';
 import { handoffRoutes } from './routes/handoffs';
 import { healthRoutes } from './routes/health';
@@ -68,6 +69,7 @@ export function createApp() {
   app.route('/', reportUsageRoutes);
   app.route('/', adminLineRoutes);
   app.route('/', consoleLineRoutes);
+  app.route('/', consoleBlocklistRoutes);
   app.route('/', consoleUsageRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);

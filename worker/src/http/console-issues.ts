@@ -22,21 +22,27 @@ export const consoleHook = (
 
 /**
  * The kind of the issues the admin line handlers build themselves, by the answer's error code.
- * Through the console, an `invalid_request` from a handler (its body already passed the
+ * Through the console, an `invalid_request` from a line handler (its body already passed the
  * console's schema, which refuses a webhook) is a secure line with a target not over TLS.
  */
-const KIND_BY_ERROR: Record<string, string> = {
+export const LINE_ISSUE_KINDS: Record<string, string> = {
   unconfirmed_wide_acl: 'unconfirmed_wide',
   missing_secret: 'missing_secret',
   unknown_custom_field: 'unknown_custom_field',
   invalid_request: 'insecure_target',
 };
 
+/** The block list handler's own refusal: a number it cannot read as one (or a withheld caller). */
+export const BLOCK_ISSUE_KINDS: Record<string, string> = { invalid_request: 'invalid_number' };
+
 type Issue = { path: string; message: string; code?: string };
 
 /** An admin handler's error body with each issue given its kind (`custom` when unknown). */
-export function withIssueKinds<T extends { error?: unknown; issues?: Issue[] }>(body: T): T {
+export function withIssueKinds<T extends { error?: unknown; issues?: Issue[] }>(
+  body: T,
+  kinds: Record<string, string>,
+): T {
   if (!Array.isArray(body.issues)) return body;
-  const kind = (typeof body.error === 'string' && KIND_BY_ERROR[body.error]) || 'custom';
+  const kind = (typeof body.error === 'string' && kinds[body.error]) || 'custom';
   return { ...body, issues: body.issues.map((i) => (i.code ? i : { ...i, code: kind })) };
 }

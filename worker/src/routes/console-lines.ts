@@ -13,7 +13,7 @@ import {
 } from '../schemas/console';
 import { AclEntryInputSchema } from '../schemas/lines';
 import { lineEdgeStatuses } from '../lines/edge-applied';
-import { consoleHook, withIssueKinds } from '../http/console-issues';
+import { consoleHook, LINE_ISSUE_KINDS, withIssueKinds } from '../http/console-issues';
 import { adminLineRoutes } from './admin-lines';
 
 const security = [{ appJwt: [], agentToken: [] }];
@@ -151,7 +151,10 @@ async function withEdgeStatus(db: D1Database, answer: Response): Promise<Respons
   if (answer.status >= 400 && answer.status < 500) {
     const refusal = (await answer.clone().json()) as { issues?: unknown };
     if (!Array.isArray(refusal.issues)) return answer;
-    return rewritten(answer, withIssueKinds(refusal as Parameters<typeof withIssueKinds>[0]));
+    return rewritten(
+      answer,
+      withIssueKinds(refusal as Parameters<typeof withIssueKinds>[0], LINE_ISSUE_KINDS),
+    );
   }
   if (answer.status < 200 || answer.status > 299 || answer.status === 204) return answer;
   const body = (await answer.clone().json()) as Answered;
