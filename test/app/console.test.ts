@@ -193,6 +193,24 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
     await frame.getByRole('button', { name: 'Edit AI voice agent' }).click();
     expect(await frame.getByLabel(/^Token$/).inputValue()).toBe('');
     expect(await frame.content()).not.toContain('a-carrier-token-0123456789');
+    // The line's blocked callers: a number blocked at once, read in the line's country.
+    const blocked = frame.getByRole('region', { name: 'Blocked callers' });
+    await blocked.getByText('No number is blocked on this line.').waitFor({ timeout: WAIT });
+    await blocked.getByLabel('Number to block').fill('(415) 555-0100');
+    await blocked.getByRole('button', { name: 'Block', exact: true }).click();
+    await blocked.getByText('+14155550100', { exact: true }).waitFor({ timeout: WAIT });
+    // Axe looks at the page at rest: the Block button enabled again, the pointer elsewhere.
+    await expect
+      .poll(() => blocked.getByRole('button', { name: 'Block', exact: true }).isEnabled())
+      .toBe(true);
+    await page.mouse.move(0, 0);
+    expect(await axeViolations(frame)).toEqual([]);
+    const blocks = await fetch(`${bridge.url}/v1/admin/blocked-numbers`, {
+      headers: { Authorization: `Bearer ${bridge.secrets.ADMIN_TOKEN}` },
+    });
+    expect(((await blocks.json()) as { blocked: unknown[] }).blocked).toEqual([
+      expect.objectContaining({ e164: '+14155550100', line: 'ai-agent' }),
+    ]);
     await page.close();
   }, 60_000);
 

@@ -47,6 +47,7 @@ function worker(appliedAfter: number) {
     requests.push(`${options.type} ${path}`);
     if (options.type === 'PATCH') return json(200, { line: listed() });
     if (path === '/v1/console/lines/ai-agent') return json(200, { line: listed() });
+    if (path.endsWith('/blocked')) return json(200, { blocked: [] });
     lists += 1;
     return json(200, { lines: [listed()] });
   };

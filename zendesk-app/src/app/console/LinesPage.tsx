@@ -15,6 +15,7 @@ import {
   type ConsoleTarget,
   type Line,
 } from './consoleApi';
+import { BlockedCallers } from './BlockedCallers';
 import { EDGE_POLL } from './edgePoll';
 import { EdgeStatus } from './EdgeStatus';
 import { issueProblem } from './issueProblem';
@@ -259,7 +260,11 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
           onSave={(draft) => void save(draft)}
           onCancel={() => open(null)}
         />
-      ) : (
+      ) : null}
+      {editing?.mode === 'edit' ? (
+        <BlockedCallers target={target} slug={editing.line.slug} onChanged={load} />
+      ) : null}
+      {editing ? null : (
         <LinesTable lines={lines} onEdit={(line) => open({ mode: 'edit', line })} />
       )}
     </section>

@@ -192,3 +192,37 @@ export async function removeAclEntry(target: ConsoleTarget, slug: string, id: nu
     if (!(e instanceof ConsoleError && e.status === 404)) throw e;
   }
 }
+
+/** A caller number blocked on a line (answered 603 Decline). */
+export interface BlockedNumber {
+  id: number;
+  e164: string;
+  line: string | null;
+  reason: string;
+}
+
+const blockedPath = (slug: string) => `/v1/console/lines/${encodeURIComponent(slug)}/blocked`;
+
+/** The numbers blocked on a line (blocks on every line are the admin API's). */
+export async function listBlocked(target: ConsoleTarget, slug: string): Promise<BlockedNumber[]> {
+  const body = await consoleRequest(target, blockedPath(slug));
+  return Array.isArray(body.blocked) ? (body.blocked as BlockedNumber[]) : [];
+}
+
+/** Blocks a number on a line, read with the line's default country; the block as written. */
+export async function addBlocked(
+  target: ConsoleTarget,
+  slug: string,
+  entry: { number: string; reason: string },
+): Promise<BlockedNumber> {
+  return (await consoleRequest(target, blockedPath(slug), 'POST', entry)).blocked as BlockedNumber;
+}
+
+/** Unblocks; one already gone counts as removed. */
+export async function removeBlocked(target: ConsoleTarget, slug: string, id: number) {
+  try {
+    await consoleRequest(target, `${blockedPath(slug)}/${id}`, 'DELETE');
+  } catch (e) {
+    if (!(e instanceof ConsoleError && e.status === 404)) throw e;
+  }
+}

@@ -39,6 +39,7 @@ const KINDS = new Set([
   'missing_secret',
   'reserved_header',
   'repeated',
+  'invalid_number',
 ]);
 const BOUNDED = new Set(['string', 'number', 'array']);
 
