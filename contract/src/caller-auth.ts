@@ -33,7 +33,11 @@ export const CALLER_AUTH_LIMITS = { users: 16, numbers: 32 } as const;
 
 /** A line's caller authentication in the edge config (every part optional but `ip`). */
 export interface EdgeLineAuth {
-  /** The source must be in the line's ACL (always true in this version). */
+  /**
+   * True: the source must be in the line's ACL. False: a source in no line's ACL may still reach
+   * the line by its credential (`credentialOnlyProblem`): a digest username, or a tech prefix
+   * with a token.
+   */
   ip: boolean;
   /** SIP digest: a 407 challenge, then Proxy-Authorization checked against these HA1s. */
   digest?: { realm: string; users: { username: string; ha1: string }[] };
@@ -56,7 +60,7 @@ export function callerAuthProblem(auth: unknown): string | null {
   const known = new Set(['ip', 'digest', 'token', 'tech_prefix', 'p_charge_info']);
   const extra = Object.keys(a).find((k) => !known.has(k));
   if (extra !== undefined) return 'has an unknown field';
-  if (a.ip !== true) return 'ip must be true (the edge finds the line by source address)';
+  if (typeof a.ip !== 'boolean') return 'ip is not true or false';
   if (a.digest !== undefined) {
     const d = a.digest as { realm?: unknown; users?: unknown } | null;
     if (typeof d?.realm !== 'string' || !DIGEST_REALM.test(d.realm))
@@ -100,5 +104,87 @@ export function callerAuthProblem(auth: unknown): string | null {
     const bad = numbers.findIndex((n) => typeof n !== 'string' || !LINE_NUMBER_DIGITS.test(n));
     if (bad !== -1) return `p_charge_info.numbers[${bad}] is not E.164 digits`;
   }
+  if (a.ip === false && !identifiesLine(a)) return IP_FALSE_NEEDS;
   return null;
+}
+
+/** Why a line without its IP allowlist needs more (the admin API's and the agent's message). */
+export const IP_FALSE_NEEDS =
+  'ip false needs a credential that names the line and proves the caller: digest users, or a ' +
+  'tech prefix with a token';
+
+/**
+ * True when `auth` lets the edge find the line without the source address and prove the caller:
+ * digest (its username names the line, its password proves it) or a tech prefix (names the
+ * line: 4 digits, guessable) together with a token (proves it). A token alone does not name a
+ * line: its header differs per line and its value is a secret the edge holds only hashed.
+ */
+export const identifiesLine = (auth: {
+  digest?: unknown;
+  tech_prefix?: unknown;
+  token?: unknown;
+}) => auth.digest !== undefined || (auth.tech_prefix !== undefined && auth.token !== undefined);
+
+/** Where two credential-only lines collide: which field of the later one, and the earlier line. */
+export interface CredentialConflict {
+  slug: string;
+  /** `digest.users[i].username`, `tech_prefix` or `digest.realm`. */
+  field: string;
+  /** The line it collides with. */
+  with: string;
+  message: string;
+}
+
+/**
+ * What stops the edge from finding each line without its ACL (`ip: false`) by its credential
+ * alone: a digest username or a tech prefix two such lines share, or a second digest realm
+ * (a caller from an unknown address is challenged before the edge knows the line, so the
+ * challenge names the one realm those lines share). Lines with `ip: true` never count: they are
+ * found by their ACL only. Messages name the field and the other line, never a credential.
+ * @example credentialConflicts([{ slug: 'a', auth: a }, { slug: 'b', auth: b }]) // [] or conflicts
+ */
+export function credentialConflicts(
+  lines: readonly { slug: string; auth?: EdgeLineAuth | undefined }[],
+): CredentialConflict[] {
+  const users = new Map<string, string>();
+  const prefixes = new Map<string, string>();
+  let realm: { realm: string; slug: string } | undefined;
+  const conflicts: CredentialConflict[] = [];
+  for (const { slug, auth } of lines) {
+    if (!auth || auth.ip !== false) continue;
+    if (auth.digest) {
+      if (realm && realm.realm !== auth.digest.realm) {
+        conflicts.push({
+          slug,
+          field: 'digest.realm',
+          with: realm.slug,
+          message: `differs from the realm of line ${realm.slug}: lines without an IP allowlist share one realm`,
+        });
+      }
+      realm ??= { realm: auth.digest.realm, slug };
+      auth.digest.users.forEach((u, i) => {
+        const other = users.get(u.username);
+        if (other !== undefined && other !== slug) {
+          conflicts.push({
+            slug,
+            field: `digest.users[${i}].username`,
+            with: other,
+            message: `is a user of line ${other}, which also takes callers without an IP allowlist`,
+          });
+        } else users.set(u.username, slug);
+      });
+    }
+    if (auth.tech_prefix !== undefined) {
+      const other = prefixes.get(auth.tech_prefix);
+      if (other !== undefined && other !== slug) {
+        conflicts.push({
+          slug,
+          field: 'tech_prefix',
+          with: other,
+          message: `is the tech prefix of line ${other}, which also takes callers without an IP allowlist`,
+        });
+      } else prefixes.set(auth.tech_prefix, slug);
+    }
+  }
+  return conflicts;
 }

@@ -95,6 +95,17 @@ export const CallRecordSchema = z
     }),
     summary_status: z.string(),
     // Optional in the type so older clients' fixtures still parse; the API always sends it.
+    route_rule: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          "The line's routing rule that routed the call to its own targets (its id and name when " +
+          "the call was decided); null when the call went to the line's targets",
+        example: { id: 'vip', name: 'VIP' },
+      }),
+    // Optional in the type so older clients' fixtures still parse; the API always sends it.
     handoff: CallHandoffSchema.nullable()
       .optional()
       .meta({

@@ -8,6 +8,7 @@ import { TICKET_ID_PATTERN } from './ticket-id';
 import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from './header-names';
 import type { EdgeLineAuth } from './caller-auth';
 import type { LineMedia } from './line-media';
+import { RULE_ID_PATTERN, type EdgeRoutingRule } from './routing-rules';
 
 /** The longest SIP facts accepted, in characters (the edge cuts a longer User-Agent to fit). */
 export const SIP_FACT_LIMITS = {
@@ -151,6 +152,19 @@ export const DecisionSchema = z
           '`e164`; absent or null: relay them as received',
         example: '+14155550100',
       }),
+    route_rule: z
+      .object({
+        id: z.string().regex(RULE_ID_PATTERN),
+        name: z.string().max(64),
+      })
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          "The line's routing rule that routes the call (the edge relays to that rule's targets, " +
+          "named by `id`); absent or null: the line's own `sip_targets`",
+        example: { id: 'vip', name: 'VIP' },
+      }),
     call: z.object({
       caller_e164: z.string().nullable(),
       match: z.enum(['matched', 'no_match', 'ambiguous', 'withheld', 'unavailable']),
@@ -257,5 +271,10 @@ export interface EdgeConfig {
     auth?: EdgeLineAuth;
     /** `secure`: TLS and SDES SRTP on both legs (line-media.ts); absent: `rtp`. */
     media?: LineMedia;
+    /**
+     * The line's routing rules in order, each with its own targets (routing-rules.ts): the edge
+     * relays to a rule's targets when the decision names it. Absent: none (and older Workers).
+     */
+    rules?: EdgeRoutingRule[];
   }[];
 }

@@ -11,6 +11,11 @@ export interface KamailioAnswer {
   source: 'worker' | 'fail_open';
   /** On a relay: the E.164 number Kamailio presents as the caller (From, P-Asserted-Identity). */
   caller_user?: string;
+  /**
+   * On a relay: the line's routing rule whose targets Kamailio relays to (its `linerules` entry
+   * names the dispatcher set); absent: the line's own targets.
+   */
+  rule?: string;
 }
 
 export const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
@@ -75,6 +80,7 @@ export function answerFromWorker(body: unknown): MappedDecision {
         headers: block,
         source: 'worker',
         ...(decision.caller_user ? { caller_user: decision.caller_user } : {}),
+        ...(decision.route_rule ? { rule: decision.route_rule.id } : {}),
       },
       dropped,
     };

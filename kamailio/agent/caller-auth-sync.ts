@@ -1,6 +1,8 @@
 // Each line's caller authentication (digest HA1s, the token's hash, tech prefix, P-Charge-Info
 // numbers), written to the db_text table Kamailio's `callerauth` htable loads (at start, and on
-// htable.reload), then proved with a dump, like the block list.
+// htable.reload), then proved with a dump, like the block list. Lines without their ACL
+// (`ip: false`) are admitted by this table alone, so it is applied after the block list and the
+// media table, before the ACL.
 import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KamailioRpc } from 'kamailio-jsonrpc';
@@ -52,10 +54,15 @@ export function createCallerAuthSync(renderDir: string, rpc: CallerAuthRpc) {
   }
 
   return {
-    async apply(lines: EdgeLine[], force: boolean): Promise<{ count: number; reloaded: boolean }> {
+    /** `groups`: each line's id (line-ids.json), which a line without its ACL (`ip: false`) needs. */
+    async apply(
+      lines: EdgeLine[],
+      force: boolean,
+      groups: Readonly<Record<string, number>> = {},
+    ): Promise<{ count: number; reloaded: boolean }> {
       let entries: [string, string][];
       try {
-        entries = callerAuthEntries(lines);
+        entries = callerAuthEntries(lines, groups);
       } catch (err) {
         throw new SyncError(`edge config: ${(err as Error).message}`, true);
       }

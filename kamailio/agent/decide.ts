@@ -18,9 +18,14 @@ interface DeciderOptions {
   /** The whole time the agent may take to answer Kamailio (DECISION_BUDGET_MS). */
   budgetMs: number;
   /** Counts each answer by result and times it (sipbridge_decisions_total and the histogram). */
-  metrics?: Pick<AgentMetrics, 'decision'>;
+  metrics?: Pick<AgentMetrics, 'decision' | 'ruleRoute' | 'ruleFallback'>;
   /** Fills `acl_entry` from the synced ACL when Kamailio could not (ACL sync on). */
   aclEntryFor?: (line: string, ip: string) => string | null;
+  /**
+   * Whether Kamailio holds the targets of a line's routing rule (ACL sync on). A rule the edge
+   * does not hold is dropped from the answer: the call goes to the line's own targets.
+   */
+  hasRule?: (line: string, ruleId: string) => boolean;
   /**
    * While the circuit is not closed, how often to ask the Worker's /health (0: never), so
    * decisions resume within about this long of the Worker's recovery even when no call probes.
@@ -56,7 +61,7 @@ const MIN_WORKER_BUDGET_MS = DECISION_BUDGET_MS.min;
  * const answer = await decider.decide(facts); // { action: 'relay', headers: '…', source: 'worker' }
  */
 export function createDecider(options: DeciderOptions) {
-  const { worker, status, log, budgetMs, metrics, aclEntryFor } = options;
+  const { worker, status, log, budgetMs, metrics, aclEntryFor, hasRule } = options;
   const timers = options.timers ?? systemTimers;
   const breaker = new CircuitBreaker({
     ...options.breaker,
@@ -133,7 +138,24 @@ export function createDecider(options: DeciderOptions) {
     for (const d of mapped.dropped) {
       log('warn', 'decide.header_dropped', { call_id: facts.call_id, header: d.name, bad: d.why });
     }
-    return mapped.answer;
+    return withKnownRule(facts, mapped.answer);
+  }
+
+  /** The answer, without a rule the edge holds no targets for (logged and counted). */
+  function withKnownRule(facts: CallFacts, answer: KamailioAnswer): KamailioAnswer {
+    if (answer.rule === undefined) return answer;
+    if (hasRule?.(facts.line, answer.rule)) {
+      metrics?.ruleRoute(facts.line, answer.rule);
+      return answer;
+    }
+    log('warn', 'decide.rule_unknown', {
+      call_id: facts.call_id,
+      line: facts.line,
+      rule: answer.rule,
+    });
+    metrics?.ruleFallback(facts.line);
+    const { rule: _unknown, ...rest } = answer;
+    return rest;
   }
 
   return {

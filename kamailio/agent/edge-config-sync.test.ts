@@ -171,6 +171,49 @@ describe('line and ACL sync', () => {
     }
   });
 
+  it('names a line without an ACL by its credentials, with the id line-ids.json gave it', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const ha1 = 'a'.repeat(32);
+    const carrier = {
+      slug: 'carrier',
+      sip_targets: ['sip:zendesk@127.0.0.1:5070'],
+      max_cps: 0,
+      acl: [],
+      auth: { ip: false, digest: { realm: 'edge.test', users: [{ username: 'carrier1', ha1 }] } },
+    };
+    config = { lines: [demoLine(['127.0.0.3/32']), carrier] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBeNull();
+      const ids = JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')) as {
+        ids: Record<string, number>;
+      };
+      expect(ids.ids.carrier).toBe(2);
+      expect(k.state.callerauth).toEqual({
+        'carrier/group': '2',
+        '_any/realm': 'edge.test',
+        '_any/user/carrier1': 'carrier',
+        'carrier/realm': 'edge.test',
+        'carrier/ha1/carrier1': ha1,
+      });
+      // A line without an ACL is refused its media no more than any other: it has its row.
+      expect(k.state.linemedia).toEqual({ demo: 'rtp', carrier: 'rtp' });
+      // Two such lines sharing a username: the whole config is refused, nothing changes.
+      const reloads = k.state.reloads;
+      config = { lines: [demoLine(['127.0.0.3/32']), carrier, { ...carrier, slug: 'other' }] };
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe(
+        'edge config: line other: auth digest.users[0].username is a user of line carrier, ' +
+          'which also takes callers without an IP allowlist',
+      );
+      expect(k.state.reloads).toBe(reloads);
+      expect(k.state.callerauth['_any/user/carrier1']).toBe('carrier');
+    } finally {
+      await sync.stop();
+    }
+  });
+
   it('refuses a line whose caller auth is malformed before admitting anyone, without echoing it', async () => {
     const k = fakeKamailio(join(dir, 'address.list'));
     config = {
@@ -438,6 +481,101 @@ describe('line and ACL sync', () => {
       await sync.syncNow();
       expect(sync.snapshot().last_error).toMatch(message);
       expect(k.state.lineroute).toEqual({});
+      expect(k.state.dispatcherReloads).toBe(0);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('gives each routing rule a dispatcher set of its own, stable, named in linerules', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    const vip = { id: 'vip', sip_targets: ['sip:vip@192.0.2.20:5060', 'sip:vip@192.0.2.21:5060'] };
+    const first = { id: 'first-time', sip_targets: ['sip:new@192.0.2.30:5060'] };
+    config = { lines: [{ ...demoLine(), rules: [vip, first] }] };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBeNull();
+      const ids = JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids;
+      expect(ids).toEqual({ demo: 1, 'demo/first-time': 2, 'demo/vip': 3 });
+      expect(k.state.targets).toEqual([
+        { set: 1, uri: 'sip:zendesk@127.0.0.1:5070' },
+        { set: 3, uri: 'sip:vip@192.0.2.20:5060' },
+        { set: 3, uri: 'sip:vip@192.0.2.21:5060' },
+        { set: 2, uri: 'sip:new@192.0.2.30:5060' },
+      ]);
+      expect(k.state.linerules).toEqual({ 'demo/vip': 3, 'demo/first-time': 2 });
+      expect(sync.hasRule('demo', 'vip')).toBe(true);
+      expect(sync.hasRule('demo', 'night')).toBe(false);
+      expect(sync.hasRule('other', 'vip')).toBe(false);
+
+      // A rule removed keeps its id (never another rule's) and stops being routable; a new rule
+      // gets the next id.
+      const night = { id: 'night', sip_targets: ['sip:night@192.0.2.40:5060'] };
+      config = { lines: [{ ...demoLine(), rules: [night, vip] }] };
+      await sync.syncNow();
+      expect(JSON.parse(readFileSync(join(dir, 'line-ids.json'), 'utf8')).ids).toEqual({
+        ...ids,
+        'demo/night': 4,
+      });
+      expect(k.state.linerules).toEqual({ 'demo/vip': 3, 'demo/first-time': 0, 'demo/night': 4 });
+      expect(k.state.targets.filter((t) => t.set === 2)).toEqual([]);
+      expect(sync.hasRule('demo', 'first-time')).toBe(false);
+      expect(sync.hasRule('demo', 'night')).toBe(true);
+
+      // A restarted Kamailio starts with an empty linerules htable: the next poll fills it again.
+      k.state.linerules = {};
+      k.state.upSince = 'Sat Nov 21 09:05:00 2026';
+      await sync.syncNow();
+      expect(k.state.linerules).toEqual({ 'demo/vip': 3, 'demo/first-time': 0, 'demo/night': 4 });
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it.each([
+    [{ id: 'VIP', sip_targets: ['sip:a@192.0.2.1'] }, /rules\[0\]\.id is not a rule id/],
+    [{ id: 'vip', sip_targets: [] }, /rules\[0\]\.sip_targets is not 1-8 targets/],
+    [
+      { id: 'vip', sip_targets: ['http://evil.example'] },
+      /rules\[0\]\.sip_targets\[0\]: not a SIP URI/,
+    ],
+  ])(
+    'refuses rule %j, naming the field without echoing it, and changes nothing',
+    async (rule, message) => {
+      const k = fakeKamailio(join(dir, 'address.list'));
+      config = { lines: [{ ...demoLine(), rules: [rule] }] };
+      const sync = start(k.rpc);
+      try {
+        await sync.syncNow();
+        expect(sync.snapshot().last_error).toMatch(message);
+        expect(sync.snapshot().last_error).not.toContain('evil');
+        expect(k.state.dispatcherReloads).toBe(0);
+        expect(k.state.linerules).toEqual({});
+      } finally {
+        await sync.stop();
+      }
+    },
+  );
+
+  it('refuses a secure line whose rule target is not TLS', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = {
+      lines: [
+        {
+          ...demoLine(),
+          sip_targets: ['sips:zendesk@127.0.0.1:5071'],
+          media: 'secure',
+          rules: [{ id: 'vip', sip_targets: ['sips:vip@192.0.2.20', 'sip:vip@192.0.2.21'] }],
+        },
+      ],
+    };
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(
+        /line demo: rules\[0\]\.sip_targets\[1\] is not sips: or ;transport=tls on a secure line/,
+      );
       expect(k.state.dispatcherReloads).toBe(0);
     } finally {
       await sync.stop();

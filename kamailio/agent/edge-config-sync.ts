@@ -7,6 +7,7 @@ import { createCallerAuthSync, type CallerAuthRpc } from './caller-auth-sync';
 import { createMediaSync, type MediaRpc } from './media-sync';
 import { EDGE_CONFIG_PATH, SyncError, validateEdgeConfig } from './edge-config';
 import { createReload } from './kamailio-reload';
+import { idKeys } from '../renderer/files';
 import {
   createLineSync,
   lineIdsFor,
@@ -126,17 +127,17 @@ export function startEdgeConfigSync(
     force: boolean,
   ): Promise<{ count: number; reloaded: boolean }> {
     // Lines first (ids, targets, limits), so a source is never admitted to a line with no target.
-    const ids = await lineIdsFor(
-      options.renderDir,
-      lines.map((l) => l.slug),
-    );
+    // Every line and routing rule has a dispatcher set id (rules keyed `<slug>/<rule>`).
+    const ids = await lineIdsFor(options.renderDir, idKeys(lines));
     const routed = await lineSync.apply(lines, ids, force);
     // The block list before the ACL: a caller newly admitted is never admitted unblocked.
     const blocked = await blocklist.apply(blocklistKeys(lines), force);
-    // Caller auth before the ACL too: a source is never admitted to a line without its checks.
-    const authed = await callerAuth.apply(lines, force);
-    // Media before the ACL: Kamailio refuses a line it holds no media setting for.
+    // Media before caller auth and the ACL: Kamailio refuses a line it holds no media setting for.
     const medias = await media.apply(lines, force);
+    // Caller auth before the ACL too: a source is never admitted to a line without its checks.
+    // It admits the lines without an ACL (ip: false) by their credentials, so it comes last but
+    // the ACL, once the block list and the media setting are in place.
+    const authed = await callerAuth.apply(lines, force, ids.ids);
     const admitted = await acl.apply(lines, ids, force);
     lineCount = lines.length;
     callerAuthEntries = authed.count;
@@ -230,6 +231,8 @@ export function startEdgeConfigSync(
   schedule(0);
 
   return {
+    /** Whether Kamailio holds the targets of `line`'s routing rule `ruleId` (line-sync.ts). */
+    hasRule: (line: string, ruleId: string): boolean => lineSync.hasRule(line, ruleId),
     /** The ACL entry that admitted `ip` on `line` (acl-sync.ts), for the call record. */
     entryFor: (line: string, ip: string): string | null => acl.entryFor(line, ip),
     snapshot(): AclSnapshot {

@@ -6,6 +6,8 @@ import { isSlug } from '@sip-bridge/contract/identifiers';
 import { isLineMedia, isTlsTarget } from '@sip-bridge/contract/line-media';
 import { callerAuthProblem, type EdgeLineAuth } from '@sip-bridge/contract/caller-auth';
 import type { EdgeRouting } from '@sip-bridge/contract/edge';
+import { isRuleId, ROUTING_RULE_LIMITS } from '@sip-bridge/contract/routing-rules';
+import type { RuleTargets } from '../renderer/files';
 import type { EdgeLine } from './line-sync';
 
 export const EDGE_CONFIG_PATH = '/v1/edge/config';
@@ -68,6 +70,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       media,
       auth,
       routing,
+      rules,
     } = (line ?? {}) as {
       slug?: unknown;
       acl?: unknown;
@@ -77,6 +80,7 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
       media?: unknown;
       auth?: unknown;
       routing?: unknown;
+      rules?: unknown;
     };
     if (typeof slug !== 'string' || !isSlug(slug)) {
       throw new SyncError(`edge config: lines[${i}].slug ${JSON.stringify(slug)} is invalid`, true);
@@ -125,8 +129,10 @@ export function validateEdgeConfig(body: unknown): EdgeLine[] {
         );
       }
     }
+    const ruleTargets = validateRules(slug, rules, media === 'secure');
     return {
       slug,
+      ...(ruleTargets.length ? { rules: ruleTargets } : {}),
       ...(auth === undefined ? {} : { auth: auth as EdgeLineAuth }),
       ...(media === undefined ? {} : { media }),
       targets: targets as string[],
@@ -184,4 +190,47 @@ function validateRouting(slug: string, routing: unknown): EdgeRouting | undefine
     no_answer_ms: r.no_answer_ms as number,
     max_concurrent_calls: r.max_concurrent_calls as number,
   };
+}
+
+/**
+ * A line's routing rules (each an id and its own targets, checked like the line's); absent from
+ * Workers before them and from lines without rules. A secure line's rule targets are TLS too.
+ */
+function validateRules(slug: string, rules: unknown, secure: boolean): RuleTargets[] {
+  if (rules === undefined) return [];
+  if (!Array.isArray(rules) || rules.length > ROUTING_RULE_LIMITS.rules) {
+    throw new SyncError(
+      `edge config: line ${slug}: rules is not an array of at most ${ROUTING_RULE_LIMITS.rules}`,
+      true,
+    );
+  }
+  const seen = new Set<string>();
+  return rules.map((rule: unknown, i) => {
+    const { id, sip_targets: targets } = (rule ?? {}) as { id?: unknown; sip_targets?: unknown };
+    const where = `edge config: line ${slug}: rules[${i}]`;
+    if (!isRuleId(id)) throw new SyncError(`${where}.id is not a rule id`, true);
+    if (seen.has(id)) throw new SyncError(`${where}.id repeats an earlier rule`, true);
+    seen.add(id);
+    if (
+      !Array.isArray(targets) ||
+      targets.length === 0 ||
+      targets.length > ROUTING_RULE_LIMITS.targets
+    ) {
+      throw new SyncError(
+        `${where}.sip_targets is not 1-${ROUTING_RULE_LIMITS.targets} targets`,
+        true,
+      );
+    }
+    targets.forEach((target: unknown, j) => {
+      const problem = typeof target === 'string' ? sipTargetProblem(target) : 'not a string';
+      if (problem) throw new SyncError(`${where}.sip_targets[${j}]: ${problem}`, true);
+      if (secure && !isTlsTarget(target as string)) {
+        throw new SyncError(
+          `${where}.sip_targets[${j}] is not sips: or ;transport=tls on a secure line`,
+          true,
+        );
+      }
+    });
+    return { id, targets: targets as string[] };
+  });
 }

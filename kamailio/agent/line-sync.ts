@@ -10,7 +10,9 @@ import {
   parseLineIds,
   renderDispatcherList,
   type LineIds,
+  type RuleTargets,
 } from '../renderer/files';
+import { ruleSetKey } from '@sip-bridge/contract/routing-rules';
 import { writeFilesAtomic } from '../renderer/write-atomic';
 import { parseDispatcherTargets } from './dispatcher-targets';
 
@@ -29,6 +31,8 @@ export interface EdgeLine {
   auth?: EdgeLineAuth;
   /** Target order, timers and concurrent-call limit; absent from older Workers. */
   routing?: EdgeRouting | undefined;
+  /** Routing rules' own targets, each a dispatcher set (`<slug>/<rule>`); absent: none. */
+  rules?: RuleTargets[];
 }
 
 /** The edge's own behaviour, for a line whose Worker sends no routing (0 = the edge's timers). */
@@ -52,10 +56,10 @@ export class LineSyncError extends Error {
  * renderer) and writing the file first when a line is new, so the address and dispatcher files
  * never name an id the next render would give to another line.
  */
-export async function lineIdsFor(renderDir: string, slugs: readonly string[]): Promise<LineIds> {
+export async function lineIdsFor(renderDir: string, keys: readonly string[]): Promise<LineIds> {
   const file = join(renderDir, 'line-ids.json');
   const previous = parseLineIds(await readFile(file, 'utf8'));
-  const ids = assignLineIds(slugs, previous);
+  const ids = assignLineIds(keys, previous);
   if (Object.keys(ids.ids).length !== Object.keys(previous.ids).length) {
     const content = `${JSON.stringify(ids, null, 2)}\n`;
     await writeFilesAtomic(renderDir, [{ name: 'line-ids.json', content, mode: 0o644 }]);
@@ -90,6 +94,10 @@ export function createLineSync(
   const appliedCps = new Map<string, number>();
   /** lineroute htable values last set, by `<slug>::<key>`. */
   const appliedRoutes = new Map<string, number>();
+  /** linerules htable values last set (rule set ids, 0 = no longer a rule), by `<slug>/<rule>`. */
+  const appliedRules = new Map<string, number>();
+  /** The rules whose sets Kamailio has loaded and can route to, by `<slug>/<rule>`. */
+  let loadedRules = new Set<string>();
 
   async function prove(expected: DispatcherTarget[]) {
     const key = (t: DispatcherTarget) => `${t.set} ${t.uri}`;
@@ -111,7 +119,7 @@ export function createLineSync(
     /** Applies targets and limits; `reloaded` is false when the dispatcher file did not change. */
     async apply(lines: EdgeLine[], ids: LineIds, force: boolean): Promise<{ reloaded: boolean }> {
       const content = renderDispatcherList(
-        lines.map((l) => ({ slug: l.slug, targets: l.targets })),
+        lines.map((l) => ({ slug: l.slug, targets: l.targets, rules: l.rules })),
         ids,
         'the Worker edge config',
       );
@@ -122,7 +130,12 @@ export function createLineSync(
         try {
           await reloadDispatcher();
           await prove(
-            lines.flatMap((l) => l.targets.map((uri) => ({ set: ids.ids[l.slug]!, uri }))),
+            lines.flatMap((l) => [
+              ...l.targets.map((uri) => ({ set: ids.ids[l.slug]!, uri })),
+              ...(l.rules ?? []).flatMap((r) =>
+                r.targets.map((uri) => ({ set: ids.ids[ruleSetKey(l.slug, r.id)]!, uri })),
+              ),
+            ]),
           );
         } catch (err) {
           await write(previous);
@@ -143,7 +156,34 @@ export function createLineSync(
           appliedRoutes.set(name, value);
         }
       }
+      await applyRules(lines, ids, force);
       return { reloaded: reloading };
     },
+    /** Whether Kamailio holds the targets of this line's rule (the decision may name it). */
+    hasRule: (slug: string, ruleId: string): boolean => loadedRules.has(ruleSetKey(slug, ruleId)),
   };
+
+  /**
+   * The linerules htable: `<slug>/<rule>` → the rule's dispatcher set, read by the cfg when a
+   * decision names a rule. A rule gone from the config is set to 0 (the line's own targets).
+   */
+  async function applyRules(lines: EdgeLine[], ids: LineIds, force: boolean) {
+    const wanted = new Map(
+      lines.flatMap((l) =>
+        (l.rules ?? []).map((r) => {
+          const key = ruleSetKey(l.slug, r.id);
+          return [key, ids.ids[key]!] as const;
+        }),
+      ),
+    );
+    for (const key of appliedRules.keys()) if (!wanted.has(key)) wanted.set(key, 0);
+    // A rule's set is routable once the dispatcher list holding it is loaded; a removed one stops
+    // being named before its entry is cleared.
+    loadedRules = new Set([...wanted].filter(([, set]) => set > 0).map(([key]) => key));
+    for (const [key, set] of wanted) {
+      if (!force && appliedRules.get(key) === set) continue;
+      await rpc.htableSet('linerules', key, set);
+      appliedRules.set(key, set);
+    }
+  }
 }

@@ -125,6 +125,18 @@ export function createAgentMetrics(sources: {
     labelNames: ['operation', 'reason'] as const,
     registers,
   });
+  const ruleRoutes = new Counter({
+    name: 'sipbridge_rule_routes_total',
+    help: "Calls the Worker's decision sent to a line's routing rule targets, by line and rule.",
+    labelNames: ['line', 'rule'] as const,
+    registers,
+  });
+  const ruleFallbacks = new Counter({
+    name: 'sipbridge_rule_fallbacks_total',
+    help: 'Decisions naming a routing rule the edge holds no targets for: sent to the line targets.',
+    labelNames: ['line'] as const,
+    registers,
+  });
   const reconciled = new Counter({
     name: 'sipbridge_reconciled_calls_total',
     help: 'Calls the reconciler reported as ended because the proxy no longer had their dialog.',
@@ -152,6 +164,14 @@ export function createAgentMetrics(sources: {
     },
     aclFailed(): void {
       aclFailures.inc();
+    },
+    /** A decision relayed to the targets of the line's routing rule `rule`. */
+    ruleRoute(line: string, rule: string): void {
+      ruleRoutes.inc({ line, rule });
+    },
+    /** A decision named a rule the edge does not hold: relayed to the line's own targets. */
+    ruleFallback(line: string): void {
+      ruleFallbacks.inc({ line });
     },
     reconciled(count = 1): void {
       reconciled.inc(count);

@@ -134,6 +134,7 @@ export const WorkerDecisionSchema = DecisionSchema.pick({
   reason: true,
   headers: true,
   caller_user: true,
+  route_rule: true,
 });
 
 /** The Worker's answer to POST /v1/edge/events: one result per event, in order. */

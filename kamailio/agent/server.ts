@@ -108,6 +108,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     timers: options.timers,
     metrics,
     ...(aclSync ? { aclEntryFor: (line: string, ip: string) => aclSync.entryFor(line, ip) } : {}),
+    ...(aclSync ? { hasRule: (line: string, rule: string) => aclSync.hasRule(line, rule) } : {}),
   });
   const delivery = startDelivery({
     ...options.delivery,

@@ -443,6 +443,42 @@ describe('sipbridge status', () => {
     expect(json.status).toBe('degraded');
   });
 
+  it("is not degraded when only a routing rule's targets are all down (its calls go to the line's)", async () => {
+    const ruleDir = mkdtempSync(join(tmpdir(), 'sipbridge-cli-status-rules-'));
+    writeFileSync(
+      join(ruleDir, 'line-ids.json'),
+      JSON.stringify({ version: 1, ids: { demo: 1, 'demo/vip': 3 } }),
+    );
+    const target = (uri: string, flags: string, body: string) => ({
+      DEST: { URI: uri, FLAGS: flags, ATTRS: { BODY: body } },
+    });
+    const k = await startFakeKamailio(
+      kamailioMethods({
+        'dispatcher.list': () => ({
+          NRSETS: 2,
+          RECORDS: [
+            { SET: { ID: 1, TARGETS: [target('sip:a@192.0.2.1', 'AP', 'line=demo')] } },
+            {
+              SET: { ID: 3, TARGETS: [target('sip:vip@192.0.2.9', 'IP', 'line=demo;rule=vip')] },
+            },
+          ],
+        }),
+      }),
+    );
+    servers.push(k);
+    try {
+      const result = await runSipbridge(
+        ['status', '--rpc', k.url, '--agent', agent.url, '--dir', ruleDir, '--sample-ms', '0'],
+        {},
+      );
+      expect(result.stderr).toEqual([]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.join('\n')).toMatch(/^demo\/vip +3 +0 +1 \(1 DOWN\)/m);
+    } finally {
+      rmSync(ruleDir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the connection settings from the environment', async () => {
     const result = await runSipbridge(['status', '--json', '--sample-ms', '0'], {
       KAMAILIO_RPC_URL: kamailio.url,

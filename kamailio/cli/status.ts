@@ -97,9 +97,10 @@ export async function runStatus(args: string[], env: Env, deps: CliDeps): Promis
     ? lineRows(ids.names, k.value.groups, k.value.dialogs, k.value.targets ?? [])
     : null;
   // A line whose every target probing marked down takes no call (503 No target for this line):
-  // degraded. One down among others that are up is shown, not a failure: calls fail over.
+  // degraded. One down among others that are up is shown, not a failure: calls fail over. A
+  // routing rule's set (`<slug>/<rule>`) all down is shown too, but its calls go to the line's.
   const stranded = (lines ?? []).filter(
-    (l) => l.targets > 0 && l.targets_down.length === l.targets,
+    (l) => l.targets > 0 && l.targets_down.length === l.targets && !l.line.includes('/'),
   );
   const degraded = (a.ok && a.value.status === 'degraded') || stranded.length > 0;
   const code: ExitCode = failures.some((f) => f.code === EXIT.unreachable)

@@ -61,9 +61,81 @@ describe('caller auth table', () => {
         digest: { realm: 'r', users: [{ username: 'carrier1', ha1: 'pass:word' }] },
       }),
     ).toThrow(/^line demo: auth digest\.users\[0\]\.ha1 is not 32 lower-case hex digits$/);
-    expect(bad({ ip: false })).toThrow('auth ip must be true');
+    expect(bad({ ip: false })).toThrow('auth ip false needs a credential that names the line');
+    expect(bad({ ip: false, tech_prefix: '1234' })).toThrow('auth ip false needs a credential');
+    expect(bad({ ip: 'false' })).toThrow('auth ip is not true or false');
     expect(bad({ ip: true, p_charge_info: { numbers: ['+14155550100'] } })).toThrow(
       'auth p_charge_info.numbers[0] is not E.164 digits',
     );
+  });
+
+  it('names each line without an ACL by its digest users and tech prefix, with its group', () => {
+    const token = { header: 'X-Line-Token', sha256 };
+    const entries = callerAuthEntries(
+      [
+        {
+          slug: 'carrier-a',
+          auth: {
+            ip: false,
+            digest: { realm: 'edge.test', users: [{ username: 'carrier1', ha1 }] },
+          },
+        },
+        {
+          slug: 'carrier-b',
+          auth: {
+            ip: false,
+            digest: { realm: 'edge.test', users: [{ username: 'carrier2', ha1 }] },
+            tech_prefix: '0042',
+          },
+        },
+        { slug: 'prefixed', auth: { ip: false, tech_prefix: '7777', token } },
+        // Found by its ACL only: never under _any, whatever it shares with the others.
+        {
+          slug: 'acl-line',
+          auth: { ip: true, digest: { realm: 'r', users: [{ username: 'carrier1', ha1 }] } },
+        },
+      ],
+      { 'carrier-a': 3, 'carrier-b': 4, prefixed: 9, 'acl-line': 1 },
+    );
+    expect(entries.filter(([k]) => k.startsWith('_any/') || k.endsWith('/group'))).toEqual([
+      ['carrier-a/group', '3'],
+      ['_any/realm', 'edge.test'],
+      ['_any/user/carrier1', 'carrier-a'],
+      ['carrier-b/group', '4'],
+      ['_any/user/carrier2', 'carrier-b'],
+      ['_any/prefix/0042', 'carrier-b'],
+      ['prefixed/group', '9'],
+      ['_any/prefix/7777', 'prefixed'],
+    ]);
+    expect(entries).toContainEqual(['acl-line/ha1/carrier1', ha1]);
+    expect(renderCallerAuthTable(entries)).toContain('\n_any/user/carrier1:0:0:carrier-a\n');
+  });
+
+  it('refuses credentials two lines without an ACL share, a second realm, or a line without an id', () => {
+    const digest = (realm: string, username: string) => ({
+      ip: false,
+      digest: { realm, users: [{ username, ha1 }] },
+    });
+    const two = (a: unknown, b: unknown) => () =>
+      callerAuthEntries(
+        [
+          { slug: 'one', auth: a as never },
+          { slug: 'two', auth: b as never },
+        ],
+        { one: 1, two: 2 },
+      );
+    expect(two(digest('r', 'carrier1'), digest('r', 'carrier1'))).toThrow(
+      'line two: auth digest.users[0].username is a user of line one',
+    );
+    expect(two(digest('r', 'carrier1'), digest('s', 'carrier2'))).toThrow(
+      'line two: auth digest.realm differs from the realm of line one',
+    );
+    const prefixed = { ip: false, tech_prefix: '1234', token: { header: 'X-T', sha256 } };
+    expect(two(prefixed, prefixed)).toThrow(
+      'line two: auth tech_prefix is the tech prefix of line one',
+    );
+    expect(() =>
+      callerAuthEntries([{ slug: 'one', auth: digest('r', 'carrier1') as never }]),
+    ).toThrow('line one: auth ip false: the line has no id');
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from './config-schema';
 import {
   assignLineIds,
+  idKeys,
   listenLine,
   parseLineIds,
   renderAddressList,
@@ -72,6 +73,29 @@ describe('rendered lists', () => {
       '1 sip:line@alpha.sip.twilio.com 16 20 line=alpha',
       '1 sip:backup@[2001:db8::5]:5080;transport=tcp 0 10 line=alpha',
     ]);
+  });
+
+  it("writes each routing rule's targets as a set of its own, numbered after the lines", () => {
+    const lines = [
+      {
+        slug: 'zeta',
+        targets: ['sip:zendesk@127.0.0.1:5070'],
+        rules: [
+          { id: 'vip', targets: ['sip:vip@vip.sip.twilio.com', 'sip:vip@192.0.2.7'] },
+          { id: 'first-time', targets: ['sip:new@192.0.2.8:5070'] },
+        ],
+      },
+    ];
+    const withRules = assignLineIds(idKeys(lines), ids);
+    // Lines keep their ids; rule sets come after the highest one, never reusing a line's.
+    expect(withRules.ids).toEqual({ ...ids.ids, 'zeta/first-time': 3, 'zeta/vip': 4 });
+    expect(rows(renderDispatcherList(lines, withRules))).toEqual([
+      '2 sip:zendesk@127.0.0.1:5070 0 10 line=zeta',
+      '4 sip:vip@vip.sip.twilio.com 16 20 line=zeta;rule=vip',
+      '4 sip:vip@192.0.2.7 0 10 line=zeta;rule=vip',
+      '3 sip:new@192.0.2.8:5070 0 10 line=zeta;rule=first-time',
+    ]);
+    expect(() => renderDispatcherList(lines, ids)).toThrow(/"zeta\/vip" has no id/);
   });
 
   it('declares one event worker timer per limits.event_workers, each draining the events queue', () => {

@@ -1,6 +1,7 @@
 import { agentBasicPassword, KAMAILIO_USER } from '../agent/credential';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { isSlug } from '@sip-bridge/contract/identifiers';
+import { ruleSetKey } from '@sip-bridge/contract/routing-rules';
 import { CALLER_AUTH_TABLE, renderCallerAuthTable } from './caller-auth-table';
 import { MEDIA_TABLE, renderMediaTable } from './media-table';
 import type { LineConfig, ListenConfig, SipBridgeConfig } from './config-schema';
@@ -8,10 +9,13 @@ import type { LineConfig, ListenConfig, SipBridgeConfig } from './config-schema'
 // Pure functions: config in, file contents out. The edge agent reuses renderAddressList() to
 // re-render the ACL at run time, with the same line ids (see assignLineIds).
 
-/** Stable line ids: a line's permissions group and dispatcher set, persisted in line-ids.json. */
+/**
+ * Stable line ids: a line's permissions group and dispatcher set, persisted in line-ids.json; a
+ * routing rule's dispatcher set is keyed `<slug>/<rule>` in the same map (never a group).
+ */
 export interface LineIds {
   version: 1;
-  /** slug → id, including retired slugs, so an id is never given to another line. */
+  /** slug (or slug/rule) → id, including retired ones, so an id is never given to another. */
   ids: Record<string, number>;
 }
 
@@ -92,29 +96,58 @@ export function renderAddressList(
   return `${header('Allowed sources per line: group ip mask port tag (tag = line slug)', source)}${rows.join('\n')}\n`;
 }
 
+/** A line's routing rule as the edge holds it: its id and its own targets (Worker edge config). */
+export interface RuleTargets {
+  id: string;
+  targets: readonly string[];
+}
+
+/**
+ * The keys a render or sync needs ids for: each line's slug, and `<slug>/<rule>` for each of its
+ * routing rules (a dispatcher set of its own), so rule sets are numbered as stably as lines.
+ * @example idKeys([{ slug: 'demo', rules: [{ id: 'vip', targets: [] }] }]) // ['demo', 'demo/vip']
+ */
+export function idKeys(
+  lines: readonly { slug: string; rules?: readonly RuleTargets[] | undefined }[],
+): string[] {
+  return lines.flatMap((l) => [l.slug, ...(l.rules ?? []).map((r) => ruleSetKey(l.slug, r.id))]);
+}
+
 /**
  * dispatcher list: `setid destination flags priority attrs`; set id = the line's group id and
- * priorities fall with the order of `targets`, so algorithm 8 tries them in that order.
- * Host names get flag 16: resolved when relaying (SRV/A), not at start.
+ * priorities fall with the order of `targets`, so algorithm 8 tries them in that order. Each
+ * routing rule's targets follow as a set of their own (id of `<slug>/<rule>`, attrs
+ * `line=<slug>;rule=<rule>`). Host names get flag 16: resolved when relaying (SRV/A), not at start.
  */
 export function renderDispatcherList(
-  lines: readonly Pick<LineConfig, 'slug' | 'targets'>[],
+  lines: readonly (Pick<LineConfig, 'slug' | 'targets'> & {
+    rules?: readonly RuleTargets[] | undefined;
+  })[],
   ids: LineIds,
   source?: string,
 ): string {
-  const rows = lines.flatMap((line) =>
-    line.targets.map((target, i) => {
+  const setRows = (set: number, targets: readonly string[], attrs: string) =>
+    targets.map((target, i) => {
       const flags = /^sips?:(?:[^@]*@)?(\[|\d+\.\d+\.\d+\.\d+(?:[:;]|$))/.test(target) ? 0 : 16;
-      const priority = (line.targets.length - i) * 10;
-      return `${groupId(ids, line.slug)} ${target} ${flags} ${priority} line=${line.slug}`;
-    }),
-  );
+      const priority = (targets.length - i) * 10;
+      return `${set} ${target} ${flags} ${priority} ${attrs}`;
+    });
+  const rows = lines.flatMap((line) => [
+    ...setRows(groupId(ids, line.slug), line.targets, `line=${line.slug}`),
+    ...(line.rules ?? []).flatMap((rule) =>
+      setRows(
+        groupId(ids, ruleSetKey(line.slug, rule.id)),
+        rule.targets,
+        `line=${line.slug};rule=${rule.id}`,
+      ),
+    ),
+  ]);
   return `${header('Targets per line: setid destination flags priority attrs', source)}${rows.join('\n')}\n`;
 }
 
 function groupId(ids: LineIds, slug: string): number {
   const id = ids.ids[slug];
-  if (id === undefined) throw new Error(`line "${slug}" has no id: call assignLineIds first`);
+  if (id === undefined) throw new Error(`"${slug}" has no id: call assignLineIds first`);
   return id;
 }
 

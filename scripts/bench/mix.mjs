@@ -19,17 +19,24 @@ export function requestClass({ method, path }) {
   const p = path.replace(/\.json$/, '');
   if (p === '/api/v2/search' || p === '/api/v2/users/search') return 'match_search';
   if (method === 'POST' && p === '/api/v2/users') return 'user_create';
+  // First-time callers' users, made after the answer in batches (caller-users.ts).
+  if (method === 'POST' && p === '/api/v2/users/create_or_update_many') return 'caller_users';
   if (method === 'POST' && p === '/api/v2/tickets') return 'ticket_create';
   if (p === '/api/v2/tickets/show_many' || /^\/api\/v2\/tickets\/\d+$/.test(p)) {
     return method === 'GET' ? 'ticket_check' : 'other';
   }
-  if (p === '/api/v2/tickets/update_many' || p.startsWith('/api/v2/job_statuses')) return 'notes';
+  if (p === '/api/v2/tickets/update_many') return 'notes';
+  // Polls of either batch job (notes and requesters, callers' users).
+  if (p.startsWith('/api/v2/job_statuses')) return 'job_status';
   if (/^\/api\/v2\/tickets\/\d+\/comments$/.test(p)) return 'notes';
   if (p === '/api/v2/incremental/users/cursor') return 'phone_index';
   return 'other';
 }
 
-/** Requests a call makes before its answer: matching, a ticket check, user and ticket creation. */
+/**
+ * Requests a call makes before its answer: matching, a ticket check, ticket creation (and user
+ * creation, which only a handoff's preparation still makes in its own request).
+ */
 const CALL_PATH = ['match_search', 'ticket_check', 'user_create', 'ticket_create'];
 
 /** The call-path requests in counts by class (countRequests). */

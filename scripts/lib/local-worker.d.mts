@@ -24,5 +24,7 @@ export function startLocalWorker(options: {
   port?: number;
   persistTo: string;
   vars: Record<string, string>;
+  /** Serve GET /__scheduled (runs the cron once). */
+  testScheduled?: boolean;
   timeoutMs?: number;
 }): Promise<LocalWorker>;

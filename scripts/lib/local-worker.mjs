@@ -91,15 +91,28 @@ export function wranglerDevCommand({
 /**
  * Starts the Worker for a test or script and resolves once /health answers.
  * `port` defaults to a free one.
+ * `testScheduled` serves GET /__scheduled, which runs the cron (a test can sync the phone index).
  * @example const worker = await startLocalWorker({ persistTo: dir, vars: { EDGE_SECRET } });
  *          ...; await worker.stop();
  */
-export async function startLocalWorker({ port, persistTo, vars, timeoutMs = 60_000 }) {
+export async function startLocalWorker({
+  port,
+  persistTo,
+  vars,
+  testScheduled = false,
+  timeoutMs = 60_000,
+}) {
   const { retry } = await importTs('@sip-bridge/edge/agent/retry');
   applyLocalMigrations({ persistTo });
   port ??= await freePort();
   const inspectorPort = await freePort();
-  const { cmd, args, options } = wranglerDevCommand({ port, persistTo, vars, inspectorPort });
+  const { cmd, args, options } = wranglerDevCommand({
+    port,
+    persistTo,
+    vars,
+    testScheduled,
+    inspectorPort,
+  });
   const child = spawn(cmd, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk) => (output = (output + chunk).slice(-4000));

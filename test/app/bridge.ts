@@ -19,8 +19,8 @@ export interface Bridge {
   stop(): Promise<void>;
 }
 
-/** Starts the stand-in and wrangler dev on a fresh D1 with random secrets. */
-export async function startBridge(): Promise<Bridge> {
+/** Starts the stand-in and wrangler dev on a fresh D1 with random secrets (and `vars`, e.g. ACCOUNT_TIME_ZONE). */
+export async function startBridge(vars: Record<string, string> = {}): Promise<Bridge> {
   const secret = () => randomBytes(32).toString('base64url');
   const secrets = { EDGE_SECRET: secret(), ADMIN_TOKEN: secret(), APP_JWT_SECRET: secret() };
   const email = 'bridge@example.com';
@@ -37,6 +37,7 @@ export async function startBridge(): Promise<Bridge> {
     worker = await startLocalWorker({
       persistTo: state,
       vars: {
+        ...vars,
         ...secrets,
         ZENDESK_API_TOKEN: apiToken,
         ZENDESK_EMAIL: email,

@@ -154,6 +154,9 @@ describe.skipIf(!sipToolsAvailable())('line routing: order, failover, timers, li
       'SIP/2.0 503 Concurrent Call Limit Reached',
     );
     expect(reply?.headers('Retry-After')).toEqual(['5']);
+    // Refused before the agent is asked: no decision, so no ticket made for a call Zendesk never gets.
+    expect(s.agent.decisions.map((d) => d.body.call_id)).not.toContain(callIdOf(refused));
+    expect(s.agent.decisions.map((d) => d.body.call_id)).toContain(callIdOf(await holding));
     const [event] = await s.agent.eventsFor(callIdOf(refused), 1);
     expect(event).toMatchObject({
       kind: 'failed',

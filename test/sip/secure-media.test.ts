@@ -40,6 +40,16 @@ const SRTP_OFFER = sdp('127.0.0.1', audio('RTP/SAVP', [CRYPTO]));
 const ANSWER_KEY = randomBytes(30).toString('base64');
 const ANSWER_CRYPTO = `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${ANSWER_KEY}`;
 const SRTP_ANSWER = sdp('127.0.0.1', audio('RTP/SAVP', [ANSWER_CRYPTO]));
+// More keys, for the per-stream checks (route SDES_STREAMS): an 80-bit and a 32-bit tag, an
+// AES_256 key (RFC 6188: 46 bytes of key and salt), each distinctive, each to be found nowhere.
+const KEY_32 = randomBytes(30).toString('base64');
+const KEY_256 = randomBytes(46).toString('base64');
+const KEY_OTHER = randomBytes(30).toString('base64');
+const SECOND_STREAM = (extra: string[]) => [
+  'm=audio 40002 RTP/SAVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  ...extra,
+];
 
 describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lines', () => {
   let dir: string;
@@ -278,6 +288,113 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     expect(target.state.invites).toBe(before);
   });
 
+  it.each([
+    [
+      'a second audio stream without its own a=crypto',
+      [...audio('RTP/SAVP', [CRYPTO]), ...SECOND_STREAM([])],
+      'SRTP Crypto Missing On Stream',
+    ],
+    [
+      'a=crypto at session level only (it keys no stream)',
+      [CRYPTO, ...audio('RTP/SAVP')],
+      'SRTP Crypto Missing On Stream',
+    ],
+    [
+      'a suite the edge does not take (F8)',
+      audio('RTP/SAVP', [`a=crypto:1 F8_128_HMAC_SHA1_80 inline:${KEY_OTHER}`]),
+      'Unsupported SRTP Crypto Suite',
+    ],
+    [
+      'an AEAD suite (RFC 7714) on one stream, keys on the other',
+      [
+        ...audio('RTP/SAVP', [CRYPTO]),
+        ...SECOND_STREAM([`a=crypto:1 AEAD_AES_128_GCM inline:${KEY_OTHER}`]),
+      ],
+      'Unsupported SRTP Crypto Suite',
+    ],
+    [
+      'a key too short for its suite',
+      audio('RTP/SAVP', ['a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQta2V5']),
+      'Malformed SRTP Crypto Key',
+    ],
+    [
+      'an AES_CM_128 key under an AES_256 suite',
+      audio('RTP/SAVP', [`a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:${KEY_OTHER}`]),
+      'Malformed SRTP Crypto Key',
+    ],
+    [
+      'a suite without key params',
+      audio('RTP/SAVP', ['a=crypto:1 AES_CM_128_HMAC_SHA1_80']),
+      'Malformed SRTP Crypto Key',
+    ],
+    [
+      'an a=crypto line that is not one',
+      audio('RTP/SAVP', ['a=crypto:one two']),
+      'Malformed SRTP Crypto Attribute',
+    ],
+    [
+      'keys that switch encryption off (UNENCRYPTED_SRTP)',
+      audio('RTP/SAVP', [
+        `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${KEY_OTHER} UNENCRYPTED_SRTP`,
+      ]),
+      'Unencrypted SRTP Not Allowed',
+    ],
+    [
+      'an SDP of more than 200 lines (the edge reads it line by line)',
+      audio('RTP/SAVP', [CRYPTO, ...Array<string>(200).fill('a=sendrecv')]),
+      'Secure Media SDP Too Long',
+    ],
+  ])('refuses %s on a secure line with 488 and the reason', async (_name, mLines, reason) => {
+    const before = target.state.invites;
+    const { final } = await secureCall(sdp('127.0.0.1', mLines));
+    expect(final?.code, edge.log().slice(-2000)).toBe(488);
+    expect(final?.reason).toBe(reason);
+    expect(target.state.invites).toBe(before);
+  });
+
+  it('relays streams each with keys of their own, the suites RFC 4568 and 6188 name, untouched', async () => {
+    const first = [
+      `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${KEY_32}|2^31|1:4`,
+      // A suite the edge does not take, next to one it does: the callee picks.
+      `a=crypto:2 F8_128_HMAC_SHA1_80 inline:${KEY_OTHER}`,
+    ];
+    const second = [`a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:${KEY_256}`];
+    // A disabled stream (port 0) carries no media and needs no keys.
+    const disabled = ['m=audio 0 RTP/SAVP 0'];
+    const before = target.state.invites;
+    const { final } = await secureCall(
+      sdp('127.0.0.1', [...audio('RTP/SAVP', first), ...SECOND_STREAM(second), ...disabled]),
+    );
+    expect(final?.code, edge.log().slice(-2000)).toBe(486);
+    expect(target.state.invites).toBe(before + 1);
+    const relayed = target.state.bodies.at(-1)!.split('\r\n');
+    for (const line of [...first, ...second]) expect(relayed).toContain(line);
+  });
+
+  it('ends a secure call whose answer leaves a stream without its own keys', async () => {
+    target.state.answer = sdp('127.0.0.1', [
+      ...audio('RTP/SAVP', [ANSWER_CRYPTO]),
+      ...SECOND_STREAM([]),
+    ]);
+    try {
+      const call = await secureCall(
+        sdp('127.0.0.1', [
+          ...audio('RTP/SAVP', [CRYPTO]),
+          ...SECOND_STREAM([`a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${KEY_OTHER}`]),
+        ]),
+      );
+      expect(call.final?.code, edge.log().slice(-2000)).toBe(200);
+      const events = await agent.eventsFor(call.callId, 2);
+      expect(events.map((e) => [e.kind, e.ended_by, e.reason])).toEqual([
+        ['answered', undefined, 'OK'],
+        ['ended', 'proxy', 'media policy: SDP answer outside the media policy'],
+      ]);
+      call.dialog!.close();
+    } finally {
+      target.state.answer = null;
+    }
+  });
+
   it('refuses a secure line’s caller over UDP with 403, naming TLS', async () => {
     const before = target.state.invites;
     const { final } = await rawInvite({
@@ -369,6 +486,11 @@ describe.skipIf(!sipToolsAvailable() || !tlsModuleAvailable())('secure media lin
     expect(edge.log()).not.toContain(KEY);
     expect(edge.log()).not.toContain(ANSWER_KEY);
     expect(edge.log()).not.toContain('inline:');
+    // The per-stream checks' keys, refused or relayed.
+    for (const key of [KEY_32, KEY_256, KEY_OTHER]) {
+      expect(sent).not.toContain(key);
+      expect(edge.log()).not.toContain(key);
+    }
   });
 });
 

@@ -12,6 +12,8 @@ import { registerTicketListRoutes } from './handlers/tickets-list';
 import { registerTicketShowManyRoutes } from './handlers/tickets-show-many';
 import { registerUpdateManyRoutes } from './handlers/update-many';
 import { registerUserRoutes } from './handlers/users';
+import { registerUsersManyRoutes } from './handlers/users-many';
+import { registerJobRoutes } from './handlers/jobs';
 import { resolveOptions, type ResolvedOptions, type StandinOptions } from './options';
 import { invalidEndpoint, RATE_LIMIT, unauthorized, unprocessableJson } from './responses';
 import { applyDemoSeed } from './seed';
@@ -117,6 +119,9 @@ function createApiRouter() {
   registerTicketShowManyRoutes(router);
   // Before the ticket routes too: `PUT /tickets/update_many` is not Update Ticket.
   registerUpdateManyRoutes(router);
+  registerJobRoutes(router);
+  // Before the user routes, which would read `create_or_update_many` as a user id.
+  registerUsersManyRoutes(router);
   // Search first: `/api/v2/users/search` would otherwise be read as a user id.
   registerSearchRoutes(router);
   registerTicketTagRoutes(router);

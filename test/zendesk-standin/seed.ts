@@ -19,6 +19,11 @@ export const HEDY_LAMARR_RESTRICTED_ID = 20011;
 
 /** Groups: Support holds 1001, 1003 and 1004; Billing holds 1002. */
 const SUPPORT_GROUP_ID = 360001;
+/** Ada Lovelace's organization, and her tag: routing rules' VIP caller (tags and organization). */
+export const ACME_ORG_ID = 360000501;
+export const VIP_TAG = 'vip';
+/** Alan Turing's organization: a rule on another organization does not take Ada. */
+export const BLETCHLEY_ORG_ID = 360000502;
 export const BILLING_GROUP_ID = 360002;
 
 /**
@@ -80,6 +85,8 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
       name: 'Ada Lovelace',
       email: 'ada@example.com',
       phone: DEMO_PHONES.adaLovelace,
+      tags: [VIP_TAG, 'hardware_owner'],
+      organization_id: ACME_ORG_ID,
     },
     {
       id: MARIE_CURIE_ID,
@@ -96,6 +103,7 @@ export function applyDemoSeed(store: StandinStore, options: { apiUserEmail: stri
       phone: DEMO_PHONES.alanTuring,
       locale: 'en-GB',
       time_zone: 'London',
+      organization_id: BLETCHLEY_ORG_ID,
     },
     {
       id: KENJI_SATO_ID,

@@ -14,8 +14,10 @@ import { invalidateLineCache } from './lines/line-cache';
 import { adminApiKeyRoutes } from './routes/admin-api-keys';
 import { adminBlocklistRoutes } from './routes/admin-blocklist';
 import { adminLineRoutes } from './routes/admin-lines';
+import { adminRoutingRuleRoutes } from './routes/admin-routing-rules';
 import { adminPhoneIndexRoutes } from './routes/admin-phone-index';
 import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
+import { consoleCallLogRoutes, reportCallLogRoutes } from './routes/call-log';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { consoleLineRoutes } from './routes/console-lines';
 import { consoleBlocklistRoutes } from './routes/console-blocklist';
@@ -67,10 +69,14 @@ export function createApp() {
   app.route('/', callerHistoryRoutes);
   app.route('/', reportRoutes);
   app.route('/', reportUsageRoutes);
+  // After reportRoutes: /v1/reports/calls/export is the export, not a call named "export".
+  app.route('/', reportCallLogRoutes);
   app.route('/', adminLineRoutes);
+  app.route('/', adminRoutingRuleRoutes);
   app.route('/', consoleLineRoutes);
   app.route('/', consoleBlocklistRoutes);
   app.route('/', consoleUsageRoutes);
+  app.route('/', consoleCallLogRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
   app.route('/', adminPhoneIndexRoutes);

@@ -1,6 +1,6 @@
 import { createApp } from './app';
 import { purgeOnSchedule } from './calls/retention';
-import { flushNotes } from './calls/note-batches';
+import { flushAfterCalls } from './calls/flush-after-calls';
 import type { Env } from './env';
 import { BACKGROUND_TIMEOUT_MS, notePollDelaysMs, zendeskFromEnv } from './config';
 import { syncPhoneIndexFromEnv } from './phone-index/sync';
@@ -11,15 +11,16 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   /**
-   * Cron: deletes call data older than RETENTION_DAYS (a bounded batch), follows the note jobs
-   * still running at Zendesk, sends (batched) the call notes still due, advances the phone
+   * Cron: deletes call data older than RETENTION_DAYS (a bounded batch), follows the user and
+   * note jobs still running at Zendesk, sends (batched) the first-time callers' users and the call
+   * notes still due, advances the phone
    * index, and retries the webhook events due again.
    */
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(purgeOnSchedule(env, controller.scheduledTime));
     ctx.waitUntil(syncPhoneIndexFromEnv(env));
     ctx.waitUntil(
-      flushNotes(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
+      flushAfterCalls(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
         pollDelaysMs: notePollDelaysMs(env),
       }),
     );

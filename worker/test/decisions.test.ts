@@ -17,12 +17,14 @@ import {
   invite,
   zendeskRequests,
 } from './harness';
+import { flushAfterCalls } from '../src/calls/flush-after-calls';
+import { zendeskFromEnv } from '../src/config';
 
 let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
   await env.DB.exec(
-    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM blocked_numbers; DELETE FROM ticket_checks',
+    'DELETE FROM calls; DELETE FROM lines; DELETE FROM caller_matches; DELETE FROM blocked_numbers; DELETE FROM ticket_checks; DELETE FROM caller_users',
   );
 });
 
@@ -225,9 +227,10 @@ describe('creating the ticket', () => {
     expect(comments[0]?.body).toContain('Source: 192.0.2.10 (ACL 192.0.2.0/24) over UDP');
   });
 
-  it('creates an E.164 user for an unknown caller, so the next call matches instead of duplicating', async () => {
+  it('creates an E.164 user for an unknown caller after the answer, so the next call matches instead of duplicating', async () => {
     await createTestLine({ create_ticket: true });
     const first = await decide(invite({ from: 'sip:+12025550143@carrier.example' }));
+    await flushAfterCalls(env.DB, zendeskFromEnv(env), { pollDelaysMs: [0, 0] });
     const ticket = standin.state.tickets.get(first.body.call.ticket_id)!;
     const user = standin.state.users.get(ticket.requester_id);
     expect(user).toMatchObject({ phone: '+12025550143' });

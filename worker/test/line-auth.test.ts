@@ -114,7 +114,7 @@ describe('line caller auth', () => {
         sip_targets: ['sip:a@b.example'],
         default_country: 'US',
         auth: {
-          ip: false,
+          ip: 'no',
           digest: { realm: 'edge.example.com', users: [{ username: 'ab', password: 'short' }] },
           token: { header: 'X-Bridge-Token', secret: 'has spaces in it, 1234' },
           tech_prefix: '12a4',

@@ -11,6 +11,7 @@ import {
 } from '@sip-bridge/zendesk-standin/seed';
 import { clearMatchMemory } from '../src/calls/match-cache';
 import { matchCaller } from '../src/calls/match-caller';
+import { flushAfterCalls } from '../src/calls/flush-after-calls';
 import { phoneIndexZendeskFromEnv, zendeskFromEnv } from '../src/config';
 import { readPhoneIndexState } from '../src/phone-index/store';
 import {
@@ -38,6 +39,7 @@ beforeEach(async () => {
     env.DB.prepare('DELETE FROM phone_index'),
     env.DB.prepare('DELETE FROM phone_index_state'),
     env.DB.prepare('DELETE FROM caller_matches'),
+    env.DB.prepare('DELETE FROM caller_users'),
     env.DB.prepare('DELETE FROM zendesk_budget'),
   ]);
   clock = Date.now();
@@ -352,12 +354,16 @@ describe('matching from the phone index', () => {
       invite({ line: 'creates', from: '<sip:+12025550143@carrier.example>' }),
     );
     expect(res.body.call).toMatchObject({ match: 'no_match', ticket_link: 'created' });
-    // No search: the index answered no_match; then the user and the ticket were created.
+    // No search: the index answered no_match; then the ticket was created, and the user after.
     expect(standin.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'POST /api/v2/users.json',
       'POST /api/v2/tickets.json',
     ]);
+    await flushAfterCalls(env.DB, zendeskFromEnv(env), { pollDelaysMs: [0, 0] });
+    expect(standin.requests.map((r) => `${r.method} ${r.path}`)).toContain(
+      'POST /api/v2/users/create_or_update_many.json',
+    );
     await env.DB.prepare('DELETE FROM caller_matches').run();
+    clearMatchMemory();
     const created = [...standin.state.users.values()].at(-1)!;
     expect(await match('+12025550143')).toMatchObject({
       result: 'matched',

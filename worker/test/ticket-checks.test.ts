@@ -132,6 +132,38 @@ describe('verifying passed tickets', () => {
     expect(ticketRequests()).toHaveLength(0);
   });
 
+  it('refreshes tickets due soon in a request sent anyway, only while calls still pass them', async () => {
+    await createTestLine();
+    const clock = { at: Date.now() };
+    await decideAt(clock, invite());
+    standin.clearRequests();
+    const [a, b, c, d] = openTickets(4);
+    const asked = () => showMany().map((r) => r.query.ids?.split(',').map(Number));
+    const pass = async (id: number | undefined, atS: number) => {
+      clock.at += atS * 1000 - (clock.at - start);
+      const answer = await decideAt(clock, invite({ ticket_id: String(id) }));
+      expect(answer).toMatchObject({
+        action: 'relay',
+        call: { ticket_id: id, ticket_link: 'passed' },
+      });
+    };
+    const start = clock.at;
+    await pass(a, 0);
+    await pass(b, 30); // a has 30 s left: not due soon
+    expect(asked()).toEqual([[a], [b]]);
+    await pass(c, 45); // a has 15 s left and was passed within the TTL: refreshed with c
+    expect(asked()).toEqual([[a], [b], [c, a]]);
+    await pass(a, 70); // refreshed at 45 s: known without asking
+    expect(asked()).toHaveLength(3);
+    // At 100 s b (last passed at 30 s) no longer rides; a (70 s) and c (45 s) still do.
+    await pass(d, 100);
+    expect(asked()[3]?.sort()).toEqual([a, c, d].sort());
+    // A ticket closed meanwhile is seen closed after a refresh ahead, sooner than its TTL.
+    standin.state.tickets.get(c!)!.status = 'closed';
+    await pass(d, 110); // known (asked at 100 s)
+    expect(asked()).toHaveLength(4);
+  });
+
   it('asks nothing for a ticket the bridge created, and knows its requester', async () => {
     await createTestLine({ create_ticket: true });
     const made = await decide(invite());

@@ -12,16 +12,25 @@ import {
   installStandin,
   invite,
 } from './harness';
+import { flushAfterCalls } from '../src/calls/flush-after-calls';
+import { zendeskFromEnv } from '../src/config';
 
 let standin: ZendeskStandin;
 beforeEach(async () => {
   standin = installStandin();
-  await env.DB.exec('DELETE FROM calls; DELETE FROM lines; DELETE FROM line_creations');
+  await env.DB.exec(
+    'DELETE FROM calls; DELETE FROM lines; DELETE FROM line_creations; DELETE FROM caller_users',
+  );
 });
 
 const creations = () =>
   standin.requests.filter((r) => r.method === 'POST' && /\/(users|tickets)(\.json)?$/.test(r.path))
     .length;
+/** Creations taken from the line's cap this minute (users and tickets). */
+const capTaken = async () =>
+  (await env.DB.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM line_creations').first<{
+    n: number;
+  }>())!.n;
 const unknownCaller = (n: number) =>
   `"Caller" <sip:+1415555${String(120 + n).padStart(4, '0')}@carrier.example>;tag=1`;
 
@@ -41,15 +50,15 @@ describe('per-line cap on Zendesk users and tickets created per minute', () => {
 
   it('over the cap a call is relayed and recorded, without creating anything, with the reason', async () => {
     await createTestLine({ create_ticket: true, max_creations_per_minute: 3 });
-    // Each unknown caller costs two creations: an end-user, then the ticket.
+    // Each unknown caller costs two creations, taken together: the ticket now, its user after.
     const first = await decide(invite({ from: unknownCaller(1) }));
     expect(first.body.call.ticket_link).toBe('created');
-    expect(creations()).toBe(2);
-    // One creation left: the user is made, the ticket is not.
+    expect(await capTaken()).toBe(2);
+    // One creation left: neither the ticket nor a user without its ticket is made.
     const second = await decide(invite({ from: unknownCaller(2) }));
     const thirdReq = invite({ from: unknownCaller(3) });
     const third = await decide(thirdReq);
-    expect(creations()).toBe(3);
+    expect(await capTaken()).toBe(2);
     for (const { status, body } of [second, third]) {
       expect(status).toBe(200);
       expect(body).toMatchObject({
@@ -61,6 +70,10 @@ describe('per-line cap on Zendesk users and tickets created per minute', () => {
     const row = await callRow(thirdReq.call_id);
     expect(row).toMatchObject({ decision: 'relay', ticket_id: null });
     expect(JSON.parse(row!.degraded)).toContain('create_ticket:line_cap');
+    await flushAfterCalls(env.DB, zendeskFromEnv(env), { pollDelaysMs: [0, 0] });
+    expect(creations()).toBe(1);
+    const made = [...standin.state.users.values()].filter((u) => u.phone?.startsWith('+1415555'));
+    expect(made.map((u) => u.phone)).toEqual(['+14155550121']);
   });
 
   it('a cap of 0 creates nothing', async () => {

@@ -1,6 +1,6 @@
 // Kamailio as the agent's line and ACL sync sees it over JSON-RPC, for unit tests: permissions
-// (address.list), dispatcher (dispatcher.list), the linecps, blocked, callerauth and linemedia
-// htables, core.uptime.
+// (address.list), dispatcher (dispatcher.list), the linecps, lineroute, linerules, blocked,
+// callerauth and linemedia htables, core.uptime.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KamailioRpcError } from 'kamailio-jsonrpc';
@@ -26,6 +26,7 @@ export function fakeKamailio(file: string) {
     targets: [] as { set: number; uri: string }[],
     linecps: {} as Record<string, string | number>,
     lineroute: {} as Record<string, string | number>,
+    linerules: {} as Record<string, string | number>,
     /** The blocked htable as last reloaded from the db_text table file. */
     blocked: [] as string[],
     /** The callerauth htable as last reloaded from its db_text table file. */
@@ -111,8 +112,8 @@ export function fakeKamailio(file: string) {
       return state.blocked.map((name) => ({ name, value: 1, type: 'int' as const }));
     },
     async htableSet(table: string, key: string, value: string | number) {
-      if (table === 'lineroute') {
-        state.lineroute[key] = value;
+      if (table === 'lineroute' || table === 'linerules') {
+        state[table][key] = value;
         return;
       }
       if (table !== 'linecps') throw new Error(`unexpected table ${table}`);

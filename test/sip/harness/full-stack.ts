@@ -120,6 +120,8 @@ export interface FullStackOptions {
   /** Extra listen entries and the tls section for Kamailio (a TLS listener). */
   listen?: { transport: string; address: string; port: number }[];
   tls?: Record<string, string>;
+  /** wrangler dev serves GET /__scheduled: the suite runs the Worker's cron (phone index sync). */
+  scheduled?: boolean;
 }
 
 export async function startFullStack(
@@ -178,6 +180,7 @@ export async function startFullStack(
     await closeHung();
     const started = await startLocalWorker({
       ...(workerPort ? { port: workerPort } : {}),
+      ...(options.scheduled ? { testScheduled: true } : {}),
       persistTo,
       vars: {
         ...secrets,

@@ -48,6 +48,10 @@ export const PORT_BLOCKS = {
   lineRouting: 26300,
   /** test/sip/secure-media.test.ts */
   secureMedia: 26400,
+  /** test/sip/routing-rules.test.ts */
+  routingRules: 26600,
+  /** test/sip/auth-no-ip.test.ts */
+  authNoIp: 26700,
 } as const;
 
 export type PortBlock = keyof typeof PORT_BLOCKS;

@@ -1,26 +1,27 @@
 // Update Many Tickets in its batch form (`PUT /api/v2/tickets/update_many` with a `tickets` array,
-// each item its own changes) and Show Job Status (`GET /api/v2/job_statuses/{id}`).
+// each item its own changes).
 //
-// Zendesk queues the batch as a background job and answers its `job_status`; the job runs later and
-// its `results` say per ticket whether the update succeeded. Here the job runs when it has been
-// polled `jobPollsToComplete` times (options), so tests are deterministic. Each item goes through
+// Zendesk queues the batch as a background job (jobs.ts) and answers its `job_status`; the job runs
+// later and its `results` say per ticket whether the update succeeded. Each item goes through
 // the very handler of Update Ticket (closed tickets, comment limits, access), as the API user who
 // queued the job. `additional_tags` / `remove_tags` add or remove tags without replacing the others.
 import { json } from 'itty-router';
-import { isPositiveInteger, isRecord, isStringArray, notFound } from '../responses';
+import { isPositiveInteger, isRecord, isStringArray } from '../responses';
 import type { StoredJob, StoredJobItem, StoredJobResult } from '../store';
 import type { ApiContext, ApiRequest, ApiRouter } from './context';
+import { queueJob, registerJobRunner } from './jobs';
 import { updateTicket } from './tickets';
 
 /** "Accepts an array of up to 100 ticket objects" (Update Many Tickets). */
 export const MAX_TICKETS_PER_JOB = 100;
 
 export function registerUpdateManyRoutes(router: ApiRouter): void {
-  router.put('/api/v2/tickets/update_many', updateMany).get('/api/v2/job_statuses/:id', showJob);
+  router.put('/api/v2/tickets/update_many', updateMany);
+  registerJobRunner('bulk_update', runJob);
 }
 
 /** UNCONFIRMED body: Zendesk documents the 100 limit, not the answer past it. */
-function badRequest(description: string): Response {
+export function badRequest(description: string): Response {
   return json({ error: 'InvalidValue', description }, { status: 400 });
 }
 
@@ -48,38 +49,12 @@ function updateMany(_req: ApiRequest, ctx: ApiContext): Response {
     const { id, ...changes } = t;
     items.push({ id: id as number, changes });
   }
-  const active = [...ctx.store.jobs.values()].filter(
-    (j) => j.status === 'queued' || j.status === 'working',
-  ).length;
-  if (active >= ctx.options.maxActiveJobs) {
-    // UNCONFIRMED: Zendesk's rate-limits page caps jobs queued or running at once ("Job limit");
-    // the answer past it is taken to be a 429 with Retry-After, like the other limits.
-    return json(
-      {
-        error: 'TooManyJobs',
-        description: `At most ${ctx.options.maxActiveJobs} jobs can be queued or running`,
-      },
-      { status: 429, headers: { 'Retry-After': '10' } },
-    );
-  }
-  const job = ctx.store.addJob(items, ctx.actor.id);
-  return json({ job_status: jobJson(job, ctx.origin) });
+  return queueJob(ctx, items, 'bulk_update');
 }
 
-async function showJob(req: ApiRequest, ctx: ApiContext): Promise<Response> {
-  const job = req.params.id === undefined ? undefined : ctx.store.jobs.get(req.params.id);
-  if (!job) return notFound();
-  if (job.status === 'queued' || job.status === 'working') {
-    job.polls += 1;
-    if (job.polls >= ctx.options.jobPollsToComplete) await runJob(job, ctx);
-    else job.status = 'working';
-  }
-  return json({ job_status: jobJson(job, ctx.origin) });
-}
-
-/** Runs every item as its own Update Ticket, in order, and records one result per item. */
-async function runJob(job: StoredJob, ctx: ApiContext): Promise<void> {
-  const actor = ctx.store.users.get(job.actorId) ?? ctx.actor;
+/** Runs every item as its own Update Ticket, in order, and answers one result per item. */
+async function runJob(job: StoredJob, ctx: ApiContext): Promise<StoredJobResult[]> {
+  const { actor } = ctx;
   const results: StoredJobResult[] = [];
   for (const [index, item] of job.items.entries()) {
     const { additional_tags, remove_tags, ...changes } = item.changes;
@@ -115,9 +90,7 @@ async function runJob(job: StoredJob, ctx: ApiContext): Promise<void> {
     }
     results.push({ id: item.id, index, action: 'update', success: true, status: 'Updated' });
   }
-  job.results = results;
-  job.status = 'completed';
-  job.completedAt = ctx.options.now();
+  return results;
 }
 
 /** `error` and `details` of a failed item from the single update's error body. */
@@ -133,22 +106,4 @@ async function failureText(res: Response): Promise<[string, string]> {
     .filter(Boolean)
     .join('; ');
   return [body.error ?? 'TicketUpdateFailed', details || body.description || `HTTP ${res.status}`];
-}
-
-/**
- * The `job_status` object. Field names are Zendesk's (id, url, total, progress, status, message,
- * results); UNCONFIRMED: `results` is null until the job has run, and `message` wording.
- */
-function jobJson(job: StoredJob, origin: string) {
-  const done = job.status === 'completed' || job.status === 'failed';
-  return {
-    id: job.id,
-    url: `${origin}/api/v2/job_statuses/${job.id}.json`,
-    job_type: job.jobType,
-    total: job.items.length,
-    progress: done ? job.items.length : 0,
-    status: job.status,
-    message: done ? `Completed at ${new Date(job.completedAt!).toISOString()}` : null,
-    results: job.results,
-  };
 }

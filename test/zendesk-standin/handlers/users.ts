@@ -139,6 +139,16 @@ function optionalText(input: Record<string, unknown>, key: string, errors: Field
 function createUser(_req: ApiRequest, ctx: ApiContext): Response {
   const input = isRecord(ctx.body) ? ctx.body.user : undefined;
   if (!isRecord(input)) return parameterMissing('user');
+  const created = addValidUser(input, ctx);
+  if (created instanceof FieldErrorList) return recordInvalid(created.details);
+  return json({ user: userJson(created, ctx.origin) }, { status: 201 });
+}
+
+/**
+ * Create User's checks and the new user (also run by each item of a Create Or Update Many Users
+ * job); the field errors when it is refused.
+ */
+export function addValidUser(input: Record<string, unknown>, ctx: ApiContext) {
   const errors = new FieldErrorList();
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '') errors.add('name', 'Name: cannot be blank', 'BlankValue');
@@ -155,10 +165,10 @@ function createUser(_req: ApiRequest, ctx: ApiContext): Response {
     errors.add('role', `Role: ${String(role)} is not one of ${USER_ROLES.join(', ')}`);
   }
   const externalId = optionalText(input, 'external_id', errors);
-  if (!errors.empty) return recordInvalid(errors.details);
+  if (!errors.empty) return errors;
 
   const now = ctx.options.now();
-  const user = ctx.store.addUser({
+  return ctx.store.addUser({
     name,
     phone,
     email,
@@ -168,5 +178,4 @@ function createUser(_req: ApiRequest, ctx: ApiContext): Response {
     // New records reach the search index only after a while ("up to a few minutes").
     searchableAt: now + ctx.options.searchIndexDelayMs,
   });
-  return json({ user: userJson(user, ctx.origin) }, { status: 201 });
 }

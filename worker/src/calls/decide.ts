@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { nonceInsert, spendNonce, type EdgeNonce } from '../auth/edge-signature';
-import { spendCreation } from '../lines/creation-cap';
+import { CreationCapError, takeCreation } from '../lines/creation-cap';
 import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
@@ -9,7 +9,8 @@ import type { ZendeskClient } from '../zendesk/client';
 import { findLinkableHandoff, type LinkableHandoff } from '../handoffs/store';
 import { verifyPassedTicket, type TicketCheck } from './link-ticket';
 import { parseTicketId } from '@sip-bridge/contract/ticket-id';
-import { createCallerUser } from './create-caller-user';
+import { callerUserPlan, findCallerUser, waitForCallerUser } from './caller-users';
+import { displayNumber } from '../phone/display';
 import { peekCachedMatch } from './match-cache';
 import { matchCaller, type CallerMatch } from './match-caller';
 import {
@@ -27,6 +28,8 @@ import {
 import { callTicket } from './ticket-content';
 import { mapContext } from './context-headers';
 import { decisionWebhook } from '../webhooks/call-events';
+import { indexedUser } from '../phone-index/store';
+import { chooseRule, rulesReadUser, type RuleChoice, type RuleFacts } from './routing-rules';
 
 const TICKET_HEADER = 'X-Zendesk-Ticket-Id';
 /** Default and ceiling for the time the API spends on one decision. */
@@ -41,7 +44,10 @@ export interface DecideDeps {
   /** The request's nonce, spent here in the same transaction as the first write. */
   nonce: EdgeNonce;
   now?: () => number;
-  /** Called when the decided call has mapped context headers due for its ticket. */
+  /**
+   * Called when the decided call has work due after the answer: mapped context headers for its
+   * ticket, or a first-time caller's user to make (and the ticket's requester to set).
+   */
   onContextDue?: (callId: string) => void;
   /** Called when the decision queued an event for the line's webhook (sent after the answer). */
   onWebhookQueued?: () => void;
@@ -67,7 +73,7 @@ function reject(code: number, reason: string, call: Decision['call']): Decision 
   return { action: 'reject', code, reason, headers: [], targets: [], call };
 }
 
-function relay(line: LineConfig, call: Decision['call']): Decision {
+function relay(line: LineConfig, call: Decision['call'], rule: RuleChoice = null): Decision {
   const headers =
     call.ticket_id !== null ? [{ name: TICKET_HEADER, value: String(call.ticket_id) }] : [];
   // Present the caller in E.164 where the line asks for it and the number could be read.
@@ -75,10 +81,44 @@ function relay(line: LineConfig, call: Decision['call']): Decision {
   return {
     action: 'relay',
     headers,
-    targets: line.sipTargets,
+    targets: rule?.sip_targets ?? line.sipTargets,
     ...(callerUser ? { caller_user: callerUser } : {}),
+    // Only a rule that took the call is named: the edge relays to that rule's targets.
+    ...(rule ? { route_rule: { id: rule.id, name: rule.name } } : {}),
     call,
   };
+}
+
+/** What a routing rule reads of the caller: returning, first-time, withheld, or not known. */
+function ruleCaller(caller: Caller, match: Decision['call']['match']): RuleFacts['caller'] {
+  if (caller.kind === 'withheld') return 'withheld';
+  if (caller.kind !== 'e164') return null;
+  if (match === 'matched' || match === 'ambiguous') return 'returning';
+  return match === 'no_match' ? 'first_time' : null;
+}
+
+/**
+ * The line's rule for this call, if any: the matched user's tags and organization come from the
+ * phone index (one D1 read, only when a rule reads them), never from Zendesk.
+ */
+async function ruleFor(
+  db: D1Database,
+  line: LineConfig,
+  caller: Caller,
+  match: CallerMatch | null,
+  result: Decision['call']['match'],
+  nowMs: number,
+): Promise<RuleChoice> {
+  if (line.routingRules.rules.length === 0) return null;
+  const userId = result === 'matched' ? (match?.userId ?? null) : null;
+  const user =
+    userId !== null && rulesReadUser(line.routingRules)
+      ? await indexedUser(db, userId).catch((err: unknown) => {
+          console.error('phone index unreadable; rules see no user', err);
+          return null;
+        })
+      : null;
+  return chooseRule(line.routingRules, { caller: ruleCaller(caller, result), user, nowMs });
 }
 
 function baseCall(caller: Caller): Decision['call'] {
@@ -166,14 +206,13 @@ export async function decideCall(deps: DecideDeps, req: DecisionRequest): Promis
   const decided = await decideWithZendesk({ ...deps, now }, snapshot.line!, req, caller, deadline);
   decided.context = context;
   const doneMs = now();
-  const [, queued] = await completeDecision(
-    deps.db,
-    req.call_id,
-    decided,
-    new Date(doneMs).toISOString(),
-    [decisionWebhook(deps.db, req, decided.decision, caller.kind, doneMs)],
-  );
-  if (contextDue(decided)) deps.onContextDue?.(req.call_id);
+  const doneAt = new Date(doneMs).toISOString();
+  const { newCaller } = decided;
+  const [, queued] = await completeDecision(deps.db, req.call_id, decided, doneAt, [
+    decisionWebhook(deps.db, req, decided.decision, caller.kind, doneMs),
+    ...(newCaller ? waitForCallerUser(deps.db, req.call_id, newCaller, doneAt) : []),
+  ]);
+  if (contextDue(decided) || newCaller) deps.onContextDue?.(req.call_id);
   if (queued?.meta.changes === 1) deps.onWebhookQueued?.();
   return decided.decision;
 }
@@ -194,8 +233,18 @@ function decideWithoutZendesk(
   if (req.ticket_id || line.createTicket) return null;
   const match = caller.kind === 'e164' ? peekCachedMatch(caller.e164, nowMs) : null;
   if (caller.kind === 'e164' && !match) return null;
-  return outcome(relay(line, { ...call, match: match?.result ?? call.match }), match);
+  const result = match?.result ?? call.match;
+  // A rule on the user's tags or organization needs a phone index read: not this path.
+  if (result === 'matched' && rulesReadUser(line.routingRules)) return null;
+  const rule =
+    line.routingRules.rules.length === 0
+      ? null
+      : chooseRule(line.routingRules, { caller: ruleCaller(caller, result), user: null, nowMs });
+  return outcome(relay(line, { ...call, match: result }, rule), match);
 }
+
+/** A first-time caller whose user the decision queued (made after the answer, caller-users.ts). */
+type NewCallerUser = { e164: string; name: string };
 
 async function decideWithZendesk(
   deps: DecideDeps & { now: () => number },
@@ -203,7 +252,7 @@ async function decideWithZendesk(
   req: DecisionRequest,
   caller: Caller,
   deadline: number,
-): Promise<DecisionOutcome> {
+): Promise<DecisionOutcome & { newCaller: NewCallerUser | null }> {
   const { db, zendesk } = deps;
   const e164 = caller.kind === 'e164' ? caller.e164 : null;
   // An id no Zendesk ticket can have is treated as not found, without asking and never rounded.
@@ -224,13 +273,15 @@ async function decideWithZendesk(
         )
       : null,
   ]);
-  let match: CallerMatch | null = matchStep?.ok ? matchStep.value : null;
+  const match: CallerMatch | null = matchStep?.ok ? matchStep.value : null;
   const base = baseCall(caller);
   const call: Decision['call'] = {
     ...base,
     match: match ? match.result : base.match,
     degraded: [ticketStep, matchStep].flatMap((s) => (s && !s.ok ? [s.why] : [])),
   };
+  // Decided on the caller as the call found them: a user created below is still a first-timer.
+  const rule = await ruleFor(db, line, caller, match, call.match, deps.now());
 
   const ticket: TicketCheck | null =
     passed && !passed.ok
@@ -262,17 +313,28 @@ async function decideWithZendesk(
         ticket.status === 'closed'
           ? reject(410, 'Ticket Closed', call)
           : reject(404, 'Ticket Not Found', call);
-      return outcome(decision, match);
+      return { ...outcome(decision, match), newCaller: null };
     }
     call.ticket_link = 'dropped';
   }
 
+  let newCaller: NewCallerUser | null = null;
   if (line.createTicket && call.ticket_id === null) {
     const created = await step('create_ticket', async () => {
       let requesterId = match?.result === 'matched' ? match.userId : null;
+      // A first-time caller's user is made after the answer (caller-users.ts): the ticket is the
+      // call path's one request, made without a requester (Zendesk makes it the API user's until
+      // the caller's user is set). A user made since the number was last looked up is used.
+      let waitFor: NewCallerUser | null = null;
+      let creations = 1;
       if (match?.result === 'no_match' && e164) {
-        match = await createCallerUser(deps, line, { e164 }, deadline);
-        requesterId = match.userId;
+        const plan = callerUserPlan(await findCallerUser(db, e164), deps.now());
+        if ('use' in plan) requesterId = plan.use;
+        else {
+          waitFor = { e164, name: `Caller ${displayNumber(e164)}` };
+          // The user counts in the line's cap when it is queued, not when a call joins it.
+          if (plan.queue === 'new') creations = 2;
+        }
       }
       const content = callTicket({
         line,
@@ -281,12 +343,15 @@ async function decideWithZendesk(
         match,
         withheld: caller.kind === 'withheld',
       });
-      await spendCreation(db, line, deps.now());
+      if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, deps.now(), creations))) {
+        throw new CreationCapError();
+      }
       const t = await zendesk.createTicket(
         { ...content, ...(requesterId ? { requester_id: requesterId } : {}) },
         { deadline },
       );
       await recordCreatedTicket(db, req.call_id, t.id);
+      newCaller = waitFor;
       return t.id;
     });
     if (created.ok) {
@@ -297,7 +362,7 @@ async function decideWithZendesk(
     }
   }
   const linked = handoff && call.ticket_link === 'passed' ? handoff.id : null;
-  return outcome(relay(line, call), match, linked);
+  return { ...outcome(relay(line, call, rule), match, linked), newCaller };
 }
 
 /**

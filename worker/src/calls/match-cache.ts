@@ -73,17 +73,38 @@ export async function writeCachedMatch(
   match: CallerMatch,
   nowMs: number,
 ) {
-  const expiresAt = nowMs + MATCH_TTL_S[match.result] * 1000;
-  await db
+  await cachedMatchStatement(db, e164, match, nowMs).run();
+  rememberMatch(e164, match, cachedMatchExpiry(match, nowMs));
+}
+
+/**
+ * The D1 write of writeCachedMatch, for a caller's batch (then `rememberMatch` it in memory with
+ * the expiry `cachedMatchExpiry` gives).
+ */
+export function cachedMatchStatement(
+  db: D1Database,
+  e164: string,
+  match: CallerMatch,
+  nowMs: number,
+) {
+  return db
     .prepare(
       `INSERT INTO caller_matches (e164, result, user_id, candidates, expires_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (e164) DO UPDATE SET result = excluded.result, user_id = excluded.user_id,
          candidates = excluded.candidates, expires_at = excluded.expires_at`,
     )
-    .bind(e164, match.result, match.userId, JSON.stringify(match.candidates), expiresAt)
-    .run();
-  remember(e164, match, expiresAt);
+    .bind(
+      e164,
+      match.result,
+      match.userId,
+      JSON.stringify(match.candidates),
+      cachedMatchExpiry(match, nowMs),
+    );
 }
+
+/** When a match cached now expires (epoch ms), by its kind. */
+export const cachedMatchExpiry = (match: CallerMatch, nowMs: number) =>
+  nowMs + MATCH_TTL_S[match.result] * 1000;
 
 /**
  * Forgets every in-memory entry, and whether the phone index was trusted (tests, and after an

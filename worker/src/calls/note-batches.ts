@@ -1,5 +1,7 @@
-// Call notes go to Zendesk in batches. The call summaries and the context notes due on tickets
-// (calls.summary_status / context_status 'pending') are collected, up to 100 at a time, into one
+// Call notes go to Zendesk in batches. The call summaries, the context notes and the requesters
+// due on tickets (calls.summary_status / context_status / requester_status 'pending'; a requester
+// is due once a first-time caller's user exists, caller-users.ts) are collected, up to 100 at a
+// time, into one
 // Update Many Tickets job (batch form: each ticket its own changes), the job is followed at Show
 // Job Status until it has run, and its per-ticket results settle each note: posted, retried, or
 // failed. So a note costs about one hundredth of a request when notes are many, and one or two
@@ -46,7 +48,8 @@ const REQUEST_MS = 10_000;
 /** Done jobs are kept a day (Zendesk keeps job statuses about as long), then deleted. */
 const DONE_JOB_KEEP_MS = 24 * 3_600_000;
 
-type Kind = 'summary' | 'context';
+type Kind = 'summary' | 'context' | 'requester';
+const KINDS: readonly Kind[] = ['context', 'summary', 'requester'];
 
 interface DueRow extends CallRow {
   line_call_summary: string | null;
@@ -54,6 +57,8 @@ interface DueRow extends CallRow {
   summary_alone: number;
   context_job: number | null;
   context_alone: number;
+  requester_job: number | null;
+  requester_alone: number;
 }
 
 interface Item {
@@ -152,7 +157,7 @@ async function openJobs(db: D1Database, state: 'sending' | 'following', staleBef
 /** The notes of a job still waiting for its outcome. */
 async function jobItems(db: D1Database, jobId: number): Promise<Item[]> {
   const items: Item[] = [];
-  for (const kind of ['summary', 'context'] as const) {
+  for (const kind of KINDS) {
     const rows = await db
       .prepare(
         `SELECT c.*, l.call_summary AS line_call_summary FROM calls c
@@ -204,10 +209,8 @@ async function settleAll(
   }
 }
 
-const attemptsOf = (item: Item) =>
-  item.kind === 'summary' ? item.call.summary_attempts : item.call.context_attempts;
-const isAlone = (item: Item) =>
-  (item.kind === 'summary' ? item.call.summary_alone : item.call.context_alone) === 1;
+const attemptsOf = (item: Item) => item.call[`${item.kind}_attempts`];
+const isAlone = (item: Item) => item.call[`${item.kind}_alone`] === 1;
 
 /** Whether a finished job's result says the ticket's update went through. */
 function succeeded(r: NonNullable<ZendeskJobStatus['results']>[number]): boolean {
@@ -283,7 +286,7 @@ async function settleJob(
 async function recoverStale(db: D1Database, zendesk: ZendeskClient, now: () => number) {
   const stale = iso(now() - STALE_SENDING_MS);
   await db.batch(
-    (['summary', 'context'] as const).map((kind) =>
+    KINDS.map((kind) =>
       db
         .prepare(
           `UPDATE calls SET ${col(kind, 'status')} = 'pending'
@@ -326,9 +329,11 @@ async function verifyJob(
   const items = await jobItems(db, jobId);
   const outcomes: [Item, Outcome][] = [];
   for (const item of items) {
+    // A requester set twice is the same requester: sent again without looking.
     const hasComment =
       item.kind === 'summary' ||
-      (JSON.parse(item.call.context_json!) as MappedContext).items.some((i) => i.to === 'note');
+      (item.kind === 'context' &&
+        (JSON.parse(item.call.context_json!) as MappedContext).items.some((i) => i.to === 'note'));
     if (!hasComment) {
       outcomes.push([item, 'retry']);
       continue;
@@ -357,7 +362,7 @@ async function verifyJob(
 /** The notes due, oldest call first, contexts before summaries (they were due first). */
 async function dueItems(db: D1Database): Promise<Item[]> {
   const items: Item[] = [];
-  for (const kind of ['context', 'summary'] as const) {
+  for (const kind of KINDS) {
     const rows = await db
       .prepare(
         `SELECT c.*, l.call_summary AS line_call_summary FROM calls c
@@ -376,7 +381,8 @@ async function busyTickets(db: D1Database): Promise<Set<number>> {
   const rows = await db
     .prepare(
       `SELECT DISTINCT ticket_id FROM calls
-       WHERE (summary_status = 'posting' OR context_status = 'posting') AND ticket_id IS NOT NULL`,
+       WHERE (summary_status = 'posting' OR context_status = 'posting'
+         OR requester_status = 'posting') AND ticket_id IS NOT NULL`,
     )
     .all<{ ticket_id: number }>();
   return new Set(rows.results.map((r) => r.ticket_id));
@@ -440,8 +446,7 @@ async function sendOneJob(
     .filter((_, i) => claims[i]!.results.length === 1)
     .map((item) => {
       const call = { ...item.call };
-      if (item.kind === 'summary') call.summary_attempts += 1;
-      else call.context_attempts += 1;
+      call[`${item.kind}_attempts`] += 1;
       return { ...item, call };
     });
 
@@ -452,6 +457,11 @@ async function sendOneJob(
     const call = item.call as DueRow & { ticket_id: number };
     if (item.kind === 'summary') {
       payloads.push(summaryBatchItem(call, call.line_call_summary));
+      continue;
+    }
+    if (item.kind === 'requester') {
+      if (call.matched_user_id === null) unsent.push([item, 'failed']);
+      else payloads.push({ id: call.ticket_id, requester_id: call.matched_user_id });
       continue;
     }
     try {

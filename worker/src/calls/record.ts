@@ -45,6 +45,9 @@ export interface CallRow {
   final_code: number | null;
   final_reason: string | null;
   final_cause: string | null;
+  /** The routing rule that routed the call (migration 0020), NULL: the line's targets. */
+  route_rule_id: string | null;
+  route_rule_name: string | null;
   ended_by: string | null;
   cost_micros: number | null;
   summary_status: string;
@@ -55,6 +58,9 @@ export interface CallRow {
   context_json: string | null;
   context_status: 'none' | 'not_applied' | 'pending' | 'posting' | 'posted' | 'failed';
   context_attempts: number;
+  /** The ticket's requester, set after the caller's user was made (caller-users.ts). */
+  requester_status: 'none' | 'waiting' | 'pending' | 'posting' | 'posted' | 'failed';
+  requester_attempts: number;
   seq: number;
   created_at: string;
   updated_at: string;
@@ -62,6 +68,11 @@ export interface CallRow {
 
 /** Next value of the change counter, computed inside the writing statement (SQLite serializes writes). */
 export const NEXT_SEQ = '(SELECT COALESCE(MAX(seq), 0) + 1 FROM calls)';
+/**
+ * The same for an UPDATE of several calls at once, where NEXT_SEQ would give them all one value:
+ * each row's id above the current maximum, so the values are new, distinct and increasing.
+ */
+export const NEXT_SEQ_EACH = '(SELECT COALESCE(MAX(seq), 0) FROM calls) + id';
 
 /**
  * The stored call and these facts came from the same line and source address: a Call-ID is
@@ -155,6 +166,8 @@ export function callInsert(
     reject_reason: d?.reason ?? null,
     degraded: JSON.stringify(d?.call.degraded ?? []),
     decision_json: d ? JSON.stringify(d) : null,
+    route_rule_id: d?.route_rule?.id ?? null,
+    route_rule_name: d?.route_rule?.name ?? null,
     status: d?.action === 'reject' ? 'rejected' : 'ringing',
     received_at: facts.received_at ?? init.now,
     ...contextColumns(o),
@@ -228,7 +241,7 @@ export async function completeDecision(
       `UPDATE calls SET match_result = ?, matched_user_id = ?, match_candidates = ?, ticket_id = ?,
          ticket_link = ?, ticket_requester_mismatch = ?, decision = ?, reject_code = ?, reject_reason = ?,
          degraded = ?, decision_json = ?, status = ?, handoff_id = ?, context_json = ?,
-         context_status = ?, seq = ${NEXT_SEQ}, updated_at = ?
+         context_status = ?, route_rule_id = ?, route_rule_name = ?, seq = ${NEXT_SEQ}, updated_at = ?
        WHERE call_id = ?`,
     )
     .bind(
@@ -247,6 +260,8 @@ export async function completeDecision(
       o.handoffId ?? null,
       context.context_json,
       context.context_status,
+      d.route_rule?.id ?? null,
+      d.route_rule?.name ?? null,
       now,
       callId,
     );
@@ -318,6 +333,10 @@ export function toCallRecord(row: CallRow, handoff: CallHandoff | null = null): 
       usd: row.cost_micros === null ? null : formatUsd(row.cost_micros),
     },
     summary_status: row.summary_status,
+    route_rule:
+      row.route_rule_id === null
+        ? null
+        : { id: row.route_rule_id, name: row.route_rule_name ?? '' },
     handoff,
     context: callContext(row),
     updated_at: row.updated_at,

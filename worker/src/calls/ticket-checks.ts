@@ -27,6 +27,15 @@ export const TICKET_CHECK_TTL_MS = {
 export const CREATED_TICKET_KNOWN_MS = 10 * 60_000;
 
 /**
+ * A `show_many` that is sent anyway also refreshes, in the same request, the tickets this isolate
+ * was asked about within the last TTL whose verdict runs out within this time. Tickets passed by
+ * the same stream of calls then come due together instead of one batch each (their first checks
+ * were spread over seconds), and a ticket nobody passes any more stops being refreshed after one
+ * TTL. Refreshing early only shortens how stale a verdict can be.
+ */
+export const REFRESH_AHEAD_MS = 20_000;
+
+/**
  * How verifications are coalesced into one `show_many`: the batch is sent once no other check has
  * joined for {@link COALESCE_QUIET_MS}, and at the latest about {@link COALESCE_MAX_MS} after it
  * opened (a few ms against a decision budget of 1.5 s). A check with less time left than that is
@@ -48,7 +57,8 @@ export function setCoalesceWindow(window: { quietMs: number; maxMs: number } | n
 export type TicketCheckEvent =
   | { kind: 'known'; ticketId: number; source: 'created' | 'cache' }
   | { kind: 'window'; ms: number }
-  | { kind: 'asked'; ids: number[]; waitedMs: number }
+  /** `ids`: the checks waiting, then the tickets refreshed ahead (`ahead` of them). */
+  | { kind: 'asked'; ids: number[]; waitedMs: number; ahead: number }
   | { kind: 'refused'; ticketId: number };
 
 let listener: ((e: TicketCheckEvent) => void) | null = null;
@@ -61,14 +71,28 @@ const emit = (e: TicketCheckEvent) => listener?.(e);
 interface Entry {
   check: TicketCheck;
   expiresAt: number;
+  /** When a call last needed this verdict (the injected clock). */
+  usedAt: number;
 }
 const MEMORY_LIMIT = 10_000;
 // Per-isolate copy in front of D1, so a repeat costs neither Zendesk nor a D1 read.
 const memory = new Map<number, Entry>();
 
-function remember(ticketId: number, check: TicketCheck, expiresAt: number) {
+function remember(ticketId: number, check: TicketCheck, expiresAt: number, usedAt: number) {
   if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value!);
-  memory.set(ticketId, { check, expiresAt });
+  memory.set(ticketId, { check, expiresAt, usedAt });
+}
+
+/** Up to `room` tickets worth refreshing in a request that goes anyway (REFRESH_AHEAD_MS). */
+function dueSoon(at: number, asked: Set<number>, room: number): number[] {
+  const due: number[] = [];
+  for (const [id, entry] of memory) {
+    if (due.length >= room) break;
+    if (asked.has(id) || entry.check.status === 'closed') continue;
+    const recentlyUsed = entry.usedAt > at - TICKET_CHECK_TTL_MS[entry.check.status];
+    if (recentlyUsed && entry.expiresAt - at <= REFRESH_AHEAD_MS) due.push(id);
+  }
+  return due;
 }
 
 /** Forgets every in-memory verdict (tests). */
@@ -112,6 +136,7 @@ export async function checkPassedTicket(
   const at = deps.now();
   const hit = memory.get(ticketId);
   if (hit && hit.expiresAt > at) {
+    hit.usedAt = at;
     emit({ kind: 'known', ticketId, source: 'cache' });
     return hit.check;
   }
@@ -140,7 +165,7 @@ export async function checkPassedTicket(
     | undefined;
   if (row) {
     const check = checkFromRow(ticketId, row);
-    remember(ticketId, check, row.expires_at);
+    remember(ticketId, check, row.expires_at, at);
     emit({ kind: 'known', ticketId, source: 'cache' });
     return check;
   }
@@ -239,8 +264,10 @@ async function awaitSlot(slot: Slot, remainingMs: number): Promise<TicketCheck> 
 }
 
 async function sendBatch(deps: TicketCheckDeps, batch: Batch, deadline: number, waitedMs: number) {
-  const ids = [...batch.ids];
-  emit({ kind: 'asked', ids, waitedMs });
+  const asked = deps.now();
+  const ahead = dueSoon(asked, batch.ids, SHOW_MANY_MAX_IDS - batch.ids.size);
+  const ids = [...batch.ids, ...ahead];
+  emit({ kind: 'asked', ids, waitedMs, ahead: ahead.length });
   let tickets: ZendeskTicket[];
   try {
     tickets = await deps.zendesk.showManyTickets(ids, { deadline });
@@ -252,7 +279,7 @@ async function sendBatch(deps: TicketCheckDeps, batch: Batch, deadline: number, 
   const at = deps.now();
   const checks = new Map(ids.map((id) => [id, checkFromTicket(id, byId.get(id))]));
   try {
-    await storeChecks(deps.db, checks, at);
+    await storeChecks(deps.db, checks, at, new Set(batch.ids));
   } catch (e) {
     // The verdicts still hold for these calls; the next ones ask again.
     console.error('ticket checks not cached', e);
@@ -262,11 +289,19 @@ async function sendBatch(deps: TicketCheckDeps, batch: Batch, deadline: number, 
   }
 }
 
-/** Caches the verdicts in D1 and memory; expired rows are pruned in the same round trip. */
-async function storeChecks(db: D1Database, checks: Map<number, TicketCheck>, at: number) {
+/**
+ * Caches the verdicts in D1 and memory; expired rows are pruned in the same round trip. A ticket
+ * refreshed ahead keeps when it was last used, so it is refreshed at most one TTL past that.
+ */
+async function storeChecks(
+  db: D1Database,
+  checks: Map<number, TicketCheck>,
+  at: number,
+  usedNow: Set<number>,
+) {
   const statements = [...checks].map(([id, check]) => {
     const expiresAt = at + TICKET_CHECK_TTL_MS[check.status];
-    remember(id, check, expiresAt);
+    remember(id, check, expiresAt, usedNow.has(id) ? at : (memory.get(id)?.usedAt ?? at));
     return db
       .prepare(
         `INSERT INTO ticket_checks (ticket_id, status, requester_id, expires_at) VALUES (?, ?, ?, ?)

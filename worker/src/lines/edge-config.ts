@@ -4,9 +4,16 @@ import type { CountryCode } from 'libphonenumber-js';
 import { edgeBlockKeys } from './edge-blocklist';
 import { isDefaultLineAuth } from './auth';
 import { listLines, storedLineAuths } from './store';
+import { storedRoutingRules } from './routing-rules-store';
+import type { RoutingRules } from '../schemas/routing-rules';
 
 const authFor = (auth: EdgeLineAuth | undefined) =>
   auth && !isDefaultLineAuth(auth) ? { auth } : {};
+
+const rulesFor = (rules: RoutingRules | undefined) =>
+  rules?.rules.length
+    ? { rules: rules.rules.map((r) => ({ id: r.id, sip_targets: r.sip_targets })) }
+    : {};
 
 /** The first 16 bytes of the SHA-256 of `text`, in hex. */
 async function digestOf(text: string): Promise<string> {
@@ -23,9 +30,10 @@ async function digestOf(text: string): Promise<string> {
 export async function buildEdgeConfig(
   db: D1Database,
 ): Promise<{ body: string; etag: string; lineDigests: Record<string, string> }> {
-  const [all, auths, blocks] = await Promise.all([
+  const [all, auths, rules, blocks] = await Promise.all([
     listLines(db),
     storedLineAuths(db),
+    storedRoutingRules(db),
     db
       .prepare(
         `SELECT b.e164, l.slug FROM blocked_numbers b LEFT JOIN lines l ON l.id = b.line_id
@@ -53,6 +61,8 @@ export async function buildEdgeConfig(
       ...authFor(auths.get(l.slug)),
       // Only secure lines carry `media`: an rtp line's document (and ETag) stays as it was.
       ...(l.media === 'secure' ? { media: 'secure' as const } : {}),
+      // Only lines with routing rules carry `rules`: the others' documents stay as they were.
+      ...rulesFor(rules.get(l.slug)),
     })),
   };
   const body = JSON.stringify(config);

@@ -17,6 +17,7 @@ import {
   type WebhookRow,
 } from '../webhooks/settings-store';
 import { newWebhookSecret } from '../webhooks/signature';
+import { RoutingRulesSchema, type RoutingRules } from '../schemas/routing-rules';
 import { publicLineAuth } from './auth';
 
 /** A line as the call path needs it. */
@@ -46,6 +47,8 @@ export interface LineConfig {
   contextHeaders: ContextMapping[];
   /** Target order, timers and the concurrent-call limit the edge applies. */
   routing: Routing;
+  /** Rules routing some calls to other targets (first that holds; none: sipTargets). */
+  routingRules: RoutingRules;
 }
 
 interface LineRow {
@@ -71,6 +74,8 @@ interface LineRow {
   auth: string;
   /** JSON (RoutingSchema); fields a row lacks take their defaults. */
   routing: string;
+  /** JSON (RoutingRulesSchema, migration 0020). */
+  routing_rules: string;
   created_at: string;
   updated_at: string;
 }
@@ -91,7 +96,16 @@ export class LineConflictError extends Error {}
  */
 export class SecureMediaTargetsError extends Error {}
 
-const SECURE_MEDIA_TRIGGER = 'secure_media_needs_tls_targets';
+export const SECURE_MEDIA_TRIGGER = 'secure_media_needs_tls_targets';
+
+/**
+ * D1 refused a line without an IP allowlist whose credential another such line has, or that
+ * names no line (the triggers of migration 0021): the admin API's own check let it through only
+ * if another write raced it.
+ */
+export class CredentialConflictError extends Error {}
+
+const CREDENTIAL_TRIGGER = /line_auth_without_ip_(conflict|needs_credential)/;
 
 const nowIso = () => new Date().toISOString();
 
@@ -115,6 +129,7 @@ function toConfig(row: LineRow): LineConfig {
     media: row.media,
     contextHeaders: JSON.parse(row.context_headers) as ContextMapping[],
     routing: RoutingSchema.parse(JSON.parse(row.routing ?? '{}')),
+    routingRules: RoutingRulesSchema.parse(JSON.parse(row.routing_rules ?? '{}')),
   };
 }
 
@@ -273,6 +288,7 @@ export async function createLine(
     if (String(err).includes('UNIQUE'))
       throw new LineConflictError('a line with this slug already exists');
     if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
+    if (CREDENTIAL_TRIGGER.test(String(err))) throw new CredentialConflictError();
     throw err;
   }
   const secret = input.webhook
@@ -343,6 +359,7 @@ export async function patchLine(
     results = statements.length ? await db.batch(statements) : [];
   } catch (err) {
     if (String(err).includes(SECURE_MEDIA_TRIGGER)) throw new SecureMediaTargetsError();
+    if (CREDENTIAL_TRIGGER.test(String(err))) throw new CredentialConflictError();
     throw err;
   }
   const line = await getLine(db, slug);

@@ -31,6 +31,9 @@ export interface IndexEntry {
   name: string;
   /** As stored in Zendesk. */
   phone: string;
+  /** The user's tags and organization from the export (routing rules read them). */
+  tags?: string[];
+  organizationId?: number | null;
 }
 
 /** Zendesk leaves out changes made within the minute before each export request. */
@@ -167,7 +170,14 @@ export function pageEntries(page: UserExportPage, country: CountryCode): IndexEn
       const number = normalizeCallerNumber(phone, country);
       if (number.kind !== 'e164') continue;
       const key = `${number.e164} ${user.id}`;
-      entries.set(key, { e164: number.e164, userId: user.id, name: user.name ?? '', phone });
+      entries.set(key, {
+        e164: number.e164,
+        userId: user.id,
+        name: user.name ?? '',
+        phone,
+        tags: user.tags,
+        organizationId: user.organization_id,
+      });
     }
   }
   return [...entries.values()];
@@ -188,12 +198,24 @@ export function replaceUsersStatements(
       .bind(JSON.stringify(userIds)),
     db
       .prepare(
-        `INSERT OR REPLACE INTO phone_index (e164, user_id, name, phone)
+        `INSERT OR REPLACE INTO phone_index (e164, user_id, name, phone, tags, organization_id)
          SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-                json_extract(value, '$[2]'), json_extract(value, '$[3]')
+                json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                json(json_extract(value, '$[4]')), json_extract(value, '$[5]')
          FROM json_each(?1)`,
       )
-      .bind(JSON.stringify(entries.map((e) => [e.e164, e.userId, e.name, e.phone]))),
+      .bind(
+        JSON.stringify(
+          entries.map((e) => [
+            e.e164,
+            e.userId,
+            e.name,
+            e.phone,
+            JSON.stringify(e.tags ?? []),
+            e.organizationId ?? null,
+          ]),
+        ),
+      ),
   ];
 }
 
@@ -202,8 +224,36 @@ export function replaceUsersStatements(
  * number before the export reports it; the next sync replaces the row with Zendesk's own.
  */
 export async function indexCreatedUser(db: D1Database, entry: IndexEntry): Promise<void> {
-  await db
+  await indexCreatedUserStatement(db, entry).run();
+}
+
+/** The write of indexCreatedUser, for a batch. */
+export function indexCreatedUserStatement(db: D1Database, entry: IndexEntry) {
+  return db
     .prepare('INSERT OR REPLACE INTO phone_index (e164, user_id, name, phone) VALUES (?, ?, ?, ?)')
-    .bind(entry.e164, entry.userId, entry.name, entry.phone)
-    .run();
+    .bind(entry.e164, entry.userId, entry.name, entry.phone);
+}
+
+/** What routing rules read of a user: tags and organization, as the last export gave them. */
+export interface IndexedUser {
+  tags: string[];
+  organizationId: number | null;
+}
+
+/**
+ * The user's tags and organization from the phone index (no Zendesk request), or null when the
+ * index has no row for the user (not exported yet, or no phone the index could read).
+ * @example await indexedUser(env.DB, 20001) // { tags: ['vip'], organizationId: 360000501 }
+ */
+export async function indexedUser(db: D1Database, userId: number): Promise<IndexedUser | null> {
+  const row = await db
+    .prepare('SELECT tags, organization_id FROM phone_index WHERE user_id = ? LIMIT 1')
+    .bind(userId)
+    .first<{ tags: string; organization_id: number | null }>();
+  if (!row) return null;
+  const tags: unknown = JSON.parse(row.tags);
+  return {
+    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+    organizationId: row.organization_id,
+  };
 }

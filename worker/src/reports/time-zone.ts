@@ -32,11 +32,11 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-/** The wall clock in `timeZone` at instant `ms`: its day, hour and weekday (0 = Monday). */
+/** The wall clock in `timeZone` at instant `ms`: its day, hour, minute and weekday (0 = Monday). */
 export function localTime(
   ms: number,
   timeZone: string,
-): { day: string; hour: number; weekday: number; offsetMs: number } {
+): { day: string; hour: number; minute: number; weekday: number; offsetMs: number } {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) parts[p.type] = p.value;
   const day = `${parts.year}-${parts.month}-${parts.day}`;
@@ -51,6 +51,7 @@ export function localTime(
   return {
     day,
     hour: Number(parts.hour),
+    minute: Number(parts.minute),
     weekday: WEEKDAYS.indexOf(parts.weekday ?? ''),
     offsetMs: wall - Math.floor(ms / 1000) * 1000,
   };

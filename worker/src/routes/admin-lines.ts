@@ -13,8 +13,11 @@ import {
   removeAclEntry,
   SecureMediaTargetsError,
   storedLineAuth,
+  CredentialConflictError,
 } from '../lines/store';
+import { credentialConflictIssues } from '../lines/credential-conflicts';
 import { resolveLineAuth } from '../lines/auth';
+import { readRoutingRules } from '../lines/routing-rules-store';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
 import { customFieldIssues, ticketFields } from '../handoffs/custom-fields';
 import { zendeskFromEnv } from '../config';
@@ -34,7 +37,35 @@ import {
 const security = [{ adminToken: [] }];
 const SlugParam = z.object({ slug: SlugSchema });
 const notFound = { 404: jsonContent(ErrorSchema, 'No such line') };
-const conflict = { 409: jsonContent(ErrorSchema, 'Already exists') };
+const conflict = {
+  409: jsonContent(
+    ErrorSchema,
+    'Already exists, or (`credential_conflict`) a line without an IP allowlist would share a ' +
+      'digest username or tech prefix with another such line, or use another realm than theirs',
+  ),
+};
+const credentialConflict = {
+  409: jsonContent(
+    ErrorSchema,
+    '`credential_conflict`: a line without an IP allowlist would share a digest username or ' +
+      'tech prefix with another such line, or use another realm than theirs',
+  ),
+};
+const credentialConflicted = (
+  c: Parameters<typeof apiError>[0],
+  issues: { path: string; message: string }[],
+) =>
+  apiError(
+    c,
+    409,
+    'credential_conflict',
+    'Lines without an IP allowlist are found by their credential, which must name one line; see issues.',
+    issues,
+  );
+/** When D1's triggers caught what the check let through (another write raced it). */
+const CREDENTIAL_RACED = [
+  { path: 'auth', message: 'another line without an IP allowlist has this credential or realm' },
+];
 const wide = {
   422: jsonContent(
     ErrorSchema,
@@ -142,6 +173,21 @@ async function insecureTargets(
   input: { media?: string | undefined; sip_targets?: string[] | undefined },
 ) {
   if (input.media === undefined && input.sip_targets === undefined) return null;
+  if (input.media === 'secure') {
+    // The line's routing rules reach their targets over TLS too.
+    const [plainRule] = ((await readRoutingRules(c.env.DB, slug))?.rules.rules ?? []).flatMap(
+      (rule, i) =>
+        insecureTargetIssues('secure', rule.sip_targets, (j) => `rules[${i}].sip_targets[${j}]`),
+    );
+    if (plainRule) {
+      return secureMediaRefused(c, [
+        {
+          path: 'media',
+          message: `secure needs every routing rule target sips: or ;transport=tls (routing-rules ${plainRule.path} is not)`,
+        },
+      ]);
+    }
+  }
   if (input.media !== undefined && input.sip_targets !== undefined) return null;
   const stored = await getLine(c.env.DB, slug);
   if (!stored) return null; // patchLine answers 404
@@ -231,6 +277,7 @@ const patch = createRoute({
     200: jsonContent(LineAnswerSchema, 'Updated'),
     ...errorResponses,
     ...notFound,
+    ...credentialConflict,
     ...fieldChecks,
   },
 });
@@ -275,6 +322,8 @@ export const adminLineRoutes = createRouter()
     if (wideIssues.length) return unconfirmed(c, wideIssues);
     const auth = await resolveLineAuth(input.auth, null);
     if (!auth.ok) return missingSecrets(c, auth.issues);
+    const clashes = await credentialConflictIssues(c.env.DB, input.slug, auth.auth);
+    if (clashes.length) return credentialConflicted(c, clashes);
     const badFields = await badContextFields(c, input.context_headers);
     if (badFields) return badFields;
     try {
@@ -282,6 +331,7 @@ export const adminLineRoutes = createRouter()
     } catch (err) {
       if (err instanceof LineConflictError) return apiError(c, 409, 'conflict', err.message);
       if (err instanceof SecureMediaTargetsError) return secureMediaRefused(c, RACED);
+      if (err instanceof CredentialConflictError) return credentialConflicted(c, CREDENTIAL_RACED);
       throw err;
     }
   })
@@ -302,6 +352,8 @@ export const adminLineRoutes = createRouter()
       const resolved = await resolveLineAuth(input.auth, previous);
       if (!resolved.ok) return missingSecrets(c, resolved.issues);
       auth = resolved.auth;
+      const clashes = await credentialConflictIssues(c.env.DB, slug, auth);
+      if (clashes.length) return credentialConflicted(c, clashes);
     }
     const insecure = await insecureTargets(c, slug, input);
     if (insecure) return insecure;
@@ -312,6 +364,7 @@ export const adminLineRoutes = createRouter()
       written = await patchLine(c.env.DB, slug, input, auth);
     } catch (err) {
       if (err instanceof SecureMediaTargetsError) return secureMediaRefused(c, RACED);
+      if (err instanceof CredentialConflictError) return credentialConflicted(c, CREDENTIAL_RACED);
       throw err;
     }
     return written ? c.json(lineAnswer(written), 200) : lineNotFound(c, slug);

@@ -4,7 +4,7 @@ import { createRouter } from '../router';
 import { unauthorized } from '../http/problem';
 import { decideCall } from '../calls/decide';
 import { applyCallEvents } from '../calls/events';
-import { flushNotes } from '../calls/note-batches';
+import { flushAfterCalls } from '../calls/flush-after-calls';
 import { isolateNoteLinger, noteLingerMs } from '../calls/note-linger';
 import { buildEdgeConfig } from '../lines/edge-config';
 import { recordApplied, rememberServedConfig } from '../lines/edge-applied';
@@ -31,11 +31,14 @@ import {
 
 const security = [{ edgeHmac: [] }];
 
-/** Sends the notes due after the linger (NOTE_LINGER_MS), joined by other calls ending meanwhile. */
+/**
+ * Sends the callers' users and the notes due after the linger (NOTE_LINGER_MS), joined by other
+ * calls ending meanwhile.
+ */
 const flushNotesSoon = (env: Env) =>
   isolateNoteLinger.schedule(
     () =>
-      flushNotes(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
+      flushAfterCalls(env.DB, zendeskFromEnv(env, { timeoutMs: BACKGROUND_TIMEOUT_MS }), {
         pollDelaysMs: notePollDelaysMs(env),
       }),
     noteLingerMs(env.NOTE_LINGER_MS),
@@ -107,7 +110,7 @@ export const edgeRoutes = createRouter()
         zendesk: zendeskFromEnv(c.env, { callPath: true }),
         budgetMs: decisionBudgetMs(c.env),
         nonce: c.get('edgeNonce'),
-        // Context headers go to the ticket after the answer, never in the call path, batched.
+        // Context headers (and a first-time caller's user) go after the answer, batched.
         onContextDue: () => c.executionCtx.waitUntil(flushNotesSoon(c.env)),
         // The line's webhook gets the event after the answer: a slow receiver never holds a call.
         onWebhookQueued: () => c.executionCtx.waitUntil(deliverWebhooksFromEnv(c.env)),

@@ -9,6 +9,8 @@ import {
   DIGEST_USERNAME,
   E164_NUMBER,
   HA1,
+  identifiesLine,
+  IP_FALSE_NEEDS,
   PRINTABLE_ASCII,
   TECH_PREFIX,
   TOKEN_HEADER,
@@ -56,11 +58,13 @@ export const LineAuthInputSchema = z
     ip: z
       .boolean()
       .default(true)
-      .refine((ip) => ip, 'must be true: the edge finds a caller’s line by its source address')
       .openapi({
         description:
-          'The caller’s source address must be in the line’s ACL (today the only way the edge ' +
-          'finds the line, so it must be true); the checks below come on top of it.',
+          'true: the caller’s source address must be in the line’s ACL, and the checks below ' +
+          'come on top of it. false: a caller from an address in no line’s ACL may reach the ' +
+          'line by its credential: a digest username (unique among such lines, which share one ' +
+          'realm) or a tech prefix (unique among them) with a token. A source in another ' +
+          'line’s ACL is that line’s caller.',
       }),
     digest: z
       .object({
@@ -135,6 +139,11 @@ export const LineAuthInputSchema = z
       }),
   })
   .strict()
+  .superRefine((auth, ctx) => {
+    if (!auth.ip && !identifiesLine(auth)) {
+      ctx.addIssue({ code: 'custom', path: ['ip'], message: IP_FALSE_NEEDS.replace(/^ip /, '') });
+    }
+  })
   .openapi('LineAuthInput', {
     description:
       'How callers prove they may use the line; every part given must pass (403 with a reason, ' +

@@ -59,17 +59,18 @@ interface TicketUpdate {
 
 /**
  * One ticket's own changes in an Update Many batch: a comment or a voice comment, custom fields,
- * and tags added to the ticket's own (`additional_tags`).
+ * tags added to the ticket's own (`additional_tags`), or its requester.
  */
 export interface BatchTicketUpdate {
   id: number;
+  requester_id?: number;
   comment?: NewComment;
   voice_comment?: VoiceComment;
   custom_fields?: CustomFieldValue[];
   additional_tags?: string[];
 }
 
-interface NewUser {
+export interface NewUser {
   name: string;
   /** E.164, e.g. +15551234567. */
   phone: string;
@@ -133,6 +134,11 @@ export interface ZendeskClient {
    * answers its status; never retried automatically.
    */
   updateManyTickets(items: BatchTicketUpdate[], call?: CallOptions): Promise<ZendeskJobStatus>;
+  /**
+   * Create Or Update Many Users (1 to 100, each matched by `external_id` or `email`, else
+   * created): queues a job whose results come in the order sent; never retried automatically.
+   */
+  createOrUpdateManyUsers(users: NewUser[], call?: CallOptions): Promise<ZendeskJobStatus>;
   /** A background job's status, or null when Zendesk no longer knows it (404). */
   showJobStatus(jobId: string, call?: CallOptions): Promise<ZendeskJobStatus | null>;
   /** A ticket's comments, newest first (first page: the latest 100). */
@@ -324,6 +330,21 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
           body: { tickets: items },
           deadline: call.deadline,
         },
+        jobStatusResponseSchema,
+      );
+      return job_status;
+    },
+
+    async createOrUpdateManyUsers(users, call = {}) {
+      const path = '/api/v2/users/create_or_update_many.json';
+      if (users.length < 1 || users.length > 100) {
+        throw new ZendeskError('client', 'Create Or Update Many Users takes 1 to 100 users', {
+          path,
+          method: 'POST',
+        });
+      }
+      const { job_status } = await http.json(
+        { method: 'POST', path, body: { users }, deadline: call.deadline },
         jobStatusResponseSchema,
       );
       return job_status;

@@ -72,11 +72,14 @@ export const ticketFieldsResponseSchema = z.object({
 
 /** `{"user": {...}}` from show and create. */
 /**
- * One item's outcome in a finished Update Many job: the ticket `id`, and `success` (bulk update
- * results, C); `status` ("Updated"/"Failed"), `error` and `details` are read when present.
+ * One item's outcome in a finished batch job: the ticket's or user's `id`, and `success` (bulk
+ * update results, C); `status` ("Updated"/"Created"/"Failed"), `index` (the item's place in the
+ * request), `external_id`, `error` and `details` are read when present.
  */
 const jobResultSchema = z.object({
   id: z.number().int().optional(),
+  index: z.number().int().nonnegative().optional(),
+  external_id: z.string().optional(),
   success: z.boolean().optional(),
   status: z.string().optional(),
   error: z.string().optional(),
@@ -133,6 +136,9 @@ const exportedUserSchema = z.object({
   role: z.string(),
   // "false if the user has been deleted"; a missing key is read as active.
   active: z.boolean().default(true),
+  // Routing rules read them from the phone index (docs/worker.md, "Routing rules").
+  tags: z.array(z.string()).default([]),
+  organization_id: z.number().int().nullable().default(null),
 });
 export type ExportedUser = z.infer<typeof exportedUserSchema>;
 

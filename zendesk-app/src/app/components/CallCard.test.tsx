@@ -212,6 +212,30 @@ describe('CallCard', () => {
     expect(part('requester-mismatch').textContent).toContain(title);
   });
 
+  it('names the routing rule that sent the call to its targets, in each language', () => {
+    const call = makeCall({ route_rule: { id: 'vip', name: 'VIP' } });
+    const { part } = renderCard({ call });
+    expect(part('route-rule').textContent).toBe('Routed by rule: VIP');
+    expect(screen.getByText('Routing')).toBeTruthy();
+    const shown = (['fr', 'ko', 'ru'] as const).map((locale) => {
+      const view = renderCard({ call }, locale);
+      const text = view.part('route-rule').textContent;
+      view.unmount();
+      return text;
+    });
+    expect(shown).toEqual([
+      'Acheminé par la règle : VIP',
+      '라우팅 규칙: VIP',
+      'Направлен по правилу: VIP',
+    ]);
+  });
+
+  it('shows no routing row for a call the line’s own targets took', () => {
+    const { part } = renderCard({ call: makeCall({ route_rule: null }) });
+    expect(part('route-rule')).toBeNull();
+    expect(screen.queryByText('Routing')).toBeNull();
+  });
+
   it('renders in French', () => {
     const { part } = renderCard(
       { call: makeCall({ final: { code: 486, reason: 'Busy Here' } }) },

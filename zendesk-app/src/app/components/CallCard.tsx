@@ -55,7 +55,8 @@ export interface CallCardProps {
   userName?: string | undefined;
   onOpenUser: (userId: number) => void;
   zendeskUrl?: string | undefined;
-  onChooseCaller: (callId: string, userId: number) => Promise<void>;
+  /** Sets an ambiguous caller's candidate as requester; without it (the console) none is offered. */
+  onChooseCaller?: (callId: string, userId: number) => Promise<void>;
   /** Shown last, under the details: the caller's previous calls. */
   children?: ReactNode;
 }
@@ -73,7 +74,7 @@ export function CallCard({
   children,
 }: CallCardProps) {
   const { t, locale } = useI18n();
-  const choose: ChooseCaller = (candidate) => onChooseCaller(call.call_id, candidate.id);
+  const choose: ChooseCaller = (candidate) => onChooseCaller!(call.call_id, candidate.id);
   const { source, sip, decision } = call;
   const carrier = `${source.ip}${source.port ? `:${source.port}` : ''}${source.transport ? ` (${source.transport.toUpperCase()})` : ''}`;
   const headingId = `call-${call.call_id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -112,12 +113,20 @@ export function CallCard({
         userName={userName}
         onOpenUser={onOpenUser}
         zendeskUrl={zendeskUrl}
-        onChoose={choose}
+        onChoose={onChooseCaller && choose}
       />
       {call.handoff ? <Handoff handoff={call.handoff} /> : null}
       <Facts>
         <dt>{t('ui.call.line')}</dt>
         <dd data-part="line">{call.line}</dd>
+        {call.route_rule ? (
+          <>
+            <dt>{t('ui.call.routing')}</dt>
+            <dd data-part="route-rule">
+              {t('ui.call.route_rule', { name: call.route_rule.name })}
+            </dd>
+          </>
+        ) : null}
         <dt>{t('ui.call.carrier')}</dt>
         <dd data-part="carrier">
           <Mono>{carrier}</Mono>

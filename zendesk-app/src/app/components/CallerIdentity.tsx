@@ -13,7 +13,7 @@ export interface CallerIdentityProps {
   onOpenUser: (userId: number) => void;
   /** The account's Zendesk URL, so the user link also works opened in a new tab. */
   zendeskUrl?: string | undefined;
-  onChoose: ChooseCaller;
+  onChoose?: ChooseCaller | undefined;
 }
 
 function CallerNumber({ caller, from }: Pick<CallerIdentityProps, 'caller' | 'from'>) {

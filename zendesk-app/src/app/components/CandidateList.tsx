@@ -31,7 +31,8 @@ export function CandidateList({
   onChoose,
 }: {
   candidates: Candidate[];
-  onChoose: ChooseCaller;
+  /** Without it, the candidates are listed with no button (the console has no ticket to set). */
+  onChoose?: ChooseCaller | undefined;
 }) {
   const { t } = useI18n();
   const [pending, setPending] = useState<number>();
@@ -41,7 +42,7 @@ export function CandidateList({
     setPending(candidate.id);
     setMessage('');
     try {
-      await onChoose(candidate);
+      await onChoose!(candidate);
       setMessage(t('ui.caller.requester_set', { name: candidate.name }));
     } catch {
       setMessage(t('ui.caller.set_failed'));
@@ -65,14 +66,16 @@ export function CandidateList({
                 </Subtle>
               ) : null}
             </span>
-            <Button
-              size="small"
-              disabled={pending !== undefined}
-              onClick={() => void choose(c)}
-              aria-label={`${t('ui.caller.set_requester')}: ${c.name}`}
-            >
-              {pending === c.id ? t('ui.caller.setting_requester') : t('ui.caller.set_requester')}
-            </Button>
+            {onChoose && (
+              <Button
+                size="small"
+                disabled={pending !== undefined}
+                onClick={() => void choose(c)}
+                aria-label={`${t('ui.caller.set_requester')}: ${c.name}`}
+              >
+                {pending === c.id ? t('ui.caller.setting_requester') : t('ui.caller.set_requester')}
+              </Button>
+            )}
           </li>
         ))}
       </List>

@@ -1,9 +1,13 @@
-import { Suspense, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { Dots } from '@zendeskgarden/react-loaders';
 import { Tabs } from '@zendeskgarden/react-tabs';
 import { useI18n } from '../hooks/useI18n';
 import type { ConsoleTarget } from './consoleApi';
 import { LinesPage } from './LinesPage';
+
+// Each page but Lines is its own chunk, fetched when its tab is first opened.
+const UsagePage = lazy(() => import('./UsagePage'));
+const CallLogPage = lazy(() => import('./CallLogPage'));
 
 /**
  * One page of the console: its tab label (a key under `console.nav`) and what it renders. A page
@@ -17,6 +21,8 @@ export interface ConsolePage {
 /** The console's pages, in tab order. Adding a page is one entry here and one `console.nav` key. */
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { id: 'lines', render: (target) => <LinesPage target={target} /> },
+  { id: 'usage', render: (target) => <UsagePage target={target} /> },
+  { id: 'calls', render: (target) => <CallLogPage target={target} /> },
 ];
 
 /** Garden tabs over the pages (arrow keys move between tabs); the selected page only is mounted. */

@@ -21,6 +21,7 @@ import { EdgeStatus } from './EdgeStatus';
 import { issueProblem } from './issueProblem';
 import { LineForm } from './LineForm';
 import { LinesTable } from './LinesTable';
+import { useFailureText } from './useFailureText';
 import {
   aclChanges,
   createBody,
@@ -37,25 +38,6 @@ type Editing =
   /** `draft`: what the form shows when it is not the line as saved (after a partial save). */
   | { mode: 'edit'; line: Line; draft?: LineDraft; attempt?: number }
   | null;
-
-const KNOWN_ERRORS = new Set([
-  'admin_required',
-  'sign_in_required',
-  'unauthorized',
-  'unreachable',
-  'not_configured',
-]);
-
-/** What went wrong, in words the admin can act on (never the values they typed). */
-function useFailureText() {
-  const { t } = useI18n();
-  return (e: unknown) => {
-    const failure = e instanceof ConsoleError ? e : new ConsoleError(0, 'unreachable');
-    return KNOWN_ERRORS.has(failure.code)
-      ? t(`console.errors.${failure.code}`)
-      : t('console.errors.other', { status: failure.status });
-  };
-}
 
 /** The Worker's refusal of a save, by field; a slug conflict belongs to the slug. */
 function refusalProblems(e: unknown): FieldProblems | null {

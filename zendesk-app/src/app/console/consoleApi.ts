@@ -1,4 +1,5 @@
-// The admin console's calls to the Worker (/v1/console/lines, worker/src/routes/console-lines.ts),
+// The admin console's calls to the Worker (/v1/console/*: lines in worker/src/routes/console-lines.ts;
+// usage and the call log use consoleRequest from usageApi.ts and callLogApi.ts),
 // through Zendesk's proxy with the same two proofs as the sidebar; the Worker checks the admin role.
 import type { ZafClient, ZafResponse } from 'zendesk_app_framework_sdk';
 import type { LineEdgeStatus } from '@sip-bridge/contract/edge-applied';
@@ -126,13 +127,13 @@ export interface ConsoleTarget {
   userId: number | string;
 }
 
-/** One console call; the JSON body of a 2xx answer, else a ConsoleError. */
-async function consoleRequest(
+/** One console call's 2xx answer, else a ConsoleError. */
+async function consoleResponse(
   target: ConsoleTarget,
   path: string,
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET',
   body?: unknown,
-): Promise<Record<string, unknown>> {
+): Promise<ZafResponse> {
   if (!/^https?:\/\/[^/]/.test(target.apiUrl)) throw new ConsoleError(0, 'not_configured');
   let res: ZafResponse;
   try {
@@ -143,7 +144,22 @@ async function consoleRequest(
     throw failure(rejected as ZafResponse);
   }
   if (res.status < 200 || res.status > 299) throw failure(res);
-  return bodyOf(res) ?? {};
+  return res;
+}
+
+/** One console call; the JSON body of a 2xx answer, else a ConsoleError. */
+export async function consoleRequest(
+  target: ConsoleTarget,
+  path: string,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET',
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  return bodyOf(await consoleResponse(target, path, method, body)) ?? {};
+}
+
+/** A GET answered as text (the usage CSV), through the proxy like the rest: no token in a URL. */
+export async function consoleText(target: ConsoleTarget, path: string): Promise<string> {
+  return (await consoleResponse(target, path)).responseText ?? '';
 }
 
 /** Every line, as the Worker lists them. */
