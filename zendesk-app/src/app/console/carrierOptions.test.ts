@@ -125,6 +125,9 @@ describe('the line form’s carrier options', () => {
         p_charge_info: { numbers: ['+14155550100'] },
       },
     });
+    // A line set up without the ACL check (ip false, admin API) keeps it when saved here.
+    const noIp = { ...line, auth: { ...line.auth, ip: false } } as Line;
+    expect(carrierBody(carrierDraftOf(noIp)).auth.ip).toBe(false);
     // A stored HA1 holds for its realm only.
     expect(carrierProblems({ ...kept, digestRealm: 'edge.example.com' }, TARGETS)).toEqual({
       'auth.digest.users[0].password': { key: 'console.form.errors.required' },

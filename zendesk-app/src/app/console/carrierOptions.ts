@@ -43,6 +43,11 @@ export interface CarrierDraft {
   noRingbackMs: string;
   noAnswerMs: string;
   media: LineMedia;
+  /**
+   * `auth.ip` as the line has it (true for a new line): the console does not change it (a line
+   * without an ACL check is set up through the admin API), and sends it back as it is.
+   */
+  ip: boolean;
   tokenOn: boolean;
   tokenHeader: string;
   /** Typed only: never shown back. Empty keeps the stored token (when `tokenSet`). */
@@ -66,6 +71,7 @@ export const emptyCarrierDraft = (): CarrierDraft => ({
   noRingbackMs: String(ROUTING_LIMITS.no_ringback_ms.default),
   noAnswerMs: String(ROUTING_LIMITS.no_answer_ms.default),
   media: 'rtp',
+  ip: true,
   tokenOn: false,
   tokenHeader: '',
   tokenSecret: '',
@@ -91,6 +97,7 @@ export function carrierDraftOf(line: Line): CarrierDraft {
     noRingbackMs: String(routing?.no_ringback_ms ?? empty.noRingbackMs),
     noAnswerMs: String(routing?.no_answer_ms ?? empty.noAnswerMs),
     media: line.media ?? 'rtp',
+    ip: auth?.ip ?? true,
     tokenOn: Boolean(auth?.token),
     tokenHeader: auth?.token?.header ?? '',
     tokenSet: Boolean(auth?.token?.secret_set),
@@ -235,7 +242,7 @@ export function carrierBody(draft: CarrierDraft) {
     },
     // The whole caller auth (a PATCH replaces it); a secret left empty keeps the stored one.
     auth: {
-      ip: true,
+      ip: draft.ip,
       ...(draft.tokenOn
         ? {
             token: {
