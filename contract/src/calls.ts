@@ -86,7 +86,17 @@ export const CallRecordSchema = z
           description:
             "Which of the edge's timers ended the call: `no_ringback_timeout` (no target rang in " +
             'time) or `no_answer_timeout` (the target rang, nobody answered in ' +
-            'time); null when none did',
+            'time); null when none did; `admin_hangup` when an admin ended it',
+        }),
+      ended_by_admin: z
+        .string()
+        .nullable()
+        .optional()
+        .meta({
+          description:
+            'Who ended the call from the console (`zendesk_user:<id>`) or the admin API ' +
+            '(`admin_token`); `ended_by` is then `admin`. Null when no admin did',
+          example: 'zendesk_user:20001',
         }),
     }),
     cost: z.object({

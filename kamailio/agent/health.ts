@@ -1,5 +1,6 @@
 import type { AclSnapshot } from './edge-config-sync';
 import type { ReconcileSnapshot } from './reconcile';
+import type { CommandsSnapshot } from './commands';
 import type { CircuitBreaker } from './breaker';
 
 /**
@@ -72,6 +73,8 @@ export interface HealthReport {
   acl?: AclSnapshot;
   /** Present when reconciliation is on (EDGE_RECONCILE_INTERVAL_MS > 0). */
   reconcile?: ReconcileSnapshot;
+  /** Present when commands are on (EDGE_COMMANDS_INTERVAL_MS > 0). */
+  commands?: CommandsSnapshot;
 }
 
 /** The body of GET /health: degraded when the circuit is not closed or the Worker was unreachable. */
@@ -81,6 +84,7 @@ export function healthReport(parts: {
   breaker: Pick<CircuitBreaker, 'state'>;
   acl?: AclSnapshot;
   reconcile?: ReconcileSnapshot;
+  commands?: CommandsSnapshot;
 }): HealthReport {
   // Half-open still means "not trusted yet"; the contract only knows closed and open.
   const breaker = parts.breaker.state === 'closed' ? 'closed' : 'open';
@@ -89,7 +93,8 @@ export function healthReport(parts: {
     breaker === 'open' ||
     !worker.reachable ||
     !!parts.acl?.last_error ||
-    !!parts.reconcile?.last_error;
+    !!parts.reconcile?.last_error ||
+    !!parts.commands?.last_error;
   return {
     status: degraded ? 'degraded' : 'ok',
     spool: {
@@ -100,5 +105,6 @@ export function healthReport(parts: {
     worker,
     ...(parts.acl ? { acl: parts.acl } : {}),
     ...(parts.reconcile ? { reconcile: parts.reconcile } : {}),
+    ...(parts.commands ? { commands: parts.commands } : {}),
   };
 }

@@ -70,7 +70,15 @@ function readConfig() {
   ) {
     fail('EDGE_RECONCILE_INTERVAL_MS must be 0 (off) or whole milliseconds from 1000 to 3600000.');
   }
-  if ((aclDir || reconcileMs) && !/^https?:\/\/[^/]+\/\S*$/.test(rpcUrl))
+  const commandsMs = Number(env.EDGE_COMMANDS_INTERVAL_MS ?? 1000);
+  if (
+    commandsMs !== 0 &&
+    (!Number.isInteger(commandsMs) || commandsMs < 200 || commandsMs > 5000)
+  ) {
+    // An admin's hang-up must reach Kamailio within 5 s of the click.
+    fail('EDGE_COMMANDS_INTERVAL_MS must be 0 (off) or whole milliseconds from 200 to 5000.');
+  }
+  if ((aclDir || reconcileMs || commandsMs) && !/^https?:\/\/[^/]+\/\S*$/.test(rpcUrl))
     fail('KAMAILIO_RPC_URL must be an http URL, like http://127.0.0.1:5080/RPC.');
   return {
     host,
@@ -86,6 +94,8 @@ function readConfig() {
     ...(aclDir ? { aclSync: { renderDir: resolve(aclDir), rpcUrl, intervalMs } } : {}),
     // On by default: no call record stays "in progress" after Kamailio lost its dialog.
     ...(reconcileMs ? { reconcile: { rpcUrl, intervalMs: reconcileMs } } : {}),
+    // On by default: an admin's hang-up (the console's Live calls) reaches Kamailio within ~1 s.
+    ...(commandsMs ? { commands: { rpcUrl, intervalMs: commandsMs } } : {}),
   };
 }
 
@@ -99,6 +109,7 @@ log('info', 'agent.started', {
   budget_ms: config.budgetMs,
   acl_sync: config.aclSync ? config.aclSync.renderDir : 'off',
   reconcile_ms: config.reconcile ? config.reconcile.intervalMs : 'off',
+  commands_ms: config.commands ? config.commands.intervalMs : 'off',
 });
 
 let stopping = false;

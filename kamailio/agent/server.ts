@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './log';
 import type { TargetState } from './dispatcher-targets';
 import { createAgentMetrics } from './metrics';
 import { startReconciler, type ReconcileOptions } from './reconcile';
+import { startCommandRunner, type CommandRunnerOptions } from './commands';
 import { CallFactsSchema, KamailioEventSchema, describeIssues, type CallEvent } from './schemas';
 import { Spool, SpoolFullError, type SpoolOptions } from './spool';
 import type { Timers } from './timers';
@@ -61,6 +62,8 @@ export interface EdgeAgentOptions {
   aclSync?: EdgeConfigSyncOptions;
   /** Ends call records whose dialog Kamailio no longer has; off when absent. */
   reconcile?: Omit<ReconcileOptions, 'stateDir'>;
+  /** Polls the Worker for commands (an admin's hang-up) and runs them in Kamailio; off when absent. */
+  commands?: CommandRunnerOptions;
   log?: Logger;
   /** Clock in epoch ms (tests): stamps events Kamailio sent without `at`, and the spool's times. */
   now?: () => number;
@@ -127,9 +130,13 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
         { append: async (event) => void (await spool.append(event)), log, metrics },
       )
     : undefined;
+  const commands = options.commands
+    ? startCommandRunner(options.commands, { worker, log, timers: options.timers })
+    : undefined;
   const agent = {
     metrics,
     reconciler,
+    commands,
     spool,
     delivery,
     decider,
@@ -143,6 +150,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
         breaker,
         ...(aclSync ? { acl: aclSync.snapshot() } : {}),
         ...(reconciler ? { reconcile: reconciler.snapshot() } : {}),
+        ...(commands ? { commands: commands.snapshot() } : {}),
       }),
   };
 
@@ -265,6 +273,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
     // Port taken, say: leave nothing running behind.
     decider.stop();
     await reconciler?.stop();
+    await commands?.stop();
     await aclSync?.stop();
     await delivery.stop(0);
     await spool.close();
@@ -286,6 +295,7 @@ export async function startEdgeAgent(options: EdgeAgentOptions) {
       clearTimeout(force);
       decider.stop();
       await reconciler?.stop();
+      await commands?.stop();
       await aclSync?.stop();
       await delivery.stop();
       await spool.close();

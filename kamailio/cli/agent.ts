@@ -34,6 +34,11 @@ export const healthReport = z.object({
     .object({ last_error: z.string().nullable().catch(null) })
     .optional()
     .catch(undefined),
+  /** Commands from the Worker (EDGE_COMMANDS_INTERVAL_MS); read only for its last_error. */
+  commands: z
+    .object({ last_error: z.string().nullable().catch(null) })
+    .optional()
+    .catch(undefined),
 });
 export type AgentHealth = z.infer<typeof healthReport>;
 

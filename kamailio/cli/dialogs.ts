@@ -1,12 +1,7 @@
 import type { Dialog } from 'kamailio-jsonrpc';
 
-/** Kamailio's `deleted` state: the call has ended, the dialog is only waiting to be freed. */
-const DELETED = 5;
-
-/** Dialogs of calls still up (ringing or answered). */
-export function activeDialogs(dialogs: Dialog[]): Dialog[] {
-  return dialogs.filter((d) => d.state !== DELETED);
-}
+// One definition with endCall(), which the agent's hang-up command shares.
+export { activeDialogs } from 'kamailio-jsonrpc';
 
 /**
  * The line slug from the dialog variable `call` (the call facts JSON the edge stored at INVITE);

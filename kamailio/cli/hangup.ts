@@ -1,4 +1,4 @@
-import { isAnswered, KamailioRpcError } from 'kamailio-jsonrpc';
+import { endCall } from 'kamailio-jsonrpc';
 import {
   jsonLines,
   parseCommand,
@@ -8,9 +8,9 @@ import {
   type Env,
 } from './args';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, rpcUrl } from './connection';
-import { activeDialogs, lineOf } from './dialogs';
+import { lineOf } from './dialogs';
 import { CliError, EXIT } from './exit-codes';
-import { connectKamailio, rpcFailure, withKamailio } from './kamailio';
+import { connectKamailio, rpcFailure } from './kamailio';
 
 export const HANGUP_USAGE = `usage: sipbridge hangup <call-id> [--json] [--rpc URL]
 
@@ -36,27 +36,20 @@ export async function runHangup(args: string[], env: Env, deps: CliDeps): Promis
     `no active call with Call-ID ${callId} (sipbridge calls lists them)`,
   );
 
-  const matching = activeDialogs(await withKamailio(url, () => kamailio.dialogs())).filter(
-    (d) => d.callId === callId,
-  );
-  if (matching.length === 0) throw noSuchCall;
-  const answered = matching.filter(isAnswered);
-  if (answered.length === 0) {
+  let outcome;
+  try {
+    outcome = await endCall(kamailio, callId);
+  } catch (error) {
+    throw rpcFailure(error, url);
+  }
+  if (!outcome.ended) {
+    if (outcome.reason === 'no_such_call') throw noSuchCall;
     throw new CliError(
       EXIT.failed,
-      `call ${callId} is not answered yet (${matching[0]!.stateName}): Kamailio can end only answered calls`,
+      `call ${callId} is not answered yet (${outcome.stateName}): Kamailio can end only answered calls`,
     );
   }
-  for (const dialog of answered) {
-    try {
-      await kamailio.endDialog(dialog.hEntry, dialog.hId);
-    } catch (error) {
-      // Ended between the list and now (someone hung up): nothing left to end.
-      if (error instanceof KamailioRpcError && error.code === 404) throw noSuchCall;
-      throw rpcFailure(error, url);
-    }
-  }
-  const line = lineOf(answered[0]!);
+  const line = lineOf(outcome.dialogs[0]!);
   if (values.json) {
     return { code: EXIT.ok, stdout: jsonLines({ ended: true, call_id: callId, line }), stderr: [] };
   }

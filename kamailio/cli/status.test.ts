@@ -302,6 +302,24 @@ describe('sipbridge status', () => {
     expect(json.agent).toMatchObject({ status: 'degraded', spool_depth: 42, breaker: 'open' });
   });
 
+  it('says when the agent cannot fetch hang-up commands from the Worker', async () => {
+    health = {
+      ...HEALTHY,
+      status: 'degraded',
+      commands: {
+        last_poll_at: null,
+        executed: 0,
+        failed: 0,
+        last_error: 'HTTP 401 from the Worker',
+      },
+    };
+    const result = await run();
+    expect(result.code).toBe(1);
+    expect(result.stdout.join('\n')).toContain(
+      'Agent     DEGRADED: hang-up commands: HTTP 401 from the Worker',
+    );
+  });
+
   it('ignores parts of the health report it does not know', async () => {
     health = { ...HEALTHY, reconcile: 'a shape from some other version', metrics: { up: 1 } };
     const result = await run(['--sample-ms', '0']);

@@ -50,6 +50,7 @@ function degradedReasons(health: AgentHealth): string[] {
     ...(health.reconcile?.last_error
       ? [`call reconciliation: ${health.reconcile.last_error}`]
       : []),
+    ...(health.commands?.last_error ? [`hang-up commands: ${health.commands.last_error}`] : []),
   ];
 }
 

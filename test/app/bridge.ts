@@ -14,8 +14,8 @@ export interface Bridge {
   zendesk: RunningStandin & { email: string; apiToken: string };
   /** An admin API request (Bearer ADMIN_TOKEN). */
   admin(path: string, body: unknown): Promise<Response>;
-  /** An edge request signed the way the edge agent signs it. */
-  edge(path: string, body: unknown): Promise<Response>;
+  /** An edge request signed the way the edge agent signs it: a POST of `body`, a GET without. */
+  edge(path: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -64,16 +64,17 @@ export async function startBridge(vars: Record<string, string> = {}): Promise<Br
         body: JSON.stringify(body),
       }),
     async edge(path, body) {
-      const text = JSON.stringify(body);
+      const method = body === undefined ? 'GET' : 'POST';
+      const text = body === undefined ? '' : JSON.stringify(body);
       const signed = await signEdgeRequest(secrets.EDGE_SECRET, {
-        method: 'POST',
+        method,
         url: url + path,
         body: text,
       });
       return fetch(url + path, {
-        method: 'POST',
+        method,
         headers: { ...signed, 'Content-Type': 'application/json' },
-        body: text,
+        ...(body === undefined ? {} : { body: text }),
       });
     },
     async stop() {

@@ -1,19 +1,23 @@
 // The admin console (nav_bar) end to end: built bundle, the harness playing Zendesk's side of ZAF,
 // the real Worker (wrangler dev + local D1) and the Zendesk stand-in, in Debian's Chromium.
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Frame, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAppBuilt } from '../../scripts/lib/local-app.mjs';
 import { startHarness, type Harness } from '../../scripts/lib/harness-page/server';
 import { startBridge, type Bridge } from './bridge';
 import { chromiumMissing, launchChromium } from './chromium';
-import { adminConsole, agentConsole } from './console-page';
+import {
+  adminConsole,
+  agentConsole,
+  axeViolations,
+  openConsole as openConsoleIn,
+  screenshot,
+} from './console-page';
 import { startEdgeAgentSync } from './edge-agent';
-import { openSidebar, WAIT } from './sidebar-page';
+import { WAIT } from './sidebar-page';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const SHOTS = join(ROOT, 'test-results', 'app');
 const missing = chromiumMissing();
 
 let bridge: Bridge;
@@ -24,13 +28,7 @@ let edge: ReturnType<typeof startEdgeAgentSync>;
 const worker = () => ({ url: bridge.url, appJwtSecret: bridge.secrets.APP_JWT_SECRET });
 
 /** Opens the console for an installation, in a locale; waits for its first screen. */
-async function openConsole(url: string) {
-  const opened = await openSidebar(browser.context, url);
-  // Zendesk gives a nav_bar app the main pane, not a sidebar's 320 px.
-  await opened.page.setViewportSize({ width: 1100, height: 1400 });
-  await opened.frame.waitForSelector('main.console-page', { timeout: WAIT });
-  return opened;
-}
+const openConsole = (url: string) => openConsoleIn(browser.context, url);
 
 /** The lines as the admin API (the scripts' way in) lists them. */
 async function linesInWorker(): Promise<
@@ -40,27 +38,6 @@ async function linesInWorker(): Promise<
     headers: { Authorization: `Bearer ${bridge.secrets.ADMIN_TOKEN}` },
   });
   return ((await res.json()) as { lines: never[] }).lines;
-}
-
-async function axeViolations(frame: Frame) {
-  const axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  if (!(await frame.evaluate(() => 'axe' in window)))
-    await frame.addScriptTag({ content: axeSource });
-  return frame.evaluate(async () => {
-    const axe = (window as any).axe;
-    const r = await axe.run(document);
-    return r.violations.map((v: any) => ({
-      id: v.id,
-      nodes: v.nodes.map((n: any) => n.target.join(' ')),
-    }));
-  });
-}
-
-async function screenshot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.png`);
-  await page.locator('#sidebar').screenshot({ path });
-  return path;
 }
 
 describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real Worker', () => {

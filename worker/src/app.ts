@@ -22,8 +22,10 @@ import { callerHistoryRoutes } from './routes/caller-history';
 import { consoleLineRoutes } from './routes/console-lines';
 import { consoleBlocklistRoutes } from './routes/console-blocklist';
 import { edgeRoutes } from './routes/edge';
+import { edgeCommandRoutes } from './routes/edge-commands';
 import { handoffRoutes } from './routes/handoffs';
 import { healthRoutes } from './routes/health';
+import { adminLiveCallRoutes, consoleLiveCallRoutes } from './routes/live-calls';
 import { reportRoutes } from './routes/reports';
 import { consoleUsageRoutes, reportUsageRoutes } from './routes/usage';
 import { ticketRoutes } from './routes/tickets';
@@ -65,6 +67,7 @@ export function createApp() {
 
   app.route('/', healthRoutes);
   app.route('/', edgeRoutes);
+  app.route('/', edgeCommandRoutes);
   app.route('/', ticketRoutes);
   app.route('/', callerHistoryRoutes);
   app.route('/', reportRoutes);
@@ -77,6 +80,8 @@ export function createApp() {
   app.route('/', consoleBlocklistRoutes);
   app.route('/', consoleUsageRoutes);
   app.route('/', consoleCallLogRoutes);
+  app.route('/', consoleLiveCallRoutes);
+  app.route('/', adminLiveCallRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
   app.route('/', adminPhoneIndexRoutes);

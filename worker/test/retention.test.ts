@@ -246,6 +246,21 @@ describe('retention purge (cron)', () => {
     expect(left.results.map((r) => r.id)).toEqual(['ho_young']);
   });
 
+  it('deletes edge commands (an admin’s hang-up names the call) asked before the retention', async () => {
+    const insert = (id: string, createdAt: string) =>
+      env.DB.prepare(
+        `INSERT INTO edge_commands (id, kind, call_id, requested_by, status, created_at, expires_at)
+         VALUES (?, 'hangup', ?, 'admin_token', 'done', ?, ?)`,
+      )
+        .bind(id, `${id}@edge.test`, createdAt, createdAt)
+        .run();
+    await insert('cmd-old', daysAgo(91));
+    await insert('cmd-young', daysAgo(89));
+    await runCron();
+    const left = await env.DB.prepare('SELECT id FROM edge_commands').all<{ id: string }>();
+    expect(left.results.map((r) => r.id)).toEqual(['cmd-young']);
+  });
+
   it('still posts the summaries that are due in the same run', async () => {
     const req = invite({ ticket_id: String(OPEN_TICKET_ID) });
     await decide(req);

@@ -19,3 +19,4 @@ export {
   type SubnetEntry,
 } from './results';
 export { DEFAULT_TIMEOUT_MS, type RpcTimers } from './transport';
+export { activeDialogs, endCall, type EndCallOutcome } from './end-call';

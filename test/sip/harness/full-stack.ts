@@ -115,6 +115,8 @@ export interface FullStackOptions {
   aclSync?: Omit<EdgeConfigSyncOptions, 'renderDir' | 'rpcUrl'>;
   /** Runs the agent's reconciler against this edge's JSON-RPC, every `intervalMs`. */
   reconcile?: { intervalMs: number };
+  /** Polls the Worker for commands (an admin's hang-up) every `intervalMs`, run over this edge's JSON-RPC. */
+  commands?: { intervalMs: number };
   /** Kamailio limits (sipbridge.yaml `limits:`) over the harness defaults. */
   limits?: Record<string, number>;
   /** Extra listen entries and the tls section for Kamailio (a TLS listener). */
@@ -225,6 +227,9 @@ export async function startFullStack(
               rpcUrl: `http://127.0.0.1:${base + 20}/RPC`,
             },
           }
+        : {}),
+      ...(options.commands
+        ? { commands: { ...options.commands, rpcUrl: `http://127.0.0.1:${base + 20}/RPC` } }
         : {}),
       log,
     });

@@ -48,6 +48,8 @@ export const PORT_BLOCKS = {
   lineRouting: 26300,
   /** test/sip/secure-media.test.ts */
   secureMedia: 26400,
+  /** test/sip/live-calls.test.ts */
+  liveCalls: 26500,
   /** test/sip/routing-rules.test.ts */
   routingRules: 26600,
   /** test/sip/auth-no-ip.test.ts */

@@ -272,7 +272,11 @@ export async function applyCallEvents(
       .prepare(
         `UPDATE calls SET status = CASE WHEN decision = 'reject' THEN 'rejected' ELSE ? END,
            answered_at = ?, ended_at = ?, duration_s = ?, final_code = ?, final_reason = ?,
-           final_cause = ?, ended_by = COALESCE(?, ended_by), cost_micros = ?,
+           final_cause = CASE WHEN ended_by_admin IS NOT NULL AND ? = 'completed'
+             THEN 'admin_hangup' ELSE ? END,
+           ended_by = CASE WHEN ended_by_admin IS NOT NULL AND ? = 'completed'
+             THEN 'admin' ELSE COALESCE(?, ended_by) END,
+           cost_micros = ?,
            summary_status = CASE WHEN summary_status = 'none' AND ? AND ticket_id IS NOT NULL AND ? != 'none'
              THEN 'pending' ELSE summary_status END,
            seq = ${NEXT_SEQ}, updated_at = ?
@@ -285,7 +289,10 @@ export async function applyCallEvents(
         t.durationS,
         t.finalCode,
         t.finalReason,
+        // An admin's hang-up that Kamailio carried out (edge_commands) names the admin as the end.
+        t.status,
         t.finalCause,
+        t.status,
         t.terminal ? (endedBy ?? null) : null,
         t.costMicros,
         t.terminal ? 1 : 0,

@@ -49,6 +49,8 @@ export interface CallRow {
   route_rule_id: string | null;
   route_rule_name: string | null;
   ended_by: string | null;
+  /** Who ended the call from the console or the admin API (`zendesk_user:<id>`, `admin_token`). */
+  ended_by_admin: string | null;
   cost_micros: number | null;
   summary_status: string;
   summary_attempts: number;
@@ -327,6 +329,7 @@ export function toCallRecord(row: CallRow, handoff: CallHandoff | null = null): 
       reason: row.final_reason,
       ended_by: row.ended_by,
       cause: row.final_cause,
+      ended_by_admin: row.ended_by_admin,
     },
     cost: {
       micros: row.cost_micros,

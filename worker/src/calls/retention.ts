@@ -26,6 +26,8 @@ export interface PurgeCounts {
   /** Webhook events (they carry the caller's number) queued before the cutoff, and their attempts. */
   webhookEvents: number;
   webhookDeliveries: number;
+  /** Edge commands (an admin's hang-up names the call) asked before the cutoff. */
+  edgeCommands: number;
 }
 
 /**
@@ -50,43 +52,57 @@ export async function purgeExpiredCallData(
 ): Promise<PurgeCounts> {
   const cutoff = new Date(opts.nowMs - opts.retentionDays * DAY_MS).toISOString();
   const limit = opts.limit ?? PURGE_BATCH_ROWS;
-  const [events, calls, strayEvents, callerMatches, handoffs, webhookEvents, webhookDeliveries] =
-    await db.batch([
-      db
-        .prepare(`DELETE FROM call_events WHERE call_id IN (${oldCalls('call_id')})`)
-        .bind(cutoff, limit),
-      db.prepare(`DELETE FROM calls WHERE id IN (${oldCalls('id')})`).bind(cutoff, limit),
-      db
-        .prepare(
-          `DELETE FROM call_events WHERE rowid IN (
+  const [
+    events,
+    calls,
+    strayEvents,
+    callerMatches,
+    handoffs,
+    webhookEvents,
+    webhookDeliveries,
+    edgeCommands,
+  ] = await db.batch([
+    db
+      .prepare(`DELETE FROM call_events WHERE call_id IN (${oldCalls('call_id')})`)
+      .bind(cutoff, limit),
+    db.prepare(`DELETE FROM calls WHERE id IN (${oldCalls('id')})`).bind(cutoff, limit),
+    db
+      .prepare(
+        `DELETE FROM call_events WHERE rowid IN (
            SELECT e.rowid FROM call_events e
            WHERE e.received_at < ?1 AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.call_id = e.call_id)
            LIMIT ?2)`,
-        )
-        .bind(cutoff, limit),
-      db
-        .prepare(
-          'DELETE FROM caller_matches WHERE e164 IN (SELECT e164 FROM caller_matches WHERE expires_at <= ?1 LIMIT ?2)',
-        )
-        .bind(opts.nowMs, limit),
-      // A handoff's calls follow it within minutes, so they go in about the same run.
-      db
-        .prepare(
-          'DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
-        )
-        .bind(cutoff, limit),
-      // Given up or delivered long before: an event is retried for about two days at most.
-      db
-        .prepare(
-          'DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
-        )
-        .bind(cutoff, limit),
-      db
-        .prepare(
-          'DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE at < ?1 ORDER BY id LIMIT ?2)',
-        )
-        .bind(cutoff, limit),
-    ]);
+      )
+      .bind(cutoff, limit),
+    db
+      .prepare(
+        'DELETE FROM caller_matches WHERE e164 IN (SELECT e164 FROM caller_matches WHERE expires_at <= ?1 LIMIT ?2)',
+      )
+      .bind(opts.nowMs, limit),
+    // A handoff's calls follow it within minutes, so they go in about the same run.
+    db
+      .prepare(
+        'DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
+      )
+      .bind(cutoff, limit),
+    // Given up or delivered long before: an event is retried for about two days at most.
+    db
+      .prepare(
+        'DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
+      )
+      .bind(cutoff, limit),
+    db
+      .prepare(
+        'DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE at < ?1 ORDER BY id LIMIT ?2)',
+      )
+      .bind(cutoff, limit),
+    // Finished within a minute of being asked; kept as long as the calls they name.
+    db
+      .prepare(
+        'DELETE FROM edge_commands WHERE id IN (SELECT id FROM edge_commands WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)',
+      )
+      .bind(cutoff, limit),
+  ]);
   return {
     calls: calls?.meta.changes ?? 0,
     events: events?.meta.changes ?? 0,
@@ -95,6 +111,7 @@ export async function purgeExpiredCallData(
     handoffs: handoffs?.meta.changes ?? 0,
     webhookEvents: webhookEvents?.meta.changes ?? 0,
     webhookDeliveries: webhookDeliveries?.meta.changes ?? 0,
+    edgeCommands: edgeCommands?.meta.changes ?? 0,
   };
 }
 

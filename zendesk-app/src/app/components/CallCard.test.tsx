@@ -140,6 +140,19 @@ describe('CallCard', () => {
     expect(part('timeline').textContent).toContain('Not answered');
   });
 
+  it('says an admin ended the call when one did from the console', () => {
+    const call = makeCall({
+      final: {
+        code: 200,
+        reason: 'ended by the operator',
+        ended_by: 'admin',
+        cause: 'admin_hangup',
+      },
+    });
+    const { part } = renderCard({ call });
+    expect(part('timeline').textContent).toMatch(/Ended.*by an admin/);
+  });
+
   it('marks a call in progress as live', () => {
     const call = makeCall({
       status: 'answered',

@@ -44,7 +44,7 @@ export function Timeline({ timeline, endedBy }: TimelineProps) {
       {timeline.ended_at ? (
         <li>
           <Subtle>{t('ui.timeline.ended')}</Subtle> {at(timeline.ended_at)}
-          {endedBy && ['caller', 'callee', 'proxy'].includes(endedBy)
+          {endedBy && ['caller', 'callee', 'proxy', 'admin'].includes(endedBy)
             ? ` ${t(`ui.timeline.ended_by.${endedBy}`)}`
             : null}
         </li>

@@ -8,6 +8,7 @@ import { LinesPage } from './LinesPage';
 // Each page but Lines is its own chunk, fetched when its tab is first opened.
 const UsagePage = lazy(() => import('./UsagePage'));
 const CallLogPage = lazy(() => import('./CallLogPage'));
+const LiveCallsPage = lazy(() => import('./LiveCallsPage'));
 
 /**
  * One page of the console: its tab label (a key under `console.nav`) and what it renders. A page
@@ -21,8 +22,9 @@ export interface ConsolePage {
 /** The console's pages, in tab order. Adding a page is one entry here and one `console.nav` key. */
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { id: 'lines', render: (target) => <LinesPage target={target} /> },
-  { id: 'usage', render: (target) => <UsagePage target={target} /> },
+  { id: 'live', render: (target) => <LiveCallsPage target={target} /> },
   { id: 'calls', render: (target) => <CallLogPage target={target} /> },
+  { id: 'usage', render: (target) => <UsagePage target={target} /> },
 ];
 
 /** Garden tabs over the pages (arrow keys move between tabs); the selected page only is mounted. */

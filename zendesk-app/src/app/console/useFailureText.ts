@@ -1,3 +1,5 @@
+// What went wrong with a console request, in words the admin can act on (never what they typed):
+// the Worker's known codes have their own sentence under `console.errors`, anything else its status.
 import { useI18n } from '../hooks/useI18n';
 import { ConsoleError } from './consoleApi';
 
