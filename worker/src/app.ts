@@ -79,9 +79,10 @@ export function createApp() {
   app.route('/', consoleLineRoutes);
   app.route('/', consoleBlocklistRoutes);
   app.route('/', consoleUsageRoutes);
-  app.route('/', consoleCallLogRoutes);
+  // Before the call log: `/v1/console/calls/live` is not a call's details (`/calls/{call_id}`).
   app.route('/', consoleLiveCallRoutes);
   app.route('/', adminLiveCallRoutes);
+  app.route('/', consoleCallLogRoutes);
   app.route('/', adminBlocklistRoutes);
   app.route('/', adminApiKeyRoutes);
   app.route('/', adminPhoneIndexRoutes);
