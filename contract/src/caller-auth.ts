@@ -17,6 +17,14 @@ export const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const TOKEN_HEADER = /^[Xx]-[A-Za-z0-9-]{1,64}$/;
 /** A tech prefix: exactly 4 digits at the start of the Request-URI's user part. */
 export const TECH_PREFIX = /^[0-9]{4}$/;
+/** A digest password's length; it must be printable ASCII (`PRINTABLE_ASCII`). */
+export const DIGEST_PASSWORD_LENGTH = { min: 8, max: 128 } as const;
+/** Printable ASCII, spaces included. */
+export const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+/** The token callers send: 16-256 printable ASCII characters without spaces. */
+export const TOKEN_SECRET = /^[!-~]{16,256}$/;
+/** A P-Charge-Info number as the admin gives it: E.164 with its `+`. */
+export const E164_NUMBER = /^\+[1-9][0-9]{6,14}$/;
 /** A line number as the edge compares it: E.164 digits without the `+`. */
 export const LINE_NUMBER_DIGITS = /^[1-9][0-9]{6,14}$/;
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseIp } from './cidr';
 import { CallIdSchema, IsoTimeSchema, SlugSchema } from './identifiers';
 import { TICKET_ID_PATTERN } from './ticket-id';
+import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from './header-names';
 import type { EdgeLineAuth } from './caller-auth';
 import type { LineMedia } from './line-media';
 import { RULE_ID_PATTERN, type EdgeRoutingRule } from './routing-rules';
@@ -23,12 +24,7 @@ export const SIP_FACT_LIMITS = {
  * at most `headers` of them, each value at most `value` characters of printable ASCII.
  */
 export const SIP_CONTEXT_LIMITS = { headers: 8, value: 256 } as const;
-/** A context header's name: `X-` and up to 64 letters, digits or dashes, or `User-to-User`. */
-export const CONTEXT_HEADER_NAME =
-  /^(?:[Xx]-[A-Za-z0-9-]{1,64}|[Uu][Ss][Ee][Rr]-[Tt][Oo]-[Uu][Ss][Ee][Rr])$/;
-/** Names the bridge owns: never context from a caller (the edge removes them before relay). */
-export const RESERVED_HEADER = /^[Xx]-(?:[Zz][Ee][Nn][Dd][Ee][Ss][Kk]|[Bb][Rr][Ii][Dd][Gg][Ee])-/;
-
+export { CONTEXT_HEADER_NAME, RESERVED_HEADER } from './header-names';
 /** One context header as the edge passes it. */
 export const ContextHeaderSchema = z.object({
   name: z

@@ -10,6 +10,27 @@ export type ZodIssueLike = {
   path: ReadonlyArray<PropertyKey>;
   message: string;
   keys?: ReadonlyArray<string>;
+  /** too_small / too_big: the bound, and what it bounds (`string`, `number`, `array`…). */
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  origin?: string;
+  /** custom: `params.kind` names the problem (e.g. `insecure_target`). */
+  params?: Record<string, unknown>;
+};
+
+/**
+ * A field issue with the kind of problem, for a client that words it itself in its user's
+ * language (the admin console): zod's code (`too_small`, `invalid_format`, `invalid_type`,
+ * `invalid_value`, `unknown_fields`), or for our own checks `params.kind` (`insecure_target`,
+ * `invalid_cidr`, `unknown_country`, …; `custom` when a check names none), with the bound of a
+ * `too_small` / `too_big` (`minimum` / `maximum`, and `origin`: what is bounded). Like
+ * `message`, none of it echoes the input.
+ */
+export type KindedFieldIssue = FieldIssue & {
+  code: string;
+  origin?: string;
+  minimum?: number;
+  maximum?: number;
 };
 
 /** `a.b[2].c`, the path a person can find in their JSON. */
@@ -32,6 +53,38 @@ function issueMessage(issue: ZodIssueLike): string {
     return n === 1 ? 'has 1 unknown field' : `has ${n} unknown fields`;
   }
   return issue.message;
+}
+
+/** The kind of a zod issue, as KindedFieldIssue's `code`. */
+function issueKind(issue: ZodIssueLike): string {
+  if (issue.code === 'unrecognized_keys') return 'unknown_fields';
+  if (issue.code === 'custom') {
+    const kind = issue.params?.kind;
+    return typeof kind === 'string' && /^[a-z_]{1,40}$/.test(kind) ? kind : 'custom';
+  }
+  return issue.code && /^[a-z_]{1,40}$/.test(issue.code) ? issue.code : 'custom';
+}
+
+const bound = (value: number | bigint | undefined) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+/**
+ * Field issues with their kind (KindedFieldIssue), for the admin console's requests.
+ * @example kindedFieldIssues(result.error.issues) // [{ path: 'routing.no_answer_ms', message: 'Too small: …', code: 'too_small', origin: 'number', minimum: 1000 }]
+ */
+export function kindedFieldIssues(issues: ReadonlyArray<ZodIssueLike>): KindedFieldIssue[] {
+  return issues.map((issue) => {
+    const minimum = bound(issue.minimum);
+    const maximum = bound(issue.maximum);
+    return {
+      path: issuePath(issue.path),
+      message: issueMessage(issue),
+      code: issueKind(issue),
+      ...(issue.origin && /^[a-z]{1,20}$/.test(issue.origin) ? { origin: issue.origin } : {}),
+      ...(minimum !== undefined ? { minimum } : {}),
+      ...(maximum !== undefined ? { maximum } : {}),
+    };
+  });
 }
 
 /**

@@ -34,6 +34,9 @@ describe('line and ACL sync', () => {
   let url: string;
   let config: unknown;
   let requests: { inm: string | undefined }[];
+  /** The applied reports the agent sent (POST /v1/edge/config/applied), and what they get. */
+  let reports: { etag: string; applied_at: string }[];
+  let reportStatus: number;
   let logs: string[];
   const log: Logger = (level, event, fields) =>
     logs.push(`${level} ${event} ${JSON.stringify(fields)}`);
@@ -43,13 +46,26 @@ describe('line and ACL sync', () => {
     writeFileSync(join(dir, 'line-ids.json'), JSON.stringify({ version: 1, ids: { demo: 1 } }));
     writeFileSync(join(dir, 'address.list'), '1 127.0.0.1 32 0 demo\n');
     requests = [];
+    reports = [];
+    reportStatus = 200;
     logs = [];
     config = demoOnly();
     server = createServer((req, res) => {
+      if (req.method === 'POST' && req.url === '/v1/edge/config/applied') {
+        let text = '';
+        req.on('data', (chunk: Buffer) => (text += String(chunk)));
+        req.on('end', () => {
+          if (!req.headers['x-bridge-signature']) return res.writeHead(401).end();
+          reports.push(JSON.parse(text) as { etag: string; applied_at: string });
+          res.writeHead(reportStatus, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify(reportStatus === 200 ? { recorded: true } : { error: 'x' }));
+        });
+        return;
+      }
       requests.push({ inm: req.headers['if-none-match'] as string | undefined });
       if (!req.headers['x-bridge-signature']) return res.writeHead(401).end();
       const body = JSON.stringify(config);
-      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
       const inm = String(req.headers['if-none-match'] ?? '');
       if (inm.split(',').some((t) => t.trim() === etag)) return res.writeHead(304).end();
       res.writeHead(200, { ETag: etag, 'Content-Type': 'application/json' }).end(body);
@@ -625,6 +641,93 @@ describe('line and ACL sync', () => {
       // Not refused for good: the next poll fetched the config again, without its ETag.
       expect(requests[1]!.inm).toBeUndefined();
       expect(k.rows().map((r) => r.ip)).toEqual(['127.0.0.3']);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('reports each config to the Worker once it is applied whole, with its ETag and time', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32']);
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      const { etag, last_sync_at } = sync.snapshot();
+      expect(reports).toEqual([{ etag, applied_at: last_sync_at }]);
+      expect(sync.pendingReport()).toBeNull();
+      // Nothing new applied (304): nothing reported again.
+      await sync.syncNow();
+      expect(reports).toHaveLength(1);
+      config = demoOnly(['127.0.0.3/32', '10.1.0.0/16']);
+      await sync.syncNow();
+      expect(reports).toHaveLength(2);
+      expect(reports[1]!.etag).toBe(sync.snapshot().etag);
+      expect(reports[1]!.etag).not.toBe(etag);
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('never reports a config it failed to apply, nor the one before it once Kamailio may hold a part', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32']);
+    reportStatus = 503; // the first report stays owed
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(reports).toHaveLength(1);
+      expect(sync.pendingReport()).not.toBeNull();
+      reportStatus = 200;
+      // A config Kamailio does not load (its media table is skipped): refused, not reported.
+      k.state.linemediaSkips = 1;
+      config = {
+        lines: [
+          {
+            ...demoLine(['127.0.0.3/32', '127.0.0.5/32']),
+            sip_targets: ['sips:z@127.0.0.1:5071'],
+            media: 'secure',
+          },
+        ],
+      };
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toBe('Kamailio holds 0 of 1 line media rows');
+      // A config refused for good (a bad CIDR): not reported either.
+      config = demoOnly(['10.0.0.1/8']);
+      await sync.syncNow();
+      expect(sync.snapshot().last_error).toMatch(/10\.0\.0\.1\/8|host bits|network/);
+      await sync.syncNow();
+      expect(reports).toHaveLength(1);
+      expect(sync.pendingReport()).toBeNull();
+    } finally {
+      await sync.stop();
+    }
+  });
+
+  it('sends a report the Worker did not take again after the next poll, and drops one refused for good', async () => {
+    const k = fakeKamailio(join(dir, 'address.list'));
+    config = demoOnly(['127.0.0.3/32']);
+    reportStatus = 503;
+    const sync = start(k.rpc);
+    try {
+      await sync.syncNow();
+      expect(reports).toHaveLength(1);
+      expect(sync.pendingReport()).toEqual(reports[0]);
+      expect(logs.filter((l) => l.includes('acl.applied_report_failed'))).toHaveLength(1);
+      reportStatus = 200;
+      await sync.syncNow(); // 304: the config is unchanged, the report goes again
+      expect(reports).toHaveLength(2);
+      expect(reports[1]).toEqual(reports[0]);
+      expect(sync.pendingReport()).toBeNull();
+      expect(logs.some((l) => l.includes('acl.applied_report_recovered'))).toBe(true);
+
+      // 404: a Worker that no longer knows the config (or has no such endpoint): not retried.
+      reportStatus = 404;
+      config = demoOnly(['127.0.0.4/32']);
+      await sync.syncNow();
+      expect(reports).toHaveLength(3);
+      expect(sync.pendingReport()).toBeNull();
+      await sync.syncNow();
+      expect(reports).toHaveLength(3);
     } finally {
       await sync.stop();
     }

@@ -1,4 +1,5 @@
 import { createKamailioRpc } from 'kamailio-jsonrpc';
+import { createAppliedReporter } from './applied-report';
 import { parseDispatcherTargets, type TargetState } from './dispatcher-targets';
 import { createAclSync, type AclRpc, type RenderAddressList } from './acl-sync';
 import { blocklistKeys, createBlocklistSync, type BlocklistRpc } from './blocklist-sync';
@@ -62,7 +63,8 @@ export interface AclSnapshot {
  * (acl-sync.ts), so a source is never admitted to a line with no target, nor a caller newly
  * admitted unblocked or without the line's credentials. After a Kamailio restart
  * (restart-watch.ts) everything is applied again. A config refused for good is not fetched again
- * until its ETag changes.
+ * until its ETag changes. Each config applied whole is reported to the Worker (applied-report.ts),
+ * never one that failed.
  * @example
  * const sync = startEdgeConfigSync({ renderDir: '/etc/kamailio/sipbridge', rpcUrl }, { worker, log });
  * sync.snapshot(); // { last_sync_at, etag, entries, last_error, lines }
@@ -93,6 +95,7 @@ export function startEdgeConfigSync(
   const blocklist = createBlocklistSync(options.renderDir, rpc);
   const callerAuth = createCallerAuthSync(options.renderDir, rpc);
   const media = createMediaSync(options.renderDir, rpc);
+  const reporter = createAppliedReporter({ worker, log });
   const acl = createAclSync({
     renderDir: options.renderDir,
     rpc,
@@ -172,7 +175,7 @@ export function startEdgeConfigSync(
     } finally {
       poll.done();
     }
-    if (res.status === 304) return;
+    if (res.status === 304) return report();
     if (res.status !== 200) {
       metrics?.workerError('edge_config', describeWorkerStatus(res.status, res.body));
       return fail(`worker: ${describeWorkerStatus(res.status, res.body)}`, null);
@@ -188,9 +191,24 @@ export function startEdgeConfigSync(
       if (lastError) log('info', 'acl.recovered', { etag });
       lastError = null;
       log('info', 'acl.synced', { etag, entries: count });
+      // Only now, with every part in Kamailio and proved, does the Worker hear it was applied.
+      reporter.applied(etag, lastSyncAt);
     } catch (err) {
       const permanent = (err instanceof SyncError || err instanceof LineSyncError) && err.permanent;
-      fail((err as Error).message, permanent ? etag : null);
+      reporter.discard();
+      return fail((err as Error).message, permanent ? etag : null);
+    }
+    await report();
+  }
+
+  /** Sends the applied report still owed to the Worker (after a success, or a 304 poll). */
+  async function report(): Promise<void> {
+    if (stopped || !reporter.pending()) return;
+    const sending = boundedSignal(controller.signal, 5000);
+    try {
+      await reporter.flush(sending.signal);
+    } finally {
+      sending.done();
     }
   }
 
@@ -233,6 +251,8 @@ export function startEdgeConfigSync(
      * config whatever its ETag, rewrites the files, reloads Kamailio and proves the reload.
      */
     syncNow: (options: { force?: boolean } = {}): Promise<void> => exclusive(options.force),
+    /** The applied report the Worker has not taken yet (ETag and time), or null. */
+    pendingReport: () => reporter.pending(),
     /** The lines' targets as Kamailio holds them now, with the state OPTIONS probing gave them. */
     targets: async (): Promise<TargetState[]> =>
       parseDispatcherTargets(await rpc.call('dispatcher.list')),

@@ -14,6 +14,7 @@ import {
   openConsole as openConsoleIn,
   screenshot,
 } from './console-page';
+import { startEdgeAgentSync } from './edge-agent';
 import { WAIT } from './sidebar-page';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -22,6 +23,7 @@ const missing = chromiumMissing();
 let bridge: Bridge;
 let harness: Harness;
 let browser: { context: BrowserContext; close(): Promise<void> };
+let edge: ReturnType<typeof startEdgeAgentSync>;
 
 const worker = () => ({ url: bridge.url, appJwtSecret: bridge.secrets.APP_JWT_SECRET });
 
@@ -30,7 +32,7 @@ const openConsole = (url: string) => openConsoleIn(browser.context, url);
 
 /** The lines as the admin API (the scripts' way in) lists them. */
 async function linesInWorker(): Promise<
-  { slug: string; enabled: boolean; acl: { cidr: string; label: string }[] }[]
+  { slug: string; enabled: boolean; acl: { cidr: string; label: string }[]; auth: unknown }[]
 > {
   const res = await fetch(`${bridge.url}/v1/admin/lines`, {
     headers: { Authorization: `Bearer ${bridge.secrets.ADMIN_TOKEN}` },
@@ -55,9 +57,12 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
       acl: [{ cidr: '198.51.100.0/24', label: 'VoiceAI carrier' }],
     });
     expect(line.status).toBe(201);
+    // The edge agent's sync, which reports each config it applied back to the Worker.
+    edge = startEdgeAgentSync(bridge.url, bridge.secrets.EDGE_SECRET);
   }, 180_000);
 
   afterAll(async () => {
+    await edge?.stop();
     await browser?.close();
     await harness?.close();
     await bridge?.stop();
@@ -101,7 +106,14 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
     await error.waitFor({ state: 'detached', timeout: WAIT });
     await frame.getByLabel('Label for network 1').fill('Paris carrier');
     await frame.getByRole('button', { name: 'Save line' }).click();
-    await frame.getByText('Saved Paris office.').waitFor({ timeout: WAIT });
+    const saved = frame.getByRole('status').filter({ hasText: 'Saved Paris office.' });
+    await saved.waitFor({ timeout: WAIT });
+    // The agent applies the new line and reports it; the page asks again until it shows that.
+    await saved.getByText(/^Applied at the edge at /).waitFor({ timeout: 30_000 });
+    expect(edge.loaded()).toContain('paris-office 203.0.113.0/24');
+    expect(edge.sync.pendingReport()).toBeNull();
+    expect(await axeViolations(frame)).toEqual([]);
+    console.log(`screenshot: ${await screenshot(page, 'console-applied-en')}`);
     await frame
       .getByRole('table')
       .getByText('203.0.113.0/24 (Paris carrier)')
@@ -135,6 +147,14 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
     await enabled.focus();
     await page.keyboard.press('Space');
     expect(await enabled.isChecked()).toBe(false);
+    // Carrier options: a concurrent-call limit and a token header with its secret.
+    await frame.getByLabel(/^Concurrent calls/).fill('3');
+    const tokenOn = frame.getByLabel('Require a token header');
+    await tokenOn.focus();
+    await page.keyboard.press('Space');
+    await frame.getByLabel(/^Token header name/).fill('X-Line-Token');
+    await frame.getByLabel(/^Token$/).fill('a-carrier-token-0123456789');
+    expect(await axeViolations(frame)).toEqual([]);
     await frame.getByRole('button', { name: 'Save line' }).click();
     await frame.getByText('Saved AI voice agent.').waitFor({ timeout: WAIT });
     expect((await linesInWorker()).find((l) => l.slug === 'ai-agent')).toMatchObject({
@@ -143,7 +163,55 @@ describe.skipIf(missing)('admin console (nav_bar) in Chromium against the real W
         { cidr: '198.51.100.0/24', label: 'VoiceAI carrier' },
         { cidr: '192.0.2.0/24', label: 'Backup carrier' },
       ],
+      routing: { max_concurrent_calls: 3 },
+      auth: { ip: true, token: { header: 'X-Line-Token', secret_set: true } },
     });
+    // Opened again, the secret is stored and not in the page.
+    await frame.getByRole('button', { name: 'Edit AI voice agent' }).click();
+    expect(await frame.getByLabel(/^Token$/).inputValue()).toBe('');
+    expect(await frame.content()).not.toContain('a-carrier-token-0123456789');
+    // The line's blocked callers: a number blocked at once, read in the line's country.
+    const blocked = frame.getByRole('region', { name: 'Blocked callers' });
+    await blocked.getByText('No number is blocked on this line.').waitFor({ timeout: WAIT });
+    await blocked.getByLabel('Number to block').fill('(415) 555-0100');
+    await blocked.getByRole('button', { name: 'Block', exact: true }).click();
+    await blocked.getByText('+14155550100', { exact: true }).waitFor({ timeout: WAIT });
+    // Axe looks at the page at rest: the Block button enabled again, the pointer elsewhere.
+    await expect
+      .poll(() => blocked.getByRole('button', { name: 'Block', exact: true }).isEnabled())
+      .toBe(true);
+    await page.mouse.move(0, 0);
+    expect(await axeViolations(frame)).toEqual([]);
+    const blocks = await fetch(`${bridge.url}/v1/admin/blocked-numbers`, {
+      headers: { Authorization: `Bearer ${bridge.secrets.ADMIN_TOKEN}` },
+    });
+    expect(((await blocks.json()) as { blocked: unknown[] }).blocked).toEqual([
+      expect.objectContaining({ e164: '+14155550100', line: 'ai-agent' }),
+    ]);
+    await page.close();
+  }, 60_000);
+
+  it('words the Worker’s refusal of a field in the admin’s language, under the field', async () => {
+    const url = harness.install(adminConsole(worker()))({ locale: 'fr' });
+    const { page, frame } = await openConsole(url);
+    await frame.getByRole('button', { name: 'Nouvelle ligne' }).click();
+    await frame.getByLabel(/^Identifiant/).fill('lyon');
+    await frame.getByLabel(/^Nom/).fill('Lyon');
+    await frame.getByLabel(/^Cibles SIP Zendesk/).fill('sip:lyon@acme.sip.twilio.com');
+    // Only the Worker knows which country codes libphonenumber has.
+    await frame.getByLabel(/^Pays par défaut/).fill('XX');
+    await frame.getByRole('button', { name: 'Enregistrer la ligne' }).click();
+    const error = frame.getByText('Saisissez un code pays ISO à deux lettres, p. ex. US ou FR.');
+    await error.waitFor({ timeout: WAIT });
+    const country = frame.getByLabel(/^Pays par défaut/);
+    expect(await country.getAttribute('aria-invalid')).toBe('true');
+    expect(((await country.getAttribute('aria-describedby')) ?? '').split(' ')).toContain(
+      await error.getAttribute('id'),
+    );
+    expect(await frame.content()).not.toContain('libphonenumber');
+    expect(await axeViolations(frame)).toEqual([]);
+    console.log(`screenshot: ${await screenshot(page, 'console-refused-fr')}`);
+    expect((await linesInWorker()).map((l) => l.slug)).not.toContain('lyon');
     await page.close();
   }, 60_000);
 

@@ -6,6 +6,9 @@ import { finalResponse, received } from './harness/sipp';
 import { explain } from './harness/suite';
 import { sipToolsAvailable } from './harness/tools';
 import { PORT_BLOCKS } from './harness/ports';
+import { AGENT_TOKEN_HEADER } from '@sip-bridge/contract/app-auth';
+import type { LineEdgeStatus } from '@sip-bridge/contract/edge-applied';
+import { DEMO_OAUTH_TOKENS } from '@sip-bridge/zendesk-standin/seed';
 
 // The agent's ACL sync against real Kamailio and the real Worker: an ACL entry added or removed
 // through the admin API reaches Kamailio's address file within seconds, and a file Kamailio would
@@ -68,6 +71,18 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
 
   const loaded = async () => (await s.edge.rpc.addressDump()).map((r) => r.ip);
 
+  /** The line's state at the edge as the admin console reads it (a Zendesk admin's request). */
+  async function edgeState(slug: string): Promise<LineEdgeStatus> {
+    const res = await fetch(`${s.workerUrl}/v1/console/lines/${slug}`, {
+      headers: {
+        Authorization: `Bearer ${await s.appJwt()}`,
+        [AGENT_TOKEN_HEADER]: `Bearer ${DEMO_OAUTH_TOKENS.apiUser}`,
+      },
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { line: { edge: LineEdgeStatus } }).line.edge;
+  }
+
   it('starts from the Worker config and reports it in /health', async () => {
     const health = await s.agentHealth();
     expect(health.status).toBe('ok');
@@ -90,6 +105,12 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
     // permissions allows one reload per 5 s: a few seconds at most.
     await waitForAcl((acl) => acl.etag !== before && acl.entries === 2);
     expect((await loaded()).sort()).toEqual(['127.0.0.1', '127.0.0.3']);
+    // The agent told the Worker it applied this config: the console shows the change at the edge.
+    const synced = (await s.agentHealth()).acl!;
+    await expect
+      .poll(() => edgeState(LINE), { timeout: 10_000, interval: 200, message: s.agentLog() })
+      .toEqual({ state: 'applied', applied_at: synced.last_sync_at });
+    expect(s.agentLog()).toMatch(/acl\.applied_reported/);
     const callId = await admittedFrom('127.0.0.3');
     // The agent names the entry that admitted the call (Kamailio only knows the line).
     const records = await s.waitForRecords([callId], (r) => r.status === 'completed');
@@ -170,7 +191,17 @@ describe.skipIf(!sipToolsAvailable())('ACL sync: Worker edge config → Kamailio
       )
       .toBe(7);
     expect(s.agentLog()).toMatch(/acl\.kamailio_restarted/);
-    expect((await s.edge.rpc.htableGet('lineroute', 'overflow::calls')).value).toBe(3);
+    // The agent sets linecps for every line, then lineroute key by key: wait for the last one too.
+    await expect
+      .poll(
+        () =>
+          s.edge.rpc
+            .htableGet('lineroute', 'overflow::calls')
+            .then((r) => r.value)
+            .catch(() => undefined),
+        { timeout: 5_000, interval: 100, message: s.agentLog() },
+      )
+      .toBe(3);
     const uas = s.uas(1, 'uas-answer');
     const caller = await s.uac('uac-call', { HOLD_MS: '50' }, '127.0.0.5');
     await uas.done;

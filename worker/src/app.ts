@@ -20,6 +20,7 @@ import { adminWebhookRoutes, callEventWebhook } from './routes/admin-webhooks';
 import { consoleCallLogRoutes, reportCallLogRoutes } from './routes/call-log';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { consoleLineRoutes } from './routes/console-lines';
+import { consoleBlocklistRoutes } from './routes/console-blocklist';
 import { edgeRoutes } from './routes/edge';
 import { edgeCommandRoutes } from './routes/edge-commands';
 import { handoffRoutes } from './routes/handoffs';
@@ -76,6 +77,7 @@ export function createApp() {
   app.route('/', adminLineRoutes);
   app.route('/', adminRoutingRuleRoutes);
   app.route('/', consoleLineRoutes);
+  app.route('/', consoleBlocklistRoutes);
   app.route('/', consoleUsageRoutes);
   // Before the call log: `/v1/console/calls/live` is not a call's details (`/calls/{call_id}`).
   app.route('/', consoleLiveCallRoutes);

@@ -15,8 +15,21 @@ const rulesFor = (rules: RoutingRules | undefined) =>
     ? { rules: rules.rules.map((r) => ({ id: r.id, sip_targets: r.sip_targets })) }
     : {};
 
-/** The edge config document and a strong ETag over its exact bytes. */
-export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; etag: string }> {
+/** The first 16 bytes of the SHA-256 of `text`, in hex. */
+async function digestOf(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest).slice(0, 16)]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
+}
+
+/**
+ * The edge config document, a strong ETag over its exact bytes, and a digest of each enabled
+ * line's entry (slug -> digest), which says whether an edge's config holds the line as it is now.
+ */
+export async function buildEdgeConfig(
+  db: D1Database,
+): Promise<{ body: string; etag: string; lineDigests: Record<string, string> }> {
   const [all, auths, rules, blocks] = await Promise.all([
     listLines(db),
     storedLineAuths(db),
@@ -53,9 +66,7 @@ export async function buildEdgeConfig(db: D1Database): Promise<{ body: string; e
     })),
   };
   const body = JSON.stringify(config);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
-  const hex = [...new Uint8Array(digest).slice(0, 16)]
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('');
-  return { body, etag: `"${hex}"` };
+  const lineDigests: Record<string, string> = {};
+  for (const line of config.lines) lineDigests[line.slug] = await digestOf(JSON.stringify(line));
+  return { body, etag: `"${await digestOf(body)}"`, lineDigests };
 }

@@ -9,8 +9,11 @@ import {
   ConsoleLineAnswerSchema,
   ConsoleLineCreateSchema,
   ConsoleLinePatchSchema,
+  ConsoleLineSchema,
 } from '../schemas/console';
-import { AclEntryInputSchema, LineSchema } from '../schemas/lines';
+import { AclEntryInputSchema } from '../schemas/lines';
+import { lineEdgeStatuses } from '../lines/edge-applied';
+import { consoleHook, LINE_ISSUE_KINDS, withIssueKinds } from '../http/console-issues';
 import { adminLineRoutes } from './admin-lines';
 
 const security = [{ appJwt: [], agentToken: [] }];
@@ -39,7 +42,7 @@ const list = createRoute({
   description: note,
   security,
   responses: {
-    200: jsonContent(z.object({ lines: z.array(LineSchema) }), 'Every line'),
+    200: jsonContent(z.object({ lines: z.array(ConsoleLineSchema) }), 'Every line'),
     ...errorResponses,
     ...refused,
   },
@@ -133,26 +136,81 @@ async function viaAdminLines(c: Context<AppEnv>, path: string, body?: unknown): 
   } catch {
     ctx = undefined; // app.request() in a unit test has none
   }
+  const answer = await adminLineRoutes.fetch(request, c.env, ctx);
   // The admin handler's answer is typed by its own route, which documents the same responses.
-  return (await adminLineRoutes.fetch(request, c.env, ctx)) as never;
+  return (await withEdgeStatus(c.env.DB, answer)) as never;
+}
+
+type Answered = { line?: { slug: string }; lines?: { slug: string }[] };
+
+/**
+ * A 2xx answer with `line` or `lines`, each line given its state at the edge (`edge`); a 4xx
+ * with issues, each issue given its kind (`code`, http/console-issues.ts).
+ */
+async function withEdgeStatus(db: D1Database, answer: Response): Promise<Response> {
+  if (answer.status >= 400 && answer.status < 500) {
+    const refusal = (await answer.clone().json()) as { issues?: unknown };
+    if (!Array.isArray(refusal.issues)) return answer;
+    return rewritten(
+      answer,
+      withIssueKinds(refusal as Parameters<typeof withIssueKinds>[0], LINE_ISSUE_KINDS),
+    );
+  }
+  if (answer.status < 200 || answer.status > 299 || answer.status === 204) return answer;
+  const body = (await answer.clone().json()) as Answered;
+  if (!body.line && !body.lines) return answer;
+  const statuses = await lineEdgeStatuses(db);
+  const add = (line: { slug: string }) => ({
+    ...line,
+    edge: statuses.get(line.slug) ?? { state: 'no_edge' },
+  });
+  const out = {
+    ...body,
+    ...(body.line ? { line: add(body.line) } : {}),
+    ...(body.lines ? { lines: body.lines.map(add) } : {}),
+  };
+  return rewritten(answer, out);
+}
+
+/** The same answer (status, headers) with another JSON body. */
+function rewritten(answer: Response, body: unknown): Response {
+  const headers = new Headers(answer.headers);
+  headers.delete('Content-Length');
+  return new Response(JSON.stringify(body), { status: answer.status, headers });
 }
 
 export const consoleLineRoutes = createRouter()
-  .openapi(list, (c) => viaAdminLines(c, '/v1/admin/lines'))
-  .openapi(create, (c) => viaAdminLines(c, '/v1/admin/lines', c.req.valid('json')))
-  .openapi(show, (c) => {
-    const { slug } = c.req.valid('param');
-    return viaAdminLines(c, `/v1/admin/lines/${slug}`);
-  })
-  .openapi(patch, (c) => {
-    const { slug } = c.req.valid('param');
-    return viaAdminLines(c, `/v1/admin/lines/${slug}`, c.req.valid('json'));
-  })
-  .openapi(addAcl, (c) => {
-    const { slug } = c.req.valid('param');
-    return viaAdminLines(c, `/v1/admin/lines/${slug}/acl`, c.req.valid('json'));
-  })
-  .openapi(removeAcl, (c) => {
-    const { slug, id } = c.req.valid('param');
-    return viaAdminLines(c, `/v1/admin/lines/${slug}/acl/${id}`);
-  });
+  .openapi(list, (c) => viaAdminLines(c, '/v1/admin/lines'), consoleHook)
+  .openapi(create, (c) => viaAdminLines(c, '/v1/admin/lines', c.req.valid('json')), consoleHook)
+  .openapi(
+    show,
+    (c) => {
+      const { slug } = c.req.valid('param');
+      return viaAdminLines(c, `/v1/admin/lines/${slug}`);
+    },
+    consoleHook,
+  )
+  .openapi(
+    patch,
+    (c) => {
+      const { slug } = c.req.valid('param');
+      return viaAdminLines(c, `/v1/admin/lines/${slug}`, c.req.valid('json'));
+    },
+    consoleHook,
+  )
+  .openapi(
+    addAcl,
+    (c) => {
+      const { slug } = c.req.valid('param');
+      return viaAdminLines(c, `/v1/admin/lines/${slug}/acl`, c.req.valid('json'));
+    },
+    consoleHook,
+  )
+  .openapi(
+    removeAcl,
+    (c) => {
+      const { slug, id } = c.req.valid('param');
+      return viaAdminLines(c, `/v1/admin/lines/${slug}/acl/${id}`);
+    },
+    consoleHook,
+  );

@@ -7,15 +7,21 @@ import { applyCallEvents } from '../calls/events';
 import { flushAfterCalls } from '../calls/flush-after-calls';
 import { isolateNoteLinger, noteLingerMs } from '../calls/note-linger';
 import { buildEdgeConfig } from '../lines/edge-config';
+import { recordApplied, rememberServedConfig } from '../lines/edge-applied';
+import { apiError } from '../http/problem';
 import { findLineConfig } from '../lines/store';
 import { deliverWebhooksFromEnv } from '../webhooks/deliver';
-import { errorResponses, jsonBody, jsonContent } from '../schemas/common';
+import { errorResponses, ErrorSchema, jsonBody, jsonContent } from '../schemas/common';
 import {
   DecisionRequestSchema,
   DecisionSchema,
   EventBatchSchema,
   EventResultSchema,
 } from '@sip-bridge/contract/edge';
+import {
+  EdgeConfigAppliedResultSchema,
+  EdgeConfigAppliedSchema,
+} from '@sip-bridge/contract/edge-applied';
 import {
   BACKGROUND_TIMEOUT_MS,
   decisionBudgetMs,
@@ -76,6 +82,25 @@ const config = createRoute({
   },
 });
 
+const applied = createRoute({
+  method: 'post',
+  path: '/v1/edge/config/applied',
+  summary: 'Report that the edge applied a config (by its ETag): Kamailio enforces it now',
+  description:
+    'Sent by the agent only after every file of the config is written, reloaded and proved. The ' +
+    'console shows per line whether the edge enforces it as it stands (docs/edge-protocol.md).',
+  security,
+  request: { body: jsonBody(EdgeConfigAppliedSchema) },
+  responses: {
+    200: jsonContent(EdgeConfigAppliedResultSchema, 'Recorded (or older than one recorded)'),
+    404: jsonContent(
+      ErrorSchema,
+      'No config with this ETag was served in the last week (`unknown_config`)',
+    ),
+    ...errorResponses,
+  },
+});
+
 export const edgeRoutes = createRouter()
   .openapi(decide, async (c) => {
     const started = Date.now();
@@ -115,9 +140,22 @@ export const edgeRoutes = createRouter()
     return c.json({ results }, 200);
   })
   .openapi(config, async (c) => {
-    const { body, etag } = await buildEdgeConfig(c.env.DB);
+    const { body, etag, lineDigests } = await buildEdgeConfig(c.env.DB);
     const headers = { ETag: etag, 'Cache-Control': 'no-cache' };
     const inm = c.req.valid('header')['if-none-match'];
     if (inm && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304, headers);
+    // Before the answer, so the edge's report of this ETag always finds it.
+    await rememberServedConfig(c.env.DB, { etag, lineDigests });
     return c.body(body, 200, { ...headers, 'Content-Type': 'application/json' });
+  })
+  .openapi(applied, async (c) => {
+    const report = c.req.valid('json');
+    const outcome = await recordApplied(c.env.DB, {
+      etag: report.etag,
+      appliedAt: report.applied_at,
+    });
+    if (outcome === 'unknown_config') {
+      return apiError(c, 404, 'unknown_config', 'No edge config with this ETag was served.');
+    }
+    return c.json({ recorded: outcome === 'recorded' }, 200);
   });

@@ -1,6 +1,7 @@
 // What the admin console inside Zendesk may send: the admin API's own line schemas, less what
 // would put a secret in the browser (a webhook's signing secret is answered once, on creation).
 import { z } from '@hono/zod-openapi';
+import { LineEdgeStatusSchema } from '@sip-bridge/contract/edge-applied';
 import { LineCreateObject, LinePatchObject, LineSchema, secureTargetsRefinement } from './lines';
 
 // Omitted from the plain objects (zod refuses .omit() once refinements are attached), then the
@@ -15,7 +16,17 @@ export const ConsoleLinePatchSchema = LinePatchObject.omit({ webhook: true })
   .superRefine(secureTargetsRefinement)
   .openapi('ConsoleLinePatch');
 
-export const ConsoleLineAnswerSchema = z.object({ line: LineSchema });
+/** A line as the console sees it: the admin API's, and whether the edge enforces it as it is. */
+export const ConsoleLineSchema = LineSchema.extend({
+  edge: LineEdgeStatusSchema.openapi({
+    description:
+      '`applied` (since `applied_at`): the edge enforces the line as it stands; `waiting`: it ' +
+      'changed since the edge last applied a config (`edge_applied_at`); `no_edge`: no edge has ' +
+      'reported applying a config yet',
+  }),
+}).openapi('ConsoleLine');
+
+export const ConsoleLineAnswerSchema = z.object({ line: ConsoleLineSchema });
 
 export type ConsoleLineCreate = z.infer<typeof ConsoleLineCreateSchema>;
 export type ConsoleLinePatch = z.infer<typeof ConsoleLinePatchSchema>;

@@ -4,17 +4,19 @@
 import { z } from '@hono/zod-openapi';
 import {
   CALLER_AUTH_LIMITS,
+  DIGEST_PASSWORD_LENGTH,
   DIGEST_REALM,
   DIGEST_USERNAME,
+  E164_NUMBER,
   HA1,
   identifiesLine,
   IP_FALSE_NEEDS,
+  PRINTABLE_ASCII,
   TECH_PREFIX,
   TOKEN_HEADER,
+  TOKEN_SECRET,
 } from '@sip-bridge/contract/caller-auth';
-import { RESERVED_HEADER } from '@sip-bridge/contract/edge';
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
+import { RESERVED_HEADER } from '@sip-bridge/contract/header-names';
 
 const DigestUserInputSchema = z
   .object({
@@ -24,9 +26,9 @@ const DigestUserInputSchema = z
       .openapi({ example: 'carrier1' }),
     password: z
       .string()
-      .min(8, 'must be 8-128 characters')
-      .max(128, 'must be 8-128 characters')
-      .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
+      .min(DIGEST_PASSWORD_LENGTH.min, 'must be 8-128 characters')
+      .max(DIGEST_PASSWORD_LENGTH.max, 'must be 8-128 characters')
+      .regex(PRINTABLE_ASCII, 'must be printable ASCII')
       .optional()
       .openapi({
         description:
@@ -42,7 +44,12 @@ const DigestUserInputSchema = z
   .strict()
   .superRefine((u, ctx) => {
     if (u.password !== undefined && u.ha1 !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['ha1'], message: 'give password or ha1, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ha1'],
+        message: 'give password or ha1, not both',
+        params: { kind: 'password_and_ha1' },
+      });
     }
   });
 
@@ -78,6 +85,7 @@ export const LineAuthInputSchema = z
                   code: 'custom',
                   path: [i, 'username'],
                   message: `repeats users[${first}].username`,
+                  params: { kind: 'repeated' },
                 });
               } else seen.set(u.username, i);
             });
@@ -95,14 +103,14 @@ export const LineAuthInputSchema = z
         header: z
           .string()
           .regex(TOKEN_HEADER, 'must be X-<name> (letters, digits, dashes)')
-          .refine(
-            (n) => !RESERVED_HEADER.test(n),
-            'X-Zendesk- and X-Bridge- headers are the bridge’s own',
-          )
+          .refine((n) => !RESERVED_HEADER.test(n), {
+            message: 'X-Zendesk- and X-Bridge- headers are the bridge’s own',
+            params: { kind: 'reserved_header' },
+          })
           .openapi({ example: 'X-Line-Token' }),
         secret: z
           .string()
-          .regex(/^[!-~]{16,256}$/, 'must be 16-256 printable ASCII characters without spaces')
+          .regex(TOKEN_SECRET, 'must be 16-256 printable ASCII characters without spaces')
           .optional()
           .openapi({
             description:
@@ -120,7 +128,7 @@ export const LineAuthInputSchema = z
     p_charge_info: z
       .object({
         numbers: z
-          .array(z.string().regex(E164, 'must be an E.164 number, e.g. +14155550100'))
+          .array(z.string().regex(E164_NUMBER, 'must be an E.164 number, e.g. +14155550100'))
           .min(1)
           .max(CALLER_AUTH_LIMITS.numbers),
       })

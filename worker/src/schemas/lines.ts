@@ -2,8 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { isCountryCode } from '../phone/normalize';
 import { parseCidr } from '@sip-bridge/contract/cidr';
 import { SlugSchema } from '@sip-bridge/contract/identifiers';
-import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from '@sip-bridge/contract/edge';
+import { CONTEXT_HEADER_NAME, RESERVED_HEADER } from '@sip-bridge/contract/header-names';
 import { isTlsTarget, LINE_MEDIA } from '@sip-bridge/contract/line-media';
+import { LINE_LIMITS, ROUTING_LIMITS, ROUTING_MODES } from '@sip-bridge/contract/line-limits';
 import { WebhookSchema, WebhookSecretSchema, WebhookSettingsSchema } from './webhooks';
 import { LineAuthInputSchema, LineAuthSchema } from './line-auth';
 
@@ -19,10 +20,10 @@ export const SipTargetSchema = z
 
 export const CountrySchema = z
   .string()
-  .refine(
-    isCountryCode,
-    'must be an ISO 3166-1 alpha-2 country code libphonenumber knows, e.g. US, FR',
-  )
+  .refine(isCountryCode, {
+    message: 'must be an ISO 3166-1 alpha-2 country code libphonenumber knows, e.g. US, FR',
+    params: { kind: 'unknown_country' },
+  })
   .openapi({ example: 'US' });
 
 export const CidrSchema = z
@@ -31,7 +32,7 @@ export const CidrSchema = z
   .transform((value, ctx) => {
     const parsed = parseCidr(value);
     if (parsed.ok) return parsed.cidr.text;
-    ctx.addIssue({ code: 'custom', message: parsed.reason });
+    ctx.addIssue({ code: 'custom', message: parsed.reason, params: { kind: 'invalid_cidr' } });
     return z.NEVER;
   })
   .openapi({ type: 'string', example: '192.0.2.0/24' });
@@ -138,15 +139,10 @@ const ContextMappingsSchema = z
       'applied (`context`).',
   });
 
-/** Bounds of a line's routing timers, in milliseconds (docs/admins.md, "Routing and limits"). */
-export const ROUTING_LIMITS = {
-  no_ringback_ms: { min: 100, max: 60_000, default: 5_000 },
-  no_answer_ms: { min: 1_000, max: 3_600_000, default: 300_000 },
-  max_concurrent_calls: { min: 0, max: 100_000, default: 0 },
-} as const;
+export { ROUTING_LIMITS };
 
 const routingFields = {
-  mode: z.enum(['sequential', 'round_robin']).openapi({
+  mode: z.enum(ROUTING_MODES).openapi({
     description:
       '`sequential`: every call tries `sip_targets` in their order; `round_robin`: each call starts ' +
       'at the next target and fails over through the others',
@@ -212,12 +208,12 @@ const lineFields = {
   create_ticket: z.boolean(),
   call_summary: z.enum(['private_note', 'voice_comment', 'none']),
   price_per_minute_micros: z.number().int().min(0).max(100_000_000),
-  max_cps: z.number().int().min(0).max(10_000),
+  max_cps: z.number().int().min(LINE_LIMITS.max_cps.min).max(LINE_LIMITS.max_cps.max),
   max_creations_per_minute: z
     .number()
     .int()
-    .min(0)
-    .max(10_000)
+    .min(LINE_LIMITS.max_creations_per_minute.min)
+    .max(LINE_LIMITS.max_creations_per_minute.max)
     .openapi({
       description:
         'Zendesk users plus tickets the bridge may create for this line per minute (default 30, 0 = none); ' +
@@ -282,6 +278,7 @@ export const secureTargetsRefinement = (
       code: 'custom',
       path: ['sip_targets', Number(issue.path)],
       message: issue.message,
+      params: { kind: 'insecure_target' },
     });
   }
 };
@@ -297,8 +294,10 @@ export const LineCreateObject = z
     create_ticket: lineFields.create_ticket.default(false),
     call_summary: lineFields.call_summary.default('private_note'),
     price_per_minute_micros: lineFields.price_per_minute_micros.default(10_000),
-    max_cps: lineFields.max_cps.default(0),
-    max_creations_per_minute: lineFields.max_creations_per_minute.default(30),
+    max_cps: lineFields.max_cps.default(LINE_LIMITS.max_cps.default),
+    max_creations_per_minute: lineFields.max_creations_per_minute.default(
+      LINE_LIMITS.max_creations_per_minute.default,
+    ),
     requester_mismatch: lineFields.requester_mismatch.default('keep'),
     caller_presentation: lineFields.caller_presentation.default('as_received'),
     enabled: lineFields.enabled.default(true),

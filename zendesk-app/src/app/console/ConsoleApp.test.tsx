@@ -14,6 +14,17 @@ const LINE: Line = {
   invalid_ticket: 'drop',
   enabled: true,
   acl: [{ id: 1, cidr: '192.0.2.0/24', label: 'Voice AI platform' }],
+  max_cps: 0,
+  max_creations_per_minute: 30,
+  media: 'rtp',
+  routing: {
+    mode: 'sequential',
+    no_ringback_ms: 5000,
+    no_answer_ms: 300000,
+    max_concurrent_calls: 0,
+  },
+  auth: { ip: true },
+  edge: { state: 'applied', applied_at: '2026-12-02T16:00:00.000Z' },
 };
 
 const admin = { 'currentUser.role': 'admin', 'currentUser.id': 20010, 'currentUser.locale': 'en' };
@@ -119,7 +130,13 @@ describe('the admin console', () => {
         json(400, {
           error: 'invalid_request',
           message: 'The request is invalid; see issues.',
-          issues: [{ path: 'sip_targets[0]', message: 'must be a sip: or sips: URI with a host' }],
+          issues: [
+            {
+              path: 'sip_targets[0]',
+              message: 'must be a sip: or sips: URI with a host',
+              code: 'invalid_format',
+            },
+          ],
         }),
       ),
       admin,
@@ -130,7 +147,11 @@ describe('the admin console', () => {
     type(/^Name/, 'Paris');
     type(/^Zendesk SIP targets/, 'sip:');
     fireEvent.click(screen.getByRole('button', { name: 'Save line' }));
-    expect(await screen.findByText('must be a sip: or sips: URI with a host')).toBeTruthy();
+    // Worded by the console from the kind of problem, not the Worker's English message.
+    expect(
+      await screen.findByText('Enter one sip: or sips: URI with a host per line.'),
+    ).toBeTruthy();
+    expect(screen.queryByText(/must be a sip: or sips: URI/)).toBeNull();
     expect(field(/^Zendesk SIP targets/).getAttribute('aria-invalid')).toBe('true');
     expect(field(/^Name/).value).toBe('Paris');
   });

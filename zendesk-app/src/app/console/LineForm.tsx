@@ -13,6 +13,10 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import { MD } from '@zendeskgarden/react-typography';
 import { useI18n } from '../hooks/useI18n';
 import { AclEditor } from './AclEditor';
+import { CallerAuthSection } from './CallerAuthSection';
+import type { CarrierDraft } from './carrierOptions';
+import { MediaSection } from './MediaSection';
+import { RoutingSection } from './RoutingSection';
 import { FieldError, useProblemText } from './FieldError';
 import { draftProblems, type FieldProblems, type LineDraft } from './lineForm';
 
@@ -54,6 +58,11 @@ export function LineForm({ initial, creating, serverProblems, saving, onSave, on
     setDraft((d) => ({ ...d, [key]: value }));
     setEdited((e) => new Set(e).add(field));
   };
+  const setCarrier = (patch: Partial<CarrierDraft>, field: string) => {
+    setDraft((d) => ({ ...d, carrier: { ...d.carrier, ...patch } }));
+    setEdited((e) => new Set(e).add(field));
+  };
+  const sections = { carrier: draft.carrier, problems: shown, onChange: setCarrier };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -172,7 +181,9 @@ export function LineForm({ initial, creating, serverProblems, saving, onSave, on
         </Toggle>
         <Field.Hint>{t('console.form.enabled_hint')}</Field.Hint>
       </Field>
-      {/* Carrier options and the auth and routing settings being added to lines go above this line. */}
+      <MediaSection {...sections} />
+      <RoutingSection {...sections} />
+      <CallerAuthSection {...sections} />
       <div className="console-actions">
         <Button type="submit" isPrimary disabled={saving}>
           {saving ? t('console.form.saving') : t('console.form.save')}

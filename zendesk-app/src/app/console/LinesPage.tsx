@@ -15,6 +15,10 @@ import {
   type ConsoleTarget,
   type Line,
 } from './consoleApi';
+import { BlockedCallers } from './BlockedCallers';
+import { EDGE_POLL } from './edgePoll';
+import { EdgeStatus } from './EdgeStatus';
+import { issueProblem } from './issueProblem';
 import { LineForm } from './LineForm';
 import { LinesTable } from './LinesTable';
 import { useFailureText } from './useFailureText';
@@ -52,7 +56,8 @@ function entryProblems(e: unknown, index: number): FieldProblems | null {
   const own: FieldProblems = {};
   for (const issue of e.issues) {
     const field = ['label', 'confirm_wide'].includes(issue.path) ? issue.path : 'cidr';
-    own[at(field)] ??= { text: issue.message };
+    // Worded as on the row (`acl[2].cidr`), from the issue's kind.
+    own[at(field)] ??= issueProblem({ ...issue, path: at(field) }, at(field));
   }
   return own;
 }
@@ -79,6 +84,28 @@ async function saveEdited(target: ConsoleTarget, before: Line, draft: LineDraft)
   return { line: await showLine(target, before.slug), refused };
 }
 
+/** "Saved …" with the line's state at the edge, which changes as the page learns it. */
+function SavedNotice({
+  saved,
+  line,
+}: {
+  saved: { name: string; watching: boolean };
+  line: Line | undefined;
+}) {
+  const { t } = useI18n();
+  const gaveUp = !saved.watching && line?.edge?.state === 'waiting';
+  return (
+    <Alert type="success" role="status">
+      {/* A div, not Alert.Paragraph (a p): Garden's Tag is a div. */}
+      <div className="console-saved">
+        <span>{t('console.lines.saved', { name: saved.name })}</span>{' '}
+        <EdgeStatus edge={line?.edge} />
+      </div>
+      {gaveUp ? <Alert.Paragraph>{t('console.edge.still_waiting')}</Alert.Paragraph> : null}
+    </Alert>
+  );
+}
+
 /** The Lines page: the table, and the form for a new line or the one being edited. */
 export function LinesPage({ target }: { target: ConsoleTarget }) {
   const { t } = useI18n();
@@ -89,7 +116,10 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
   const [serverProblems, setServerProblems] = useState<FieldProblems>({});
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState<string | null>(null);
+  /** The line last saved: its name, and whether the page still waits for the edge to apply it. */
+  const [saved, setSaved] = useState<{ slug: string; name: string; watching: boolean } | null>(
+    null,
+  );
 
   const load = useCallback(() => {
     listLines(target).then(
@@ -102,6 +132,26 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
     // failureText only reads the translator, which does not change while the page is open.
   }, [target]);
   useEffect(load, [load]);
+
+  // After a save, the lines are asked for again (bounded) until the edge has applied the line.
+  const watching = saved?.watching ? saved.slug : null;
+  useEffect(() => {
+    if (!watching) return;
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const stop = () => setSaved((s) => (s?.slug === watching ? { ...s, watching: false } : s));
+    const tick = () => {
+      tries += 1;
+      listLines(target).then((found) => {
+        setLines(found);
+        const line = found.find((l) => l.slug === watching);
+        if (!line || line.edge?.state !== 'waiting' || tries >= EDGE_POLL.tries) stop();
+        else timer = setTimeout(tick, EDGE_POLL.intervalMs);
+      }, stop);
+    };
+    timer = setTimeout(tick, EDGE_POLL.intervalMs);
+    return () => clearTimeout(timer);
+  }, [watching, target]);
 
   const open = (next: Editing) => {
     setEditing(next);
@@ -129,10 +179,12 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
               problems[field.replace(`acl[${index}]`, `acl[${at}]`)] = problem;
             return draft.acl[index]!;
           });
+          // The line's own fields were saved: the form restarts from the line as saved (so no
+          // secret typed stays in the page), with the refused rows below the kept ones.
           setEditing({
             mode: 'edit',
             line,
-            draft: { ...draft, acl: [...kept.acl, ...rows] },
+            draft: { ...kept, acl: [...kept.acl, ...rows] },
             attempt: (editing.attempt ?? 0) + 1,
           });
           setServerProblems(problems);
@@ -141,7 +193,7 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
         }
       }
       setEditing(null);
-      setSaved(t('console.lines.saved', { name: line.name }));
+      setSaved({ slug: line.slug, name: line.name, watching: line.edge?.state === 'waiting' });
       load();
     } catch (e) {
       const problems = refusalProblems(e);
@@ -172,11 +224,7 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
           </Button>
         )}
       </div>
-      {saved ? (
-        <Alert type="success" role="status">
-          <Alert.Paragraph>{saved}</Alert.Paragraph>
-        </Alert>
-      ) : null}
+      {saved ? <SavedNotice saved={saved} line={lines.find((l) => l.slug === saved.slug)} /> : null}
       {saveError ? (
         <Alert type="error" role="alert">
           <Alert.Paragraph>{saveError}</Alert.Paragraph>
@@ -194,7 +242,11 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
           onSave={(draft) => void save(draft)}
           onCancel={() => open(null)}
         />
-      ) : (
+      ) : null}
+      {editing?.mode === 'edit' ? (
+        <BlockedCallers target={target} slug={editing.line.slug} onChanged={load} />
+      ) : null}
+      {editing ? null : (
         <LinesTable lines={lines} onEdit={(line) => open({ mode: 'edit', line })} />
       )}
     </section>

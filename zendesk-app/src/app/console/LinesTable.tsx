@@ -3,6 +3,7 @@ import { Table } from '@zendeskgarden/react-tables';
 import { Tag } from '@zendeskgarden/react-tags';
 import { useI18n } from '../hooks/useI18n';
 import type { Line } from './consoleApi';
+import { EdgeStatus } from './EdgeStatus';
 
 /** Every line in a Garden table, each with its Edit button. */
 export function LinesTable({ lines, onEdit }: { lines: Line[]; onEdit(line: Line): void }) {
@@ -19,6 +20,7 @@ export function LinesTable({ lines, onEdit }: { lines: Line[]; onEdit(line: Line
           <Table.HeaderCell>{t('console.lines.tickets')}</Table.HeaderCell>
           <Table.HeaderCell>{t('console.lines.acl')}</Table.HeaderCell>
           <Table.HeaderCell>{t('console.lines.status')}</Table.HeaderCell>
+          <Table.HeaderCell>{t('console.lines.edge')}</Table.HeaderCell>
           <Table.HeaderCell>{t('console.lines.actions')}</Table.HeaderCell>
         </Table.HeaderRow>
       </Table.Head>
@@ -55,6 +57,9 @@ export function LinesTable({ lines, onEdit }: { lines: Line[]; onEdit(line: Line
               <Tag hue={line.enabled ? 'green' : 'grey'}>
                 {line.enabled ? t('console.lines.enabled') : t('console.lines.disabled')}
               </Tag>
+            </Table.Cell>
+            <Table.Cell>
+              <EdgeStatus edge={line.edge} compact />
             </Table.Cell>
             <Table.Cell>
               <Button

@@ -2,13 +2,35 @@
 // usage and the call log use consoleRequest from usageApi.ts and callLogApi.ts),
 // through Zendesk's proxy with the same two proofs as the sidebar; the Worker checks the admin role.
 import type { ZafClient, ZafResponse } from 'zendesk_app_framework_sdk';
+import type { LineEdgeStatus } from '@sip-bridge/contract/edge-applied';
+import type { RoutingMode } from '@sip-bridge/contract/line-limits';
+import type { LineMedia } from '@sip-bridge/contract/line-media';
 import { bridgeRequestOptions, classifyStatus } from '../lib/bridgeRequest';
+
+export type { LineEdgeStatus };
 
 /** An ACL entry as the Worker answers it. */
 export interface AclEntry {
   id: number;
   cidr: string;
   label: string;
+}
+
+/** How the edge routes a line's calls (the Worker's LineRouting). */
+export interface LineRouting {
+  mode: RoutingMode;
+  no_ringback_ms: number;
+  no_answer_ms: number;
+  max_concurrent_calls: number;
+}
+
+/** A line's caller auth as the Worker shows it: no password, HA1 or token, ever. */
+export interface LineAuth {
+  ip: boolean;
+  digest?: { realm: string; users: { username: string }[] };
+  token?: { header: string; secret_set: true };
+  tech_prefix?: string;
+  p_charge_info?: { numbers: string[] };
 }
 
 /** A line as `GET /v1/console/lines` answers it: the fields the console shows or edits. */
@@ -21,12 +43,27 @@ export interface Line {
   invalid_ticket: 'drop' | 'reject';
   enabled: boolean;
   acl: AclEntry[];
+  max_cps: number;
+  max_creations_per_minute: number;
+  media: LineMedia;
+  routing: LineRouting;
+  auth: LineAuth;
+  /** Whether the edge enforces the line as it stands (docs/edge-protocol.md, "Applied report"). */
+  edge: LineEdgeStatus;
 }
 
-/** One refused field, named as in the request body (`acl[0].cidr`). */
+/**
+ * One refused field, named as in the request body (`acl[0].cidr`), with the kind of problem
+ * (`code`: `too_small`, `insecure_target`…) and a bound; the console words it from the kind,
+ * never from the Worker's English `message`.
+ */
 export interface FieldIssue {
   path: string;
   message: string;
+  code?: string;
+  origin?: string;
+  minimum?: number;
+  maximum?: number;
 }
 
 /** Why a console request failed: the Worker's code (`admin_required`, `conflict`…) and its fields. */
@@ -54,17 +91,33 @@ function bodyOf(res: ZafResponse | undefined): Record<string, unknown> | undefin
   return body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
 }
 
+/** One issue of a refusal as the console reads it, or nothing when it is not one. */
+function issueOf(value: unknown): FieldIssue[] {
+  const i = value as Record<string, unknown> | null;
+  if (typeof i?.path !== 'string' || typeof i.message !== 'string') return [];
+  const text = (v: unknown) => (typeof v === 'string' && /^[a-z_]{1,40}$/.test(v) ? v : undefined);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const code = text(i.code);
+  const origin = text(i.origin);
+  const minimum = num(i.minimum);
+  const maximum = num(i.maximum);
+  return [
+    {
+      path: i.path,
+      message: i.message,
+      ...(code ? { code } : {}),
+      ...(origin ? { origin } : {}),
+      ...(minimum !== undefined ? { minimum } : {}),
+      ...(maximum !== undefined ? { maximum } : {}),
+    },
+  ];
+}
+
 function failure(res: ZafResponse | undefined): ConsoleError {
   const status = typeof res?.status === 'number' ? res.status : 0;
   const body = bodyOf(res);
   const code = typeof body?.error === 'string' ? body.error : classifyStatus(status);
-  const issues = Array.isArray(body?.issues)
-    ? body.issues.filter(
-        (i): i is FieldIssue =>
-          typeof (i as FieldIssue)?.path === 'string' &&
-          typeof (i as FieldIssue)?.message === 'string',
-      )
-    : [];
+  const issues = Array.isArray(body?.issues) ? body.issues.flatMap(issueOf) : [];
   return new ConsoleError(status, code, issues);
 }
 
@@ -151,6 +204,40 @@ export async function removeAclEntry(target: ConsoleTarget, slug: string, id: nu
   const path = `/v1/console/lines/${encodeURIComponent(slug)}/acl/${id}`;
   try {
     await consoleRequest(target, path, 'DELETE');
+  } catch (e) {
+    if (!(e instanceof ConsoleError && e.status === 404)) throw e;
+  }
+}
+
+/** A caller number blocked on a line (answered 603 Decline). */
+export interface BlockedNumber {
+  id: number;
+  e164: string;
+  line: string | null;
+  reason: string;
+}
+
+const blockedPath = (slug: string) => `/v1/console/lines/${encodeURIComponent(slug)}/blocked`;
+
+/** The numbers blocked on a line (blocks on every line are the admin API's). */
+export async function listBlocked(target: ConsoleTarget, slug: string): Promise<BlockedNumber[]> {
+  const body = await consoleRequest(target, blockedPath(slug));
+  return Array.isArray(body.blocked) ? (body.blocked as BlockedNumber[]) : [];
+}
+
+/** Blocks a number on a line, read with the line's default country; the block as written. */
+export async function addBlocked(
+  target: ConsoleTarget,
+  slug: string,
+  entry: { number: string; reason: string },
+): Promise<BlockedNumber> {
+  return (await consoleRequest(target, blockedPath(slug), 'POST', entry)).blocked as BlockedNumber;
+}
+
+/** Unblocks; one already gone counts as removed. */
+export async function removeBlocked(target: ConsoleTarget, slug: string, id: number) {
+  try {
+    await consoleRequest(target, `${blockedPath(slug)}/${id}`, 'DELETE');
   } catch (e) {
     if (!(e instanceof ConsoleError && e.status === 404)) throw e;
   }

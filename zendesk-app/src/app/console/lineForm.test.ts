@@ -82,22 +82,68 @@ describe('the line form', () => {
       invalid_ticket: 'drop',
       enabled: true,
       acl: [{ cidr: '198.51.100.0/24', label: 'Carrier' }],
+      // The carrier options' defaults are the API's (carrierOptions.test.ts has the rest).
+      max_cps: 0,
+      max_creations_per_minute: 30,
+      media: 'rtp',
+      routing: {
+        mode: 'sequential',
+        no_ringback_ms: 5000,
+        no_answer_ms: 300000,
+        max_concurrent_calls: 0,
+      },
+      auth: { ip: true },
     });
   });
 
   it('puts each of the Worker’s issues beside its field, and the rest at the top', () => {
+    const other = 'console.issues.other';
     expect(
       issuesByField([
-        { path: 'sip_targets[1]', message: 'must be a sip: or sips: URI with a host' },
-        { path: 'acl[0].cidr', message: 'host bits are set' },
-        { path: 'default_country', message: 'must be an ISO code' },
-        { path: 'max_cps', message: 'too big' },
+        { path: 'sip_targets[1]', message: 'must be a sip: or sips: URI', code: 'invalid_format' },
+        { path: 'acl[0].cidr', message: 'host bits are set', code: 'invalid_cidr' },
+        { path: 'default_country', message: 'must be an ISO code', code: 'unknown_country' },
+        {
+          path: 'routing.no_answer_ms',
+          message: 'Too small',
+          code: 'too_small',
+          origin: 'number',
+          minimum: 1000,
+        },
+        { path: 'auth.digest.users[2].password', message: 'x', code: 'missing_secret' },
+        { path: 'name', message: 'x', code: 'something_new' },
+        { path: 'context_headers[0].header', message: 'too big', code: 'too_big' },
       ]),
     ).toEqual({
-      sip_targets: { text: 'must be a sip: or sips: URI with a host' },
-      'acl[0].cidr': { text: 'host bits are set' },
-      default_country: { text: 'must be an ISO code' },
-      '': { text: 'too big' },
+      sip_targets: {
+        key: 'console.issues.sip_target',
+        vars: { field: 'sip_targets[1]' },
+        fallback: other,
+      },
+      'acl[0].cidr': {
+        key: 'console.issues.invalid_cidr',
+        vars: { field: 'acl[0].cidr' },
+        fallback: other,
+      },
+      default_country: {
+        key: 'console.issues.unknown_country',
+        vars: { field: 'default_country' },
+        fallback: other,
+      },
+      'routing.no_answer_ms': {
+        key: 'console.issues.too_small_number',
+        vars: { field: 'routing.no_answer_ms', min: 1000 },
+        fallback: other,
+      },
+      'auth.digest.users[2].password': {
+        key: 'console.issues.missing_secret',
+        vars: { field: 'auth.digest.users[2].password' },
+        fallback: other,
+      },
+      // A kind the console has no words for: a generic message naming the field.
+      name: { key: 'console.issues.refused', vars: { field: 'name' }, fallback: other },
+      // No field of the form: at the top, naming the field.
+      '': { key: other, vars: { field: 'context_headers[0].header' } },
     });
   });
 });

@@ -1,7 +1,16 @@
 // The line form's state, how it becomes a request body, and what is wrong with it as the admin
 // types: the ACL with the shared CIDR parser (contract/src/cidr.ts), the same one the Worker uses.
 import { parseCidr } from '@sip-bridge/contract/cidr';
+import {
+  CARRIER_FIELDS,
+  carrierBody,
+  carrierDraftOf,
+  carrierProblems,
+  emptyCarrierDraft,
+  type CarrierDraft,
+} from './carrierOptions';
 import type { FieldIssue, Line } from './consoleApi';
+import { issueProblem, type KeyedProblem } from './issueProblem';
 
 export interface AclRow {
   /** Set for an entry the line already has (listed and removable, not edited). */
@@ -21,12 +30,15 @@ export interface LineDraft {
   invalidTicket: 'drop' | 'reject';
   enabled: boolean;
   acl: AclRow[];
-  // Carrier options and the other line settings being added (auth, routing) get their fields here.
+  /** Limits, routing, media and caller auth (carrierOptions.ts). */
+  carrier: CarrierDraft;
 }
 
-/** A problem with one field: a translation key and its values, or the Worker's own words. */
-export type FieldProblem =
-  { key: string; vars?: Record<string, string | number> } | { text: string };
+/**
+ * A problem with one field: a translation key and its values (and, for the Worker's issues, the
+ * key to use when the first has no words). Never the Worker's English text.
+ */
+export type FieldProblem = KeyedProblem;
 
 /** Field name (`name`, `sip_targets`, `acl[0].cidr`) → its problem. */
 export type FieldProblems = Record<string, FieldProblem>;
@@ -40,6 +52,7 @@ export const emptyDraft = (): LineDraft => ({
   invalidTicket: 'drop',
   enabled: true,
   acl: [],
+  carrier: emptyCarrierDraft(),
 });
 
 /** The form for an existing line. */
@@ -53,6 +66,7 @@ export function draftOf(line: Line): LineDraft {
     invalidTicket: line.invalid_ticket,
     enabled: line.enabled,
     acl: line.acl.map((e) => ({ id: e.id, cidr: e.cidr, label: e.label, confirmWide: false })),
+    carrier: carrierDraftOf(line),
   };
 }
 
@@ -90,8 +104,9 @@ export function draftProblems(draft: LineDraft, creating: boolean): FieldProblem
   const required = { key: 'console.form.errors.required' };
   if (creating && !draft.slug.trim()) problems.slug = required;
   if (!draft.name.trim()) problems.name = required;
-  if (!targetsOf(draft).length) problems.sip_targets = required;
   if (!draft.defaultCountry.trim()) problems.default_country = required;
+  Object.assign(problems, carrierProblems(draft.carrier, targetsOf(draft)));
+  if (!targetsOf(draft).length) problems.sip_targets = required;
   draft.acl.forEach((row, i) => {
     if (row.id !== undefined) return;
     const problem = cidrProblem(row.cidr);
@@ -148,6 +163,7 @@ function commonFields(draft: LineDraft) {
     create_ticket: draft.createTicket,
     invalid_ticket: draft.invalidTicket,
     enabled: draft.enabled,
+    ...carrierBody(draft.carrier),
   };
 }
 
@@ -158,17 +174,28 @@ function commonFields(draft: LineDraft) {
 export function issuesByField(issues: readonly FieldIssue[]): FieldProblems {
   const out: FieldProblems = {};
   for (const issue of issues) {
-    const field = /^acl\[\d+\]\.(?:cidr|label|confirm_wide)$/.test(issue.path)
-      ? issue.path
-      : issue.path.replace(/\[\d+\]$/, '');
-    const known = FORM_FIELDS.has(field) || field.startsWith('acl[');
+    const field = ROW_FIELD.test(issue.path) ? issue.path : fieldOf(issue.path);
+    const known = FORM_FIELDS.has(field) || ROW_FIELD.test(field);
     const key = known ? field : '';
-    out[key] ??= { text: issue.message };
+    out[key] ??= issueProblem(issue, key);
   }
   return out;
 }
 
-const FORM_FIELDS = new Set([
+/** Rows the form shows one by one: an issue stays on its row. */
+const ROW_FIELD =
+  /^(?:acl\[\d+\]\.(?:cidr|label|confirm_wide)|auth\.digest\.users\[\d+\]\.(?:username|password))$/;
+
+/** The form field an issue's path falls under: `sip_targets[2]` → `sip_targets`, `auth.token` → itself. */
+function fieldOf(path: string): string {
+  const bare = path.replace(/\[\d+\]$/, '');
+  if (FORM_FIELDS.has(bare)) return bare;
+  // `auth.digest.users[3]` (the row as a whole) and `routing` (the object) go to their section's field.
+  if (/^auth\.digest\.users/.test(path)) return 'auth.digest.users';
+  return bare;
+}
+
+const FORM_FIELDS = new Set<string>([
   'slug',
   'name',
   'sip_targets',
@@ -176,4 +203,5 @@ const FORM_FIELDS = new Set([
   'create_ticket',
   'invalid_ticket',
   'enabled',
+  ...CARRIER_FIELDS,
 ]);
