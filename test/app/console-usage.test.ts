@@ -63,10 +63,13 @@ async function openConsole(locale: string) {
   return opened;
 }
 
-/** Opens the console's tab at `index` (0 Lines, 1 Usage, 2 Call log) from the keyboard. */
-async function openTab(page: Page, frame: Frame, index: number) {
+/** Opens the console's tab named `name` from the keyboard: arrows from the first tab, Enter. */
+async function openTab(page: Page, frame: Frame, name: string) {
   const tabs = frame.getByRole('tab');
   await tabs.first().waitFor({ timeout: WAIT });
+  const names = await tabs.allInnerTexts();
+  const index = names.findIndex((n) => n.trim() === name);
+  expect(index, `tab ${name} among ${names.join(', ')}`).toBeGreaterThan(0);
   await tabs.first().focus();
   for (let i = 0; i < index; i++) await page.keyboard.press('ArrowRight');
   await page.keyboard.press('Enter');
@@ -153,7 +156,7 @@ describe.skipIf(missing)('console usage and call log in Chromium against the rea
     await frame.getByRole('tab', { name: 'Usage' }).waitFor({ timeout: WAIT });
     // Each page is its own chunk, fetched when its tab is first opened.
     expect(chunkRequests('UsagePage')).toBe(0);
-    await openTab(page, frame, 1);
+    await openTab(page, frame, 'Usage');
     await showSeededDays(frame);
     expect(chunkRequests('UsagePage')).toBe(1);
     expect(chunkRequests('CallLogPage')).toBe(0);
@@ -229,7 +232,7 @@ describe.skipIf(missing)('console usage and call log in Chromium against the rea
 
   it('finds calls by number and by ticket, and opens one with the sidebar’s details', async () => {
     const { page, frame } = await openConsole('en-US');
-    await openTab(page, frame, 2);
+    await openTab(page, frame, 'Call log');
     const rows = frame.locator('tbody tr[data-call-id]');
     await expect.poll(() => rows.count(), { timeout: WAIT }).toBe(3);
 
