@@ -116,12 +116,19 @@ describe.skipIf(!sipToolsAvailable())('the edge policy against a hostile trunk',
 
   it('records both calls as ended by the proxy, with the media policy as the reason', () => {
     expect(r.policyEnds, why()).toEqual([
-      { code: 200, reason: 'media policy: PCMU or PCMA required', ended_by: 'proxy', cause: null },
+      {
+        code: 200,
+        reason: 'media policy: PCMU or PCMA required',
+        ended_by: 'proxy',
+        cause: null,
+        ended_by_admin: null,
+      },
       {
         code: 200,
         reason: 'media policy: SDP answer outside the media policy',
         ended_by: 'proxy',
         cause: null,
+        ended_by_admin: null,
       },
     ]);
   });
