@@ -5,6 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_OAUTH_TOKENS } from '@sip-bridge/zendesk-standin/seed';
 import { adminFetch, appFetch, createTestLine, installStandin } from './harness';
 
+type Operation = { security?: Record<string, unknown>[]; responses: Record<string, unknown> };
+
 const ADMIN = DEMO_OAUTH_TOKENS.apiUser;
 const AGENT = DEMO_OAUTH_TOKENS.graceHopper;
 const PATH = '/v1/console/lines/ai-agent/webhook';
@@ -103,5 +105,24 @@ describe('the console and a line’s webhook', () => {
     expect((await as(AGENT, '/v1/console/lines/ai-agent/webhook-deliveries')).status).toBe(403);
     const row = await env.DB.prepare('SELECT url FROM line_webhooks').first<{ url: string }>();
     expect(row!.url).toBe(HOOK.url);
+  });
+
+  it('documents the console routes for rules and webhook in OpenAPI, with the console’s proofs', async () => {
+    const doc = (await (await adminFetch('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const operations = [
+      ['/v1/console/lines/{slug}/routing-rules', 'get'],
+      ['/v1/console/lines/{slug}/routing-rules', 'put'],
+      ['/v1/console/lines/{slug}/webhook', 'put'],
+      ['/v1/console/lines/{slug}/webhook-deliveries', 'get'],
+    ] as const;
+    for (const [path, method] of operations) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op!.security).toEqual([{ appJwt: [], agentToken: [] }]);
+      expect(op!.responses['403']).toBeDefined();
+      expect(JSON.stringify(op!.responses['200'])).not.toContain('webhook_secret');
+    }
   });
 });
