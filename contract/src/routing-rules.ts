@@ -29,3 +29,20 @@ export interface EdgeRoutingRule {
  * @example ruleSetKey('demo', 'vip') // 'demo/vip'
  */
 export const ruleSetKey = (slug: string, ruleId: string) => `${slug}/${ruleId}`;
+
+/** Days of the week as rules' time windows name them (ISO order, Monday first). */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The caller kinds a rule's `caller` condition names. */
+export const CALLER_KINDS = ['returning', 'first_time', 'withheld'] as const;
+export type CallerKind = (typeof CALLER_KINDS)[number];
+
+/** Bounds of a rule's condition lists, and of its name. */
+export const CONDITION_LIMITS = { tags: 20, organizations: 20, windows: 7, name: 64 } as const;
+
+/** A window's clock time: `HH:MM`, 00:00-23:59, or 24:00 as the end of a day. */
+export const CLOCK_PATTERN = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
+
+/** A Zendesk tag as stored on a user: 1-80 characters, no spaces, commas or capitals. */
+export const TAG_PATTERN = /^[^\sA-Z,]{1,80}$/;

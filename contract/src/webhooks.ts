@@ -1,13 +1,9 @@
 // What a line's webhook receiver gets (docs/webhooks.md): the event body, the headers that carry
 // its id and signature, and the exact bytes the signature covers.
 import { z } from 'zod';
+import { WEBHOOK_EVENT_TYPES } from './webhook-events';
 
-export const WEBHOOK_EVENT_TYPES = [
-  'call.received',
-  'call.answered',
-  'call.ended',
-  'call.rejected',
-] as const;
+export { WEBHOOK_EVENT_TYPES };
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 

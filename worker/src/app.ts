@@ -21,6 +21,8 @@ import { consoleCallLogRoutes, reportCallLogRoutes } from './routes/call-log';
 import { callerHistoryRoutes } from './routes/caller-history';
 import { consoleLineRoutes } from './routes/console-lines';
 import { consoleBlocklistRoutes } from './routes/console-blocklist';
+import { consoleRoutingRuleRoutes } from './routes/console-routing-rules';
+import { consoleWebhookRoutes } from './routes/console-webhook';
 import { edgeRoutes } from './routes/edge';
 import { edgeCommandRoutes } from './routes/edge-commands';
 import { handoffRoutes } from './routes/handoffs';
@@ -78,6 +80,8 @@ export function createApp() {
   app.route('/', adminRoutingRuleRoutes);
   app.route('/', consoleLineRoutes);
   app.route('/', consoleBlocklistRoutes);
+  app.route('/', consoleRoutingRuleRoutes);
+  app.route('/', consoleWebhookRoutes);
   app.route('/', consoleUsageRoutes);
   // Before the call log: `/v1/console/calls/live` is not a call's details (`/calls/{call_id}`).
   app.route('/', consoleLiveCallRoutes);

@@ -24,6 +24,11 @@ export const LAZY_CHUNKS: Record<string, { what: string; budgetBytes: number }> 
 export const CONSOLE_LAZY_CHUNKS: Record<string, { what: string; budgetBytes: number }> = {
   'src/app/console/UsagePage.tsx': { what: 'console usage page', budgetBytes: 8 * 1024 },
   'src/app/console/CallLogPage.tsx': { what: 'console call log page', budgetBytes: 24 * 1024 },
+  'src/app/console/RoutingRulesSection.tsx': {
+    what: 'console routing rules section',
+    budgetBytes: 8 * 1024,
+  },
+  'src/app/console/WebhookSection.tsx': { what: 'console webhook section', budgetBytes: 4 * 1024 },
 };
 
 /** The locales' chunks: one agent loads one of them at start (English is in the entry chunk). */

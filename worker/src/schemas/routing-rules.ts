@@ -1,13 +1,17 @@
 import { z } from '@hono/zod-openapi';
-import { ROUTING_RULE_LIMITS, RULE_ID_PATTERN } from '@sip-bridge/contract/routing-rules';
+import {
+  CALLER_KINDS,
+  CLOCK_PATTERN,
+  CONDITION_LIMITS,
+  ROUTING_RULE_LIMITS,
+  RULE_ID_PATTERN,
+  TAG_PATTERN,
+  WEEKDAYS,
+} from '@sip-bridge/contract/routing-rules';
 import { isTimeZone } from '../reports/time-zone';
 import { SipTargetSchema } from './lines';
 
-/** Days of the week as rules name them (ISO order, Monday first). */
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-
-/** Bounds of a rule's condition lists. */
-export const CONDITION_LIMITS = { tags: 20, organizations: 20, windows: 7 } as const;
+export { CONDITION_LIMITS, WEEKDAYS };
 
 const uniqueList =
   <T>(what: string) =>
@@ -22,7 +26,7 @@ const uniqueList =
 /** `HH:MM`, 00:00-23:59, or 24:00 as the end of a day. */
 const ClockSchema = z
   .string()
-  .regex(/^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, 'must be HH:MM, 00:00 to 24:00')
+  .regex(CLOCK_PATTERN, 'must be HH:MM, 00:00 to 24:00')
   .openapi({ example: '09:00' });
 
 export const TimeWindowSchema = z
@@ -56,13 +60,13 @@ const TagSchema = z
   .string()
   .min(1)
   .max(80)
-  .regex(/^[^\sA-Z,]+$/, 'must be a Zendesk tag: no spaces, commas or capitals')
+  .regex(TAG_PATTERN, 'must be a Zendesk tag: no spaces, commas or capitals')
   .openapi({ example: 'vip' });
 
 export const RuleConditionsSchema = z
   .object({
     caller: z
-      .array(z.enum(['returning', 'first_time', 'withheld']))
+      .array(z.enum(CALLER_KINDS))
       .min(1)
       .max(3)
       .superRefine(uniqueList('caller kind'))
@@ -119,7 +123,7 @@ export const RoutingRuleSchema = z
     name: z
       .string()
       .min(1)
-      .max(64)
+      .max(CONDITION_LIMITS.name)
       .regex(/^[^\p{Cc}]+$/u, 'must be printable text')
       .openapi({ example: 'VIP', description: 'Shown to agents: "Routed by rule: VIP"' }),
     when: RuleConditionsSchema.openapi({ description: 'Every condition given must hold' }),

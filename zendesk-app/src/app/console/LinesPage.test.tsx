@@ -48,6 +48,9 @@ function worker(appliedAfter: number) {
     if (options.type === 'PATCH') return json(200, { line: listed() });
     if (path === '/v1/console/lines/ai-agent') return json(200, { line: listed() });
     if (path.endsWith('/blocked')) return json(200, { blocked: [] });
+    // The Edit view's routing rules section asks for the line's rules (not a list of lines).
+    if (path.endsWith('/routing-rules'))
+      return json(200, { routing_rules: { time_zone: 'UTC', rules: [] } });
     lists += 1;
     return json(200, { lines: [listed()] });
   };

@@ -16,6 +16,8 @@ import {
   type Line,
 } from './consoleApi';
 import { BlockedCallers } from './BlockedCallers';
+import { RoutingRulesPart } from './RoutingRulesPart';
+import { WebhookPart } from './WebhookPart';
 import { EDGE_POLL } from './edgePoll';
 import { EdgeStatus } from './EdgeStatus';
 import { issueProblem } from './issueProblem';
@@ -244,7 +246,21 @@ export function LinesPage({ target }: { target: ConsoleTarget }) {
         />
       ) : null}
       {editing?.mode === 'edit' ? (
-        <BlockedCallers target={target} slug={editing.line.slug} onChanged={load} />
+        <>
+          <BlockedCallers target={target} slug={editing.line.slug} onChanged={load} />
+          <RoutingRulesPart
+            target={target}
+            slug={editing.line.slug}
+            media={editing.line.media}
+            onChanged={load}
+          />
+          <WebhookPart
+            target={target}
+            slug={editing.line.slug}
+            webhook={editing.line.webhook ?? null}
+            onChanged={load}
+          />
+        </>
       ) : null}
       {editing ? null : (
         <LinesTable lines={lines} onEdit={(line) => open({ mode: 'edit', line })} />

@@ -5,6 +5,7 @@ import type { ZafClient, ZafResponse } from 'zendesk_app_framework_sdk';
 import type { LineEdgeStatus } from '@sip-bridge/contract/edge-applied';
 import type { RoutingMode } from '@sip-bridge/contract/line-limits';
 import type { LineMedia } from '@sip-bridge/contract/line-media';
+import type { LineWebhook } from './webhookApi';
 import { bridgeRequestOptions, classifyStatus } from '../lib/bridgeRequest';
 
 export type { LineEdgeStatus };
@@ -48,6 +49,8 @@ export interface Line {
   media: LineMedia;
   routing: LineRouting;
   auth: LineAuth;
+  /** Where the line's call events go (never its signing secret), or null. */
+  webhook?: LineWebhook | null;
   /** Whether the edge enforces the line as it stands (docs/edge-protocol.md, "Applied report"). */
   edge: LineEdgeStatus;
 }
@@ -131,7 +134,7 @@ export interface ConsoleTarget {
 async function consoleResponse(
   target: ConsoleTarget,
   path: string,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' = 'GET',
   body?: unknown,
 ): Promise<ZafResponse> {
   if (!/^https?:\/\/[^/]/.test(target.apiUrl)) throw new ConsoleError(0, 'not_configured');
@@ -151,7 +154,7 @@ async function consoleResponse(
 export async function consoleRequest(
   target: ConsoleTarget,
   path: string,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' = 'GET',
   body?: unknown,
 ): Promise<Record<string, unknown>> {
   return bodyOf(await consoleResponse(target, path, method, body)) ?? {};

@@ -24,6 +24,20 @@ const BY_FIELD_AND_KIND: Record<string, string> = {
   'auth.digest.users[].password too_small': 'console.auth.errors.password',
   'auth.digest.users[].password too_big': 'console.auth.errors.password',
   'auth.p_charge_info.numbers invalid_format': 'console.auth.errors.e164',
+  'time_zone custom': 'console.rules.errors.time_zone',
+  'rules[].id invalid_format': 'console.rules.errors.id',
+  'rules[].id custom': 'console.issues.repeated',
+  'rules[].when custom': 'console.rules.errors.no_condition',
+  'rules[].when.user_tags invalid_format': 'console.rules.errors.tag',
+  'rules[].when.time[].from invalid_format': 'console.rules.errors.clock_from',
+  'rules[].when.time[].from custom': 'console.rules.errors.clock_from',
+  'rules[].when.time[].to invalid_format': 'console.rules.errors.clock',
+  'rules[].when.time[].to custom': 'console.rules.errors.same_time',
+  'rules[].sip_targets invalid_format': 'console.issues.sip_target',
+  'url custom': 'console.webhook.errors.url',
+  'failover_url custom': 'console.webhook.errors.url',
+  'url webhook_url_refused': 'console.webhook.errors.refused',
+  'failover_url webhook_url_refused': 'console.webhook.errors.refused',
 };
 
 /** Kinds with words of their own (`console.issues.<kind>`, or `<kind>_<origin>` for bounds). */
