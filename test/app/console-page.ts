@@ -35,11 +35,14 @@ export function agentConsole(worker: Worker, role = 'agent'): Installation {
   };
 }
 
-/** Opens the console for an installation, in a locale; waits for its first screen. */
-export async function openConsole(context: BrowserContext, url: string) {
+/**
+ * Opens the console for an installation, in a locale; waits for its first screen. `height`: the
+ * page's, for screenshots of a tall page.
+ */
+export async function openConsole(context: BrowserContext, url: string, height = 1400) {
   const opened = await openSidebar(context, url);
   // Zendesk gives a nav_bar app the main pane, not a sidebar's 320 px.
-  await opened.page.setViewportSize({ width: 1100, height: 1400 });
+  await opened.page.setViewportSize({ width: 1100, height });
   await opened.frame.waitForSelector('main.console-page', { timeout: WAIT });
   return opened;
 }

@@ -1,7 +1,7 @@
 // The console's Usage and Call log pages end to end: calls seeded through the signed edge API,
 // the built console in the harness playing Zendesk's side of ZAF, the real Worker (wrangler dev,
 // local D1, ACCOUNT_TIME_ZONE America/New_York) and the Zendesk stand-in, in Debian's Chromium.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +10,10 @@ import { ensureAppBuilt } from '../../scripts/lib/local-app.mjs';
 import { startHarness, type Harness } from '../../scripts/lib/harness-page/server';
 import { startBridge, type Bridge } from './bridge';
 import { chromiumMissing, launchChromium } from './chromium';
-import { adminConsole } from './console-page';
-import { openSidebar, WAIT } from './sidebar-page';
+import { adminConsole, axeViolations, openConsole, screenshot } from './console-page';
+import { WAIT } from './sidebar-page';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const SHOTS = join(ROOT, 'test-results', 'app');
 const missing = chromiumMissing();
 const ZONE = 'America/New_York';
 
@@ -55,13 +54,9 @@ async function events(list: Record<string, unknown>[]) {
   expect(res.status).toBe(200);
 }
 
-async function openConsole(locale: string) {
-  const url = harness.install(adminConsole(worker()))({ locale });
-  const opened = await openSidebar(browser.context, url);
-  await opened.page.setViewportSize({ width: 1100, height: 1600 });
-  await opened.frame.waitForSelector('main.console-page', { timeout: WAIT });
-  return opened;
-}
+/** The console as the stand-in's admin sees it, in a locale, tall enough for the heat maps. */
+const openAdminConsole = (locale: string) =>
+  openConsole(browser.context, harness.install(adminConsole(worker()))({ locale }), 1600);
 
 /** Opens the console's tab named `name` from the keyboard: arrows from the first tab, Enter. */
 async function openTab(page: Page, frame: Frame, name: string) {
@@ -83,27 +78,6 @@ async function showSeededDays(frame: Frame) {
   await form.locator('input[type="date"]').nth(1).fill('2026-11-17');
   await form.locator('button[type="submit"]').click();
   await frame.locator('tr[data-day="2026-11-16"]').waitFor({ timeout: WAIT });
-}
-
-async function axeViolations(frame: Frame) {
-  const axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  if (!(await frame.evaluate(() => 'axe' in window)))
-    await frame.addScriptTag({ content: axeSource });
-  return frame.evaluate(async () => {
-    const axe = (window as any).axe;
-    const r = await axe.run(document);
-    return r.violations.map((v: any) => ({
-      id: v.id,
-      nodes: v.nodes.map((n: any) => n.target.join(' ')),
-    }));
-  });
-}
-
-async function screenshot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.png`);
-  await page.locator('#sidebar').screenshot({ path });
-  return path;
 }
 
 const cellText = (frame: Frame, measure: string, cell: string) =>
@@ -152,7 +126,7 @@ describe.skipIf(missing)('console usage and call log in Chromium against the rea
   }, 30_000);
 
   it('shows usage per line and New York day, the heat maps, and downloads the CSV', async () => {
-    const { page, frame, chunkRequests } = await openConsole('en-US');
+    const { page, frame, chunkRequests } = await openAdminConsole('en-US');
     await frame.getByRole('tab', { name: 'Usage' }).waitFor({ timeout: WAIT });
     // Each page is its own chunk, fetched when its tab is first opened.
     expect(chunkRequests('UsagePage')).toBe(0);
@@ -213,7 +187,7 @@ describe.skipIf(missing)('console usage and call log in Chromium against the rea
     ['ru-RU', 'Использование', 'понедельник'],
   ] as const) {
     it(`renders the seeded usage and heat map in ${locale}, axe-clean`, async () => {
-      const { page, frame } = await openConsole(locale);
+      const { page, frame } = await openAdminConsole(locale);
       await frame.getByRole('tab', { name: tab }).click();
       await showSeededDays(frame);
       const day = frame.locator('tr[data-day="2026-11-16"]');
@@ -231,7 +205,7 @@ describe.skipIf(missing)('console usage and call log in Chromium against the rea
   }
 
   it('finds calls by number and by ticket, and opens one with the sidebar’s details', async () => {
-    const { page, frame } = await openConsole('en-US');
+    const { page, frame } = await openAdminConsole('en-US');
     await openTab(page, frame, 'Call log');
     const rows = frame.locator('tbody tr[data-call-id]');
     await expect.poll(() => rows.count(), { timeout: WAIT }).toBe(3);
