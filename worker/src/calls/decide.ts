@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { nonceInsert, spendNonce, type EdgeNonce } from '../auth/edge-signature';
-import { CreationCapError, takeCreation } from '../lines/creation-cap';
+import { spendCreation } from '../lines/creation-cap';
 import { lineSnapshot, type LineSnapshot } from '../lines/line-cache';
 import type { LineConfig } from '../lines/store';
 import { callerIdentity, type CallerNumber } from '../phone/normalize';
@@ -343,9 +343,7 @@ async function decideWithZendesk(
         match,
         withheld: caller.kind === 'withheld',
       });
-      if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, deps.now(), creations))) {
-        throw new CreationCapError();
-      }
+      await spendCreation(db, line, deps.now(), creations);
       const t = await zendesk.createTicket(
         { ...content, ...(requesterId ? { requester_id: requesterId } : {}) },
         { deadline },

@@ -45,13 +45,14 @@ export function creationCapRetryAfterS(nowMs: number): number {
   return Math.max(1, Math.ceil((nextMinute - nowMs) / 1000));
 }
 
-/** takeCreation for a line, throwing CreationCapError when its cap is reached. */
+/** takeCreation of `count` for a line, throwing CreationCapError when its cap is reached. */
 export async function spendCreation(
   db: D1Database,
   line: { id: number; maxCreationsPerMinute: number },
   nowMs: number,
+  count = 1,
 ): Promise<void> {
-  if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, nowMs))) {
+  if (!(await takeCreation(db, line.id, line.maxCreationsPerMinute, nowMs, count))) {
     throw new CreationCapError();
   }
 }
